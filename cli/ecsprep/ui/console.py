@@ -1,0 +1,71 @@
+"""Consoles and the error boundary shared by every command.
+
+Rich already honours NO_COLOR and drops styling when the stream is not a
+terminal; `COLUMNS` sets the width (tests pin it). Results go to stdout,
+everything meant for a person only (errors, progress) to stderr, so that
+`--json` output can be piped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING
+
+import typer
+
+from ecsprep.errors import EcsprepError, ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DEBUG_ENV = "ECSPREP_DEBUG"
+
+
+@cache
+def _console(stderr: bool, stream_id: int) -> Console:
+    from rich.console import Console
+
+    # stream_id keys the cache so CliRunner's swapped streams get a fresh Console.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def out() -> Console:
+    """The console for results (stdout)."""
+    return _console(False, id(sys.stdout))
+
+
+def err() -> Console:
+    """The console for messages to a person (stderr)."""
+    return _console(True, id(sys.stderr))
+
+
+def print_json(data: object) -> None:
+    """Write JSON to stdout, with nothing else, whatever the terminal."""
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn expected failures into one clear message and an exit code.
+
+    `EcsprepError` → `error: …` (and `hint: …`) on stderr, exit with its code.
+    Ctrl-C → exit 130. With ECSPREP_DEBUG=1 the traceback is kept.
+    """
+    try:
+        yield
+    except EcsprepError as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        sys.stderr.write(f"error: {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
