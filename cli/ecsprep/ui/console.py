@@ -62,7 +62,8 @@ def reported() -> Iterator[None]:
     except EcsprepError as exc:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        sys.stderr.write(f"error: {exc.message}\n")
+        # str(exc), not .message: some errors (CQL syntax) add the source and a caret line.
+        sys.stderr.write(f"error: {exc}\n")
         if exc.hint:
             sys.stderr.write(f"hint: {exc.hint}\n")
         raise typer.Exit(int(exc.exit_code)) from None

@@ -1,0 +1,128 @@
+"""`ecsprep explain`: lookups (table in tests/cases/explain.yaml) and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ecsprep.errors import NotFoundError
+from ecsprep.explain import lookup, normalise
+from ecsprep.packs.load import load_files, option_files
+from ecsprep.packs.model import Library
+from ecsprep.ui.app import app
+from tests.conftest import REPO
+
+CASES = yaml.safe_load((REPO / "tests/cases/explain.yaml").read_text())
+FIXTURE = REPO / "tests/fixtures/explain-pack.yaml"
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    loaded = load_files(option_files([FIXTURE]))
+    assert not loaded.problems, loaded.problems
+    return loaded.library
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["query"] for c in CASES])
+def test_lookup(library: Library, case: dict[str, Any]) -> None:
+    if "error" in case:
+        with pytest.raises(NotFoundError) as caught:
+            lookup(library, case["query"])
+        assert str(caught.value) == case["error"]
+        return
+    found = lookup(library, case["query"])
+    assert [m.name for m in found.matches] == case["shows"]
+
+
+def test_typo_miss_suggests_nearby_names(library: Library) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        lookup(library, "spreadd binpackk")
+    assert caught.value.suggestions
+
+
+def test_normalise_folds_case_punctuation_camel_case_and_plurals() -> None:
+    assert normalise("ECS_ENABLE_TASK_IAM_ROLE") == normalise("ecs enable task iam roles")
+    assert normalise("hostPort") == "host port"
+
+
+def test_term_explanation_counts_questions_and_offers_drill(library: Library) -> None:
+    (binpack,) = lookup(library, "binpack").matches
+    assert [q.id for q in binpack.questions] == ["fixture-binpack"]
+    assert binpack.drill == "ecsprep quiz --topic placement-strategies"
+    assert binpack.see == ("spread",)
+    assert binpack.try_command.startswith("ecsprep simulate placement")
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_explain_binpack_shows_definition_notes_and_next_steps() -> None:
+    result = invoke("explain", "binpack")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("binpack")
+    assert "least remaining" in text
+    assert "drill:" in text
+    assert "ecsprep quiz --topic placement-strategies" in text
+    assert "try it: ecsprep simulate placement" in text
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["binpak"], "binpack"),
+        (["host", "port", "0"], "dynamic port mapping"),
+        (["task", "role"], "task role"),
+        (["ECS_ENABLE_TASK_IAM_ROLE"], "ECS_ENABLE_TASK_IAM_ROLE"),
+        (["get-login-password"], "get-login-password"),
+    ],
+)
+def test_explain_finds_shipped_terms_by_phrasing(words: list[str], expected: str) -> None:
+    result = invoke("explain", *words, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["term"] == expected
+
+
+def test_json_shape() -> None:
+    data = json.loads(invoke("explain", "binpack", "--json").stdout)
+    assert set(data) >= {"term", "aliases", "definition", "topic", "see", "questions", "drill"}
+    assert data["topic"]["id"] == "placement-strategies"
+    assert data["topic"]["refs"][0]["url"].startswith("https://docs.aws.amazon.com/")
+    assert data["questions"] == len(data["question_ids"]) > 0
+
+
+def test_no_match_exits_1_with_suggestions() -> None:
+    result = invoke("explain", "binpeck", "spred", "zzz")
+    assert result.exit_code == 1
+    assert "error: no term or topic matches 'binpeck spred zzz'" in result.stderr
+
+
+def test_ambiguous_lists_candidates() -> None:
+    result = invoke("explain", "role")
+    assert result.exit_code == 0, result.output
+    assert "Several entries match 'role'" in result.stdout
+
+
+def test_no_term_lists_topics_and_terms() -> None:
+    result = invoke("explain", "--json")
+    data = json.loads(result.stdout)
+    ids = {t["id"] for t in data["topics"]}
+    assert {"placement-strategies", "ecr-login", "dynamic-port-mapping"} <= ids
+    assert len(data["terms"]) >= 80
+
+
+def test_broken_user_pack_warns_but_shipped_content_works(isolated_home: Path) -> None:
+    packs = isolated_home / "packs"
+    packs.mkdir()
+    (packs / "mine.yaml").write_text("format: 1\npack: {id: mine}\ntopics: [oops\n")
+    result = invoke("explain", "binpack")
+    assert result.exit_code == 0
+    assert "warning: content pack" in result.stderr
+    assert "mine.yaml" in result.stderr
+    assert result.stdout.startswith("binpack")
