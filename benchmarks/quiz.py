@@ -1,0 +1,107 @@
+"""Quiz speed, on demand: `python benchmarks/quiz.py`.
+
+1. Answer → next question: the practice loop with a real progress database
+   (one committed transaction per answer, FSRS review) and full rendering of the
+   feedback and the next question. Goal: under 20 ms.
+2. Start-up: `ecsprep quiz` in a pty until the first prompt is drawn, against a
+   bare questionary select in the same pty. Goal: at most 1.5x.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # for tests.quiz_library
+
+
+def answer_to_next_question(questions: int = 200) -> float:
+    """Mean milliseconds per question over a plain-mode practice session."""
+    from rich.console import Console
+    from tests.quiz_library import QUESTIONS, question
+
+    from ecsprep.packs.model import Library
+    from ecsprep.study import schedule
+    from ecsprep.study.blueprint import DEFAULT
+    from ecsprep.study.session import present
+    from ecsprep.study.store import open_store
+    from ecsprep.ui.quiz_ask import LineAsker
+    from ecsprep.ui.quiz_run import Drill, run_practice
+
+    bank = [question(f"q{n}", QUESTIONS[n % 5].topics[0], "B") for n in range(questions)]
+    library = Library.of(())
+    rng = random.Random(1)
+    items = tuple(present(q, rng) for q in bank)
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    with tempfile.TemporaryDirectory() as home, open_store(Path(home) / "p.sqlite3") as store:
+        drill = Drill(
+            mode=DEFAULT.mode,
+            blueprint=DEFAULT,
+            seed=1,
+            items=items,
+            library=library,
+            store=store,
+            session_id=store.start_session("practice", "bench", 1, datetime.now(timezone.utc)),
+            console=console,
+            asker=LineAsker(console, io.StringIO("B\n" * questions)),
+            scheduler=schedule.scheduler(schedule.Settings()),
+            cards={},
+            now=lambda: datetime.now(timezone.utc),
+            clock=time.monotonic,
+        )
+        began = time.perf_counter()
+        run = run_practice(drill)
+        elapsed = time.perf_counter() - began
+    assert len(run.results) == questions
+    return 1000 * elapsed / questions
+
+
+def time_to_prompt(argv: list[str], marker: str, env: dict[str, str]) -> float:
+    import pexpect
+
+    began = time.perf_counter()
+    child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(40, 110), timeout=30)
+    child.expect(marker)
+    elapsed = time.perf_counter() - began
+    child.terminate(force=True)
+    return elapsed
+
+
+def startup(runs: int = 7) -> tuple[float, float]:
+    bin_dir = Path(sys.executable).parent
+    ecsprep = str(bin_dir / "ecsprep") if (bin_dir / "ecsprep").exists() else "ecsprep"
+    bare = [
+        sys.executable,
+        "-c",
+        "import questionary; questionary.select('Pick', ['a', 'b']).ask()",
+    ]
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "ECSPREP_HOME": home, "NO_COLOR": "1"}
+        ours = [
+            time_to_prompt([ecsprep, "quiz", "quick", "--seed", "1"], "Choose", env)
+            for _ in range(runs)
+        ]
+        theirs = [time_to_prompt(bare, "Pick", env) for _ in range(runs)]
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def main() -> None:
+    per_question = answer_to_next_question()
+    print(f"answer -> next question: {per_question:.1f} ms (goal < 20 ms)")
+    ours, bare = startup()
+    print(
+        f"start-up to first prompt: ecsprep quiz {1000 * ours:.0f} ms, bare questionary "
+        f"{1000 * bare:.0f} ms, ratio {ours / bare:.2f}x (goal <= 1.5x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Quiz blueprints: what a drill draws, read from `quizzes/*.yaml`.
+
+A blueprint names a mode, how many questions, and filters (topics, tags, question
+ids). Every problem in a file is reported at once as a `Problem` with the file and
+line, like the pack loader does. The format is documented in docs/blueprint-format.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecsprep.errors import InputError, NotFoundError
+from ecsprep.packs.problems import Problem
+
+FORMAT = 1
+DEFAULT_PASS_MARK = 720  # the DVA-C02 pass mark on AWS's 100-1000 scale
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_KEYS = frozenset(
+    {
+        "format",
+        "id",
+        "title",
+        "description",
+        "mode",
+        "count",
+        "topics",
+        "tags",
+        "questions",
+        "time_limit",
+        "pass_mark",
+        "shuffle",
+    }
+)
+
+
+class Mode(str, Enum):
+    PRACTICE = "practice"  # feedback after every answer
+    EXAM = "exam"  # timed, feedback only in the final report
+    REVIEW = "review"  # questions still wrong since last answered
+    DUE = "due"  # spaced repetition: FSRS cards due now, then new ones
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Blueprint:
+    id: str
+    title: str
+    description: str = ""
+    mode: Mode = Mode.PRACTICE
+    count: int | None = 10  # None = every question that matches
+    topics: tuple[str, ...] = ()  # any of these topics (empty = all)
+    tags: tuple[str, ...] = ()  # any of these tags (empty = all)
+    questions: tuple[str, ...] = ()  # exactly these question ids, in this order
+    time_limit: int | None = None  # minutes; exam mode
+    pass_mark: int = DEFAULT_PASS_MARK  # on the scaled 100-1000 score
+    shuffle: bool = True  # question order and option order
+    source: Path | None = None
+
+
+# Used when `ecsprep quiz` gets no blueprint name.
+DEFAULT = Blueprint(id="quick", title="Quick practice", count=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Blueprints:
+    items: tuple[Blueprint, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_blueprints(folders: Iterable[Path]) -> Blueprints:
+    """Read every `*.yaml` blueprint in the folders; the first definition of an id wins."""
+    items: dict[str, Blueprint] = {}
+    problems: list[Problem] = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            blueprint, found = load_blueprint(path)
+            problems.extend(found)
+            if blueprint is None:
+                continue
+            if blueprint.id in items:
+                problems.append(Problem(path, None, "id", f"{blueprint.id!r} is already defined"))
+                continue
+            items[blueprint.id] = blueprint
+    return Blueprints(tuple(items.values()), tuple(problems))
+
+
+def load_blueprint(path: Path) -> tuple[Blueprint | None, tuple[Problem, ...]]:
+    """Parse one blueprint file; a blueprint only when there is no problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, (Problem(path, None, "", f"cannot read: {exc}"),)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        return None, (Problem(path, line, "", f"not valid YAML: {exc}"),)
+    if not isinstance(data, dict):
+        return None, (Problem(path, 1, "", "a blueprint is a mapping of keys (id, title, ...)"),)
+    return parse_blueprint(data, path, _key_lines(node))
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def parse_blueprint(
+    data: Mapping[str, Any], path: Path, lines: Mapping[str, int]
+) -> tuple[Blueprint | None, tuple[Problem, ...]]:
+    """Validate a blueprint document (already parsed YAML)."""
+    problems: list[Problem] = []
+
+    def report(key: str, message: str) -> None:
+        problems.append(Problem(path, lines.get(key), key, message))
+
+    for key in sorted(set(data) - _KEYS):
+        close = difflib.get_close_matches(str(key), sorted(_KEYS), n=1)
+        report(str(key), "unknown key" + (f"; did you mean {close[0]!r}?" if close else ""))
+    if data.get("format") != FORMAT:
+        report("format", f"must be {FORMAT}")
+    ident = data.get("id")
+    if not isinstance(ident, str) or not _SLUG.match(ident):
+        report("id", "required: a lowercase slug such as 'quick'")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        report("title", "required: a short title")
+    description = _text(data, "description", report)
+    mode = _mode(data, report)
+    count = _positive(data, "count", report, default=10)
+    time_limit = _positive(data, "time_limit", report, default=None)
+    pass_mark = data.get("pass_mark", DEFAULT_PASS_MARK)
+    if (
+        not isinstance(pass_mark, int)
+        or isinstance(pass_mark, bool)
+        or not 100 <= pass_mark <= 1000
+    ):
+        report("pass_mark", "must be a whole number from 100 to 1000")
+    shuffle = data.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        report("shuffle", "must be true or false")
+    topics = _slugs(data, "topics", report)
+    tags = _slugs(data, "tags", report)
+    questions = _slugs(data, "questions", report)
+    if problems:
+        return None, tuple(problems)
+    blueprint = Blueprint(
+        id=str(ident),
+        title=str(title),
+        description=description,
+        mode=mode,
+        count=count,
+        topics=topics,
+        tags=tags,
+        questions=questions,
+        time_limit=time_limit,
+        pass_mark=int(pass_mark),
+        shuffle=bool(shuffle),
+        source=path,
+    )
+    return blueprint, ()
+
+
+def _text(data: Mapping[str, Any], key: str, report: Any) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        report(key, "must be text")
+        return ""
+    return value.strip()
+
+
+def _mode(data: Mapping[str, Any], report: Any) -> Mode:
+    value = data.get("mode", Mode.PRACTICE.value)
+    try:
+        return Mode(value)
+    except ValueError:
+        report("mode", f"must be one of: {', '.join(m.value for m in Mode)}")
+        return Mode.PRACTICE
+
+
+def _positive(data: Mapping[str, Any], key: str, report: Any, default: int | None) -> int | None:
+    value = data.get(key, default)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        report(key, "must be a whole number of 1 or more (or null)")
+        return default
+    return value
+
+
+def _slugs(data: Mapping[str, Any], key: str, report: Any) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        report(key, "must be a list of ids")
+        return ()
+    return tuple(value)
+
+
+def find_blueprint(blueprints: Sequence[Blueprint], name: str) -> Blueprint:
+    """The blueprint with this id, or a path to a blueprint file."""
+    for blueprint in blueprints:
+        if blueprint.id == name:
+            return blueprint
+    path = Path(name)
+    if path.suffix in {".yaml", ".yml"} and path.is_file():
+        loaded, problems = load_blueprint(path)
+        if loaded is None:
+            raise InputError(str(problems[0]), f"{len(problems)} problem(s) in {path}")
+        return loaded
+    ids = [b.id for b in blueprints]
+    raise NotFoundError("blueprint", name, difflib.get_close_matches(name, ids, n=3))

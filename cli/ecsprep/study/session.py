@@ -1,0 +1,185 @@
+"""Choosing questions for a drill, showing them with shuffled options, grading answers.
+
+Randomness comes in as a `random.Random` so a `--seed` replays the same session.
+Options are shuffled and relettered A, B, C… as shown; the `Presented` value maps
+shown letters back to the pack's keys, so grading and stored progress always use
+the pack's keys and never depend on the shuffle.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import random
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from ecsprep.errors import EcsprepError, NotFoundError
+from ecsprep.packs.model import Library, Question, QuestionType
+from ecsprep.study.blueprint import Blueprint
+
+
+class Outcome(str, Enum):
+    CORRECT = "correct"
+    WRONG = "wrong"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownOption:
+    letter: str  # as shown in this session
+    key: str  # as written in the pack
+    text: str
+    why: str
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """A question as one session shows it."""
+
+    question: Question
+    options: tuple[ShownOption, ...]
+
+    @property
+    def answer(self) -> frozenset[str]:
+        """The key in shown letters."""
+        return frozenset(o.letter for o in self.options if o.correct)
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(o.letter for o in self.options)
+
+    def keys_for(self, letters: Iterable[str]) -> frozenset[str]:
+        by_letter = {o.letter: o.key for o in self.options}
+        return frozenset(by_letter[letter] for letter in letters)
+
+    def letters_for(self, keys: Iterable[str]) -> frozenset[str]:
+        by_key = {o.key: o.letter for o in self.options}
+        return frozenset(by_key[key] for key in keys if key in by_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Graded:
+    presented: Presented
+    chosen: frozenset[str]  # shown letters; empty when skipped
+    outcome: Outcome
+    seconds: float
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome is Outcome.CORRECT
+
+    @property
+    def chosen_keys(self) -> frozenset[str]:
+        return self.presented.keys_for(self.chosen)
+
+
+def present(question: Question, rng: random.Random, *, shuffle: bool = True) -> Presented:
+    """Show a question with its options in a (seeded) random order, relettered A, B, C…"""
+    options = list(question.options)
+    if shuffle:
+        rng.shuffle(options)
+    shown = tuple(
+        ShownOption(letter, o.key, o.text, o.why, o.key in question.answer)
+        for letter, o in zip(string.ascii_uppercase, options, strict=False)
+    )
+    return Presented(question, shown)
+
+
+def check_choice(presented: Presented, letters: Iterable[str]) -> frozenset[str]:
+    """Normalise the learner's letters; an `EcsprepError` says why they cannot be used."""
+    chosen = frozenset(letter.strip().upper() for letter in letters if letter.strip())
+    valid = presented.letters
+    unknown = sorted(chosen - set(valid))
+    if unknown:
+        raise EcsprepError(
+            f"{', '.join(unknown)} is not an option: choose from {valid[0]}–{valid[-1]}"
+        )
+    need = presented.question.choose if presented.question.type is QuestionType.MULTIPLE else 1
+    if len(chosen) != need:
+        what = "one option" if need == 1 else f"exactly {need} options"
+        raise EcsprepError(f"choose {what} (you chose {len(chosen)})")
+    return chosen
+
+
+def grade(presented: Presented, chosen: frozenset[str] | None, seconds: float) -> Graded:
+    """All or nothing, as on the exam; `None` means skipped."""
+    if chosen is None:
+        return Graded(presented, frozenset(), Outcome.SKIPPED, seconds)
+    outcome = Outcome.CORRECT if chosen == presented.answer else Outcome.WRONG
+    return Graded(presented, chosen, outcome, seconds)
+
+
+def content_hash(question: Question) -> str:
+    """A fingerprint of what the learner saw, to tell when a question was edited later."""
+    parts = [question.stem, *(f"{o.key}:{o.text}" for o in question.options)]
+    parts.append(",".join(sorted(question.answer)))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def pool(library: Library, blueprint: Blueprint, topics: Sequence[str] = ()) -> list[Question]:
+    """Every question the blueprint allows; `topics` (from --topic) replaces its topic filter."""
+    check_topics(library, topics)
+    wanted_topics = set(topics or blueprint.topics)
+    wanted_tags = set(blueprint.tags)
+    if blueprint.questions:
+        # Ids no longer in any pack are skipped: a blueprint outlives edits to content.
+        candidates = [library.questions[q] for q in blueprint.questions if q in library.questions]
+    else:
+        candidates = list(library.questions.values())
+    return [
+        q
+        for q in candidates
+        if (not wanted_topics or wanted_topics & set(q.topics))
+        and (not wanted_tags or wanted_tags & set(q.tags))
+    ]
+
+
+def check_topics(library: Library, topics: Sequence[str]) -> None:
+    for topic in topics:
+        if topic not in library.topics:
+            raise NotFoundError(
+                "topic", topic, difflib.get_close_matches(topic, list(library.topics))
+            )
+
+
+def select(
+    candidates: Sequence[Question], count: int | None, rng: random.Random, *, shuffle: bool = True
+) -> tuple[Question, ...]:
+    """Draw `count` questions (all if None), spread over the main topics when shuffling.
+
+    Dealing round-robin from shuffled per-topic piles keeps a 30-question exam from
+    drawing ten questions on one topic by chance.
+    """
+    chosen = list(candidates)
+    if shuffle:
+        piles: dict[str, list[Question]] = {}
+        for question in chosen:
+            piles.setdefault(question.topics[0] if question.topics else "", []).append(question)
+        order = list(piles)
+        rng.shuffle(order)
+        for topic in order:
+            rng.shuffle(piles[topic])
+        chosen = []
+        while any(piles.values()):
+            for topic in order:
+                if piles[topic]:
+                    chosen.append(piles[topic].pop())
+        if count is not None:
+            chosen = chosen[:count]
+        rng.shuffle(chosen)
+    elif count is not None:
+        chosen = chosen[:count]
+    return tuple(chosen)
+
+
+def in_order(
+    candidates: Sequence[Question], ids: Sequence[str], count: int | None
+) -> tuple[Question, ...]:
+    """The candidates whose ids appear in `ids`, in that order (review and due queues)."""
+    by_id = {q.id: q for q in candidates}
+    picked = tuple(by_id[i] for i in ids if i in by_id)
+    return picked if count is None else picked[:count]

@@ -1,0 +1,299 @@
+"""From `ecsprep quiz` options to a finished session: choose, run, report.
+
+Picks the questions for the mode (practice/exam draw from the blueprint, review
+reads the wrong-answer queue, due asks FSRS), chooses the asker (questionary in a
+terminal, line mode otherwise), runs the loop and prints the report.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecsprep.errors import EcsprepError, ExitCode, InputError
+from ecsprep.study import schedule
+from ecsprep.study.blueprint import DEFAULT, Blueprint, Mode, find_blueprint
+from ecsprep.study.session import in_order, pool, present, select
+
+if TYPE_CHECKING:
+    from fsrs import Card
+    from rich.console import Console
+
+    from ecsprep.packs.model import Library, Question
+    from ecsprep.study.session import Presented
+    from ecsprep.study.store import Store
+    from ecsprep.ui.quiz_ask import Asker
+    from ecsprep.ui.quiz_run import Drill, Run
+
+RETENTION_KEY = "desired_retention"
+NEW_LIMIT_KEY = "new_per_day"
+MINUTES_PER_EXAM_QUESTION = 2  # the real exam: 130 minutes for 65 questions
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    blueprint: str | None = None
+    mode: str | None = None
+    topics: tuple[str, ...] = ()
+    count: int | None = None
+    seed: int | None = None
+    time_limit: int | None = None  # minutes
+    json: bool = False
+    plain: bool = False
+    rate: bool = False
+    retention: float | None = None
+    new_limit: int | None = None
+    packs: tuple[Path, ...] = ()
+
+
+def start(request: Request, *, list_only: bool = False) -> int:
+    """Run `ecsprep quiz`; returns the exit code."""
+    from ecsprep.ui import quiz
+    from ecsprep.ui.console import err, out
+
+    blueprints = quiz.load_all_blueprints()
+    if list_only:
+        from ecsprep.ui.quiz_view import blueprint_table
+
+        if request.json:
+            from ecsprep.ui.console import print_json
+
+            print_json([_blueprint_json(b) for b in blueprints])
+        else:
+            out().print(blueprint_table(blueprints))
+        return 0
+    blueprint = _blueprint(blueprints, request.blueprint)
+    mode = _mode(request.mode, blueprint)
+    library = quiz.load_content(request.packs)
+    seed = request.seed if request.seed is not None else random.SystemRandom().randrange(10**6)
+    rng = random.Random(seed)
+    console = err() if request.json else out()
+
+    from ecsprep.home import progress_db_path
+    from ecsprep.study.store import open_store
+
+    with open_store(progress_db_path()) as store:
+        settings = _settings(store, request)
+        questions = _questions(library, blueprint, mode, request, store, settings, rng)
+        if not questions:
+            console.print(_nothing_message(mode), markup=False)
+            if request.json:
+                from ecsprep.ui.console import print_json
+
+                print_json(
+                    {
+                        "mode": mode.value,
+                        "blueprint": blueprint.id,
+                        "seed": seed,
+                        "questions": [],
+                        "totals": {"questions": 0},
+                    }
+                )
+            return 0 if mode in (Mode.REVIEW, Mode.DUE) else int(ExitCode.ERROR)
+        items = tuple(present(q, rng, shuffle=blueprint.shuffle) for q in questions)
+        drill = _drill(request, mode, blueprint, seed, items, library, store, settings, console)
+        run = _run(drill, request)
+        _finish(drill, run)
+        _report(drill, run, request)
+    return int(ExitCode.INTERRUPTED) if run.interrupted else 0
+
+
+def _blueprint_json(blueprint: Blueprint) -> dict[str, object]:
+    return {
+        "id": blueprint.id,
+        "title": blueprint.title,
+        "description": blueprint.description,
+        "mode": blueprint.mode.value,
+        "count": blueprint.count,
+        "topics": list(blueprint.topics),
+        "tags": list(blueprint.tags),
+        "time_limit": blueprint.time_limit,
+        "pass_mark": blueprint.pass_mark,
+    }
+
+
+def _blueprint(blueprints: tuple[Blueprint, ...], name: str | None) -> Blueprint:
+    if name is not None:
+        return find_blueprint(blueprints, name)
+    return next((b for b in blueprints if b.id == DEFAULT.id), DEFAULT)
+
+
+def _mode(name: str | None, blueprint: Blueprint) -> Mode:
+    if name is None:
+        return blueprint.mode
+    try:
+        return Mode(name.lower())
+    except ValueError:
+        raise InputError(
+            f"unknown mode {name!r}", f"use one of: {', '.join(m.value for m in Mode)}"
+        ) from None
+
+
+def _settings(store: Store, request: Request) -> schedule.Settings:
+    """Retention and the new-card limit: given now (and kept), else as kept, else the defaults."""
+    if request.retention is not None:
+        store.set_setting(RETENTION_KEY, str(request.retention))
+    if request.new_limit is not None:
+        store.set_setting(NEW_LIMIT_KEY, str(request.new_limit))
+    retention = store.setting(RETENTION_KEY)
+    new_limit = store.setting(NEW_LIMIT_KEY)
+    return schedule.Settings(
+        desired_retention=float(retention) if retention else schedule.DEFAULT_RETENTION,
+        new_per_day=int(new_limit) if new_limit else schedule.DEFAULT_NEW_PER_DAY,
+    )
+
+
+def _questions(
+    library: Library,
+    blueprint: Blueprint,
+    mode: Mode,
+    request: Request,
+    store: Store,
+    settings: schedule.Settings,
+    rng: random.Random,
+) -> tuple[Question, ...]:
+    candidates = pool(library, blueprint, request.topics)
+    if mode is Mode.REVIEW:
+        return in_order(candidates, store.review_queue(), request.count)
+    if mode is Mode.DUE:
+        now = datetime.now(timezone.utc)
+        midnight = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        allowed = settings.new_per_day - store.new_cards_since(midnight)
+        order = [q.id for q in select(candidates, None, rng, shuffle=blueprint.shuffle)]
+        ids = schedule.due_queue(store.cards(), order, now, new_allowed=allowed)
+        return in_order(candidates, ids, request.count)
+    count = request.count if request.count is not None else blueprint.count
+    chosen = select(candidates, count, rng, shuffle=blueprint.shuffle)
+    if not chosen:
+        raise EcsprepError(
+            f"no question matches blueprint {blueprint.id!r}"
+            + (f" and topics {', '.join(request.topics)}" if request.topics else ""),
+            "list the blueprints with `ecsprep quiz --list`",
+        )
+    return chosen
+
+
+def _nothing_message(mode: Mode) -> str:
+    if mode is Mode.REVIEW:
+        return "Nothing to review: every question you got wrong has since been answered right."
+    return "Nothing is due now and today's new cards are used up. Come back later, or practise."
+
+
+def _drill(
+    request: Request,
+    mode: Mode,
+    blueprint: Blueprint,
+    seed: int,
+    items: tuple[Presented, ...],
+    library: Library,
+    store: Store,
+    settings: schedule.Settings,
+    console: Console,
+) -> Drill:
+    from ecsprep.ui.quiz_run import Drill
+
+    limit = None
+    if mode is Mode.EXAM:
+        minutes = (
+            request.time_limit or blueprint.time_limit or MINUTES_PER_EXAM_QUESTION * len(items)
+        )
+        limit = minutes * 60.0
+    cards: dict[str, Card] = store.cards()
+    return Drill(
+        mode=mode,
+        blueprint=blueprint,
+        seed=seed,
+        items=items,
+        library=library,
+        store=store,
+        session_id=store.start_session(mode.value, blueprint.id, seed, datetime.now(timezone.utc)),
+        console=console,
+        asker=_asker(request, console, limit),
+        scheduler=schedule.scheduler(settings),
+        cards=cards,
+        now=lambda: datetime.now(timezone.utc),
+        clock=time.monotonic,
+        time_limit=limit,
+        self_rate=request.rate,
+    )
+
+
+def interactive(request: Request) -> bool:
+    """questionary only when a person is at a terminal on both ends."""
+    if request.plain:
+        return False
+    shown_on = sys.stderr if request.json else sys.stdout
+    return sys.stdin.isatty() and shown_on.isatty()
+
+
+def _asker(request: Request, console: Console, limit: float | None) -> Asker:
+    from ecsprep.ui.quiz_ask import LineAsker, TerminalAsker
+
+    if interactive(request):
+        deadline = time.monotonic() + limit if limit is not None else None
+        return TerminalAsker(console, deadline)
+    return LineAsker(console)
+
+
+def _run(drill: Drill, request: Request) -> Run:
+    from ecsprep.ui.quiz_run import run_exam, run_practice
+
+    loop = run_exam if drill.mode is Mode.EXAM else run_practice
+    if request.json and interactive(request):
+        # Keep stdout for the JSON: the prompts draw on the terminal through stderr.
+        from prompt_toolkit.application import create_app_session
+        from prompt_toolkit.output import create_output
+
+        with create_app_session(output=create_output(stdout=sys.stderr)):
+            return loop(drill)
+    return loop(drill)
+
+
+def _finish(drill: Drill, run: Run) -> None:
+    if run.interrupted and drill.mode is Mode.EXAM:
+        return  # an exam stopped by Ctrl-C is not submitted
+    from ecsprep.study.scoring import score
+
+    exam = drill.mode is Mode.EXAM
+    result = score(run.results, drill.blueprint.pass_mark, total=len(drill.items) if exam else None)
+    drill.store.finish_session(
+        drill.session_id,
+        datetime.now(timezone.utc),
+        questions=result.total,
+        correct=result.correct,
+        scaled=result.scaled if exam else None,
+        passed=result.passed if exam else None,
+    )
+
+
+def _report(drill: Drill, run: Run, request: Request) -> None:
+    from ecsprep.study.scoring import score
+    from ecsprep.ui.quiz_view import missed, summary, topic_table
+
+    exam = drill.mode is Mode.EXAM
+    total = len(drill.items) if exam and not run.interrupted else None
+    result = score(run.results, drill.blueprint.pass_mark, total=total)
+    console = drill.console
+    console.print()
+    if run.timed_out:
+        console.print("Time is up: the exam was submitted.", markup=False)
+    console.print(summary(result, run.seconds, exam=exam, stopped=run.stopped or run.interrupted))
+    if result.topics:
+        console.print(topic_table(result))
+    if exam and not run.interrupted:
+        console.print(missed(run.results))
+    if run.interrupted:
+        console.print(f"Interrupted: {len(run.results)} answer(s) saved.", markup=False)
+    if drill.mode in (Mode.PRACTICE, Mode.EXAM):
+        again = f"ecsprep quiz {drill.blueprint.id} --mode {drill.mode.value} --seed {drill.seed}"
+        console.print(f"Same questions again: {again}", markup=False)
+    if request.json:
+        from ecsprep.ui.console import print_json
+        from ecsprep.ui.quiz_run import report_json
+
+        print_json(report_json(drill, run))

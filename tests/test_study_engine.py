@@ -1,0 +1,288 @@
+"""The quiz engine core: blueprints, selection, shuffled presentation, grading, scores, FSRS."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fsrs import Rating, State
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecsprep.data import shipped_quizzes_dir
+from ecsprep.errors import EcsprepError, NotFoundError
+from ecsprep.study import schedule
+from ecsprep.study.blueprint import DEFAULT, Blueprint, Mode, find_blueprint, load_blueprints
+from ecsprep.study.blueprint import parse_blueprint as parse
+from ecsprep.study.scoring import scaled_score, score
+from ecsprep.study.session import (
+    Outcome,
+    check_choice,
+    grade,
+    in_order,
+    pool,
+    present,
+    select,
+)
+from tests import quiz_library
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "blueprints.yaml").read_text())
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+
+# --- blueprints ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_blueprint_validation(case: dict[str, Any]) -> None:
+    blueprint, problems = parse(case["doc"], Path("q.yaml"), {})
+    found = [(p.where, p.message) for p in problems]
+    assert len(found) == len(case["problems"]), found
+    for (where, message), (key, fragment) in zip(found, case["problems"], strict=True):
+        assert where == key
+        assert fragment in message
+    assert (blueprint is None) == bool(case["problems"])
+
+
+def test_blueprint_problem_has_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("format: 1\nid: bad\ntitle: Bad\nmode: cram\n")
+    found = load_blueprints([tmp_path])
+    assert found.items == ()
+    assert [str(p) for p in found.problems] == [
+        f"{path}:4 mode: must be one of: practice, exam, review, due"
+    ]
+
+
+def test_shipped_blueprints_load() -> None:
+    found = load_blueprints([shipped_quizzes_dir()])
+    assert found.problems == ()
+    by_id = {b.id: b for b in found.items}
+    assert set(by_id) >= {"quick", "exam", "placement", "seed"}
+    assert by_id["quick"].count == 10
+    assert by_id["quick"].mode is Mode.PRACTICE
+    assert by_id["exam"].mode is Mode.EXAM
+    assert by_id["exam"].pass_mark == 720
+    assert by_id["exam"].time_limit
+    assert "cluster-query-language" in by_id["placement"].topics
+    assert by_id["seed"].tags == ("seed",)
+    assert by_id["seed"].count is None
+
+
+def test_find_blueprint_suggests_close_names() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        find_blueprint([DEFAULT], "quik")
+    assert caught.value.suggestions == ("quick",)
+
+
+# --- selection -----------------------------------------------------------------
+
+LIB = quiz_library.library()
+
+
+@pytest.mark.parametrize(
+    ("blueprint", "topics", "expected"),
+    [
+        (Blueprint(id="a", title="A"), (), {q.id for q in quiz_library.QUESTIONS}),
+        (Blueprint(id="t", title="T", topics=("ecr",)), (), {"ecr-login", "ecr-lifecycle"}),
+        (Blueprint(id="g", title="G", tags=("seed",)), (), {"binpack-fewest", "ecr-login"}),
+        (
+            Blueprint(id="t", title="T", topics=("ecr",)),
+            ("fargate",),
+            {"fargate-awsvpc", "fargate-two"},
+        ),
+        (Blueprint(id="q", title="Q", questions=("spread-az", "gone")), (), {"spread-az"}),
+        (Blueprint(id="q", title="Q", tags=("seed",)), ("ecr",), {"ecr-login"}),
+    ],
+)
+def test_pool_filters(blueprint: Blueprint, topics: tuple[str, ...], expected: set[str]) -> None:
+    assert {q.id for q in pool(LIB, blueprint, topics)} == expected
+
+
+def test_unknown_topic_suggests() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        pool(LIB, DEFAULT, ("fargat",))
+    assert caught.value.suggestions == ("fargate",)
+
+
+def test_select_is_reproducible_and_spread_over_topics() -> None:
+    candidates = list(LIB.questions.values())
+    first = select(candidates, 3, random.Random(7))
+    assert first == select(candidates, 3, random.Random(7))
+    assert len({q.topics[0] for q in first}) == 3  # one from each of the three topics
+    assert len(select(candidates, None, random.Random(1))) == len(candidates)
+
+
+def test_select_without_shuffle_keeps_order() -> None:
+    candidates = list(LIB.questions.values())
+    assert select(candidates, 2, random.Random(1), shuffle=False) == tuple(candidates[:2])
+
+
+def test_in_order_follows_the_queue() -> None:
+    candidates = list(LIB.questions.values())
+    picked = in_order(candidates, ["ecr-login", "missing", "spread-az"], None)
+    assert [q.id for q in picked] == ["ecr-login", "spread-az"]
+
+
+# --- presentation and grading --------------------------------------------------
+
+
+@given(seed=st.integers(0, 2**32), index=st.integers(0, len(quiz_library.QUESTIONS) - 1))
+def test_shuffle_keeps_the_key(seed: int, index: int) -> None:
+    question = quiz_library.QUESTIONS[index]
+    shown = present(question, random.Random(seed))
+    assert shown.letters == tuple("ABCDEFGH"[: len(question.options)])
+    assert shown.keys_for(shown.answer) == question.answer
+    for option in shown.options:
+        assert question.option(option.key).text == option.text
+        assert question.option(option.key).why == option.why
+    assert grade(shown, shown.answer, 1.0).outcome is Outcome.CORRECT
+    wrong = (
+        frozenset(shown.letters[: question.choose])
+        if shown.answer != frozenset(shown.letters[: question.choose])
+        else frozenset(shown.letters[-question.choose :])
+    )
+    assert grade(shown, wrong, 1.0).outcome is Outcome.WRONG
+
+
+def test_same_seed_same_option_order() -> None:
+    question = quiz_library.QUESTIONS[0]
+    assert present(question, random.Random(3)) == present(question, random.Random(3))
+    assert present(question, random.Random(3), shuffle=False).letters == ("A", "B", "C", "D")
+
+
+@pytest.mark.parametrize(
+    ("qid", "typed", "message"),
+    [
+        ("spread-az", ["Z"], "Z is not an option: choose from A–D"),
+        ("spread-az", ["A", "B"], "choose one option (you chose 2)"),
+        ("fargate-two", ["A"], "choose exactly 2 options (you chose 1)"),
+        ("fargate-two", ["A", "B", "C"], "choose exactly 2 options (you chose 3)"),
+    ],
+)
+def test_check_choice_explains_bad_input(qid: str, typed: list[str], message: str) -> None:
+    shown = present(LIB.questions[qid], random.Random(0))
+    with pytest.raises(EcsprepError) as caught:
+        check_choice(shown, typed)
+    assert caught.value.message == message
+
+
+def test_check_choice_normalises_case() -> None:
+    shown = present(LIB.questions["fargate-two"], random.Random(0))
+    assert check_choice(shown, ["a", " c "]) == frozenset({"A", "C"})
+
+
+def test_skip_is_its_own_outcome() -> None:
+    shown = present(LIB.questions["spread-az"], random.Random(0))
+    result = grade(shown, None, 2.0)
+    assert result.outcome is Outcome.SKIPPED
+    assert result.chosen == frozenset()
+
+
+# --- scoring -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("correct", "total", "scaled"),
+    [(0, 10, 100), (10, 10, 1000), (5, 10, 550), (7, 10, 730), (0, 0, 100), (2, 3, 700)],
+)
+def test_scaled_score(correct: int, total: int, scaled: int) -> None:
+    assert scaled_score(correct, total) == scaled
+
+
+def test_score_counts_unanswered_as_wrong_and_breaks_down_by_topic() -> None:
+    rng = random.Random(0)
+    shown = [present(LIB.questions[q], rng) for q in ("spread-az", "binpack-fewest", "ecr-login")]
+    results = [
+        grade(shown[0], shown[0].answer, 1),
+        grade(shown[1], None, 1),
+        grade(shown[2], shown[2].answer, 1),
+    ]
+    result = score(results, 720, total=4)
+    assert (result.total, result.correct, result.wrong, result.skipped) == (4, 2, 0, 2)
+    assert result.scaled == 550
+    assert not result.passed
+    assert [(t.topic, t.correct, t.total) for t in result.topics] == [
+        ("placement-strategies", 1, 2),
+        ("ecr", 1, 1),
+    ]
+    assert score(results[:1], 720).passed
+
+
+# --- FSRS wiring ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("correct", "seconds", "self_rating", "expected"),
+    [
+        (False, 3, None, Rating.Again),
+        (False, 3, schedule.SelfRating.EASY, Rating.Again),
+        (True, 5, None, Rating.Good),
+        (True, 120, None, Rating.Hard),
+        (True, 120, schedule.SelfRating.EASY, Rating.Easy),
+        (True, 5, schedule.SelfRating.HARD, Rating.Hard),
+    ],
+)
+def test_rating(correct: bool, seconds: float, self_rating: Any, expected: Rating) -> None:
+    assert schedule.rating(correct, seconds, self_rating) == expected
+
+
+def test_fsrs_intervals_grow_with_right_answers_and_reset_on_a_wrong_one() -> None:
+    sched = schedule.scheduler(schedule.Settings(desired_retention=0.9), fuzz=False)
+    card = schedule.new_card("spread-az", T0)
+    now = T0
+    dues = []
+    for _ in range(4):
+        card, _log = schedule.review(sched, card, Rating.Good, now, 5)
+        dues.append(card.due - now)
+        now = card.due
+    assert card.state is State.Review
+    assert dues[-1] > dues[-2] > timedelta(days=1)
+    card, _log = schedule.review(sched, card, Rating.Again, now, 5)
+    assert card.state is State.Relearning
+    assert card.due - now < timedelta(hours=1)
+
+
+def test_higher_retention_means_shorter_intervals() -> None:
+    def first_review_interval(retention: float) -> timedelta:
+        sched = schedule.scheduler(schedule.Settings(desired_retention=retention), fuzz=False)
+        card = schedule.new_card("q", T0)
+        card, _ = schedule.review(sched, card, Rating.Easy, T0, 5)
+        return card.due - T0
+
+    assert first_review_interval(0.95) < first_review_interval(0.8)
+
+
+def test_card_ids_are_stable() -> None:
+    assert schedule.card_id("spread-az") == schedule.card_id("spread-az")
+    assert schedule.card_id("spread-az") != schedule.card_id("spread-ax")
+    assert schedule.card_id("x") < 2**53
+
+
+def test_due_queue_puts_overdue_first_then_limits_new_cards() -> None:
+    sched = schedule.scheduler(schedule.Settings(), fuzz=False)
+    reviewed = {}
+    for qid, offset in (("late", 10), ("later", 5), ("future", -100)):
+        card, _ = schedule.review(sched, schedule.new_card(qid, T0), Rating.Good, T0, 5)
+        card.due = T0 - timedelta(minutes=offset)  # force the due date for the test
+        reviewed[qid] = card
+    ids = ["n1", "future", "later", "n2", "late", "n3"]
+    assert schedule.due_queue(reviewed, ids, T0, new_allowed=2) == ("late", "later", "n1", "n2")
+    assert schedule.due_queue(reviewed, ids, T0, new_allowed=-3) == ("late", "later")
+
+
+def test_retrievability_of_an_unseen_card_is_zero() -> None:
+    sched = schedule.scheduler(schedule.Settings(), fuzz=False)
+    card = schedule.new_card("q", T0)
+    assert schedule.retrievability(sched, card, T0) == 0.0
+    card, _ = schedule.review(sched, card, Rating.Good, T0, 5)
+    assert schedule.retrievability(sched, card, T0 + timedelta(days=30)) < 1.0
+
+
+def test_retention_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="desired retention"):
+        schedule.scheduler(schedule.Settings(desired_retention=0.5))
