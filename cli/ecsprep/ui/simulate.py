@@ -1,9 +1,454 @@
-"""Placeholder: the command module for `simulate` is being written."""
+"""`ecsprep simulate placement`: run ECS task placement on a scenario and show why.
+
+Parses the flags, builds a Scenario (ecsprep.sim.scenario), calls
+ecsprep.sim.placement.place and renders the result: a table per instance,
+failures, service events and, with --trace, each task's funnel.
+"""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ecsprep.sim.placement import Placement, PlacementResult
+
+simulate_app = typer.Typer(
+    name="simulate",
+    help="Simulators: watch ECS decide where tasks run.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+_SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+_E = TypeVar("_E", bound=Enum)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(simulate_app, name="simulate")
+
+
+@simulate_app.command("placement")
+def placement(
+    scenario: Annotated[
+        Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
+        typer.Argument(
+            help="A scenario file (YAML or JSON), or the name of a shipped scenario (see --list).",
+            show_default=False,
+        ),
+    ] = None,
+    instances: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--instances", help="describe-container-instances output (JSON/YAML)."),
+    ] = None,
+    task_definition: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--task-definition", help="register-task-definition input or describe output."
+        ),
+    ] = None,
+    fleet: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--fleet", help="Made-up instances: COUNTxTYPE\\[@AZ,AZ…]; repeatable."),
+    ] = None,
+    cpu: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--cpu", help="CPU units of a one-container task \\[default: 256].", min=0),
+    ] = None,
+    memory: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--memory", help="MiB of a one-container task \\[default: 512].", min=0),
+    ] = None,
+    port: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--port", help="CONTAINER\\[:HOST]\\[/udp]: 80 is dynamic, 80:80 static."),
+    ] = None,
+    network_mode: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--network-mode", help="bridge, host or awsvpc \\[default: bridge]."),
+    ] = None,
+    count: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--count", help="Tasks to run (a service's desired count).", min=0),
+    ] = None,
+    group: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--group", help="RunTask task group \\[default: family:<family>]."),
+    ] = None,
+    service: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--service", help="Place as the service NAME (CreateService)."),
+    ] = None,
+    strategy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--strategy", help="TYPE\\[:FIELD], in order, e.g. binpack:memory; repeatable."
+        ),
+    ] = None,
+    constraint: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--constraint", help="distinctInstance or 'memberOf:EXPRESSION'; repeatable."),
+    ] = None,
+    launch_type: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--launch-type", help="EC2 or FARGATE \\[default: EC2]."),
+    ] = None,
+    seed: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--seed", help="Break ties (and draw random) with this seed."),
+    ] = None,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Show each task's funnel and why the winner won.")
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table or json (a RunTask-shaped response).")
+    ] = "table",
+    list_scenarios: Annotated[
+        bool, typer.Option("--list", help="List the shipped example scenarios.")
+    ] = False,
+) -> None:
+    """Simulate ECS task placement (EC2 launch type) and show why each task went where.
+
+    Examples:
+
+      ecsprep simulate placement --fleet 3xm5.large --memory 2048 --count 6
+      --strategy binpack:memory --trace
+
+      ecsprep simulate placement --fleet 2xm5.large --port 80:80 --count 3
+
+      ecsprep simulate placement --fleet 4xm5.large@us-east-1a,us-east-1b --count 4
+      --strategy spread:attribute:ecs.availability-zone --strategy binpack:memory
+
+      ecsprep simulate placement --fleet 2xt3.medium --fleet 2xm5.large --count 2
+      --constraint 'memberOf:attribute:ecs.instance-type =~ t3.*'
+
+      ecsprep simulate placement --fleet 3xm5.large --count 4 --constraint distinctInstance
+
+      ecsprep simulate placement spread-az-then-binpack --trace
+
+      ecsprep simulate placement scenario.yaml --format json
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        from ecsprep.errors import InputError
+
+        if output_format not in ("table", "json"):
+            raise InputError(f"--format {output_format!r}: use table or json")
+        if list_scenarios:
+            _list(output_format)
+            return
+        from ecsprep.sim.constraints import parse_constraint
+        from ecsprep.sim.placement import place
+        from ecsprep.sim.scenario import Overrides, load_scenario
+        from ecsprep.sim.strategies import parse_strategy
+        from ecsprep.sim.taskdef import LaunchType, NetworkMode
+
+        overrides = Overrides(
+            instances_file=instances,
+            fleet=tuple(fleet or ()),
+            task_definition_file=task_definition,
+            cpu=cpu,
+            memory=memory,
+            ports=tuple(port or ()),
+            network_mode=_choice(NetworkMode, network_mode, "--network-mode", lower=True),
+            count=count,
+            group=group,
+            service=service,
+            strategies=tuple(parse_strategy(text) for text in strategy or ()),
+            constraints=tuple(parse_constraint(text) for text in constraint or ()),
+            launch_type=_choice(LaunchType, launch_type, "--launch-type", lower=False),
+            seed=seed,
+        )
+        path = _resolve(scenario) if scenario else None
+        result = place(load_scenario(path, overrides), trace=trace)
+        if output_format == "json":
+            from ecsprep.sim.report import response
+
+            _print_json(response(result, with_trace=trace), big=len(result.placements) > 200)
+        else:
+            from ecsprep.ui.console import out
+
+            _render(out(), result, trace=trace)
+
+
+def _print_json(data: object, *, big: bool) -> None:
+    """JSON only on stdout. Large results are written compact: json's C encoder
+    only runs without indentation, and it is several times faster."""
+    import json
+    import sys
+
+    if big:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    else:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _choice(enum: type[_E], text: str | None, flag: str, *, lower: bool) -> _E | None:
+    if text is None:
+        return None
+    from ecsprep.errors import InputError
+
+    value = text.lower() if lower else text.upper()
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in enum)
+        raise InputError(f"{flag} {text!r}: use one of {allowed}") from None
+
+
+def _scenarios_dir() -> Path:
+    from ecsprep.data import shipped_content_dir
+
+    return shipped_content_dir() / "scenarios"
+
+
+def _shipped() -> dict[str, Path]:
+    folder = _scenarios_dir()
+    if not folder.is_dir():
+        return {}
+    return {
+        path.stem: path
+        for path in sorted(folder.iterdir())
+        if path.suffix in _SCENARIO_SUFFIXES and path.is_file()
+    }
+
+
+def _resolve(name: str) -> Path:
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = _shipped()
+    stem = path.stem if path.suffix in _SCENARIO_SUFFIXES else name
+    if stem in shipped and path.parent == Path("."):
+        return shipped[stem]
+    import difflib
+
+    from ecsprep.errors import NotFoundError
+
+    error = NotFoundError(
+        "scenario file or shipped scenario", name, difflib.get_close_matches(stem, list(shipped))
+    )
+    error.exit_code = error.exit_code.USAGE
+    if not error.hint:
+        error.hint = "list the shipped scenarios with `ecsprep simulate placement --list`"
+    raise error
+
+
+def _list(output_format: str) -> None:
+    from ecsprep.sim.documents import read_document
+
+    rows = []
+    for name, path in _shipped().items():
+        data = read_document(path)
+        description = data.get("description", "") if isinstance(data, dict) else ""
+        rows.append((name, str(description)))
+    if output_format == "json":
+        from ecsprep.ui.console import print_json
+
+        print_json([{"name": name, "description": text} for name, text in rows])
+        return
+    from rich.table import Table
+
+    from ecsprep.ui.console import out
+
+    table = Table(title="Shipped scenarios", title_justify="left", show_edge=False)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("What it shows")
+    for name, text in rows:
+        table.add_row(name, text)
+    out().print(table)
+    out().print("Run one with: ecsprep simulate placement NAME [--trace]")
+
+
+# --- rendering -----------------------------------------------------------------
+
+
+def _render(console: Console, result: PlacementResult, *, trace: bool) -> None:
+    scenario = result.scenario
+    console.print(_headline(result))
+    if result.fargate:
+        for note in result.notes:
+            console.print(f"• {note}")
+        console.print("Nothing placed: FARGATE has no container instances to choose from.")
+        return
+    if trace:
+        for placement in result.placements:
+            _render_trace(console, placement, result)
+    console.print(_instances_table(result))
+    if result.stopped:
+        console.print("[bold]Stopped (scale-in)[/bold]")
+        for stopped in result.stopped:
+            task, instance = _short(stopped.task_arn), _short(stopped.instance_arn)
+            console.print(f"  task {task} on {instance}: {stopped.why}", overflow="fold")
+    if result.unplaced:
+        _render_failures(console, result)
+    from ecsprep.sim.report import service_events
+
+    events = service_events(result)
+    if events:
+        console.print("[bold]Service events[/bold] (oldest first)")
+        for event in events:
+            console.print(f"  {event}", overflow="fold")
+    for note in result.notes:
+        console.print(f"note: {note}", style="dim", overflow="fold")
+    console.print(_summary(result))
+    del scenario
+
+
+def _headline(result: PlacementResult) -> str:
+    from ecsprep.sim.scenario import RequestKind
+
+    scenario = result.scenario
+    task = scenario.task
+    request = scenario.request
+    if request.kind is RequestKind.SERVICE:
+        what = f"Service {request.service_name}: desired count {request.count}"
+    else:
+        what = f"RunTask: count {request.count}"
+    size = f"{task.cpu} CPU units, {task.memory} MiB, {task.network_mode.value} mode"
+    strategies = ", then ".join(s.text for s in result.strategies) or "none"
+    if request.strategies is None and not result.fargate:
+        strategies += " (default)"
+    constraints = ", ".join(c.text for c in scenario.constraints) or "none"
+    seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
+    lines = [
+        f"{what} of {task.name} ({size}), group {result.group}",
+        f"Launch type {request.launch_type.value}; strategy: {strategies}",
+        f"Constraints: {constraints}; seed: {seed}",
+    ]
+    return "\n".join(lines)
+
+
+def _instances_table(result: PlacementResult) -> object:
+    from rich.table import Table
+
+    ports_by_instance: dict[str, list[str]] = {}
+    for placement in result.placements:
+        for binding in placement.bindings:
+            if binding.host_port == binding.container_port and (
+                result.scenario.task.network_mode.value == "awsvpc"
+            ):
+                continue
+            suffix = "/udp" if binding.protocol.value == "udp" else ""
+            ports_by_instance.setdefault(placement.instance_arn, []).append(
+                f"{binding.host_port}{suffix}"
+            )
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name, justify in (
+        ("Instance", "left"),
+        ("Type", "left"),
+        ("AZ", "left"),
+        ("Status", "left"),
+        ("Placed", "right"),
+        ("Group", "right"),
+        ("CPU left", "right"),
+        ("MiB left", "right"),
+        ("Ports placed", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for outcome in result.instances:
+        ports = ports_by_instance.get(outcome.arn, [])
+        shown = ", ".join(ports[:6]) + (f" +{len(ports) - 6}" if len(ports) > 6 else "")
+        table.add_row(
+            _short(outcome.arn),
+            outcome.instance_type or "?",
+            outcome.zone or "?",
+            outcome.status,
+            str(outcome.placed),
+            str(outcome.group_tasks),
+            f"{outcome.remaining_cpu}/{outcome.registered_cpu}",
+            f"{outcome.remaining_memory}/{outcome.registered_memory}",
+            shown or "-",
+        )
+    return table
+
+
+def _render_failures(console: Console, result: PlacementResult) -> None:
+    from collections import Counter
+
+    console.print(
+        f"[bold]Failures[/bold]: {result.unplaced} task(s) not placed; "
+        "what each ACTIVE instance failed first:"
+    )
+    if len(result.failures) <= 12:
+        for failure in result.failures:
+            where = _short(failure.arn) if failure.arn else "(cluster)"
+            console.print(f"  {where}: {failure.reason.value}")
+    else:
+        for reason, n in Counter(f.reason.value for f in result.failures).most_common():
+            console.print(f"  {n} instances: {reason}")
+
+
+def _render_trace(console: Console, placement: Placement, result: PlacementResult) -> None:
+    trace = placement.trace
+    if trace is None:
+        return
+    console.print(
+        f"[bold]Task {placement.number}[/bold] → {_short(placement.instance_arn)} "
+        f"(decided by {trace.decided_by})",
+        overflow="fold",
+    )
+    funnel = {step.step: step.candidates for step in trace.funnel}
+    parts = [f"{funnel['ACTIVE']} active"]
+    if "eni" in funnel:
+        parts.append(f"{funnel['eni']} with resources")
+    for constraint in result.scenario.constraints:
+        if constraint.text in funnel:
+            parts.append(f"{funnel[constraint.text]} after {constraint.text}")
+    for step in trace.funnel:
+        if step.step in {s.text for s in result.strategies}:
+            parts.append(f"{step.candidates} after {step.step}")
+    console.print("  funnel: " + " → ".join(parts), overflow="fold")
+    for ranked in trace.strategy_steps:
+        unit = _unit(ranked.strategy.field)
+        value = f" ({ranked.value})" if ranked.value is not None else ""
+        dropped = f"; next best {ranked.next_best}{unit}" if ranked.next_best is not None else ""
+        console.print(
+            f"  {ranked.strategy.text}: kept {ranked.kept} at {ranked.best}{unit}{value}{dropped}",
+            overflow="fold",
+        )
+    if trace.rejected:
+        from collections import Counter
+
+        if len(trace.rejected) <= 6:
+            listed = ", ".join(f"{_short(arn)} {reason.value}" for arn, reason in trace.rejected)
+        else:
+            counts = Counter(reason.value for _, reason in trace.rejected)
+            listed = ", ".join(f"{n}× {reason}" for reason, n in counts.most_common())
+        console.print(f"  rejected: {listed}", overflow="fold")
+
+
+def _unit(field: str | None) -> str:
+    if field == "memory":
+        return " MiB left"
+    if field == "cpu":
+        return " CPU units left"
+    return " tasks"
+
+
+def _summary(result: PlacementResult) -> str:
+    placed = len(result.placements)
+    wanted = placed + result.unplaced
+    used = len({p.instance_arn for p in result.placements})
+    text = f"Placed {placed} of {wanted} task(s) on {used} of {len(result.instances)} instance(s)"
+    if result.stopped:
+        text += f"; stopped {len(result.stopped)}"
+    if result.unplaced:
+        reasons = sorted({f.reason.value for f in result.failures})
+        text += f"; {result.unplaced} not placed ({', '.join(reasons)})"
+    return text + "."
+
+
+def _short(arn: str) -> str:
+    """The last part of an ARN, cut to 12 characters (a UUID is long)."""
+    tail = arn.rsplit("/", 1)[-1]
+    return tail if len(tail) <= 12 else tail[:8] + "…"

@@ -1,0 +1,329 @@
+"""Container instances: read from `describe-container-instances`, or made by `--fleet`.
+
+Accepted shapes: the whole `describe-container-instances` output
+(`{"containerInstances": [...]}`), a plain list of instances, a single
+`{"containerInstance": {...}}` (deregister / update-state output), and an
+EventBridge "ECS Container Instance State Change" event (its `detail`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+
+from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str
+
+# Ports the agent reserves on every instance by default. The API reference lists
+# 22, 2375, 2376 and 51678-51680; the agent only reserves 51680 when Prometheus
+# metrics are on. The docs win: 51680 is included (docs/simulator.md).
+DEFAULT_RESERVED_PORTS = frozenset({22, 2375, 2376, 51678, 51679, 51680})
+
+
+class InstanceStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    DRAINING = "DRAINING"
+    INACTIVE = "INACTIVE"
+    REGISTERING = "REGISTERING"
+    DEREGISTERING = "DEREGISTERING"
+    REGISTRATION_FAILED = "REGISTRATION_FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceType:
+    vcpus: int
+    memory_mib: int  # what the agent registers (approximate unless measured)
+    max_enis: int  # network interfaces, the primary one included
+    gpus: int = 0
+    arm: bool = False
+
+
+# A small table for --fleet. Registered memory: measured values where a source
+# gives one (c5.large 3705, t2.micro 985 in the AWS CLI examples; m4.large 7985
+# in the memory-management guide), else about 94% of the nominal memory.
+def _approx(gib: float) -> int:
+    return int(gib * 1024 * 0.94)
+
+
+INSTANCE_TYPES: Mapping[str, InstanceType] = {
+    "t2.micro": InstanceType(1, 985, 2),
+    "t2.small": InstanceType(1, _approx(2), 3),
+    "t2.medium": InstanceType(2, _approx(4), 3),
+    "t2.large": InstanceType(2, _approx(8), 3),
+    "t3.micro": InstanceType(2, _approx(1), 2),
+    "t3.small": InstanceType(2, _approx(2), 3),
+    "t3.medium": InstanceType(2, _approx(4), 3),
+    "t3.large": InstanceType(2, _approx(8), 3),
+    "t3.xlarge": InstanceType(4, _approx(16), 4),
+    "t4g.small": InstanceType(2, _approx(2), 3, arm=True),
+    "t4g.medium": InstanceType(2, _approx(4), 3, arm=True),
+    "m4.large": InstanceType(2, 7985, 2),
+    "m5.large": InstanceType(2, _approx(8), 3),
+    "m5.xlarge": InstanceType(4, _approx(16), 4),
+    "m5.2xlarge": InstanceType(8, _approx(32), 4),
+    "m5.4xlarge": InstanceType(16, _approx(64), 8),
+    "m6g.large": InstanceType(2, _approx(8), 3, arm=True),
+    "m6g.xlarge": InstanceType(4, _approx(16), 4, arm=True),
+    "c5.large": InstanceType(2, 3705, 3),
+    "c5.xlarge": InstanceType(4, _approx(8), 4),
+    "c5.2xlarge": InstanceType(8, _approx(16), 4),
+    "c6g.large": InstanceType(2, _approx(4), 3, arm=True),
+    "r5.large": InstanceType(2, _approx(16), 3),
+    "r5.xlarge": InstanceType(4, _approx(32), 4),
+    "g4dn.xlarge": InstanceType(4, _approx(16), 3, gpus=1),
+    "p2.xlarge": InstanceType(4, _approx(61), 4, gpus=1),
+    "p3.2xlarge": InstanceType(8, _approx(61), 4, gpus=1),
+    "inf1.xlarge": InstanceType(4, _approx(8), 4),
+}
+
+# What a current ECS-optimized AMI's agent registers (a representative subset).
+FLEET_CAPABILITIES = (
+    "com.amazonaws.ecs.capability.logging-driver.awslogs",
+    "com.amazonaws.ecs.capability.logging-driver.json-file",
+    "com.amazonaws.ecs.capability.ecr-auth",
+    "com.amazonaws.ecs.capability.task-iam-role",
+    "com.amazonaws.ecs.capability.privileged-container",
+    "ecs.capability.execution-role-awslogs",
+    "ecs.capability.execution-role-ecr-pull",
+    "ecs.capability.task-eni",
+    "ecs.capability.container-health-check",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A container instance as given (before this simulation places anything)."""
+
+    arn: str
+    ec2_instance_id: str
+    registered_cpu: int
+    registered_memory: int
+    remaining_cpu: int | None = None  # None: registered minus the given running tasks
+    remaining_memory: int | None = None
+    ports_tcp: frozenset[int] = DEFAULT_RESERVED_PORTS  # taken: agent's and tasks' host ports
+    ports_udp: frozenset[int] = frozenset()
+    gpus: int = 0
+    status: InstanceStatus = InstanceStatus.ACTIVE
+    agent_connected: bool = True
+    agent_version: str = ""
+    registered_at: datetime | None = None
+    attributes: Mapping[str, str | None] = field(default_factory=dict)
+    running_tasks_count: int = 0
+    # Fleet instances stand for a current agent: they meet any capability a task requires.
+    all_capabilities: bool = False
+
+    @property
+    def availability_zone(self) -> str | None:
+        return self.attributes.get("ecs.availability-zone")
+
+    @property
+    def instance_type(self) -> str | None:
+        return self.attributes.get("ecs.instance-type")
+
+    @property
+    def task_eni_limit(self) -> int | None:
+        """ENIs left for awsvpc tasks (the primary ENI counts), when the type is known."""
+        known = INSTANCE_TYPES.get(self.instance_type or "")
+        return None if known is None else known.max_enis - 1
+
+    @property
+    def short_id(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+
+_FLEET = re.compile(r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*(.+))?")
+FLEET_ACCOUNT = "111122223333"
+
+
+def parse_fleet(specs: list[str], *, start: int = 0) -> list[Instance]:
+    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs."""
+    made: list[Instance] = []
+    for spec in specs:
+        where = Where("--fleet", repr(spec))
+        found = _FLEET.fullmatch(spec)
+        if found is None:
+            raise where.refuse(
+                "a fleet is COUNTxTYPE[@AZ,AZ…]",
+                "for example --fleet 3xm5.large@us-east-1a,us-east-1b",
+            )
+        count, type_name, zones_text = int(found.group(1)), found.group(2), found.group(3)
+        known = INSTANCE_TYPES.get(type_name)
+        if known is None:
+            raise where.refuse(
+                f"unknown instance type {type_name!r}",
+                f"known types: {', '.join(sorted(INSTANCE_TYPES))}; "
+                "or pass real instances with --instances",
+            )
+        if not 1 <= count <= 100_000:
+            raise where.refuse(f"the count must be between 1 and 100000, not {count}")
+        zones = [zone.strip() for zone in (zones_text or "us-east-1a").split(",") if zone.strip()]
+        for n in range(count):
+            made.append(fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1))
+    return made
+
+
+def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
+    known = INSTANCE_TYPES[type_name]
+    region = zone[:-1] if zone[-1:].isalpha() else zone
+    attributes: dict[str, str | None] = {
+        "ecs.instance-type": type_name,
+        "ecs.availability-zone": zone,
+        "ecs.os-type": "linux",
+        "ecs.os-family": "LINUX",
+        "ecs.cpu-architecture": "arm64" if known.arm else "x86_64",
+    }
+    attributes.update(dict.fromkeys(FLEET_CAPABILITIES))
+    return Instance(
+        arn=f"arn:aws:ecs:{region}:{FLEET_ACCOUNT}:container-instance/sim/ci-{number:04d}",
+        ec2_instance_id=f"i-{number:017x}",
+        registered_cpu=known.vcpus * 1024,
+        registered_memory=known.memory_mib,
+        gpus=known.gpus,
+        agent_version="1.89.0",
+        registered_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        attributes=attributes,
+        all_capabilities=True,
+    )
+
+
+def read_instances(data: object, where: Where) -> list[Instance]:
+    """Instances from any of the accepted shapes (module docstring)."""
+    if isinstance(data, Mapping):
+        if "containerInstances" in data:
+            where = where.key("containerInstances")
+            items = as_list(data["containerInstances"], where)
+            return [read_instance(item, where.index(n)) for n, item in enumerate(items)]
+        if "containerInstance" in data:
+            return [read_instance(data["containerInstance"], where.key("containerInstance"))]
+        if data.get("detail-type") == "ECS Container Instance State Change":
+            return [read_instance(data.get("detail"), where.key("detail"))]
+        if "containerInstanceArn" in data:
+            return [read_instance(data, where)]
+    if isinstance(data, list):
+        return [read_instance(item, where.index(n)) for n, item in enumerate(data)]
+    raise where.refuse(
+        'expected describe-container-instances output ({"containerInstances": [...]}) '
+        "or a list of container instances"
+    )
+
+
+def read_instance(data: object, where: Where) -> Instance:
+    document = as_mapping(data, where, "a container instance object")
+    if "containerInstanceArn" not in document:
+        raise where.refuse(
+            "containerInstanceArn is missing", "paste describe-container-instances output"
+        )
+    arn = as_str(document["containerInstanceArn"], where.key("containerInstanceArn"))
+    registered = _read_resources(document, "registeredResources", where)
+    remaining = (
+        _read_resources(document, "remainingResources", where)
+        if "remainingResources" in document
+        else {}
+    )
+    for name in ("CPU", "MEMORY"):
+        if name not in registered:
+            raise where.key("registeredResources").refuse(
+                f"no {name} entry", "describe-container-instances lists CPU and MEMORY"
+            )
+    taken = remaining if "PORTS" in remaining else registered
+    status_text = as_str(document.get("status", "ACTIVE"), where.key("status"))
+    try:
+        status = InstanceStatus(status_text)
+    except ValueError:
+        raise where.key("status").refuse(
+            f"{status_text!r} is not a container instance status"
+        ) from None
+    version_info = document.get("versionInfo")
+    agent_version = ""
+    if isinstance(version_info, Mapping) and version_info.get("agentVersion") is not None:
+        agent_version = as_str(version_info["agentVersion"], where.key("versionInfo.agentVersion"))
+    connected = document.get("agentConnected", True)
+    if not isinstance(connected, bool):
+        raise where.key("agentConnected").refuse("expected true or false")
+    return Instance(
+        arn=arn,
+        ec2_instance_id=as_str(
+            document.get("ec2InstanceId", arn.rsplit("/", 1)[-1]), where.key("ec2InstanceId")
+        ),
+        registered_cpu=_integer(registered["CPU"], where),
+        registered_memory=_integer(registered["MEMORY"], where),
+        remaining_cpu=_integer(remaining["CPU"], where) if "CPU" in remaining else None,
+        remaining_memory=_integer(remaining["MEMORY"], where) if "MEMORY" in remaining else None,
+        ports_tcp=_ports(taken.get("PORTS"), where) if "PORTS" in taken else DEFAULT_RESERVED_PORTS,
+        ports_udp=_ports(taken.get("PORTS_UDP"), where),
+        gpus=len(_strings(registered.get("GPU"), where)),
+        status=status,
+        agent_connected=connected,
+        agent_version=agent_version,
+        registered_at=_read_time(document.get("registeredAt"), where.key("registeredAt")),
+        attributes=_read_attributes(document, where),
+        running_tasks_count=as_int(
+            document.get("runningTasksCount", 0), where.key("runningTasksCount")
+        ),
+    )
+
+
+def _read_resources(
+    document: Mapping[str, object], key: str, where: Where
+) -> dict[str, Mapping[str, object]]:
+    at = where.key(key)
+    found: dict[str, Mapping[str, object]] = {}
+    for n, item in enumerate(as_list(document.get(key) or [], at)):
+        entry = as_mapping(item, at.index(n), "a resource object")
+        found[as_str(entry.get("name", ""), at.index(n).key("name"))] = entry
+    return found
+
+
+def _integer(entry: Mapping[str, object], where: Where) -> int:
+    for key in ("integerValue", "longValue", "doubleValue"):
+        value = entry.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
+            return int(value)
+    return 0
+
+
+def _strings(entry: Mapping[str, object] | None, where: Where) -> list[str]:
+    if entry is None:
+        return []
+    values = entry.get("stringSetValue") or []
+    return [as_str(value, where) for value in as_list(values, where)]
+
+
+def _ports(entry: Mapping[str, object] | None, where: Where) -> frozenset[int]:
+    ports = set()
+    for text in _strings(entry, where):
+        if not text.strip().isdigit():
+            raise where.refuse(f"{text!r} in a port list is not a port number")
+        ports.add(int(text))
+    return frozenset(ports)
+
+
+def _read_attributes(document: Mapping[str, object], where: Where) -> dict[str, str | None]:
+    at = where.key("attributes")
+    found: dict[str, str | None] = {}
+    for n, item in enumerate(as_list(document.get("attributes") or [], at)):
+        attribute = as_mapping(item, at.index(n), "an attribute object")
+        name = as_str(attribute.get("name", ""), at.index(n).key("name"))
+        value = attribute.get("value")
+        found[name] = None if value is None else as_str(value, at.index(n).key("value"))
+    return found
+
+
+def _read_time(value: object, where: Where) -> datetime | None:
+    """registeredAt: epoch seconds (the CLI's JSON) or an ISO 8601 string."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, datetime):  # YAML reads unquoted timestamps itself
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = as_str(value, where)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise where.refuse(
+            f"{text!r} is not a date and time", "use ISO 8601, e.g. 2024-01-31T12:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,52 @@
+"""CPU and memory amounts as AWS writes them, read into CPU units and MiB.
+
+RegisterTaskDefinition takes task-level sizes as strings: `"512"` (units or
+MiB), `"1 vCPU"`, `".25 vcpu"`, `"2 GB"`, `".5 gb"`. 1 vCPU = 1024 CPU units
+and 1 GB here means 1024 MiB, as the ECS API documents.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ecsprep.sim.documents import Where, refuse_placeholder
+
+UNITS_PER_VCPU = 1024
+MIB_PER_GB = 1024
+
+_AMOUNT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]*)\s*")
+_CPU_SUFFIXES = {"": 1, "vcpu": UNITS_PER_VCPU, "vcpus": UNITS_PER_VCPU}
+_MEMORY_SUFFIXES = {"": 1, "mb": 1, "mib": 1, "gb": MIB_PER_GB, "gib": MIB_PER_GB}
+
+
+def read_cpu(value: object, where: Where) -> int:
+    """CPU units from 256, "256", "1 vCPU" or ".25 vcpu"."""
+    return _read(value, where, _CPU_SUFFIXES, "CPU", 'write CPU units ("512") or vCPUs ("1 vCPU")')
+
+
+def read_memory(value: object, where: Where) -> int:
+    """MiB from 512, "512", "2 GB" or ".5 gb"."""
+    return _read(value, where, _MEMORY_SUFFIXES, "memory", 'write MiB ("2048") or GB ("2 GB")')
+
+
+def _read(value: object, where: Where, suffixes: dict[str, int], what: str, how: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise where.refuse(f"expected a {what} amount, found {value!r}", how)
+    if isinstance(value, (int, float)):
+        text = str(value)
+    else:
+        refuse_placeholder(value, where)
+        text = value
+    found = _AMOUNT.fullmatch(text)
+    if found is None or found.group(2).lower() not in suffixes:
+        raise where.refuse(f"{text!r} is not a {what} amount", how)
+    try:
+        amount = Decimal(found.group(1)) * suffixes[found.group(2).lower()]
+    except InvalidOperation:
+        raise where.refuse(f"{text!r} is not a {what} amount", how) from None
+    if amount != amount.to_integral_value():
+        raise where.refuse(f"{text!r} is not a whole number of {what} units", how)
+    if amount < 0:
+        raise where.refuse(f"{what} cannot be negative")
+    return int(amount)

@@ -1,0 +1,486 @@
+"""A scenario: the cluster, the task definition, running tasks and one request.
+
+A scenario file (YAML or JSON) uses AWS's own shapes:
+
+    description: one line shown by `--list`
+    containerInstances: [...]   # describe-container-instances output, a list, or a path
+    fleet: [3xm5.large@us-east-1a,us-east-1b]   # or made-up instances (--fleet syntax)
+    taskDefinition: {...}       # register input, describe output, or a path
+    tasks: [...]                # running tasks: containerInstanceArn, group, lastStatus…
+    runTask: {...}              # count, group, placementStrategy, placementConstraints, launchType
+    createService: {...}        # serviceName, desiredCount, placementStrategy, placementConstraints
+    seed: 7                     # optional: seeded random tie-breaks
+
+Command-line flags override the file (`Overrides`), so that quick experiments
+need no file at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+
+from ecsprep.sim.constraints import MAX_CONSTRAINTS, Constraint, read_constraint
+from ecsprep.sim.documents import (
+    Where,
+    as_int,
+    as_list,
+    as_mapping,
+    as_str,
+    read_document,
+)
+from ecsprep.sim.instances import Instance, parse_fleet, read_instances
+from ecsprep.sim.resources import read_cpu, read_memory
+from ecsprep.sim.strategies import (
+    MAX_STRATEGIES,
+    RANDOM,
+    SPREAD_AZ,
+    SPREAD_INSTANCE,
+    Strategy,
+    read_strategy,
+)
+from ecsprep.sim.taskdef import (
+    LaunchType,
+    NetworkMode,
+    PortSpec,
+    Protocol,
+    TaskSpec,
+    one_container_task,
+    read_task_definition,
+)
+
+RUN_TASK_MAX_COUNT = 10  # AWS: RunTask places at most 10 tasks per call
+# The ephemeral range the load-balancer guide prints for the ECS-optimized AMI
+# ("such as 32768 to 61000"); the API's fallback is 49153-65535 (docs/simulator.md).
+DEFAULT_EPHEMERAL_RANGE = (32768, 61000)
+_SCENARIO_KEYS = frozenset(
+    [
+        "description",
+        "containerInstances",
+        "fleet",
+        "taskDefinition",
+        "tasks",
+        "runTask",
+        "createService",
+        "updateService",
+        "seed",
+        "ephemeralPortRange",
+    ]
+)
+
+
+class RequestKind(str, Enum):
+    RUN_TASK = "RunTask"
+    SERVICE = "CreateService"
+
+
+@dataclass(frozen=True, slots=True)
+class RunningTask:
+    """A task already on an instance before the simulation starts."""
+
+    instance_arn: str
+    group: str
+    cpu: int = 0
+    memory: int = 0
+    ports_tcp: frozenset[int] = frozenset()
+    ports_udp: frozenset[int] = frozenset()
+    uses_eni: bool = False
+    protected: bool = False  # task scale-in protection
+    arn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    kind: RequestKind = RequestKind.RUN_TASK
+    count: int = 1  # RunTask count, or the service's desiredCount
+    group: str | None = None  # None: family:<family> (RunTask) or service:<name>
+    service_name: str | None = None
+    strategies: tuple[Strategy, ...] | None = None  # None: the documented default
+    constraints: tuple[Constraint, ...] = ()
+    launch_type: LaunchType = LaunchType.EC2
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    instances: tuple[Instance, ...]
+    task: TaskSpec
+    request: Request = field(default_factory=Request)
+    running: tuple[RunningTask, ...] = ()
+    seed: int | None = None  # None: ties go to the first instance in registration order
+    ephemeral_range: tuple[int, int] = DEFAULT_EPHEMERAL_RANGE
+    description: str = ""
+    name: str = ""
+
+    @property
+    def group(self) -> str:
+        if self.request.group:
+            return self.request.group
+        if self.request.kind is RequestKind.SERVICE:
+            return f"service:{self.request.service_name}"
+        return self.task.default_group
+
+    @property
+    def strategies(self) -> tuple[Strategy, ...]:
+        if self.request.strategies is not None:
+            return self.request.strategies
+        return default_strategies(self.request.kind)
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """The task definition's constraints and the request's: both apply."""
+        return self.task.constraints + self.request.constraints
+
+
+def default_strategies(kind: RequestKind) -> tuple[Strategy, ...]:
+    """RunTask: random. A service: spread over AZs, then over instances
+    (the scheduler's own description; the named default is the AZ spread)."""
+    if kind is RequestKind.SERVICE:
+        return (SPREAD_AZ, SPREAD_INSTANCE)
+    return (RANDOM,)
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What the command-line flags say; None / empty means "not given"."""
+
+    instances_file: Path | None = None
+    fleet: tuple[str, ...] = ()
+    task_definition_file: Path | None = None
+    cpu: int | None = None
+    memory: int | None = None
+    ports: tuple[str, ...] = ()
+    network_mode: NetworkMode | None = None
+    count: int | None = None
+    group: str | None = None
+    service: str | None = None
+    strategies: tuple[Strategy, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    launch_type: LaunchType | None = None
+    seed: int | None = None
+
+    @property
+    def describes_task(self) -> bool:
+        return bool(
+            self.cpu is not None or self.memory is not None or self.ports or self.network_mode
+        )
+
+
+def load_scenario(path: Path | None, overrides: Overrides) -> Scenario:
+    """A Scenario from an optional file plus the flags."""
+    if path is None:
+        return build_scenario({}, Where("(flags)"), Path.cwd(), overrides)
+    data = read_document(path)
+    document = as_mapping(data or {}, Where(str(path)), "a scenario object")
+    scenario = build_scenario(document, Where(str(path)), path.parent, overrides)
+    return replace(scenario, name=path.stem)
+
+
+def build_scenario(
+    document: Mapping[str, object], where: Where, base: Path, overrides: Overrides
+) -> Scenario:
+    for key in document:
+        if key not in _SCENARIO_KEYS:
+            raise where.refuse(
+                f"unknown scenario key {key!r}", f"known keys: {', '.join(sorted(_SCENARIO_KEYS))}"
+            )
+    task = _task(document, where, base, overrides)
+    instances = _instances(document, where, base, overrides)
+    request = _request(document, where, overrides)
+    running = _running(document, where, instances, task)
+    seed = overrides.seed
+    if seed is None and document.get("seed") is not None:
+        seed = as_int(document["seed"], where.key("seed"))
+    description = document.get("description", "")
+    scenario = Scenario(
+        instances=tuple(instances),
+        task=task,
+        request=request,
+        running=tuple(running),
+        seed=seed,
+        ephemeral_range=_ephemeral_range(document, where),
+        description=as_str(description, where.key("description")) if description else "",
+    )
+    _check_limits(scenario, where)
+    return scenario
+
+
+def _task(
+    document: Mapping[str, object], where: Where, base: Path, overrides: Overrides
+) -> TaskSpec:
+    if overrides.task_definition_file is not None:
+        if overrides.describes_task:
+            raise Where("--task-definition").refuse(
+                "cannot be combined with --cpu, --memory, --port or --network-mode",
+                "describe the task either in a file or with flags",
+            )
+        file = overrides.task_definition_file
+        return read_task_definition(read_document(file), Where(str(file)))
+    raw = document.get("taskDefinition")
+    if raw is not None and not overrides.describes_task:
+        at = where.key("taskDefinition")
+        if isinstance(raw, str):
+            file = base / raw
+            return read_task_definition(read_document(file), Where(str(file)))
+        return read_task_definition(raw, at)
+    ports = tuple(parse_port(text) for text in overrides.ports)
+    return one_container_task(
+        cpu=256 if overrides.cpu is None else overrides.cpu,
+        memory=512 if overrides.memory is None else overrides.memory,
+        ports=ports,
+        network_mode=overrides.network_mode or NetworkMode.BRIDGE,
+    )
+
+
+def parse_port(text: str) -> PortSpec:
+    """--port CONTAINER[:HOST][/udp]: `80` is dynamic, `80:80` a static host port."""
+    where = Where("--port", repr(text))
+    body, _, protocol_text = text.strip().partition("/")
+    container_text, _, host_text = body.partition(":")
+    try:
+        protocol = Protocol((protocol_text or "tcp").lower())
+        container = int(container_text)
+        host = int(host_text) if host_text else None
+    except ValueError:
+        raise where.refuse(
+            "a port is CONTAINER[:HOST][/udp]", "for example --port 80 (dynamic) or --port 80:80"
+        ) from None
+    for port in (container, host or 1):
+        if not 1 <= port <= 65535 and not (port == 0 and host == 0):
+            raise where.refuse(f"{port} is not a port number")
+    return PortSpec(container, host or None, protocol)
+
+
+def _instances(
+    document: Mapping[str, object], where: Where, base: Path, overrides: Overrides
+) -> list[Instance]:
+    instances: list[Instance] = []
+    if overrides.instances_file is not None or overrides.fleet:
+        if overrides.instances_file is not None:
+            file = overrides.instances_file
+            instances.extend(read_instances(read_document(file), Where(str(file))))
+        instances.extend(parse_fleet(list(overrides.fleet), start=len(instances)))
+    else:
+        raw = document.get("containerInstances")
+        if isinstance(raw, str):
+            file = base / raw
+            instances.extend(read_instances(read_document(file), Where(str(file))))
+        elif raw is not None:
+            instances.extend(read_instances(raw, where.key("containerInstances")))
+        fleet_at = where.key("fleet")
+        specs = [
+            as_str(item, fleet_at.index(n))
+            for n, item in enumerate(as_list(document.get("fleet") or [], fleet_at))
+        ]
+        instances.extend(parse_fleet(specs, start=len(instances)))
+    if not instances:
+        raise where.refuse(
+            "the cluster has no container instances",
+            "give containerInstances in the scenario, --instances FILE, or --fleet 3xm5.large",
+        )
+    seen: set[str] = set()
+    for instance in instances:
+        if instance.arn in seen:
+            raise where.refuse(f"the container instance {instance.arn} is listed twice")
+        seen.add(instance.arn)
+    return instances
+
+
+def _request(document: Mapping[str, object], where: Where, overrides: Overrides) -> Request:
+    run = document.get("runTask")
+    service = document.get("createService") or document.get("updateService")
+    if run is not None and service is not None:
+        raise where.refuse("give runTask or createService, not both")
+    request = Request()
+    if service is not None or (overrides.service is not None and run is None):
+        request = _service_request(service, where, overrides)
+    elif run is not None:
+        request = _run_task_request(run, where.key("runTask"))
+        if overrides.service is not None:  # --service turns the file's RunTask into a service
+            request = replace(
+                request, kind=RequestKind.SERVICE, service_name=overrides.service, group=None
+            )
+    return _apply_flags(request, overrides)
+
+
+def _run_task_request(data: object, where: Where) -> Request:
+    document = as_mapping(data, where, "a RunTask request")
+    group = document.get("group")
+    return Request(
+        kind=RequestKind.RUN_TASK,
+        count=as_int(document.get("count", 1), where.key("count"), minimum=1),
+        group=as_str(group, where.key("group")) if group else None,
+        strategies=_strategies(document, where),
+        constraints=_constraints(document, where),
+        launch_type=_launch_type(document, where),
+    )
+
+
+def _service_request(data: object, where: Where, overrides: Overrides) -> Request:
+    document = as_mapping(data or {}, where.key("createService"), "a CreateService request")
+    at = where.key("createService")
+    name = overrides.service
+    if name is None:
+        if "serviceName" not in document and "service" not in document:
+            raise at.refuse("serviceName is missing")
+        name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
+    return Request(
+        kind=RequestKind.SERVICE,
+        count=as_int(document.get("desiredCount", 1), at.key("desiredCount")),
+        service_name=name,
+        strategies=_strategies(document, at),
+        constraints=_constraints(document, at),
+        launch_type=_launch_type(document, at),
+    )
+
+
+def _apply_flags(request: Request, overrides: Overrides) -> Request:
+    changes: dict[str, object] = {}
+    if overrides.count is not None:
+        changes["count"] = overrides.count
+    if overrides.group is not None:
+        if request.kind is RequestKind.SERVICE:
+            raise Where("--group").refuse(
+                "a service's tasks are always in the group service:<name>", "drop --group"
+            )
+        changes["group"] = overrides.group
+    if overrides.strategies:
+        changes["strategies"] = overrides.strategies
+    if overrides.constraints:
+        changes["constraints"] = overrides.constraints
+    if overrides.launch_type is not None:
+        changes["launch_type"] = overrides.launch_type
+    return replace(request, **changes)  # type: ignore[arg-type]
+
+
+def _strategies(document: Mapping[str, object], where: Where) -> tuple[Strategy, ...] | None:
+    if document.get("placementStrategy") is None:
+        return None
+    at = where.key("placementStrategy")
+    return tuple(
+        read_strategy(item, at.index(n))
+        for n, item in enumerate(as_list(document["placementStrategy"], at))
+    )
+
+
+def _constraints(document: Mapping[str, object], where: Where) -> tuple[Constraint, ...]:
+    at = where.key("placementConstraints")
+    items = as_list(document.get("placementConstraints") or [], at)
+    return tuple(read_constraint(item, at.index(n)) for n, item in enumerate(items))
+
+
+def _launch_type(document: Mapping[str, object], where: Where) -> LaunchType:
+    text = as_str(document.get("launchType", "EC2"), where.key("launchType"))
+    try:
+        return LaunchType(text)
+    except ValueError:
+        raise where.key("launchType").refuse(
+            f"{text!r} is not a launch type", "use EC2 or FARGATE"
+        ) from None
+
+
+def _running(
+    document: Mapping[str, object], where: Where, instances: list[Instance], task: TaskSpec
+) -> list[RunningTask]:
+    at = where.key("tasks")
+    by_name: dict[str, str] = {}
+    for instance in instances:
+        for name in (instance.arn, instance.short_id, instance.ec2_instance_id):
+            by_name.setdefault(name, instance.arn)
+    running = []
+    for n, item in enumerate(as_list(document.get("tasks") or [], at)):
+        place = at.index(n)
+        entry = as_mapping(item, place, "a task object")
+        status = as_str(entry.get("lastStatus", "RUNNING"), place.key("lastStatus"))
+        if status in ("STOPPED", "DEPROVISIONING", "STOPPING"):
+            continue  # a stopped task holds nothing
+        ref = as_str(entry.get("containerInstanceArn", ""), place.key("containerInstanceArn"))
+        if ref not in by_name:
+            raise place.key("containerInstanceArn").refuse(
+                f"{ref!r} is not one of the scenario's container instances",
+                "use a containerInstanceArn (or its last part) from containerInstances",
+            )
+        group = as_str(entry.get("group", task.default_group), place.key("group"))
+        same_task = group == task.default_group or "cpu" not in entry
+        cpu = (
+            read_cpu(entry["cpu"], place.key("cpu"))
+            if "cpu" in entry
+            else (task.cpu if same_task else 0)
+        )
+        memory = (
+            read_memory(entry["memory"], place.key("memory")) if "memory" in entry else task.memory
+        )
+        tcp, udp = _bindings(entry, place)
+        attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
+        running.append(
+            RunningTask(
+                instance_arn=by_name[ref],
+                group=group,
+                cpu=cpu,
+                memory=memory,
+                ports_tcp=tcp,
+                ports_udp=udp,
+                uses_eni=any(
+                    isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
+                    for a in attachments
+                ),
+                protected=entry.get("protectionEnabled") is True,
+                arn=as_str(entry.get("taskArn", ""), place.key("taskArn")),
+            )
+        )
+    return running
+
+
+def _bindings(entry: Mapping[str, object], where: Where) -> tuple[frozenset[int], frozenset[int]]:
+    tcp: set[int] = set()
+    udp: set[int] = set()
+    containers_at = where.key("containers")
+    for n, container in enumerate(as_list(entry.get("containers") or [], containers_at)):
+        bindings_at = containers_at.index(n).key("networkBindings")
+        body = as_mapping(container, containers_at.index(n))
+        for m, binding in enumerate(as_list(body.get("networkBindings") or [], bindings_at)):
+            item = as_mapping(binding, bindings_at.index(m))
+            port = as_int(item.get("hostPort"), bindings_at.index(m).key("hostPort"))
+            (udp if item.get("protocol") == "udp" else tcp).add(port)
+    return frozenset(tcp), frozenset(udp)
+
+
+def _ephemeral_range(document: Mapping[str, object], where: Where) -> tuple[int, int]:
+    raw = document.get("ephemeralPortRange")
+    if raw is None:
+        return DEFAULT_EPHEMERAL_RANGE
+    at = where.key("ephemeralPortRange")
+    items = as_list(raw, at, "a list [first, last]")
+    if len(items) != 2:
+        raise at.refuse("expected [first, last], e.g. [32768, 60999]")
+    first, last = (as_int(item, at.index(n), minimum=1) for n, item in enumerate(items))
+    if not first <= last <= 65535:
+        raise at.refuse(f"{first}-{last} is not a port range")
+    return first, last
+
+
+def _check_limits(scenario: Scenario, where: Where) -> None:
+    if len(scenario.strategies) > MAX_STRATEGIES:
+        raise where.refuse(
+            f"{len(scenario.strategies)} placement strategies: AWS allows at most {MAX_STRATEGIES}"
+        )
+    if len(scenario.constraints) > MAX_CONSTRAINTS:
+        raise where.refuse(
+            f"{len(scenario.constraints)} placement constraints (task definition and request "
+            f"together): AWS allows at most {MAX_CONSTRAINTS}"
+        )
+    if scenario.request.kind is RequestKind.RUN_TASK and scenario.request.count < 1:
+        raise where.refuse("RunTask needs a count of at least 1")
+    allowed = scenario.task.compatibilities
+    launch = scenario.request.launch_type
+    if allowed and launch not in allowed:
+        raise where.refuse(
+            f"Task definition does not support launch_type {launch.value}.",
+            f"the task definition is compatible with {', '.join(sorted(t.value for t in allowed))}",
+        )
+    if launch not in (LaunchType.EC2, LaunchType.FARGATE):
+        raise where.refuse(
+            f"the simulator places EC2 tasks (and explains FARGATE); "
+            f"{launch.value} is not simulated"
+        )

@@ -1,0 +1,187 @@
+"""`ecsprep simulate placement` end to end: golden text at 100 columns, JSON, errors.
+
+Golden files live in tests/golden/simulate_*.txt; regenerate them with
+UPDATE_GOLDEN=1 after a deliberate change, and read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ecsprep.ui import simulate
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def make_app() -> typer.Typer:
+    # Only the simulate commands: this test does not depend on the other command groups.
+    app = typer.Typer()
+
+    @app.callback()
+    def root() -> None:
+        """ecsprep"""
+
+    simulate.register(app)
+    return app
+
+
+def invoke(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    env = {"ECSPREP_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
+    result = CliRunner().invoke(make_app(), ["simulate", "placement", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+GOLDEN_CASES = {
+    "binpack_trace": [
+        "--fleet",
+        "3xm5.large",
+        "--memory",
+        "2048",
+        "--count",
+        "6",
+        "--strategy",
+        "binpack:memory",
+        "--trace",
+    ],
+    "static_port": ["--fleet", "2xm5.large", "--port", "80:80", "--count", "3"],
+    "spread_az_binpack": [
+        "--fleet",
+        "4xm5.large@us-east-1a,us-east-1b",
+        "--count",
+        "4",
+        "--strategy",
+        "spread:attribute:ecs.availability-zone",
+        "--strategy",
+        "binpack:memory",
+    ],
+    "memberof": [
+        "--fleet",
+        "2xt3.medium",
+        "--fleet",
+        "2xm5.large",
+        "--count",
+        "2",
+        "--constraint",
+        "memberOf:attribute:ecs.instance-type =~ t3.*",
+    ],
+    "distinct": ["--fleet", "3xm5.large", "--count", "4", "--constraint", "distinctInstance"],
+    "service_scale_in": ["service-scale-in"],
+    "distinct_service": ["distinct-instance", "--trace"],
+    "fargate": [
+        "--fleet",
+        "1xm5.large",
+        "--launch-type",
+        "FARGATE",
+        "--strategy",
+        "binpack:memory",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden(name: str, tmp_path: Path) -> None:
+    code, out, err = invoke(tmp_path, *GOLDEN_CASES[name])
+    assert code == 0, err
+    path = GOLDEN / f"simulate_{name}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(out)
+    assert out == path.read_text()
+
+
+def test_contract_examples_say_what_the_glossary_promises(tmp_path: Path) -> None:
+    _, out, _ = invoke(tmp_path, "--fleet", "2xm5.large", "--port", "80:80", "--count", "3")
+    assert "1 not placed (RESOURCE:PORTS)" in out
+    _, out, _ = invoke(
+        tmp_path, "--fleet", "3xm5.large", "--count", "4", "--constraint", "distinctInstance"
+    )
+    assert "Placed 3 of 4" in out
+
+
+def test_json_is_runtask_shaped_and_alone_on_stdout(tmp_path: Path) -> None:
+    code, out, _ = invoke(
+        tmp_path, "--fleet", "2xm5.large", "--port", "80", "--count", "2", "--format", "json"
+    )
+    assert code == 0
+    body = json.loads(out)
+    assert set(body) >= {"tasks", "failures", "containerInstances"}
+    bindings = [t["containers"][0]["networkBindings"][0]["hostPort"] for t in body["tasks"]]
+    assert all(port >= 32768 for port in bindings)
+
+
+def test_json_service_has_events(tmp_path: Path) -> None:
+    code, out, _ = invoke(tmp_path, "static-port-conflict", "--service", "web", "--format", "json")
+    assert code == 0
+    events = [e["message"] for e in json.loads(out)["events"]]
+    assert "is already using a port required by your task" in events[0]
+
+
+def test_list_and_every_shipped_scenario_runs(tmp_path: Path) -> None:
+    code, out, _ = invoke(tmp_path, "--list", "--format", "json")
+    names = [row["name"] for row in json.loads(out)]
+    assert code == 0
+    assert len(names) >= 8
+    for name in names:
+        code, out, err = invoke(tmp_path, name, "--trace")
+        assert code == 0, (name, err)
+        assert "Placed" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["--fleet", "2xm5.large", "--constraint", "memberOf:attribute:ecs.instance-type =="],
+            "expected a value after '==' at column 30",
+        ),
+        (["--fleet", "3xm9.huge"], "unknown instance type 'm9.huge'"),
+        (
+            ["--strategy", "binpack:disk", "--fleet", "1xm5.large"],
+            "binpack needs the field cpu or memory",
+        ),
+        (["no-such-scenario"], "no scenario file or shipped scenario matches"),
+        (["--count", "1"], "the cluster has no container instances"),
+        (["--fleet", "1xm5.large", "--format", "xml"], "use table or json"),
+        (["--fleet", "1xm5.large", "--network-mode", "nat"], "--network-mode 'nat'"),
+    ],
+)
+def test_errors_are_one_message_and_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
+    code, out, err = invoke(tmp_path, *args)
+    assert code == 2
+    assert words in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_bad_file_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "td.json"
+    bad.write_text('{"family": "x",\n "containerDefinitions": [\n}')
+    code, _, err = invoke(tmp_path, "--fleet", "1xm5.large", "--task-definition", str(bad))
+    assert code == 2
+    assert f"{bad}:3:1: invalid JSON" in err
+
+
+def test_scenario_file_with_relative_task_definition(tmp_path: Path) -> None:
+    (tmp_path / "td.json").write_text(
+        json.dumps({"family": "rel", "containerDefinitions": [{"name": "a", "memory": 100}]})
+    )
+    (tmp_path / "s.yaml").write_text(
+        "fleet: ['1xm5.large']\ntaskDefinition: td.json\nrunTask: {count: 2}\n"
+    )
+    code, out, _ = invoke(tmp_path, str(tmp_path / "s.yaml"), "--format", "json")
+    assert code == 0
+    assert [t["group"] for t in json.loads(out)["tasks"]] == [
+        "family:rel",
+        "family:rel",
+    ]
+
+
+def test_help_has_examples(tmp_path: Path) -> None:
+    code, out, _ = invoke(tmp_path, "--help")
+    assert code == 0
+    assert "Examples:" in out

@@ -1,0 +1,180 @@
+"""Placement behaviour, table-driven: every case in tests/cases/placement/*.yaml.
+
+Each case is a scenario document plus what must happen: where each task lands
+(`instances`, by the last part of the instance ARN), how many are placed or not,
+each instance's failure reason, the bindings, the scale-in choices and the
+service event text. Every case also runs through both engines (the indexed one
+and the scan that records the trace) and they must agree.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ecsprep.sim.documents import Where
+from ecsprep.sim.placement import PlacementResult, place
+from ecsprep.sim.report import response, service_events
+from ecsprep.sim.scenario import Overrides, build_scenario
+
+CASES = Path(__file__).parent / "cases" / "placement"
+
+
+def load_cases() -> list[Any]:
+    found = []
+    for file in sorted(CASES.glob("*.yaml")):
+        for case in yaml.safe_load(file.read_text()):
+            found.append(pytest.param(case, id=f"{file.stem}: {case['name']}"))
+    return found
+
+
+def run(document: dict[str, Any], *, trace: bool = False) -> PlacementResult:
+    scenario = build_scenario(document, Where("case"), CASES, Overrides())
+    return place(scenario, trace=trace)
+
+
+def short(arn: str | None) -> str:
+    return (arn or "").rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize("case", load_cases())
+def test_case(case: dict[str, Any]) -> None:
+    result = run(case["scenario"])
+    expect = case["expect"]
+    where = [short(p.instance_arn) for p in result.placements]
+    if "instances" in expect:
+        assert where == expect["instances"]
+    if "placed" in expect:
+        assert len(result.placements) == expect["placed"]
+    if "unplaced" in expect:
+        assert result.unplaced == expect["unplaced"]
+    if "failures" in expect:
+        assert {short(f.arn): f.reason.value for f in result.failures} == expect["failures"]
+    if "bindings" in expect:
+        assert [[b.host_port for b in p.bindings] for p in result.placements] == expect["bindings"]
+    if "remaining_memory" in expect:
+        remaining = {short(o.arn): o.remaining_memory for o in result.instances}
+        for name, value in expect["remaining_memory"].items():
+            assert remaining[name] == value
+    if "stopped" in expect:
+        assert [short(s.task_arn) for s in result.stopped] == expect["stopped"]
+    if "stopped_on" in expect:
+        assert [short(s.instance_arn) for s in result.stopped] == expect["stopped_on"]
+    if "event" in expect:
+        assert any(expect["event"] in event for event in service_events(result))
+    if expect.get("deterministic"):
+        again = run(case["scenario"])
+        assert [p.instance_arn for p in again.placements] == [
+            p.instance_arn for p in result.placements
+        ]
+
+
+@pytest.mark.parametrize("case", load_cases())
+def test_both_engines_agree(case: dict[str, Any]) -> None:
+    fast = run(case["scenario"])
+    traced = run(case["scenario"], trace=True)
+    assert [p.instance_arn for p in traced.placements] == [p.instance_arn for p in fast.placements]
+    assert traced.unplaced == fast.unplaced
+
+
+def test_seeded_ties_differ_from_registration_order_but_repeat() -> None:
+    document = {
+        "fleet": ["8xm5.large"],
+        "runTask": {"count": 1, "placementStrategy": [{"type": "spread", "field": "instanceId"}]},
+    }
+    unseeded = {short(run(document).placements[0].instance_arn)}
+    seeded = {
+        short(run({**document, "seed": seed}).placements[0].instance_arn) for seed in range(20)
+    }
+    assert unseeded == {"ci-0001"}
+    assert len(seeded) > 1
+    assert run({**document, "seed": 3}).placements == run({**document, "seed": 3}).placements
+
+
+def test_trace_records_the_funnel_and_the_winner() -> None:
+    result = run(
+        {
+            "fleet": ["1xt3.micro", "2xm5.large"],
+            "taskDefinition": {
+                "family": "t",
+                "containerDefinitions": [{"name": "a", "memory": 2048}],
+            },
+            "runTask": {
+                "count": 2,
+                "placementStrategy": [{"type": "binpack", "field": "memory"}],
+                "placementConstraints": [{"type": "distinctInstance"}],
+            },
+        },
+        trace=True,
+    )
+    first, second = (p.trace for p in result.placements)
+    assert first is not None
+    assert second is not None
+    funnel = {step.step: step.candidates for step in second.funnel}
+    assert funnel["ACTIVE"] == 3
+    assert funnel["memory"] == 2  # the t3.micro has 985 MiB
+    assert funnel["distinctInstance"] == 1
+    assert {short(a): r.value for a, r in second.rejected} == {
+        "ci-0001": "RESOURCE:MEMORY",
+        "ci-0002": "DistinctInstance placement constraint unsatisfied",
+    }
+    assert "tie between 2" in first.decided_by
+
+
+def test_fargate_explains_instead_of_placing() -> None:
+    result = run(
+        {
+            "fleet": ["1xm5.large"],
+            "taskDefinition": {
+                "family": "f",
+                "cpu": "256",
+                "memory": "512",
+                "networkMode": "awsvpc",
+                "requiresCompatibilities": ["FARGATE"],
+                "containerDefinitions": [{"name": "a"}],
+            },
+            "runTask": {
+                "count": 1,
+                "launchType": "FARGATE",
+                "placementStrategy": [{"type": "binpack", "field": "memory"}],
+            },
+        }
+    )
+    assert result.fargate
+    assert not result.placements
+    assert any("do not apply" in note for note in result.notes)
+    assert any("rejects placementStrategy" in note for note in result.notes)
+
+
+def test_response_is_runtask_shaped() -> None:
+    result = run(
+        {
+            "fleet": ["2xm5.large"],
+            "taskDefinition": {
+                "family": "w",
+                "containerDefinitions": [
+                    {"name": "web", "memory": 128, "portMappings": [{"containerPort": 80}]}
+                ],
+            },
+            "runTask": {"count": 1},
+        }
+    )
+    body = response(result)
+    task = body["tasks"][0]  # type: ignore[index]
+    assert task["group"] == "family:w"
+    assert task["containers"][0]["networkBindings"][0]["hostPort"] == 32768
+    assert body["failures"] == []
+    names = [r["name"] for r in body["containerInstances"][0]["remainingResources"]]  # type: ignore[index]
+    assert names == ["CPU", "MEMORY", "PORTS", "PORTS_UDP"]
+
+
+def test_place_accepts_a_caller_rng() -> None:
+    document = {"fleet": ["4xm5.large"], "runTask": {"count": 3}}
+    scenario = build_scenario(document, Where("x"), CASES, Overrides())
+    one = place(scenario, random.Random(5))
+    two = place(scenario, random.Random(5))
+    assert [p.instance_arn for p in one.placements] == [p.instance_arn for p in two.placements]
