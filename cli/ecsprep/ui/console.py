@@ -30,7 +30,11 @@ def _console(stderr: bool, stream_id: int) -> Console:
     from rich.console import Console
 
     # stream_id keys the cache so CliRunner's swapped streams get a fresh Console.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output has no terminal to fit: Rich would assume 80 columns and squeeze
+    # tables; 100 keeps them readable. COLUMNS still wins when set.
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=100 if piped else None)
 
 
 def out() -> Console:

@@ -1,9 +1,278 @@
-"""Placeholder: the command module for `packs` is being written."""
+"""`ecsprep packs …`: list, validate and export content packs, print their schema."""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+if TYPE_CHECKING:
+    from ecsprep.packs.load import Loaded
+    from ecsprep.packs.model import Library
+
+packs_app = typer.Typer(
+    name="packs",
+    help=(
+        "List, check and export content packs (notes, glossary and questions).\n\n"
+        "Examples:\n\n"
+        "  ecsprep packs list\n\n"
+        "  ecsprep packs validate my-pack.yaml\n\n"
+        "  ecsprep packs export --format anki --output ecs.txt"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+PackOption = Annotated[
+    list[Path] | None,
+    typer.Option("--pack", help="Also load this content pack file or folder (repeatable)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
+
+
+class ExportFormat(str, Enum):
+    JSON = "json"
+    ANKI = "anki"
+
+
+@packs_app.command("list")
+def list_command(pack: PackOption = None, as_json: JsonOption = False) -> None:
+    """List the loaded packs: id, title, version, counts, origin and file.
+
+    Shipped packs come with ecsprep; user packs are the *.yaml files in
+    $ECSPREP_HOME/packs (your data folder); option packs come from --pack.
+    A pack with problems is left out with a warning on stderr.
+
+    Examples:
+
+      ecsprep packs list
+
+      ecsprep packs list --pack ./my-pack.yaml --json
+    """
+    from ecsprep.ui.console import print_json, reported
+
+    with reported():
+        from ecsprep.packs.export import library_to_data
+        from ecsprep.ui.library import load_for_command
+
+        library = load_for_command(pack or ())
+        rows = library_to_data(library)["packs"]
+        if as_json:
+            print_json({"packs": rows})
+            return
+        _show_packs(rows)
+
+
+def _show_packs(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ecsprep.ui.console import out
+
+    if not rows:
+        out().print("no content packs loaded")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column(
+        "title and file", ratio=1, overflow="fold"
+    )  # the file under the title: fits 80 columns
+    table.add_column("version", no_wrap=True)
+    for name in ("topics", "terms", "questions"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("origin", no_wrap=True)
+    for row in rows:
+        counts = row["counts"]
+        table.add_row(
+            row["id"],
+            Text(row["title"]).append(f"\n{_shown(row['file'])}", style="dim"),
+            row["version"],
+            str(counts["topics"]),
+            str(counts["terms"]),
+            str(counts["questions"]),
+            row["origin"],
+        )
+    out().print(table)
+
+
+def _shown(file: str | None) -> str:
+    from ecsprep.packs.load import display_path
+
+    return str(display_path(Path(file))) if file else ""
+
+
+@packs_app.command("validate")
+def validate_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Pack files or folders to check (default: every installed pack).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check packs and print every problem as `file:line where: message`.
+
+    Given files are checked together with the shipped packs, so duplicate ids
+    and references to shipped topics and terms are checked too. Exit status 1
+    if there is any problem, 0 otherwise.
+
+    Examples:
+
+      ecsprep packs validate                    # shipped packs and yours
+
+      ecsprep packs validate my-pack.yaml
+
+      ecsprep packs validate ~/packs --json
+    """
+    from ecsprep.ui.console import print_json, reported
+
+    with reported():
+        from ecsprep.packs.load import load_library, validate_files
+
+        loaded = validate_files(paths) if paths else load_library(cache=False)
+        if as_json:
+            print_json(_validation_json(loaded))
+        else:
+            _show_validation(loaded)
+    if loaded.problems:
+        raise typer.Exit(1)
+
+
+def _totals(library: Library) -> dict[str, int]:
+    return {
+        "packs": len(library.packs),
+        "topics": len(library.topics),
+        "terms": len(library.terms),
+        "questions": len(library.questions),
+    }
+
+
+def _validation_json(loaded: Loaded) -> dict[str, Any]:
+    return {
+        "ok": not loaded.problems,
+        "problems": [
+            {"file": str(p.path), "line": p.line, "where": p.where, "message": p.message}
+            for p in loaded.problems
+        ],
+        "broken": [str(p) for p in loaded.broken],
+        "loaded": _totals(loaded.library),
+    }
+
+
+def _show_validation(loaded: Loaded) -> None:
+    import sys
+
+    t = _totals(loaded.library)
+    counts = (
+        f"{t['packs']} packs, {t['topics']} topics, {t['terms']} terms, {t['questions']} questions"
+    )
+    if not loaded.problems:
+        sys.stdout.write(f"ok: {counts}\n")
+        return
+    for problem in loaded.problems:
+        sys.stdout.write(f"{problem}\n")
+    n, files = len(loaded.problems), len(loaded.broken)
+    sys.stdout.write(
+        f"{n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)} "
+        f"(left out); loaded {counts}\n"
+    )
+
+
+@packs_app.command("export")
+def export_command(
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json, or anki (tab-separated notes).")
+    ] = ExportFormat.JSON,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+    pack: PackOption = None,
+) -> None:
+    """Export every loaded pack as JSON, or the questions as Anki notes.
+
+    The Anki file imports with File → Import in Anki: one Basic note per
+    question (front: stem and lettered options; back: answer, explanation and
+    why each option is right or wrong), tagged with the question's topics.
+
+    Examples:
+
+      ecsprep packs export --format json > ecsprep.json
+
+      ecsprep packs export --format anki --output ecsprep-anki.txt
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        from ecsprep.ui.library import load_for_command
+
+        library = load_for_command(pack or ())
+        text = _export_text(library, format_)
+        _write(text, output, f"{len(library.questions)} questions")
+
+
+def _export_text(library: Library, format_: ExportFormat) -> str:
+    import json
+
+    from ecsprep.packs.export import library_to_anki, library_to_data
+
+    if format_ is ExportFormat.ANKI:
+        return library_to_anki(library)
+    return json.dumps(library_to_data(library), indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(text: str, output: Path | None, what: str) -> None:
+    import sys
+
+    from ecsprep.errors import InputError
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    sys.stderr.write(f"wrote {what} to {output}\n")
+
+
+@packs_app.command("schema")
+def schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the pack format, for editors.
+
+    Point the YAML language server at it for completion and checking: put
+    `# yaml-language-server: $schema=./ecsprep-pack.schema.json` at the top of a pack.
+
+    Examples:
+
+      ecsprep packs schema > ecsprep-pack.schema.json
+
+      ecsprep packs schema --output ecsprep-pack.schema.json
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        import json
+
+        from ecsprep.packs.schema import json_schema
+
+        text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+        _write(text, output, "the pack JSON Schema")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add the `packs` command group to the root app."""
+    app.add_typer(packs_app, name="packs")

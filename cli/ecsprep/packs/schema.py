@@ -1,0 +1,213 @@
+"""The pack format described once: the fields of every kind of object.
+
+The validator (`packs.load`) walks a document with these tables, and
+`json_schema()` turns the same tables into a JSON Schema for editors, so the
+two cannot disagree about which keys exist or which are required.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+FORMAT_VERSION = 1
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MIN_OPTIONS = 2
+MAX_OPTIONS = 8
+OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
+
+
+class FieldType(Enum):
+    TEXT = "text"  # a non-empty scalar, kept as written
+    SLUG = "slug"  # lowercase letters, digits and '-'
+    INTEGER = "integer"
+    CHOICE = "choice"  # one of Field.choices
+    TEXTS = "texts"  # a list of non-empty scalars
+    SLUGS = "slugs"  # a list of slugs
+    OBJECT = "object"  # a mapping of kind Field.kind
+    OBJECTS = "objects"  # a list of mappings of kind Field.kind
+    LETTERED = "lettered"  # a mapping A, B, C… → kind Field.kind
+    ANSWER = "answer"  # one option letter, or a list of them
+    MAPPING = "mapping"  # any mapping (reserved for later use)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: FieldType
+    doc: str
+    required: bool = False
+    kind: str = ""  # for OBJECT, OBJECTS, LETTERED
+    choices: tuple[str, ...] = ()  # for CHOICE
+    min_items: int = 0  # for lists and LETTERED
+    required_when: tuple[str, str] | None = None  # (other field, value) that makes it required
+
+
+def _f(name: str, type_: FieldType, doc: str, **extra: Any) -> Field:
+    return Field(name, type_, doc, **extra)
+
+
+T = FieldType
+KINDS: dict[str, tuple[Field, ...]] = {
+    "document": (
+        _f("format", T.INTEGER, "Format version of this document; must be 1.", required=True),
+        _f("pack", T.OBJECT, "Who this pack is.", required=True, kind="pack"),
+        _f("topics", T.OBJECTS, "Study notes, one per topic.", kind="topic"),
+        _f("glossary", T.OBJECTS, "Glossary terms.", kind="term"),
+        _f("questions", T.OBJECTS, "Exam-style questions.", kind="question"),
+    ),
+    "pack": (
+        _f("id", T.SLUG, "Unique pack id, a lowercase slug.", required=True),
+        _f("title", T.TEXT, "Pack title.", required=True),
+        _f("version", T.TEXT, "The pack's own version string.", required=True),
+        _f("description", T.TEXT, "What the pack covers."),
+    ),
+    "topic": (
+        _f("id", T.SLUG, "Permanent topic id, a lowercase slug.", required=True),
+        _f("title", T.TEXT, "Topic title.", required=True),
+        _f("summary", T.TEXT, "One or two sentences shown in lists."),
+        _f("tags", T.TEXTS, "Free labels."),
+        _f("notes", T.TEXT, "The notes, in Markdown.", required=True),
+        _f("refs", T.OBJECTS, "Documentation that backs the notes.", kind="reference"),
+    ),
+    "reference": (
+        _f("url", T.TEXT, "Address of the page.", required=True),
+        _f("title", T.TEXT, "Title of the page."),
+    ),
+    "term": (
+        _f("term", T.TEXT, "The term as it is written.", required=True),
+        _f("aliases", T.TEXTS, "Other spellings `explain` should find."),
+        _f("definition", T.TEXT, "One to three sentences.", required=True),
+        _f("topic", T.SLUG, "Id of the topic the term belongs to.", required=True),
+        _f("see", T.TEXTS, "Related glossary terms."),
+        _f("try", T.TEXT, "A command that shows the term in action."),
+    ),
+    "question": (
+        _f("id", T.SLUG, "Permanent question id, a lowercase slug.", required=True),
+        _f("topics", T.SLUGS, "Topic ids; the first is the main one.", required=True, min_items=1),
+        _f("difficulty", T.CHOICE, "How hard it is.", choices=("easy", "medium", "hard")),
+        _f(
+            "type",
+            T.CHOICE,
+            "One answer or several.",
+            required=True,
+            choices=("single", "multiple"),
+        ),
+        _f(
+            "choose",
+            T.INTEGER,
+            "How many options to pick (multiple only).",
+            required_when=("type", "multiple"),
+        ),
+        _f("terms", T.TEXTS, "Glossary terms the question tests."),
+        _f("tags", T.TEXTS, "Free labels, e.g. seed."),
+        _f("stem", T.TEXT, "The question.", required=True),
+        _f(
+            "options",
+            T.LETTERED,
+            f"{MIN_OPTIONS} to {MAX_OPTIONS} options keyed A, B, C…",
+            required=True,
+            kind="option",
+            min_items=MIN_OPTIONS,
+        ),
+        _f("answer", T.ANSWER, "The right option letter, or a list of letters.", required=True),
+        _f("explanation", T.TEXT, "The overall explanation.", required=True),
+        _f("refs", T.OBJECTS, "Documentation that backs the answer.", kind="reference"),
+        _f("check", T.MAPPING, "Reserved: a simulator scenario per option."),
+    ),
+    "option": (
+        _f("text", T.TEXT, "The option as shown.", required=True),
+        _f("why", T.TEXT, "Why this option is right or wrong.", required=True),
+    ),
+}
+del T
+
+SCHEMA_ID = "urn:ecsprep:pack-format:1"
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of a pack file, for editors."""
+    defs = {kind: _object_schema(kind) for kind in KINDS if kind != "document"}
+    root = _object_schema("document")
+    root["properties"]["format"] = {
+        "const": FORMAT_VERSION,
+        "description": KINDS["document"][0].doc,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "ecsprep content pack",
+        **root,
+        "$defs": defs,
+    }
+
+
+def _object_schema(kind: str) -> dict[str, Any]:
+    fields = KINDS[kind]
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {f.name: _field_schema(f) for f in fields},
+        "additionalProperties": False,
+    }
+    required = [f.name for f in fields if f.required]
+    if required:
+        schema["required"] = required
+    conditional = [
+        {
+            "if": {"properties": {f.required_when[0]: {"const": f.required_when[1]}}},
+            "then": {"required": [f.name]},
+        }
+        for f in fields
+        if f.required_when
+    ]
+    if conditional:
+        schema["allOf"] = conditional
+    return schema
+
+
+_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+_SLUG: dict[str, Any] = {"type": "string", "pattern": SLUG.pattern.replace(r"\Z", "$")}
+_SLUG["pattern"] = "^" + _SLUG["pattern"]
+_LETTER: dict[str, Any] = {"enum": list(OPTION_LETTERS)}
+
+
+def _field_schema(field: Field) -> dict[str, Any]:
+    body: dict[str, Any]
+    match field.type:
+        case FieldType.TEXT:
+            body = dict(_TEXT)
+        case FieldType.SLUG:
+            body = dict(_SLUG)
+        case FieldType.INTEGER:
+            body = {"type": "integer", "minimum": 1}
+        case FieldType.CHOICE:
+            body = {"enum": list(field.choices)}
+        case FieldType.TEXTS:
+            body = {"type": "array", "items": _TEXT}
+        case FieldType.SLUGS:
+            body = {"type": "array", "items": _SLUG}
+        case FieldType.OBJECT:
+            body = {"$ref": f"#/$defs/{field.kind}"}
+        case FieldType.OBJECTS:
+            body = {"type": "array", "items": {"$ref": f"#/$defs/{field.kind}"}}
+        case FieldType.LETTERED:
+            body = {
+                "type": "object",
+                "propertyNames": _LETTER,
+                "additionalProperties": {"$ref": f"#/$defs/{field.kind}"},
+                "maxProperties": MAX_OPTIONS,
+            }
+        case FieldType.ANSWER:
+            body = {
+                "oneOf": [
+                    _LETTER,
+                    {"type": "array", "items": _LETTER, "minItems": 1, "uniqueItems": True},
+                ]
+            }
+        case FieldType.MAPPING:
+            body = {"type": "object"}
+    if field.min_items:
+        body["minProperties" if field.type is FieldType.LETTERED else "minItems"] = field.min_items
+    return {"description": field.doc, **body}

@@ -1,0 +1,81 @@
+"""Reading a pack file into a YAML node tree that remembers every line.
+
+Composing (not constructing) keeps each value's position, duplicate keys and
+the written form of scalars, which the validator needs for its messages.
+Safe loading only: the C loader when libyaml is present, else the pure one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+NULL_TAG = "tag:yaml.org,2002:null"
+INT_TAG = "tag:yaml.org,2002:int"
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    line: int | None
+    message: str
+
+
+def compose(path: Path) -> yaml.Node | SyntaxProblem | None:
+    """The file's node tree (None for an empty file), or why it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return SyntaxProblem(None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        return SyntaxProblem(None, f"cannot read the file: {exc.strerror or exc}")
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return _syntax_problem(exc)
+    except yaml.YAMLError as exc:
+        return SyntaxProblem(None, f"YAML error: {exc}")
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> SyntaxProblem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+    if mark is None:
+        return SyntaxProblem(None, message)
+    message += f" (column {mark.column + 1})"
+    context = exc.context_mark
+    if exc.problem and exc.context and context is not None:
+        # The context says where the unfinished thing began, often the real mistake.
+        message += f", {exc.context} at line {context.line + 1}, column {context.column + 1}"
+    return SyntaxProblem(mark.line + 1, message)
+
+
+def line_of(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
+
+
+def describe(node: yaml.Node) -> str:
+    """How a value reads in a message: `a list`, `a mapping`, `nothing`, `'x'`."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if is_null(node):
+        return "nothing"
+    text = str(node.value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def to_python(node: yaml.Node) -> object:
+    """Plain Python data for a reserved free-form value (`check`)."""
+    return yaml.constructor.SafeConstructor().construct_document(node)
