@@ -16,7 +16,9 @@ SHARED = REPO.parent / "shared"  # the workplace's shared/ folder (corpus, refer
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     home = tmp_path_factory.mktemp("ecsprep-home")
     monkeypatch.setenv("ECSPREP_HOME", str(home))
     monkeypatch.setenv("NO_COLOR", "1")
