@@ -77,7 +77,7 @@ def _singular(word: str) -> str:
     return word
 
 
-def score(query: str, name: str) -> float:
+def score(query: str, name: str, *, fuzzy: bool = True) -> float:
     """How well a normalised query names a normalised entry name (0 to 1)."""
     if query == name:
         return 1.0
@@ -88,6 +88,8 @@ def score(query: str, name: str) -> float:
         return 0.8 + 0.1 * len(q_words) / len(n_words)
     if n_words and n_words <= q_words:
         return 0.7 + 0.1 * len(n_words) / len(q_words)
+    if not fuzzy:
+        return 0.0
     ratio = SequenceMatcher(None, query.replace(" ", ""), name.replace(" ", "")).ratio()
     return ratio * 0.9 if ratio >= FUZZY_CUTOFF else 0.0
 
@@ -115,16 +117,23 @@ def lookup(library: Library, query: str) -> Lookup:
     wanted = normalise(query)
     if not wanted:
         raise NotFoundError("term or topic", query, ())
-    scored = sorted(
-        ((max(score(wanted, n) for n in e.names), e.key) for e in _entries(library)),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+    entries = _entries(library)
+    # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
+    scored = _rank(entries, wanted, fuzzy=False)
+    if not scored or scored[0][0] < 0.97:
+        scored = _rank(entries, wanted, fuzzy=True)
     best = scored[0][0] if scored else 0.0
     if best == 0.0:
         raise NotFoundError("term or topic", query, suggest(library, query))
     keys = [key for s, key in scored if s >= best - TIE]
     matches = tuple(_explain_key(library, key) for key in _prefer_terms(keys, library))
     return Lookup(query, matches)
+
+
+def _rank(entries: list[_Entry], wanted: str, *, fuzzy: bool) -> list[tuple[float, str]]:
+    """(score, key) for every entry, best first; ties in key order for stable output."""
+    scored = ((max(score(wanted, n, fuzzy=fuzzy) for n in e.names), e.key) for e in entries)
+    return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 
 
 def _prefer_terms(keys: list[str], library: Library) -> list[str]:

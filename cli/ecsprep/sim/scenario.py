@@ -274,11 +274,6 @@ def _instances(
             for n, item in enumerate(as_list(document.get("fleet") or [], fleet_at))
         ]
         instances.extend(parse_fleet(specs, start=len(instances)))
-    if not instances:
-        raise where.refuse(
-            "the cluster has no container instances",
-            "give containerInstances in the scenario, --instances FILE, or --fleet 3xm5.large",
-        )
     seen: set[str] = set()
     for instance in instances:
         if instance.arn in seen:
@@ -478,6 +473,12 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
         raise where.refuse(
             f"Task definition does not support launch_type {launch.value}.",
             f"the task definition is compatible with {', '.join(sorted(t.value for t in allowed))}",
+        )
+    if launch is LaunchType.EC2 and not scenario.instances:
+        # FARGATE needs none: AWS runs the task on its own capacity.
+        raise where.refuse(
+            "the cluster has no container instances",
+            "give containerInstances in the scenario, --instances FILE, or --fleet 3xm5.large",
         )
     if launch not in (LaunchType.EC2, LaunchType.FARGATE):
         raise where.refuse(
