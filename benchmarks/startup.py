@@ -82,6 +82,15 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "ECSPREP_HOME": home, "NO_COLOR": "1", "COLUMNS": "100"}
+        # An installed wheel has its bytecode compiled by pip; a checkout may not (and
+        # PYTHONDONTWRITEBYTECODE forbids writing it), so compile first: measure imports,
+        # not the compiler.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        import compileall
+
+        import ecsprep
+
+        compileall.compile_dir(Path(ecsprep.__file__).parent, quiet=1)
         bare = Path(home) / "bare_app.py"
         bare.write_text(BARE_APP, encoding="utf-8")
         ecsprep = [sys.executable, "-m", "ecsprep"]
@@ -115,7 +124,7 @@ def main() -> int:
             "bare Typer app running its command",
             f"{base_run * 1000:7.1f} ms",
             f"explain is {explain_time / base_run:.2f}x this",
-            True,
+            explain_time / base_run <= EXPLAIN_GOAL,
         ),
         (
             "ecsprep --help",
