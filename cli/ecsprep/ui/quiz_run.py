@@ -58,15 +58,7 @@ class Run:
 def save(drill: Drill, result: Graded, self_rating: schedule.SelfRating | None = None) -> None:
     """Commit one answer, and review its FSRS card unless it was skipped."""
     question = result.presented.question
-    answer = NewAnswer(
-        question_id=question.id,
-        topic=question.topics[0] if question.topics else "",
-        chosen=result.chosen_keys,
-        answer=question.answer,
-        outcome=result.outcome.value,
-        seconds=result.seconds,
-        content_hash=content_hash(question),
-    )
+    answer = _new_answer(result)
     now = drill.now()
     reviewed = None
     if result.outcome is not Outcome.SKIPPED:
@@ -241,19 +233,20 @@ class _Exam:
 
 def _record(drill: Drill, result: Graded) -> None:
     """Store an exam answer without touching its FSRS card (that waits for submission)."""
+    drill.store.record(drill.session_id, _new_answer(result), drill.now())
+
+
+def _new_answer(result: Graded) -> NewAnswer:
+    """The row stored for one answer, keyed by the pack's own letters, not the shuffled ones."""
     question = result.presented.question
-    drill.store.record(
-        drill.session_id,
-        NewAnswer(
-            question_id=question.id,
-            topic=question.topics[0] if question.topics else "",
-            chosen=result.chosen_keys,
-            answer=question.answer,
-            outcome=result.outcome.value,
-            seconds=result.seconds,
-            content_hash=content_hash(question),
-        ),
-        drill.now(),
+    return NewAnswer(
+        question_id=question.id,
+        topic=question.topics[0] if question.topics else "",
+        chosen=result.chosen_keys,
+        answer=question.answer,
+        outcome=result.outcome.value,
+        seconds=result.seconds,
+        content_hash=content_hash(question),
     )
 
 
