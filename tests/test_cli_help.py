@@ -1,0 +1,54 @@
+"""Every command has --help with examples, and the README names every command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ecsprep.ui.app import app
+from tests.conftest import REPO
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        # Typer vendors Click (typer._click), so groups are recognised by their commands.
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, (*path, name))
+        else:
+            found.append(path)
+
+    walk(root, ())
+    return sorted(found)
+
+
+PATHS = command_paths()
+
+
+def test_every_command_group_is_found() -> None:
+    assert {("quiz",), ("explain",), ("simulate", "placement"), ("packs", "validate")} <= set(PATHS)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) for p in PATHS])
+def test_help_has_examples(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Examples" in result.stdout, f"ecsprep {' '.join(path)} --help shows no examples"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) for p in PATHS])
+def test_readme_mentions_command(path: tuple[str, ...]) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"ecsprep {' '.join(path)}" in readme
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ecsprep ")
