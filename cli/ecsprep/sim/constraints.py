@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from ecsprep.sim import cql
 from ecsprep.sim.documents import Where, as_mapping, as_str
+
+if TYPE_CHECKING:
+    from ecsprep.sim import cql
 
 MAX_CONSTRAINTS = 10  # RunTask / CreateService: task definition's and request's together
 
@@ -53,6 +56,8 @@ DISTINCT_INSTANCE = Constraint(ConstraintType.DISTINCT_INSTANCE)
 
 def member_of(text: str, where: Where | None = None) -> Constraint:
     """A memberOf constraint; a bad expression is refused with a caret under the column."""
+    from ecsprep.sim import cql  # only runs with a memberOf pay for the parser's import
+
     try:
         return Constraint(ConstraintType.MEMBER_OF, cql.parse(text))
     except cql.CqlSyntaxError as exc:

@@ -164,6 +164,10 @@ def parse_fleet(specs: list[str], *, start: int = 0) -> list[Instance]:
     return made
 
 
+_FLEET_CAPABILITY_ATTRIBUTES: Mapping[str, None] = dict.fromkeys(FLEET_CAPABILITIES)
+_FLEET_REGISTERED_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
 def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
     known = INSTANCE_TYPES[type_name]
     region = zone[:-1] if zone[-1:].isalpha() else zone
@@ -173,8 +177,8 @@ def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
         "ecs.os-type": "linux",
         "ecs.os-family": "LINUX",
         "ecs.cpu-architecture": "arm64" if known.arm else "x86_64",
+        **_FLEET_CAPABILITY_ATTRIBUTES,
     }
-    attributes.update(dict.fromkeys(FLEET_CAPABILITIES))
     return Instance(
         arn=f"arn:aws:ecs:{region}:{FLEET_ACCOUNT}:container-instance/sim/ci-{number:04d}",
         ec2_instance_id=f"i-{number:017x}",
@@ -182,7 +186,7 @@ def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
         registered_memory=known.memory_mib,
         gpus=known.gpus,
         agent_version="1.89.0",
-        registered_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        registered_at=_FLEET_REGISTERED_AT,
         attributes=attributes,
         all_capabilities=True,
     )

@@ -215,7 +215,10 @@ class _Checker:
         }
         self.first, self.last = scenario.ephemeral_range
         self.constraints = scenario.constraints
-        self.static_verdicts: dict[tuple[int, int], bool] = {}
+        # a static memberOf is evaluated once per instance: the verdicts, per constraint
+        self.static_verdicts: list[dict[int, bool] | None] = [
+            {} if constraint.is_static else None for constraint in self.constraints
+        ]
 
     def resources(self, state: InstanceState) -> FailureReason | None:
         if not state.instance.agent_connected:
@@ -257,11 +260,11 @@ class _Checker:
         if constraint.type is ConstraintType.DISTINCT_INSTANCE:
             return FailureReason.DISTINCT_INSTANCE if state.our_tasks else None
         assert constraint.expression is not None
-        if constraint.is_static:
-            key = (number, state.index)
-            verdict = self.static_verdicts.get(key)
+        verdicts = self.static_verdicts[number]
+        if verdicts is not None:
+            verdict = verdicts.get(state.index)
             if verdict is None:
-                verdict = self.static_verdicts[key] = constraint.expression.matches(state)
+                verdict = verdicts[state.index] = constraint.expression.matches(state)
         else:
             verdict = constraint.expression.matches(state)
         return None if verdict else FailureReason.MEMBER_OF
@@ -467,6 +470,10 @@ class _Index(_Engine):
         for leaf in set(self.leaf_of.values()):
             heapq.heapify(leaf.heap)
         self.deferred: list[tuple[_Leaf, tuple[int, ...]]] = []
+        # Every check reads only the instance's own state, which changes only
+        # with its version: an instance that passed at a version passes again
+        # (the best of a leaf that lost a spread tie is asked again next task).
+        self.passed_at = [-1] * len(cluster.states)
 
     def _level(self, depth: int) -> _Node | _Leaf:
         return _Node(self.attributes[depth]) if depth < len(self.attributes) else _Leaf()
@@ -501,19 +508,18 @@ class _Index(_Engine):
         if isinstance(node, _Leaf):
             return self._best_in_leaf(node)
         counts = self.cluster.counts[node.attribute]
-        by_count = sorted(node.children.items(), key=lambda item: counts[item[0]])
         best: tuple[tuple[int, ...], int] | None = None
-        level_count: int | None = None
-        for value, child in by_count:
+        level_count = 0
+        for value in sorted(node.children, key=counts.__getitem__):
             count = counts[value]
             if best is not None and count != level_count:
                 break  # a higher count can never beat a candidate at a lower one
-            found = self._best(child)
+            found = self._best(node.children[value])
             if found is not None and (best is None or found[0] < best[0]):
                 best, level_count = found, count
         if best is None:
             return None
-        return (level_count or 0, *best[0]), best[1]
+        return (level_count, *best[0]), best[1]
 
     def _best_in_leaf(self, leaf: _Leaf) -> tuple[tuple[int, ...], int] | None:
         heap = leaf.heap
@@ -525,15 +531,21 @@ class _Index(_Engine):
             if entry[-2] != state.version or state.dead:
                 heapq.heappop(heap)
                 continue
+            if self.passed_at[state.index] == state.version:
+                return entry[:-2], state.index
             reason = checker.resources(state)
             permanent = True
             if reason is None:
                 for number, constraint in enumerate(checker.constraints):
                     reason = checker.constraint(number, constraint, state)
                     if reason is not None:
-                        permanent = reason is not FailureReason.MEMBER_OF or constraint.is_static
+                        permanent = (
+                            reason is not FailureReason.MEMBER_OF
+                            or checker.static_verdicts[number] is not None
+                        )
                         break
             if reason is None:
+                self.passed_at[state.index] = state.version
                 return entry[:-2], state.index
             heapq.heappop(heap)
             if permanent:
@@ -582,6 +594,34 @@ class _Binder:
         self.empty: frozenset[int] = frozenset()
 
     def bind(self, state: InstanceState, number: int, recorded: Trace | None) -> Placement:
+        if self.ports:
+            bindings, tcp, udp = self._assign_ports(state)
+        else:  # the common case, and a run can place 10,000 tasks
+            bindings, tcp, udp = self.no_ports, self.empty, self.empty
+        # a task ID looks like AWS's (32 hex digits) and is the same on every run
+        digest = self.id_seed.copy()
+        digest.update(number.to_bytes(4, "big"))
+        arn = self.arn_prefix + digest.hexdigest()
+        self.cluster.add(
+            state,
+            TaskOnInstance(
+                arn=arn,
+                group=self.cluster.group,
+                cpu=self.cpu,
+                memory=self.memory,
+                ports_tcp=tcp,
+                ports_udp=udp,
+                uses_eni=self.awsvpc,
+                placed=True,
+            ),
+        )
+        state.gpus -= self.gpus
+        return Placement(number, arn, state.instance.arn, bindings, recorded)
+
+    def _assign_ports(
+        self, state: InstanceState
+    ) -> tuple[tuple[Binding, ...], frozenset[int], frozenset[int]]:
+        """The task's port bindings on `state`, and the host ports they take."""
         bindings: list[Binding] = []
         tcp: set[int] = set()
         udp: set[int] = set()
@@ -596,30 +636,10 @@ class _Binder:
                 host = _next_dynamic(state, port.protocol, self.first, self.last, taken)
                 taken.add(host)
             bindings.append(Binding(name, port.container_port, host, port.protocol))
-        # a task ID looks like AWS's (32 hex digits) and is the same on every run
-        digest = self.id_seed.copy()
-        digest.update(number.to_bytes(4, "big"))
-        arn = self.arn_prefix + digest.hexdigest()
-        self.cluster.add(
-            state,
-            TaskOnInstance(
-                arn=arn,
-                group=self.cluster.group,
-                cpu=self.cpu,
-                memory=self.memory,
-                ports_tcp=frozenset(tcp) if tcp else self.empty,
-                ports_udp=frozenset(udp) if udp else self.empty,
-                uses_eni=self.awsvpc,
-                placed=True,
-            ),
-        )
-        state.gpus -= self.gpus
-        return Placement(
-            number,
-            arn,
-            state.instance.arn,
-            tuple(bindings) if bindings else self.no_ports,
-            recorded,
+        return (
+            tuple(bindings),
+            frozenset(tcp) if tcp else self.empty,
+            frozenset(udp) if udp else self.empty,
         )
 
 

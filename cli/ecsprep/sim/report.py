@@ -64,7 +64,7 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
     scenario = result.scenario
     task = scenario.task
     body: dict[str, object] = {
-        "tasks": [_task(result, placement) for placement in result.placements],
+        "tasks": _tasks(result),
         "failures": [
             {"arn": failure.arn, "reason": failure.reason.value}
             if failure.arn
@@ -115,39 +115,66 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
     return body
 
 
-def _task(result: PlacementResult, placement: Placement) -> dict[str, object]:
-    scenario = result.scenario
-    task = scenario.task
-    containers = []
-    for container in task.containers:
-        bindings = [
-            {
-                "bindIP": "0.0.0.0",
-                "containerPort": b.container_port,
-                "hostPort": b.host_port,
-                "protocol": b.protocol.value,
-            }
-            for b in placement.bindings
-            if b.container == container.name
-        ]
-        containers.append({"name": container.name, "networkBindings": bindings})
-    arn_parts = placement.task_arn.split(":")
-    cluster = placement.task_arn.split("/")[1]
-    return {
-        "taskArn": placement.task_arn,
-        "clusterArn": f"arn:aws:ecs:{arn_parts[3]}:{arn_parts[4]}:cluster/{cluster}",
-        "taskDefinitionArn": (
-            f"arn:aws:ecs:{arn_parts[3]}:{arn_parts[4]}:task-definition/{task.name}"
-        ),
-        "containerInstanceArn": placement.instance_arn,
+def _tasks(result: PlacementResult) -> list[dict[str, object]]:
+    """RunTask's `tasks`. Everything but the ARNs and the port bindings is the same
+    for every task of a run, so it is worked out once (a run can place 10,000 tasks)."""
+    task = result.scenario.task
+    shared = {
         "group": result.group,
         "launchType": "EC2",
         "lastStatus": "PENDING",
         "desiredStatus": "RUNNING",
         "cpu": str(task.cpu),
         "memory": str(task.memory),
-        "containers": containers,
     }
+    names = [container.name for container in task.containers]
+    # every task of a run shares its region, account and cluster: its ARN's prefix
+    arns_by_prefix: dict[str, tuple[str, str]] = {}
+    tasks: list[dict[str, object]] = []
+    for placement in result.placements:
+        prefix = placement.task_arn.rpartition("/")[0]
+        arns = arns_by_prefix.get(prefix)
+        if arns is None:
+            arns = arns_by_prefix[prefix] = _cluster_and_definition(placement.task_arn, task.name)
+        if placement.bindings:
+            containers = [
+                {"name": name, "networkBindings": _bindings(placement, name)} for name in names
+            ]
+        else:
+            containers = [{"name": name, "networkBindings": []} for name in names]
+        tasks.append(
+            {
+                "taskArn": placement.task_arn,
+                "clusterArn": arns[0],
+                "taskDefinitionArn": arns[1],
+                "containerInstanceArn": placement.instance_arn,
+                **shared,
+                "containers": containers,
+            }
+        )
+    return tasks
+
+
+def _cluster_and_definition(task_arn: str, definition: str) -> tuple[str, str]:
+    arn_parts = task_arn.split(":")
+    cluster = task_arn.split("/")[1]
+    return (
+        f"arn:aws:ecs:{arn_parts[3]}:{arn_parts[4]}:cluster/{cluster}",
+        f"arn:aws:ecs:{arn_parts[3]}:{arn_parts[4]}:task-definition/{definition}",
+    )
+
+
+def _bindings(placement: Placement, container: str) -> list[dict[str, object]]:
+    return [
+        {
+            "bindIP": "0.0.0.0",
+            "containerPort": b.container_port,
+            "hostPort": b.host_port,
+            "protocol": b.protocol.value,
+        }
+        for b in placement.bindings
+        if b.container == container
+    ]
 
 
 def _trace(trace: Trace) -> dict[str, object]:
@@ -173,7 +200,8 @@ def _integer(name: str, value: int) -> dict[str, object]:
 
 
 def _ports(name: str, ports: frozenset[int]) -> dict[str, object]:
-    return {"name": name, "type": "STRINGSET", "stringSetValue": [str(p) for p in sorted(ports)]}
+    listed = [str(p) for p in sorted(ports)] if ports else []  # most instances have none
+    return {"name": name, "type": "STRINGSET", "stringSetValue": listed}
 
 
 def _short(arn: str) -> str:
