@@ -36,8 +36,12 @@ class EcsprepError(Exception):
 class NotFoundError(EcsprepError):
     """A name (term, topic, blueprint, question) that matches nothing."""
 
-    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
-        hint = f"did you mean: {', '.join(suggestions)}?" if suggestions else None
+    def __init__(
+        self, kind: str, key: str, suggestions: Sequence[str] = (), hint: str | None = None
+    ) -> None:
+        """`hint` is shown when there is no close suggestion (e.g. where to list them all)."""
+        if suggestions:
+            hint = f"did you mean: {', '.join(suggestions)}?"
         super().__init__(f"no {kind} matches {key!r}", hint)
         self.kind = kind
         self.key = key

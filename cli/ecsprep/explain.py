@@ -124,7 +124,12 @@ def lookup(library: Library, query: str) -> Lookup:
         scored = _rank(entries, wanted, fuzzy=True)
     best = scored[0][0] if scored else 0.0
     if best == 0.0:
-        raise NotFoundError("term or topic", query, suggest(library, query))
+        raise NotFoundError(
+            "term or topic",
+            query,
+            suggest(library, query),
+            hint="`ecsprep explain` alone lists every topic and term",
+        )
     keys = [key for s, key in scored if s >= best - TIE]
     matches = tuple(_explain_key(library, key) for key in _prefer_terms(keys, library))
     return Lookup(query, matches)

@@ -221,4 +221,10 @@ def find_blueprint(blueprints: Sequence[Blueprint], name: str) -> Blueprint:
             raise InputError(str(problems[0]), f"{len(problems)} problem(s) in {path}")
         return loaded
     ids = [b.id for b in blueprints]
-    raise NotFoundError("blueprint", name, difflib.get_close_matches(name, ids, n=3))
+    raise NotFoundError(
+        "blueprint",
+        name,
+        difflib.get_close_matches(name, ids, n=3),
+        hint=f"the blueprints are {', '.join(sorted(ids))} (ecsprep quiz --list), "
+        "or give a blueprint .yaml file",
+    )
