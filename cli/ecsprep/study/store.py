@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +28,8 @@ from fsrs import Card, ReviewLog
 from ecsprep.errors import StorageError
 
 BUSY_TIMEOUT_SECONDS = 10.0
+# SQLite's primary result codes (stable C API; the sqlite3 module names them only from 3.11).
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: sessions and answers
@@ -362,10 +365,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise unreadable(path, exc) from exc
     db.row_factory = sqlite3.Row
     try:
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable on process crash
-        db.execute("PRAGMA foreign_keys = ON")
-        migrate(db, path)
+        _while_busy(lambda: _prepare(db, path))
     except sqlite3.DatabaseError as exc:
         db.close()
         raise unreadable(path, exc) from exc
@@ -373,6 +373,43 @@ def connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable on process crash
+    db.execute("PRAGMA foreign_keys = ON")
+    migrate(db, path)
+
+
+def _while_busy(step: Callable[[], None]) -> None:
+    """Run `step`, retrying while another connection holds the lock.
+
+    The busy timeout does not cover everything: switching a new file to WAL
+    (or opening one while another process runs WAL recovery) can fail at once
+    with "database is locked", because SQLite skips the busy handler where
+    waiting could deadlock. Two quizzes started together on a fresh machine hit
+    exactly that, so the setup is retried with backoff up to the same timeout.
+    Every step is idempotent: migrations re-read the version inside their lock.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)  # extended codes keep it low
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def schema_version(db: sqlite3.Connection) -> int:
