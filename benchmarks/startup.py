@@ -97,7 +97,7 @@ def main() -> int:
         subprocess.run([*ecsprep, "explain", "binpack"], env=env, capture_output=True)  # warm
 
         base = wall([sys.executable, str(bare), "--help"], env, args.runs)
-        # Typer >= 0.26 coerces parameters with pydantic when a command runs (not for
+        # Typer builds its parameter converters when a command runs (not for
         # --help), so a bare app that runs its command is the fair floor for explain.
         base_run = wall([sys.executable, str(bare), "--name", "ecs"], env, args.runs)
         help_time = wall([*ecsprep, "--help"], env, args.runs)
