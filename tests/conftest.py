@@ -10,6 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured by benchmarks/, not by tests: a slow CI machine must not turn
+# a property test red with hypothesis's per-example deadline.
+settings.register_profile("ecsprep", deadline=None)
+settings.load_profile("ecsprep")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"  # the workplace's shared/ folder (corpus, reference), if present
