@@ -44,6 +44,7 @@ class TaskOnInstance(NamedTuple):
     uses_eni: bool = False
     protected: bool = False
     placed: bool = False  # True: placed by this simulation
+    leaving: bool = False  # desiredStatus STOPPED: holds resources, counts for no group
 
 
 class InstanceState:
@@ -124,10 +125,11 @@ class InstanceState:
 
     def add(self, task: TaskOnInstance, our_group: str, *, reserve: bool = True) -> None:
         self.tasks.append(task)
-        self._groups[task.group] = self._groups.get(task.group, 0) + 1
         self.running += 1
-        if task.group == our_group:
-            self.our_tasks += 1
+        if not task.leaving:
+            self._groups[task.group] = self._groups.get(task.group, 0) + 1
+            if task.group == our_group:
+                self.our_tasks += 1
         if task.placed:
             self.placed += 1
         if reserve:
@@ -140,10 +142,11 @@ class InstanceState:
 
     def remove(self, task: TaskOnInstance, our_group: str) -> None:
         self.tasks.remove(task)
-        self._groups[task.group] = self._groups.get(task.group, 0) - 1
         self.running -= 1
-        if task.group == our_group:
-            self.our_tasks -= 1
+        if not task.leaving:
+            self._groups[task.group] = self._groups.get(task.group, 0) - 1
+            if task.group == our_group:
+                self.our_tasks -= 1
         self.cpu += task.cpu
         self.memory += task.memory
         self.tcp -= task.ports_tcp
@@ -184,9 +187,11 @@ class ClusterState:
             ports_udp=running.ports_udp,
             uses_eni=running.uses_eni,
             protected=running.protected,
+            leaving=running.leaving,
         )
         state.add(task, self.group)
-        self._count(state, task.group, +1)
+        if not task.leaving:
+            self._count(state, task.group, +1)
 
     def finish_seeding(self) -> None:
         """remainingResources, when given, already counts the running tasks."""

@@ -27,7 +27,7 @@ def scale_in(
             (state, task)
             for state in cluster.states
             for task in state.tasks
-            if task.group == cluster.group and not task.protected
+            if task.group == cluster.group and not task.protected and not task.leaving
         ]
         if not candidates:
             break  # protected tasks outnumber the desired count

@@ -89,6 +89,9 @@ class RunningTask:
     uses_eni: bool = False
     protected: bool = False  # task scale-in protection
     arn: str = ""
+    # desiredStatus STOPPED but not stopped yet: it still holds its resources and
+    # ports, but placement goes by desired status, so it no longer counts for its group.
+    leaving: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +425,8 @@ def _running(
                 ),
                 protected=entry.get("protectionEnabled") is True,
                 arn=as_str(entry.get("taskArn", ""), place.key("taskArn")),
+                leaving=as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
+                == "STOPPED",
             )
         )
     return running
