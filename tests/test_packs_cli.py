@@ -205,7 +205,7 @@ def _collect(value: Any, kind: str, used: dict[str, set[str]]) -> None:
         elif field.type is FieldType.OBJECTS:
             for item in child:
                 _collect(item, field.kind, used)
-        elif field.type is FieldType.LETTERED:
+        elif field.type in (FieldType.LETTERED, FieldType.BY_LETTER):
             for item in child.values():
                 _collect(item, field.kind, used)
 
@@ -220,6 +220,9 @@ def _with_extra_key(doc: dict[str, Any], kind: str) -> dict[str, Any]:
         "term": lambda d: d["glossary"][0],
         "question": lambda d: d["questions"][0],
         "option": lambda d: d["questions"][0]["options"]["A"],
+        "check": lambda d: d["questions"][0]["check"],
+        "option-check": lambda d: d["questions"][0]["check"]["options"]["A"],
+        "expectation": lambda d: d["questions"][0]["check"]["options"]["A"]["expect"],
     }[kind](doc)
     target["zzz"] = 1
     return doc

@@ -52,7 +52,10 @@ def test_fixture_packs_build_the_model(fixture_shipped: Path) -> None:
     assert q.choose == 1
     assert q.terms == ("binpack",)  # written `BIN PACKING`, an alias
     assert q.option("B").why == "Balances tasks:\tkeeps more instances busy."
-    assert q.check == {"A": {"strategy": "binpack:memory"}}
+    assert q.check is not None
+    assert q.check["scenario"] == {"fleet": ["2xm5.large"], "runTask": {"count": 2}}
+    assert q.check["options"]["B"]["change"]["runTask"] is None  # null: a merge patch removal
+    assert q.check["options"]["A"]["expect"]["instances"] == ["ci-0001", "ci-0002"]
     assert q.refs[0].title == ""
     multi = lib.questions["two-strategies"]
     assert (multi.type, multi.choose, multi.answer) == (

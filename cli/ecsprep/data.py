@@ -35,3 +35,8 @@ def shipped_content_dir() -> Path:
 
 def shipped_quizzes_dir() -> Path:
     return shipped_data_dir() / "quizzes"
+
+
+def shipped_scenarios_dir() -> Path:
+    """The simulator's example scenarios (`ecsprep simulate placement --list`)."""
+    return shipped_content_dir() / "scenarios"

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ecsprep.errors import InputError
 from ecsprep.packs.model import (
@@ -241,7 +241,7 @@ def _question(entry: Entry, pack_id: str, definitions: Definitions) -> Question:
     options: dict[str, Entry] = v["options"]
     qtype = QuestionType(v["type"])
     answer: list[str] = v["answer"]
-    check: Any = v.get("check")
+    check: Entry | None = v.get("check")
     return Question(
         id=v["id"],
         topics=tuple(v["topics"]),
@@ -258,6 +258,6 @@ def _question(entry: Entry, pack_id: str, definitions: Definitions) -> Question:
         terms=tuple(definitions.canonical_term(t) for t in v.get("terms", ())),
         tags=tuple(v.get("tags", ())),
         refs=_refs(entry),
-        check=check,
+        check=check.plain() if check is not None else None,
         pack=pack_id,
     )

@@ -84,7 +84,8 @@ class Question:
     terms: tuple[str, ...] = ()  # glossary terms this question tests
     tags: tuple[str, ...] = ()  # free labels, e.g. "seed" for the source material's questions
     refs: tuple[Reference, ...] = ()
-    check: Mapping[str, Any] | None = None  # reserved: simulator scenario per option
+    # {"scenario": name or mapping, "options": {key: {change, expect, shows}}}: run by sim.check
+    check: Mapping[str, Any] | None = None
     pack: str = ""
 
     def option(self, key: str) -> Option:

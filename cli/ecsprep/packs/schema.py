@@ -17,6 +17,20 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MIN_OPTIONS = 2
 MAX_OPTIONS = 8
 OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
+# RunTask failure reasons a check can expect (the simulator's FailureReason values;
+# a test keeps the two lists equal, and the pack format stays free of the simulator).
+FAILURE_REASONS = (
+    "AGENT",
+    "ATTRIBUTE",
+    "RESOURCE:CPU",
+    "RESOURCE:MEMORY",
+    "RESOURCE:GPU",
+    "RESOURCE:PORTS",
+    "RESOURCE:ENI",
+    "MemberOf placement constraint unsatisfied",
+    "DistinctInstance placement constraint unsatisfied",
+    "NO ACTIVE INSTANCES",
+)
 
 
 class FieldType(Enum):
@@ -30,7 +44,10 @@ class FieldType(Enum):
     OBJECTS = "objects"  # a list of mappings of kind Field.kind
     LETTERED = "lettered"  # a mapping A, B, C… → kind Field.kind
     ANSWER = "answer"  # one option letter, or a list of them
-    MAPPING = "mapping"  # any mapping (reserved for later use)
+    MAPPING = "mapping"  # any mapping, kept as plain data
+    COUNT = "count"  # a whole number, 0 or more
+    BY_LETTER = "by-letter"  # a mapping from some option letters → kind Field.kind
+    SCENARIO = "scenario"  # a shipped scenario's name, or a scenario mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +132,59 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("answer", T.ANSWER, "The right option letter, or a list of letters.", required=True),
         _f("explanation", T.TEXT, "The overall explanation.", required=True),
         _f("refs", T.OBJECTS, "Documentation that backs the answer.", kind="reference"),
-        _f("check", T.MAPPING, "Reserved: a simulator scenario per option."),
+        _f(
+            "check",
+            T.OBJECT,
+            "Run the question in the placement simulator: a scenario and, per option, "
+            "the change the option makes and what the run shows.",
+            kind="check",
+        ),
+    ),
+    "check": (
+        _f(
+            "scenario",
+            T.SCENARIO,
+            "A shipped scenario's name (`ecsprep simulate placement --list`) or a scenario "
+            "mapping in AWS shapes, as `ecsprep simulate placement` reads them.",
+            required=True,
+        ),
+        _f(
+            "options",
+            T.BY_LETTER,
+            "Per option letter (any subset): what the option changes and what the run shows.",
+            required=True,
+            kind="option-check",
+            min_items=1,
+        ),
+    ),
+    "option-check": (
+        _f(
+            "change",
+            T.MAPPING,
+            "A JSON Merge Patch (RFC 7386) on the scenario: mappings merge key by key, "
+            "lists and values replace, null removes a key. Omit it to run the scenario as is.",
+        ),
+        _f(
+            "expect",
+            T.OBJECT,
+            "What the run must show; the tests and `packs validate` hold the pack to it.",
+            required=True,
+            kind="expectation",
+        ),
+        _f("shows", T.TEXT, "One sentence: what the run demonstrates.", required=True),
+    ),
+    "expectation": (
+        _f("placed", T.COUNT, "How many tasks are placed."),
+        _f("unplaced", T.COUNT, "How many tasks can't be placed."),
+        _f("instances_used", T.COUNT, "How many distinct instances receive a task."),
+        _f("instances", T.TEXTS, "Where each task goes, in order (last part of the instance ARN)."),
+        _f(
+            "failure",
+            T.CHOICE,
+            "A failure reason that at least one instance reports.",
+            choices=FAILURE_REASONS,
+        ),
+        _f("stopped_on", T.TEXTS, "Scale-in: the instance of each stopped task, in order."),
     ),
     "option": (
         _f("text", T.TEXT, "The option as shown.", required=True),
@@ -208,6 +277,17 @@ def _field_schema(field: Field) -> dict[str, Any]:
             }
         case FieldType.MAPPING:
             body = {"type": "object"}
+        case FieldType.COUNT:
+            body = {"type": "integer", "minimum": 0}
+        case FieldType.BY_LETTER:
+            body = {
+                "type": "object",
+                "propertyNames": _LETTER,
+                "additionalProperties": {"$ref": f"#/$defs/{field.kind}"},
+            }
+        case FieldType.SCENARIO:
+            body = {"oneOf": [_TEXT, {"type": "object"}]}
     if field.min_items:
-        body["minProperties" if field.type is FieldType.LETTERED else "minItems"] = field.min_items
+        by_key = field.type in (FieldType.LETTERED, FieldType.BY_LETTER)
+        body["minProperties" if by_key else "minItems"] = field.min_items
     return {"description": field.doc, **body}

@@ -52,6 +52,20 @@ class Entry:
     def line_for(self, name: str) -> int:
         return self.lines.get(name, self.line)
 
+    def plain(self) -> dict[str, Any]:
+        """The checked values as plain data (nested entries included)."""
+        return {name: _plain(value) for name, value in self.values.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Entry):
+        return value.plain()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
 
 Report = Callable[[int | None, str, str], None]
 
@@ -132,8 +146,18 @@ class _Walk:
 
     def value(self, spec: Field, node: yaml.Node, where: str, entry: Entry) -> Any:
         t = spec.type
-        if t in (FieldType.TEXT, FieldType.SLUG, FieldType.INTEGER, FieldType.CHOICE):
+        if t in (
+            FieldType.TEXT,
+            FieldType.SLUG,
+            FieldType.INTEGER,
+            FieldType.COUNT,
+            FieldType.CHOICE,
+        ):
             return self.scalar(spec, node, where)
+        if t is FieldType.SCENARIO:
+            if isinstance(node, yaml.MappingNode):
+                return to_python(node)
+            return self.scalar(Field(spec.name, FieldType.TEXT, ""), node, where)
         if t in (FieldType.TEXTS, FieldType.SLUGS):
             return self.scalars(spec, node, where, entry)
         if t is FieldType.ANSWER:
@@ -160,6 +184,10 @@ class _Walk:
             if not isinstance(node, yaml.MappingNode):
                 return self._wrong(node, where, "a mapping of A, B, C… to options")
             return self.lettered(spec, node, where)
+        if t is FieldType.BY_LETTER:
+            if not isinstance(node, yaml.MappingNode):
+                return self._wrong(node, where, "a mapping of option letters (A, B…)")
+            return self.by_letter(spec, node, where)
         if not isinstance(node, yaml.MappingNode):  # FieldType.MAPPING
             return self._wrong(node, where, "a mapping")
         return to_python(node)
@@ -172,12 +200,13 @@ class _Walk:
         if is_null(node) or not text.strip():
             self.report(line, where, "must not be empty")
             return None
-        if spec.type is FieldType.INTEGER:
+        if spec.type in (FieldType.INTEGER, FieldType.COUNT):
             if node.tag != INT_TAG:
                 return self._wrong(node, where, "a whole number")
             number = int(text.replace("_", ""), 0)
-            if number < 1:
-                self.report(line, where, f"must be at least 1, got {number}")
+            least = 1 if spec.type is FieldType.INTEGER else 0
+            if number < least:
+                self.report(line, where, f"must be at least {least}, got {number}")
                 return None
             return number
         if spec.type is FieldType.SLUG:
@@ -258,6 +287,31 @@ class _Walk:
             )
         return options
 
+    def by_letter(self, spec: Field, node: yaml.MappingNode, where: str) -> Any:
+        """Some option letters, in any order (which ones exist is the question's business)."""
+        found: dict[str, Entry] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            path = f"{where}.{key}"
+            if key in found:
+                first = found[key].line
+                self.report(
+                    line_of(key_node), path, f"duplicate key {key!r} (first at line {first})"
+                )
+                continue
+            if key not in OPTION_LETTERS:
+                self.report(line_of(key_node), path, f"{key!r} is not an option letter (A, B, C…)")
+                continue
+            if not isinstance(value_node, yaml.MappingNode):
+                self._wrong(value_node, path, f"a mapping ({spec.kind})")
+                continue
+            entry = self.object(value_node, spec.kind, path)
+            entry.line = line_of(key_node)
+            found[key] = entry
+        if len(node.value) < spec.min_items:
+            self.report(line_of(node), where, f"needs at least {spec.min_items} entry")
+        return found
+
     def _slug(self, text: str, line: int, where: str) -> str | None:
         if SLUG.match(text):
             return text
@@ -277,6 +331,8 @@ def _expected(spec: Field) -> str:
         FieldType.TEXT: "text",
         FieldType.SLUG: "a slug (lowercase letters, digits and '-')",
         FieldType.INTEGER: "a whole number",
+        FieldType.COUNT: "a whole number",
+        FieldType.SCENARIO: "a scenario name or a scenario mapping",
         FieldType.CHOICE: "one of " + ", ".join(spec.choices),
         FieldType.TEXTS: "a list of text",
         FieldType.SLUGS: "a list of slugs",
@@ -306,6 +362,9 @@ def check_question(question: Entry, report: Report) -> None:
                     f"{where}.answer",
                     f"{key!r} is not one of the options {span}" if letters else "no options",
                 )
+    check: Entry | None = question.get("check")
+    if check is not None:
+        _check_block(check, options, report)
     if answer is None:
         return
     keys = ", ".join(answer)
@@ -337,3 +396,16 @@ def check_question(question: Entry, report: Report) -> None:
             f"{where}.answer",
             f"choose is {choose} but the answer has {len(answer)} keys ({keys})",
         )
+
+
+def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report) -> None:
+    """A check simulates options the question has, and each says what to look for."""
+    simulated: dict[str, Entry] = check.get("options") or {}
+    for key, spec in simulated.items():
+        if options is not None and key not in options:
+            letters = ", ".join(options) or "none"
+            report(spec.line, spec.where, f"the question has no option {key!r} (it has {letters})")
+        expect: Entry | None = spec.get("expect")
+        if expect is not None and not expect.lines:
+            known = ", ".join(f.name for f in KINDS["expectation"])
+            report(expect.line, expect.where, f"states nothing to check; give one of {known}")

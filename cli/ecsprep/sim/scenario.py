@@ -170,6 +170,23 @@ class Overrides:
         )
 
 
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The example scenarios that ship with ecsprep, by name (the file's stem)."""
+    from ecsprep.data import shipped_scenarios_dir
+
+    folder = shipped_scenarios_dir()
+    if not folder.is_dir():
+        return {}
+    return {
+        path.stem: path
+        for path in sorted(folder.iterdir())
+        if path.suffix in SCENARIO_SUFFIXES and path.is_file()
+    }
+
+
 def load_scenario(path: Path | None, overrides: Overrides) -> Scenario:
     """A Scenario from an optional file plus the flags."""
     if path is None:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
+from ecsprep.ui.simulate_question import question
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -25,7 +27,6 @@ simulate_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 _E = TypeVar("_E", bound=Enum)
 
 
@@ -182,7 +183,7 @@ def placement(
             else:
                 from ecsprep.ui.console import out
 
-                _render(out(), result, trace=trace)
+                render_result(out(), result, trace=trace)
         finally:
             gc.enable()
 
@@ -215,29 +216,20 @@ def _choice(enum: type[_E], text: str | None, flag: str, *, lower: bool) -> _E |
         raise InputError(f"{flag} {text!r}: use one of {allowed}") from None
 
 
-def _scenarios_dir() -> Path:
-    from ecsprep.data import shipped_content_dir
-
-    return shipped_content_dir() / "scenarios"
-
-
 def _shipped() -> dict[str, Path]:
-    folder = _scenarios_dir()
-    if not folder.is_dir():
-        return {}
-    return {
-        path.stem: path
-        for path in sorted(folder.iterdir())
-        if path.suffix in _SCENARIO_SUFFIXES and path.is_file()
-    }
+    from ecsprep.sim.scenario import shipped_scenarios
+
+    return shipped_scenarios()
 
 
 def _resolve(name: str) -> Path:
+    from ecsprep.sim.scenario import SCENARIO_SUFFIXES
+
     path = Path(name)
     if path.is_file():
         return path
     shipped = _shipped()
-    stem = path.stem if path.suffix in _SCENARIO_SUFFIXES else name
+    stem = path.stem if path.suffix in SCENARIO_SUFFIXES else name
     if stem in shipped and path.parent == Path("."):
         return shipped[stem]
     import difflib
@@ -282,7 +274,8 @@ def _list(output_format: str) -> None:
 # --- rendering -----------------------------------------------------------------
 
 
-def _render(console: Console, result: PlacementResult, *, trace: bool) -> None:
+def render_result(console: Console, result: PlacementResult, *, trace: bool) -> None:
+    """The table per instance, failures, events and, with `trace`, each task's funnel."""
     scenario = result.scenario
     console.print(_headline(result))
     if result.fargate:
@@ -310,7 +303,7 @@ def _render(console: Console, result: PlacementResult, *, trace: bool) -> None:
             console.print(f"  {event}", overflow="fold")
     for note in result.notes:
         console.print(f"note: {note}", style="dim", overflow="fold")
-    console.print(_summary(result))
+    console.print(summary(result))
     del scenario
 
 
@@ -447,7 +440,8 @@ def _unit(field: str | None) -> str:
     return " tasks"
 
 
-def _summary(result: PlacementResult) -> str:
+def summary(result: PlacementResult) -> str:
+    """One line: placed, on how many instances, stopped, and why the rest were not."""
     placed = len(result.placements)
     wanted = placed + result.unplaced
     used = len({p.instance_arn for p in result.placements})
@@ -464,3 +458,6 @@ def _short(arn: str) -> str:
     """The last part of an ARN, cut to 12 characters (a UUID is long)."""
     tail = arn.rsplit("/", 1)[-1]
     return tail if len(tail) <= 12 else tail[:8] + "…"
+
+
+simulate_app.command("question")(question)  # `simulate question`, defined in its own module

@@ -1,0 +1,289 @@
+"""`ecsprep simulate question ID`: check each answer in place.
+
+Runs a question's `check` block (ecsprep.sim.check) and shows, option by option,
+what the option changes in AWS's JSON, what the placement run gives and what that
+demonstrates. The quiz's "check in the simulator" action uses `render_runs` too,
+with the quiz's shuffled letters and without marking the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ecsprep.packs.model import Library, Question
+    from ecsprep.sim.check import OptionRun
+
+
+def question(
+    question_id: Annotated[
+        Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
+        typer.Argument(
+            help="The question's id, as the quiz shows it in [brackets].", show_default=False
+        ),
+    ] = None,
+    option: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--option", "-o", help="Only this option letter; repeatable."),
+    ] = None,
+    trace: Annotated[
+        bool,
+        typer.Option("--trace", help="Also show each simulated option's full placement run."),
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text or json (each option's RunTask-shaped result).")
+    ] = "text",
+    pack: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--pack", help="Also load this content pack (repeatable)."),
+    ] = None,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the questions that have a simulator check.")
+    ] = False,
+) -> None:
+    """Check each answer in place: run a question's options in the placement simulator.
+
+    For every option the question's pack can simulate: what the option changes in
+    the task definition, the instances or the RunTask/CreateService request, what
+    placement then does, and what that shows. Questions with a simulator check are
+    marked in `ecsprep quiz` (press m) and listed by `--list`.
+
+    Examples:
+
+      ecsprep simulate question seed-most-cost-efficient-strategy
+
+      ecsprep simulate question seed-second-container-fixed-host-port --option A --trace
+
+      ecsprep simulate question --list
+
+      ecsprep simulate question strategies-chain-az-then-binpack --format json
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        from ecsprep.errors import InputError
+
+        if output_format not in ("text", "json"):
+            raise InputError(f"--format {output_format!r}: use text or json")
+        from ecsprep.ui.library import load_for_command
+
+        library = load_for_command(tuple(pack or ()))
+        if list_ or question_id is None:
+            _list(library, output_format)
+            return
+        chosen = _find(library, question_id)
+        letters = tuple(o.upper() for o in option or ())
+        unknown = [x for x in letters if x not in {o.key for o in chosen.options}]
+        if unknown:
+            keys = ", ".join(o.key for o in chosen.options)
+            raise InputError(f"--option {unknown[0]}: {chosen.id} has options {keys}")
+        runs = run_question(library, chosen, letters)
+        if output_format == "json":
+            from ecsprep.ui.console import print_json
+
+            print_json(runs_json(chosen, runs, trace=trace))
+            return
+        from ecsprep.ui.console import out
+
+        console = out()
+        console.print(f"[{chosen.id}] " + " ".join(chosen.stem.split()), markup=False)
+        console.print()
+        console.print(render_runs(chosen, runs, {o.key: o.key for o in chosen.options}))
+        if trace:
+            from ecsprep.ui.simulate import render_result
+
+            for run in runs:
+                console.rule(f"Option {run.key}: the whole run")
+                render_result(console, run.result, trace=True)
+        console.print(
+            f"Answer: {', '.join(sorted(chosen.answer))}. Explain it: "
+            f"ecsprep explain {chosen.topics[0]}",
+            markup=False,
+            style="dim",
+        )
+
+
+def list_checked(library: Library) -> list[Question]:
+    return [q for q in library.questions.values() if q.check]
+
+
+def run_question(
+    library: Library, question: Question, only: Sequence[str] = ()
+) -> tuple[OptionRun, ...]:
+    """Run the question's check (InputError when it has none or it is broken)."""
+    from ecsprep.errors import InputError
+    from ecsprep.sim.check import run_check
+    from ecsprep.sim.documents import Where
+
+    if not question.check:
+        with_check = ", ".join(sorted(q.id for q in list_checked(library))[:5])
+        raise InputError(
+            f"question {question.id} has no simulator check",
+            f"questions that have one include {with_check}; see `ecsprep simulate question --list`",
+        )
+    source = next((p.source for p in library.packs if p.id == question.pack), None)
+    where = Where(str(source) if source else question.pack, f"questions[{question.id}].check")
+    return run_check(question.check, where, only=only, folder=source.parent if source else None)
+
+
+def render_runs(
+    question: Question,
+    runs: Sequence[OptionRun],
+    letter_of: Mapping[str, str],
+    *,
+    reveal: bool = True,
+) -> RenderableType:
+    """Option by option, in the order shown: change, result, what it shows.
+
+    `letter_of` maps the pack's keys to the letters on screen (the quiz shuffles);
+    with `reveal` False (during a question) the answer is not marked.
+    """
+    from rich.console import Group
+    from rich.text import Text
+
+    from ecsprep.ui.simulate import summary
+
+    by_key = {run.key: run for run in runs}
+    parts: list[RenderableType] = [Text(_scenario_line(runs), style="bold")]
+    for key, letter in sorted(letter_of.items(), key=lambda item: item[1]):
+        text = " ".join(question.option(key).text.split())
+        mark = ("✔ " if key in question.answer else "✘ ") if reveal else ""
+        parts.append(Text.assemble((f"{letter} {mark}", "bold"), (text, "bold")))
+        run = by_key.get(key)
+        if run is None:
+            parts.append(Text("    not simulated: it changes nothing placement decides", "dim"))
+            continue
+        for label, value in (
+            ("change", _change_text(run)),
+            ("run", summary(run.result)),
+            ("shows", run.shows),
+        ):
+            parts.append(Text.assemble((f"    {label:<7}", "dim"), value))
+        if not run.holds:
+            parts.append(
+                Text("    ✘ the simulator disagrees: " + "; ".join(run.misses), "bold red")
+            )
+    return Group(*parts)
+
+
+def runs_json(question: Question, runs: Sequence[OptionRun], *, trace: bool) -> dict[str, Any]:
+    from ecsprep.sim.check import observe
+    from ecsprep.sim.report import response
+
+    return {
+        "question": question.id,
+        "answer": sorted(question.answer),
+        "scenario": runs[0].result.scenario.name if runs else None,
+        "options": [
+            {
+                "key": run.key,
+                "text": question.option(run.key).text,
+                "correct": run.key in question.answer,
+                "change": run.change,
+                "differences": [
+                    {"path": d.path, "before": _plain(d.before), "after": _plain(d.after)}
+                    for d in run.differences
+                ],
+                "shows": run.shows,
+                "observed": {
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k, v in observe(run.result).items()
+                },
+                "holds": run.holds,
+                "misses": list(run.misses),
+                "response": response(run.result, with_trace=trace),
+            }
+            for run in runs
+        ],
+    }
+
+
+def _plain(value: object) -> object:
+    from ecsprep.sim.check import MISSING
+
+    return None if value is MISSING else value
+
+
+def _find(library: Library, question_id: str) -> Question:
+    found = library.questions.get(question_id)
+    if found is not None:
+        return found
+    import difflib
+
+    from ecsprep.errors import NotFoundError
+
+    close = difflib.get_close_matches(question_id, list(library.questions), n=3, cutoff=0.5)
+    error = NotFoundError("question", question_id, close)
+    if not error.hint:
+        error.hint = "list the questions with a simulator check: `ecsprep simulate question --list`"
+    raise error
+
+
+def _list(library: Library, output_format: str) -> None:
+    from ecsprep.sim.check import scenario_name
+
+    rows = [
+        (q.id, scenario_name(q.check or {}), ", ".join(sorted((q.check or {}).get("options", {}))))
+        for q in sorted(list_checked(library), key=lambda q: q.id)
+    ]
+    if output_format == "json":
+        from ecsprep.ui.console import print_json
+
+        print_json([{"question": i, "scenario": s, "options": o.split(", ")} for i, s, o in rows])
+        return
+    from rich.table import Table
+
+    from ecsprep.ui.console import out
+
+    table = Table(title="Questions with a simulator check", title_justify="left", show_edge=False)
+    for name in ("Question", "Scenario", "Options simulated"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*row)
+    out().print(table)
+    out().print("Run one with: ecsprep simulate question ID [--option A --trace]")
+
+
+def _scenario_line(runs: Sequence[OptionRun]) -> str:
+    if not runs:
+        return "Scenario: none of the chosen options is simulated"
+    scenario = runs[0].result.scenario
+    fleet: dict[str, int] = {}
+    for instance in scenario.instances:
+        name = instance.instance_type or "instance"
+        fleet[name] = fleet.get(name, 0) + 1
+    machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no instances"
+    origin = "written in the question" if scenario.name == "inline" else scenario.name
+    return f"Scenario ({origin}): {machines}; each option below changes it and runs placement"
+
+
+def _change_text(run: OptionRun, width: int = 240) -> str:
+    """What the option changes, leaf by leaf: `path: before → after`."""
+    from ecsprep.sim.check import MISSING
+
+    if not run.differences:
+        return "nothing: the scenario as given"
+    pairs = []
+    for difference in run.differences:
+        if difference.after is MISSING:
+            pairs.append(f"{difference.path}: removed")
+        elif difference.before is MISSING:
+            pairs.append(f"{difference.path}: {_json(difference.after)} (added)")
+        else:
+            pairs.append(
+                f"{difference.path}: {_json(difference.before)} → {_json(difference.after)}"
+            )
+    joined = "; ".join(pairs)
+    return joined if len(joined) <= width else joined[: width - 1] + "…"
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
