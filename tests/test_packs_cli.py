@@ -78,7 +78,7 @@ def test_validate_reports_every_problem_and_fails(run: Any) -> None:
         "unknown key 'explaination'; did you mean 'explanation'?",
         "cases/broken_packs/wrong-type.yaml:9 topics[0].tags: "
         "expected a list of text, got 'placement'",
-        "2 problems in 2 files (left out); loaded 2 packs, 2 topics, 4 terms, 3 questions",
+        "2 problems (2 files left out); loaded 2 packs, 2 topics, 4 terms, 3 questions",
     ]
 
 

@@ -260,3 +260,54 @@ def test_shipped_seed_blueprint_runs(isolated_home: Path, monkeypatch: pytest.Mo
     data = report(isolated_home, ["quiz", "seed", "--seed", "1"], "skip\n" * 20)
     assert data["questions"], "the shipped content has no seed-tagged question"
     assert all(q["skipped"] for q in data["questions"])
+
+
+CHECK = {
+    "scenario": {"fleet": ["3xm5.large"], "runTask": {"count": 3}},
+    "options": {
+        "A": {
+            "change": {"runTask": {"placementStrategy": [{"type": "binpack", "field": "memory"}]}},
+            "expect": {"instances_used": 1},
+            "shows": "binpack fills one instance first.",
+        },
+        "B": {
+            "change": {
+                "runTask": {"placementStrategy": [{"type": "spread", "field": "instanceId"}]}
+            },
+            "expect": {"instances_used": 3},
+            "shows": "spread uses every instance.",
+        },
+    },
+}
+
+
+def test_simulate_runs_the_options_in_shown_letters_then_asks_again(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from ecsprep.packs.model import Library, Pack
+
+    checked = replace(quiz_library.QUESTIONS[0], check=CHECK)  # binpack-fewest, answer A
+    library = Library.of((Pack(id="fixture", title="F", version="1", questions=(checked,)),))
+    monkeypatch.setattr(quiz, "load_content", lambda extra=(): library)
+    result = invoke(isolated_home, ["quiz", "--count", "1", "--seed", "4"], "simulate\nm\nA\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("Stem of binpack-fewest?") == 3  # asked, simulated twice, asked again
+    shown = {line[2]: line for line in out.splitlines() if line.startswith("  ") and ". " in line}
+    letter_a = next(k for k, line in shown.items() if "binpack-fewest option A" in line)
+    before_feedback = out.split("Right:")[0].split("Wrong:")[0]
+    assert f"{letter_a} binpack-fewest option A" in before_feedback  # the shown letter, no mark
+    assert "binpack fills one instance first." in out
+    assert "Placed 3 of 3 task(s) on 1 of 3 instance(s)." in out
+    assert "Placed 3 of 3 task(s) on 3 of 3 instance(s)." in out
+    assert "not simulated" in out  # options C and D
+    assert "Check it: ecsprep simulate question binpack-fewest" in out
+
+
+def test_simulate_is_only_offered_when_the_question_has_a_check(isolated_home: Path) -> None:
+    result = invoke(isolated_home, ["quiz", "--topic", "ecr", "--count", "1"], "simulate\nA\n")
+    assert "or skip, explain, quit" in result.stdout
+    assert "Placed" not in result.stdout
+    assert "simulate isn't available for this question; use skip, explain, quit" in result.stdout

@@ -115,3 +115,21 @@ def test_exam_flag_go_back_change_and_submit(isolated_home: Path, tmp_path: Path
     rows = list(db.execute("SELECT question_id, chosen, outcome FROM answers ORDER BY id"))
     assert rows == [("spread-az", '["B"]', "correct"), ("ecr-login", '["C"]', "correct")]
     assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 2  # reviewed at submission
+
+
+def test_m_runs_the_simulator_check_then_asks_again(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from ecsprep.packs.model import Library, Pack
+    from tests.test_quiz_cli import CHECK
+
+    checked = replace(quiz_library.QUESTIONS[1], check=CHECK)  # spread-az, answer B
+    library = Library.of((Pack(id="fixture", title="F", version="1", questions=(checked,)),))
+    monkeypatch.setattr(quiz, "load_content", lambda extra=(): library)
+    args = ["quiz", blueprint(tmp_path, "practice", "spread-az"), "--json"]
+    result = drive(isolated_home, args, "m" + ENTER + "b" + ENTER)
+    data = json_report(result)
+    assert [(q["chosen"], q["correct"]) for q in data["questions"]] == [(["B"], True)]
+    assert "spread uses every instance." in result.stderr  # --json: the session goes to stderr

@@ -157,6 +157,8 @@ class _Walk:
         if t is FieldType.SCENARIO:
             if isinstance(node, yaml.MappingNode):
                 return to_python(node)
+            if not isinstance(node, yaml.ScalarNode):
+                return self._wrong(node, where, _expected(spec))
             return self.scalar(Field(spec.name, FieldType.TEXT, ""), node, where)
         if t in (FieldType.TEXTS, FieldType.SLUGS):
             return self.scalars(spec, node, where, entry)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ecsprep.sim.documents import Where, as_mapping, read_document
 from ecsprep.sim.placement import PlacementResult, place
-from ecsprep.sim.scenario import Overrides, build_scenario, shipped_scenarios
+from ecsprep.sim.scenario import Overrides, Scenario, build_scenario, shipped_scenarios
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +176,14 @@ def run_check(
             )
         )
     return tuple(runs)
+
+
+def base_scenario(check: Mapping[str, Any], where: Where, folder: Path | None = None) -> Scenario:
+    """The scenario as the check writes it, before any option's change."""
+    document, base, name = scenario_document(
+        check.get("scenario"), where.key("scenario"), folder or Path.cwd()
+    )
+    return replace(build_scenario(document, where.key("scenario"), base, Overrides()), name=name)
 
 
 def scenario_document(

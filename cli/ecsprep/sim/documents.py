@@ -34,7 +34,7 @@ class Where:
         return Where(self.source, f"{self.path}[{position}]")
 
     def refuse(self, message: str, hint: str | None = None) -> InputError:
-        place = f"{self.source} {self.path}" if self.path else self.source
+        place = " ".join(part for part in (self.source, self.path) if part)
         return InputError(f"{place}: {message}", hint)
 
 

@@ -134,12 +134,25 @@ def validate_command(
         from ecsprep.packs.load import load_library, validate_files
 
         loaded = validate_files(paths) if paths else load_library(cache=False)
+        loaded = _with_checks_run(loaded)
         if as_json:
             print_json(_validation_json(loaded))
         else:
             _show_validation(loaded)
     if loaded.problems:
         raise typer.Exit(1)
+
+
+def _with_checks_run(loaded: Loaded) -> Loaded:
+    """Run every question's simulator check too: a key the simulator contradicts is a problem."""
+    from dataclasses import replace
+
+    from ecsprep.packs.verify import verify_checks
+
+    found = verify_checks(loaded.library)
+    if not found:
+        return loaded
+    return replace(loaded, problems=(*loaded.problems, *found))
 
 
 def _totals(library: Library) -> dict[str, int]:
@@ -176,10 +189,8 @@ def _show_validation(loaded: Loaded) -> None:
     for problem in loaded.problems:
         sys.stdout.write(f"{problem}\n")
     n, files = len(loaded.problems), len(loaded.broken)
-    sys.stdout.write(
-        f"{n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)} "
-        f"(left out); loaded {counts}\n"
-    )
+    left_out = f"{files} file{'s' * (files != 1)} left out" if files else "no file left out"
+    sys.stdout.write(f"{n} problem{'s' * (n != 1)} ({left_out}); loaded {counts}\n")
 
 
 @packs_app.command("export")

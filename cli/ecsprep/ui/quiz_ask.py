@@ -28,8 +28,7 @@ class Action(str, Enum):
     SKIP = "skip"
     QUIT = "quit"
     EXPLAIN = "explain"
-    # Reserved: the simulator issue adds "check this option in the simulator" here.
-    SIMULATE = "simulate"
+    SIMULATE = "simulate"  # run the question's options in the placement simulator
     FLAG = "flag"  # exam: mark for review (toggles)
     BACK = "back"  # exam: previous question
     NEXT = "next"  # exam: leave this one and go on
@@ -42,6 +41,7 @@ WORDS: dict[Action, tuple[str, ...]] = {
     Action.SKIP: ("skip", "s"),
     Action.QUIT: ("quit", "q"),
     Action.EXPLAIN: ("explain", "x"),
+    Action.SIMULATE: ("simulate", "m"),
     Action.FLAG: ("flag", "r"),
     Action.BACK: ("back", "p"),
     Action.NEXT: ("next", "n"),
@@ -51,6 +51,7 @@ LABELS: dict[Action, str] = {
     Action.SKIP: "Skip this question",
     Action.QUIT: "Quit (answers so far are saved)",
     Action.EXPLAIN: "Explain the topic",
+    Action.SIMULATE: "Check the options in the simulator",
     Action.FLAG: "Flag / unflag for review",
     Action.BACK: "Previous question",
     Action.NEXT: "Next question (leave this one)",
@@ -92,6 +93,10 @@ def parse_reply(text: str, presented: Presented, actions: Sequence[Action]) -> R
     for action in actions:
         if word in WORDS.get(action, ()):
             return Reply(action)
+    unavailable = next((a for a, words in WORDS.items() if word in words), None)
+    if unavailable is not None:
+        offered = ", ".join(WORDS[a][0] for a in actions if a in WORDS)
+        raise EcsprepError(f"{unavailable.value} isn't available for this question; use {offered}")
     if not word:
         raise EcsprepError("type a letter (or letters separated by commas), or a word below")
     letters = [part for chunk in word.replace(" ", ",").split(",") for part in [chunk] if part]

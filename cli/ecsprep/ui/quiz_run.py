@@ -22,7 +22,7 @@ from ecsprep.ui.quiz_ask import Action, Asker, TimeUp
 
 if TYPE_CHECKING:
     from fsrs import Card, Scheduler
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
 
 @dataclass(slots=True)
@@ -76,9 +76,9 @@ def run_practice(drill: Drill) -> Run:
     run = Run()
     start = drill.clock()
     total = len(drill.items)
-    actions = (Action.SKIP, Action.EXPLAIN, Action.QUIT)
     try:
         for number, item in enumerate(drill.items, start=1):
+            actions = _practice_actions(item)
             right = sum(r.correct for r in run.results)
             header = (
                 f"Question {number}/{total} · score {right}/{len(run.results)}"
@@ -86,9 +86,12 @@ def run_practice(drill: Drill) -> Run:
             )
             began = drill.clock()
             reply = drill.asker.ask(item, header, actions, frozenset())
-            while reply.action is Action.EXPLAIN:
-                topic = item.question.topics[0] if item.question.topics else ""
-                drill.console.print(topic_notes(drill.library.topics.get(topic), topic))
+            while reply.action in (Action.EXPLAIN, Action.SIMULATE):
+                if reply.action is Action.EXPLAIN:
+                    topic = item.question.topics[0] if item.question.topics else ""
+                    drill.console.print(topic_notes(drill.library.topics.get(topic), topic))
+                else:
+                    drill.console.print(simulated(drill, item))
                 reply = drill.asker.ask(item, header, actions, frozenset())
             if reply.action is Action.QUIT:
                 run.stopped = True
@@ -103,6 +106,27 @@ def run_practice(drill: Drill) -> Run:
         run.interrupted = True
     run.seconds = drill.clock() - start
     return run
+
+
+def _practice_actions(item: Presented) -> tuple[Action, ...]:
+    if item.question.check:
+        return (Action.SKIP, Action.EXPLAIN, Action.SIMULATE, Action.QUIT)
+    return (Action.SKIP, Action.EXPLAIN, Action.QUIT)
+
+
+def simulated(drill: Drill, item: Presented) -> RenderableType:
+    """The question's options run in the simulator, in the letters on screen, answer unmarked."""
+    from rich.text import Text
+
+    from ecsprep.errors import EcsprepError
+    from ecsprep.ui.simulate_question import render_runs, run_question
+
+    try:
+        runs = run_question(drill.library, item.question)
+    except EcsprepError as exc:  # a learner's pack with a broken check: say so, keep going
+        return Text(f"The simulator can't run this question's check: {exc}", style="yellow")
+    letters = {o.key: o.letter for o in item.options}
+    return render_runs(item.question, runs, letters, library=drill.library, reveal=False)
 
 
 def run_exam(drill: Drill) -> Run:

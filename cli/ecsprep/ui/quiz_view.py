@@ -95,6 +95,8 @@ def feedback(result: Graded) -> RenderableType:
     parts.extend(_references(question))
     if question.topics:
         parts.append(Text(f"More: ecsprep explain {question.topics[0]}", style="dim"))
+    if question.check:
+        parts.append(Text(f"Check it: ecsprep simulate question {question.id}", style="dim"))
     return Group(*parts)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ecsprep.sim.placement import Placement, PlacementResult
+    from ecsprep.sim.scenario import Scenario
 
 simulate_app = typer.Typer(
     name="simulate",
@@ -308,27 +309,33 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
 
 
 def _headline(result: PlacementResult) -> str:
-    from ecsprep.sim.scenario import RequestKind
 
     scenario = result.scenario
-    task = scenario.task
     request = scenario.request
-    if request.kind is RequestKind.SERVICE:
-        what = f"Service {request.service_name}: desired count {request.count}"
-    else:
-        what = f"RunTask: count {request.count}"
-    size = f"{task.cpu} CPU units, {task.memory} MiB, {task.network_mode.value} mode"
     strategies = ", then ".join(s.text for s in result.strategies) or "none"
     if request.strategies is None and not result.fargate:
         strategies += " (default)"
     constraints = ", ".join(c.text for c in scenario.constraints) or "none"
     seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
     lines = [
-        f"{what} of {task.name} ({size}), group {result.group}",
+        f"{request_text(scenario)}, group {result.group}",
         f"Launch type {request.launch_type.value}; strategy: {strategies}",
         f"Constraints: {constraints}; seed: {seed}",
     ]
     return "\n".join(lines)
+
+
+def request_text(scenario: Scenario) -> str:
+    """`RunTask: count 2 of web (256 CPU units, 512 MiB, bridge mode)`, or the service's."""
+    from ecsprep.sim.scenario import RequestKind
+
+    task, request = scenario.task, scenario.request
+    if request.kind is RequestKind.SERVICE:
+        what = f"Service {request.service_name}: desired count {request.count}"
+    else:
+        what = f"RunTask: count {request.count}"
+    size = f"{task.cpu} CPU units, {task.memory} MiB, {task.network_mode.value} mode"
+    return f"{what} of {task.name} ({size})"
 
 
 def _instances_table(result: PlacementResult) -> object:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ecsprep.packs.model import Library, Question
     from ecsprep.sim.check import OptionRun
+    from ecsprep.sim.documents import Where
 
 
 def question(
@@ -94,7 +95,9 @@ def question(
         console = out()
         console.print(f"[{chosen.id}] " + " ".join(chosen.stem.split()), markup=False)
         console.print()
-        console.print(render_runs(chosen, runs, {o.key: o.key for o in chosen.options}))
+        console.print(
+            render_runs(chosen, runs, {o.key: o.key for o in chosen.options}, library=library)
+        )
         if trace:
             from ecsprep.ui.simulate import render_result
 
@@ -119,7 +122,6 @@ def run_question(
     """Run the question's check (InputError when it has none or it is broken)."""
     from ecsprep.errors import InputError
     from ecsprep.sim.check import run_check
-    from ecsprep.sim.documents import Where
 
     if not question.check:
         with_check = ", ".join(sorted(q.id for q in list_checked(library))[:5])
@@ -127,9 +129,17 @@ def run_question(
             f"question {question.id} has no simulator check",
             f"questions that have one include {with_check}; see `ecsprep simulate question --list`",
         )
-    source = next((p.source for p in library.packs if p.id == question.pack), None)
-    where = Where(str(source) if source else question.pack, f"questions[{question.id}].check")
+    source, where = _where(library, question)
     return run_check(question.check, where, only=only, folder=source.parent if source else None)
+
+
+def _where(library: Library, question: Question) -> tuple[Path | None, Where]:
+    from ecsprep.sim.documents import Where
+
+    source = next((p.source for p in library.packs if p.id == question.pack), None)
+    return source, Where(
+        str(source) if source else question.pack, f"questions[{question.id}].check"
+    )
 
 
 def render_runs(
@@ -137,6 +147,7 @@ def render_runs(
     runs: Sequence[OptionRun],
     letter_of: Mapping[str, str],
     *,
+    library: Library,
     reveal: bool = True,
 ) -> RenderableType:
     """Option by option, in the order shown: change, result, what it shows.
@@ -150,7 +161,7 @@ def render_runs(
     from ecsprep.ui.simulate import summary
 
     by_key = {run.key: run for run in runs}
-    parts: list[RenderableType] = [Text(_scenario_line(runs), style="bold")]
+    parts: list[RenderableType] = [Text(_scenario_line(library, question), style="bold")]
     for key, letter in sorted(letter_of.items(), key=lambda item: item[1]):
         text = " ".join(question.option(key).text.split())
         mark = ("✔ " if key in question.answer else "✘ ") if reveal else ""
@@ -164,7 +175,7 @@ def render_runs(
             ("run", summary(run.result)),
             ("shows", run.shows),
         ):
-            parts.append(Text.assemble((f"    {label:<7}", "dim"), value))
+            parts.append(Text.assemble((f"    {label:<8}", "dim"), value))
         if not run.holds:
             parts.append(
                 Text("    ✘ the simulator disagrees: " + "; ".join(run.misses), "bold red")
@@ -250,17 +261,20 @@ def _list(library: Library, output_format: str) -> None:
     out().print("Run one with: ecsprep simulate question ID [--option A --trace]")
 
 
-def _scenario_line(runs: Sequence[OptionRun]) -> str:
-    if not runs:
-        return "Scenario: none of the chosen options is simulated"
-    scenario = runs[0].result.scenario
+def _scenario_line(library: Library, question: Question) -> str:
+    """The scenario before any option changes it: instances and request, in one line."""
+    from ecsprep.sim.check import base_scenario
+    from ecsprep.ui.simulate import request_text
+
+    source, where = _where(library, question)
+    scenario = base_scenario(question.check or {}, where, source.parent if source else None)
     fleet: dict[str, int] = {}
     for instance in scenario.instances:
         name = instance.instance_type or "instance"
         fleet[name] = fleet.get(name, 0) + 1
     machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no instances"
     origin = "written in the question" if scenario.name == "inline" else scenario.name
-    return f"Scenario ({origin}): {machines}; each option below changes it and runs placement"
+    return f"Scenario ({origin}): {machines}; {request_text(scenario)}. Each option changes it:"
 
 
 def _change_text(run: OptionRun, width: int = 240) -> str:

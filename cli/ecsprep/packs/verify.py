@@ -1,0 +1,53 @@
+"""Running every question's simulator check, as `ecsprep packs validate` does.
+
+Loading a pack checks the shape of a `check` block; only running it in the
+simulator shows whether the scenario reads and whether each option's run shows
+what the pack says. That costs the simulator's import and a few milliseconds per
+question, so it belongs to validation, not to every command that loads packs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ecsprep.errors import EcsprepError
+from ecsprep.packs.load import display_path
+from ecsprep.packs.model import Library, Question
+from ecsprep.packs.problems import Problem
+
+
+def verify_checks(library: Library) -> list[Problem]:
+    """A problem for every check that fails to run or that the simulator contradicts."""
+    from ecsprep.sim.check import run_check
+    from ecsprep.sim.documents import Where
+
+    problems = []
+    sources = {pack.id: pack.source for pack in library.packs}
+    for question in library.questions.values():
+        if not question.check:
+            continue
+        source = sources.get(question.pack) or Path(question.pack)
+        shown = display_path(source)
+        where = f"questions[{question.id}].check"
+        line = _line_of(source, question)
+        try:
+            runs = run_check(question.check, Where("", ""), folder=source.parent)
+        except EcsprepError as exc:
+            message = f"the scenario can't run: {exc}" + (f"; {exc.hint}" if exc.hint else "")
+            problems.append(Problem(shown, line, where, message))
+            continue
+        for run in runs:
+            at = f"{where}.options.{run.key}.expect"
+            problems += [Problem(shown, line, at, miss) for miss in run.misses]
+    return problems
+
+
+def _line_of(path: Path, question: Question) -> int | None:
+    """The line of the question's `id:` (the loaded model keeps no lines)."""
+    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(question.id)}['\"]?\s*$")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((n for n, text in enumerate(lines, start=1) if pattern.match(text)), None)

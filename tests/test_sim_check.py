@@ -1,0 +1,243 @@
+"""Check each answer in place: question check blocks run in the simulator.
+
+The most important test here is the first: every shipped check runs and shows
+what its pack says, so content and simulator cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ecsprep.errors import InputError
+from ecsprep.packs.load import load_library
+from ecsprep.packs.model import Question
+from ecsprep.packs.schema import FAILURE_REASONS
+from ecsprep.packs.verify import verify_checks
+from ecsprep.sim.check import MISSING, Difference, differences, merge_patch, run_check
+from ecsprep.sim.documents import Where
+from ecsprep.sim.placement import FailureReason
+from ecsprep.ui.app import app
+
+SHIPPED = load_library(include_user=False, cache=False).library
+CHECKED = sorted((q for q in SHIPPED.questions.values() if q.check), key=lambda q: q.id)
+
+
+def test_shipped_content_has_checks() -> None:
+    assert len(CHECKED) >= 1
+
+
+@pytest.mark.parametrize("question", CHECKED, ids=[q.id for q in CHECKED])
+def test_every_shipped_check_shows_what_its_pack_says(question: Question) -> None:
+    assert question.check is not None
+    runs = run_check(question.check, Where(question.pack, question.id))
+    assert runs, "a check simulates at least one option"
+    assert {run.key for run in runs} <= {o.key for o in question.options}
+    for run in runs:
+        assert run.holds, f"option {run.key}: {'; '.join(run.misses)}"
+        assert run.shows
+
+
+def test_validate_runs_every_shipped_check_cleanly() -> None:
+    assert verify_checks(SHIPPED) == []
+
+
+# RFC 7386, Appendix A (every example but the non-object targets, which follow the same rule).
+MERGE_CASES: list[tuple[Any, Any, Any]] = [
+    ({"a": "b"}, {"a": "c"}, {"a": "c"}),
+    ({"a": "b"}, {"b": "c"}, {"a": "b", "b": "c"}),
+    ({"a": "b"}, {"a": None}, {}),
+    ({"a": "b", "b": "c"}, {"a": None}, {"b": "c"}),
+    ({"a": ["b"]}, {"a": "c"}, {"a": "c"}),
+    ({"a": "c"}, {"a": ["b"]}, {"a": ["b"]}),
+    ({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}, {"a": {"b": "d"}}),
+    ({"a": [{"b": "c"}]}, {"a": [1]}, {"a": [1]}),
+    (["a", "b"], ["c", "d"], ["c", "d"]),
+    ({"a": "b"}, ["c"], ["c"]),
+    ({"a": "foo"}, None, None),
+    ({"a": "foo"}, "bar", "bar"),
+    ({"e": None}, {"a": 1}, {"e": None, "a": 1}),
+    ([1, 2], {"a": "b", "c": None}, {"a": "b"}),
+    ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
+]
+
+
+@pytest.mark.parametrize(("target", "patch", "result"), MERGE_CASES)
+def test_merge_patch_follows_rfc_7386(target: Any, patch: Any, result: Any) -> None:
+    assert merge_patch(target, patch) == result
+
+
+def test_merge_patch_leaves_the_target_alone() -> None:
+    target = {"a": {"b": 1}}
+    merge_patch(target, {"a": {"b": 2}})
+    assert target == {"a": {"b": 1}}
+
+
+def test_differences_name_only_the_leaves_that_change() -> None:
+    before = {
+        "taskDefinition": {
+            "containerDefinitions": [
+                {"name": "web", "portMappings": [{"containerPort": 80, "hostPort": 80}]}
+            ]
+        },
+        "runTask": {"count": 2},
+    }
+    after = merge_patch(
+        before,
+        {
+            "taskDefinition": {
+                "containerDefinitions": [
+                    {"name": "web", "portMappings": [{"containerPort": 80, "hostPort": 0}]}
+                ]
+            },
+            "runTask": {"group": "g"},
+        },
+    )
+    assert differences(before, after) == [
+        Difference("taskDefinition.containerDefinitions[0].portMappings[0].hostPort", 80, 0),
+        Difference("runTask.group", MISSING, "g"),
+    ]
+    assert differences(after, merge_patch(after, {"runTask": None})) == [
+        Difference("runTask", {"count": 2, "group": "g"}, MISSING)
+    ]
+
+
+def test_the_failure_reasons_a_pack_can_expect_are_the_simulators() -> None:
+    assert set(FAILURE_REASONS) == {reason.value for reason in FailureReason}
+
+
+SPREAD_VS_BINPACK: dict[str, Any] = {
+    "scenario": {"fleet": ["3xm5.large"], "runTask": {"count": 3}},
+    "options": {
+        "A": {
+            "change": {"runTask": {"placementStrategy": [{"type": "binpack", "field": "memory"}]}},
+            "expect": {"instances_used": 1, "instances": ["ci-0001"] * 3},
+            "shows": "binpack fills one instance.",
+        },
+        "B": {
+            "change": {
+                "runTask": {"placementStrategy": [{"type": "spread", "field": "instanceId"}]}
+            },
+            "expect": {"instances_used": 1, "failure": "RESOURCE:PORTS"},
+            "shows": "Deliberately wrong.",
+        },
+    },
+}
+
+
+def test_a_run_that_contradicts_the_pack_is_reported_in_words() -> None:
+    good, bad = run_check(SPREAD_VS_BINPACK, Where("test"))
+    assert good.holds
+    assert bad.misses == (
+        "instances_used: expected 1, the simulator gives 3",
+        "failure: expected 'RESOURCE:PORTS', the simulator reports none",
+    )
+
+
+def test_only_runs_the_options_asked_for() -> None:
+    (run,) = run_check(SPREAD_VS_BINPACK, Where("test"), only=["B"])
+    assert run.key == "B"
+
+
+def test_a_shipped_scenario_by_name_and_a_misspelt_one() -> None:
+    check = {"scenario": "static-port-conflict", "options": {"A": {"expect": {"placed": 2}}}}
+    (run,) = run_check(check, Where("pack.yaml", "questions[q].check"))
+    assert run.holds
+    assert run.result.unplaced == 1
+    with pytest.raises(InputError) as caught:
+        run_check({**check, "scenario": "static-port-conflic"}, Where("pack.yaml", "q.check"))
+    assert "pack.yaml q.check.scenario: 'static-port-conflic' is not a shipped scenario" in str(
+        caught.value
+    )
+    assert caught.value.hint == "did you mean static-port-conflict?"
+
+
+def test_a_change_that_breaks_the_scenario_names_the_option() -> None:
+    check = {
+        "scenario": {"fleet": ["1xm5.large"], "runTask": {"count": 1}},
+        "options": {"B": {"change": {"runTask": {"count": "many"}}, "expect": {"placed": 1}}},
+    }
+    with pytest.raises(InputError, match=r"^pack\.yaml q\.check\.options\.B\.runTask\.count"):
+        run_check(check, Where("pack.yaml", "q.check"))
+
+
+def test_an_inline_scenario_reads_files_next_to_its_pack(tmp_path: Path) -> None:
+    (tmp_path / "web.json").write_text(
+        json.dumps({"family": "web", "containerDefinitions": [{"name": "w", "memory": 4096}]})
+    )
+    check = {
+        "scenario": {
+            "fleet": ["1xm5.large"],
+            "taskDefinition": "web.json",
+            "runTask": {"count": 2},
+        },
+        "options": {"A": {"expect": {"placed": 1, "failure": "RESOURCE:MEMORY"}}},
+    }
+    (run,) = run_check(check, Where("p"), folder=tmp_path)
+    assert run.holds, run.misses
+
+
+# --- the command --------------------------------------------------------------
+
+runner = CliRunner()
+PORTS = "seed-second-container-fixed-host-port"
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, ["simulate", "question", *args])
+
+
+def test_simulate_question_shows_each_options_change_and_run() -> None:
+    result = invoke(PORTS)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "A ✔ The task definition fixes the host port" in out
+    assert "taskDefinition.containerDefinitions[0].portMappings[0].hostPort: 80 → 0" in out
+    assert "Placed 2 of 2 task(s) on 1 of 1 instance(s)." in out
+    assert "B ✘ The instance role lacks ECR permissions" in out
+    assert "not simulated" in out
+    assert "1 not placed (RESOURCE:PORTS)" in out
+    assert "disagrees" not in out
+
+
+def test_simulate_question_json_and_trace() -> None:
+    result = invoke(PORTS, "--format", "json", "--option", "a", "--trace")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["question"], data["answer"]) == (PORTS, ["A"])
+    (option,) = data["options"]
+    assert (option["key"], option["correct"], option["holds"]) == ("A", True, True)
+    assert option["differences"] == [
+        {
+            "path": "taskDefinition.containerDefinitions[0].portMappings[0].hostPort",
+            "before": 80,
+            "after": 0,
+        }
+    ]
+    assert option["observed"]["placed"] == 2
+    assert len(option["response"]["tasks"]) == 2
+    assert "trace" in json.dumps(option["response"])
+
+
+def test_simulate_question_list() -> None:
+    result = invoke("--list", "--format", "json")
+    assert result.exit_code == 0
+    listed = {row["question"] for row in json.loads(result.stdout)}
+    assert listed == {q.id for q in CHECKED}
+
+
+def test_simulate_question_errors() -> None:
+    unknown = invoke("seed-second-container-fixed-host")
+    assert unknown.exit_code == 1
+    assert "did you mean" in unknown.stderr
+    assert PORTS in unknown.stderr
+    no_check = invoke("ecr-login-cli-v2")
+    assert no_check.exit_code == 2
+    assert "has no simulator check" in no_check.stderr
+    bad_option = invoke(PORTS, "--option", "Z")
+    assert bad_option.exit_code == 2
+    assert "has options A, B, C, D" in bad_option.stderr
