@@ -241,3 +241,16 @@ def test_simulate_question_errors() -> None:
     bad_option = invoke(PORTS, "--option", "Z")
     assert bad_option.exit_code == 2
     assert "has options A, B, C, D" in bad_option.stderr
+
+
+def test_golden_text_at_100_columns(tmp_path: Path) -> None:
+    """The whole rendering of one shipped check (UPDATE_GOLDEN=1 rewrites it; read the diff)."""
+    import os
+
+    env = {"ECSPREP_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
+    result = runner.invoke(app, ["simulate", "question", PORTS], env=env)
+    assert result.exit_code == 0, result.output
+    path = Path(__file__).parent / "golden" / "simulate_question_ports.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(result.stdout)
+    assert result.stdout == path.read_text()
