@@ -128,16 +128,19 @@ def merge_patch(target: object, patch: object) -> object:
 
 def differences(before: object, after: object, path: str = "") -> list[Difference]:
     """The leaves that differ between two documents, descending into mappings and
-    into lists of the same length (so one changed hostPort shows as just that)."""
+    lists (so one changed hostPort shows as just that, one more constraint as that one)."""
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         found: list[Difference] = []
         for key in [*before, *(k for k in after if k not in before)]:
             at = f"{path}.{key}" if path else str(key)
             found += differences(before.get(key, MISSING), after.get(key, MISSING), at)
         return found
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+    if isinstance(before, list) and isinstance(after, list):
+        # Item by item; items past the shorter list's end are added or removed.
         found = []
-        for n, (old, new) in enumerate(zip(before, after, strict=True)):
+        for n in range(max(len(before), len(after))):
+            old = before[n] if n < len(before) else MISSING
+            new = after[n] if n < len(after) else MISSING
             found += differences(old, new, f"{path}[{n}]")
         return found
     return [] if before == after else [Difference(path, before, after)]

@@ -449,12 +449,17 @@ def _unit(field: str | None) -> str:
 
 def summary(result: PlacementResult) -> str:
     """One line: placed, on how many instances, stopped, and why the rest were not."""
+    if result.fargate:
+        return (
+            "FARGATE: no container instances to choose, so strategies and constraints don't apply."
+        )
     placed = len(result.placements)
     wanted = placed + result.unplaced
     used = len({p.instance_arn for p in result.placements})
     text = f"Placed {placed} of {wanted} task(s) on {used} of {len(result.instances)} instance(s)"
     if result.stopped:
-        text += f"; stopped {len(result.stopped)}"
+        where = ", ".join(_short(stopped.instance_arn) for stopped in result.stopped)
+        text += f"; stopped {len(result.stopped)} (on {where})"
     if result.unplaced:
         reasons = sorted({f.reason.value for f in result.failures})
         text += f"; {result.unplaced} not placed ({', '.join(reasons)})"

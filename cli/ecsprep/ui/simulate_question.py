@@ -168,7 +168,7 @@ def render_runs(
         parts.append(Text.assemble((f"{letter} {mark}", "bold"), (text, "bold")))
         run = by_key.get(key)
         if run is None:
-            parts.append(Text("    not simulated: it changes nothing placement decides", "dim"))
+            parts.append(Text("    not simulated: nothing in it for placement to show", "dim"))
             continue
         for label, value in (
             ("change", _change_text(run)),
