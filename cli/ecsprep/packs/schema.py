@@ -185,6 +185,12 @@ KINDS: dict[str, tuple[Field, ...]] = {
             choices=FAILURE_REASONS,
         ),
         _f("stopped_on", T.TEXTS, "Scale-in: the instance of each stopped task, in order."),
+        _f(
+            "providers",
+            T.MAPPING,
+            "With a capacityProviderStrategy: each provider's task count, e.g. "
+            "{FARGATE: 4, FARGATE_SPOT: 6}.",
+        ),
     ),
     "option": (
         _f("text", T.TEXT, "The option as shown.", required=True),

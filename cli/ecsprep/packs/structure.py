@@ -411,3 +411,11 @@ def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report)
         if expect is not None and not expect.lines:
             known = ", ".join(f.name for f in KINDS["expectation"])
             report(expect.line, expect.where, f"states nothing to check; give one of {known}")
+        providers = expect.get("providers") if expect is not None else None
+        for name, tasks in (providers or {}).items():
+            if isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 0:
+                report(
+                    expect.line_for("providers") if expect else spec.line,
+                    f"{spec.where}.expect.providers.{name}",
+                    f"expected a task count (0 or more), got {tasks!r}",
+                )

@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ecsprep.sim.capacity import split_tasks
 from ecsprep.sim.documents import Where, as_mapping, read_document
 from ecsprep.sim.placement import PlacementResult, place
 from ecsprep.sim.scenario import Overrides, Scenario, build_scenario, shipped_scenarios
@@ -31,6 +32,7 @@ class Expectation:
     instances: tuple[str, ...] | None = None
     failure: str | None = None
     stopped_on: tuple[str, ...] | None = None
+    providers: Mapping[str, int] | None = None  # capacity provider → tasks
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Expectation:
@@ -44,6 +46,7 @@ class Expectation:
             instances=names("instances"),
             failure=data.get("failure"),
             stopped_on=names("stopped_on"),
+            providers=None if data.get("providers") is None else dict(data["providers"]),
         )
 
     def misses(self, result: PlacementResult) -> tuple[str, ...]:
@@ -56,6 +59,7 @@ class Expectation:
             ("instances_used", self.instances_used),
             ("instances", self.instances),
             ("stopped_on", self.stopped_on),
+            ("providers", self.providers),
         ):
             if wanted is not None and seen[name] != wanted:
                 found.append(
@@ -109,7 +113,15 @@ def observe(result: PlacementResult) -> dict[str, Any]:
         "instances": tuple(_short(p.instance_arn) for p in result.placements),
         "stopped_on": tuple(_short(s.instance_arn) for s in result.stopped),
         "failures": tuple(sorted({f.reason.value for f in result.failures})),
+        "providers": _providers(result),
     }
+
+
+def _providers(result: PlacementResult) -> dict[str, int]:
+    request = result.scenario.request
+    if not request.capacity:
+        return {}
+    return split_tasks(request.capacity, request.count).tasks()
 
 
 def merge_patch(target: object, patch: object) -> object:
@@ -223,4 +235,6 @@ def _short(arn: str) -> str:
 def _show(value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}" if value else "none"
     return str(value)

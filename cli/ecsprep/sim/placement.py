@@ -741,6 +741,15 @@ def _fargate(scenario: Scenario) -> PlacementResult:
         "to choose, so placement strategies and constraints do not apply "
         "(Fargate spreads tasks across the Availability Zones of the task's subnets)."
     ]
+    if scenario.request.capacity:
+        from ecsprep.sim.capacity import split_tasks
+
+        shares = split_tasks(scenario.request.capacity, scenario.request.count)
+        spread = ", ".join(f"{s.tasks} on {s.item.provider}" for s in shares.shares)
+        notes.append(
+            f"capacity provider strategy: {spread} "
+            f"(`ecsprep simulate capacity` shows how the base and weights give that)."
+        )
     if scenario.request.strategies or scenario.request.constraints:
         notes.append(
             "AWS rejects placementStrategy and placementConstraints with the FARGATE launch type: "

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
+from ecsprep.sim.capacity import FARGATE_PROVIDERS, CapacityItem, read_capacity_strategy
 from ecsprep.sim.constraints import MAX_CONSTRAINTS, Constraint, read_constraint
 from ecsprep.sim.documents import (
     Where,
@@ -103,6 +104,8 @@ class Request:
     strategies: tuple[Strategy, ...] | None = None  # None: the documented default
     constraints: tuple[Constraint, ...] = ()
     launch_type: LaunchType = LaunchType.EC2
+    # capacityProviderStrategy; only Fargate providers are placed (as FARGATE), see _capacity
+    capacity: tuple[CapacityItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,13 +325,15 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
 def _run_task_request(data: object, where: Where) -> Request:
     document = as_mapping(data, where, "a RunTask request")
     group = document.get("group")
+    capacity = _capacity(document, where)
     return Request(
         kind=RequestKind.RUN_TASK,
         count=as_int(document.get("count", 1), where.key("count"), minimum=1),
         group=as_str(group, where.key("group")) if group else None,
         strategies=_strategies(document, where),
         constraints=_constraints(document, where),
-        launch_type=_launch_type(document, where),
+        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, where),
+        capacity=capacity,
     )
 
 
@@ -340,14 +345,38 @@ def _service_request(data: object, where: Where, overrides: Overrides) -> Reques
         if "serviceName" not in document and "service" not in document:
             raise at.refuse("serviceName is missing")
         name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
+    capacity = _capacity(document, at)
     return Request(
         kind=RequestKind.SERVICE,
         count=as_int(document.get("desiredCount", 1), at.key("desiredCount")),
         service_name=name,
         strategies=_strategies(document, at),
         constraints=_constraints(document, at),
-        launch_type=_launch_type(document, at),
+        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
+        capacity=capacity,
     )
+
+
+def _capacity(document: Mapping[str, object], where: Where) -> tuple[CapacityItem, ...]:
+    """A request's capacityProviderStrategy. Fargate providers run the tasks as FARGATE;
+    placing tasks across Auto Scaling group providers isn't simulated, so say so."""
+    if document.get("capacityProviderStrategy") is None:
+        return ()
+    at = where.key("capacityProviderStrategy")
+    if document.get("launchType") is not None:
+        raise where.refuse(
+            "Specifying both a launch type and capacity provider strategy is not supported. "
+            "Remove one and try again.",
+            "that is AWS's InvalidParameterException; keep launchType or the strategy",
+        )
+    items = read_capacity_strategy(document["capacityProviderStrategy"], at)
+    if not all(item.provider in FARGATE_PROVIDERS for item in items):
+        raise at.refuse(
+            "placing tasks across Auto Scaling group capacity providers isn't simulated",
+            "`ecsprep simulate capacity` shows each provider's share; to place one share, give "
+            "that provider's instances and --count, without the strategy",
+        )
+    return items
 
 
 def _apply_flags(request: Request, overrides: Overrides) -> Request:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
+from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_question import question
 
 if TYPE_CHECKING:
@@ -319,10 +320,17 @@ def _headline(result: PlacementResult) -> str:
     seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
     lines = [
         f"{request_text(scenario)}, group {result.group}",
-        f"Launch type {request.launch_type.value}; strategy: {strategies}",
+        f"{_launched_by(scenario)}; strategy: {strategies}",
         f"Constraints: {constraints}; seed: {seed}",
     ]
     return "\n".join(lines)
+
+
+def _launched_by(scenario: Scenario) -> str:
+    capacity = scenario.request.capacity
+    if capacity:
+        return "Capacity provider strategy " + ", ".join(item.text for item in capacity)
+    return f"Launch type {scenario.request.launch_type.value}"
 
 
 def request_text(scenario: Scenario) -> str:
@@ -449,6 +457,14 @@ def _unit(field: str | None) -> str:
 
 def summary(result: PlacementResult) -> str:
     """One line: placed, on how many instances, stopped, and why the rest were not."""
+    if result.fargate and result.scenario.request.capacity:
+        from ecsprep.sim.capacity import split_tasks
+
+        request = result.scenario.request
+        shares = split_tasks(request.capacity, request.count).tasks()
+        return "On Fargate, by capacity provider: " + ", ".join(
+            f"{tasks} on {name}" for name, tasks in shares.items()
+        )
     if result.fargate:
         return (
             "FARGATE: no container instances to choose, so strategies and constraints don't apply."
@@ -472,4 +488,6 @@ def _short(arn: str) -> str:
     return tail if len(tail) <= 12 else tail[:8] + "…"
 
 
-simulate_app.command("question")(question)  # `simulate question`, defined in its own module
+# The other simulators, each in its own module.
+simulate_app.command("capacity")(capacity)
+simulate_app.command("question")(question)

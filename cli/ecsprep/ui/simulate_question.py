@@ -272,7 +272,7 @@ def _scenario_line(library: Library, question: Question) -> str:
     for instance in scenario.instances:
         name = instance.instance_type or "instance"
         fleet[name] = fleet.get(name, 0) + 1
-    machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no instances"
+    machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no container instances"
     origin = "written in the question" if scenario.name == "inline" else scenario.name
     return f"Scenario ({origin}): {machines}; {request_text(scenario)}. Each option changes it:"
 
