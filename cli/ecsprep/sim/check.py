@@ -176,8 +176,7 @@ def run_check(
         at = where.key(f"options.{key}")
         patched = merge_patch(document, spec.get("change") or {})
         body = as_mapping(patched, at.key("change"), "a scenario object")
-        scenario = replace(build_scenario(body, at, base, Overrides()), name=name)
-        result = place(scenario)
+        result = place(_build(body, at, base, name))
         expectation = Expectation.of(spec.get("expect") or {})
         runs.append(
             OptionRun(
@@ -198,7 +197,12 @@ def base_scenario(check: Mapping[str, Any], where: Where, folder: Path | None = 
     document, base, name = scenario_document(
         check.get("scenario"), where.key("scenario"), folder or Path.cwd()
     )
-    return replace(build_scenario(document, where.key("scenario"), base, Overrides()), name=name)
+    return _build(document, where.key("scenario"), base, name)
+
+
+def _build(document: Mapping[str, object], where: Where, base: Path, name: str) -> Scenario:
+    """As `simulate placement FILE` builds it (no flags), named after the check's scenario."""
+    return replace(build_scenario(document, where, base, Overrides()), name=name)
 
 
 def scenario_document(

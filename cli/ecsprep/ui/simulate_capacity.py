@@ -77,7 +77,7 @@ def capacity(
 def _strategy(path: Path | None, flags: list[str]) -> tuple[tuple[CapacityItem, ...], int | None]:
     from ecsprep.errors import InputError
     from ecsprep.sim.capacity import check_capacity_strategy, read_capacity_strategy
-    from ecsprep.sim.documents import Where, as_mapping, read_document
+    from ecsprep.sim.documents import Where, as_int, as_mapping, read_document
 
     if path is not None and flags:
         raise InputError("give a request file or --provider flags, not both")
@@ -106,9 +106,9 @@ def _strategy(path: Path | None, flags: list[str]) -> tuple[tuple[CapacityItem, 
     items = read_capacity_strategy(
         document["capacityProviderStrategy"], where.key("capacityProviderStrategy")
     )
-    raw = document.get("count", document.get("desiredCount"))
-    found = None if raw is None else int(str(raw)) if str(raw).isdigit() else None
-    return items, found
+    key = "count" if "count" in document else "desiredCount"
+    raw = document.get(key)
+    return items, None if raw is None else as_int(raw, where.key(key))
 
 
 def _parse_provider(text: str) -> CapacityItem:

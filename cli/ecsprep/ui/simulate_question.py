@@ -239,14 +239,18 @@ def _find(library: Library, question_id: str) -> Question:
 def _list(library: Library, output_format: str) -> None:
     from ecsprep.sim.check import scenario_name
 
-    rows = [
-        (q.id, scenario_name(q.check or {}), ", ".join(sorted((q.check or {}).get("options", {}))))
+    rows: list[dict[str, Any]] = [
+        {
+            "question": q.id,
+            "scenario": scenario_name(q.check or {}),
+            "options": sorted((q.check or {}).get("options", {})),
+        }
         for q in sorted(list_checked(library), key=lambda q: q.id)
     ]
     if output_format == "json":
         from ecsprep.ui.console import print_json
 
-        print_json([{"question": i, "scenario": s, "options": o.split(", ")} for i, s, o in rows])
+        print_json(rows)
         return
     from rich.table import Table
 
@@ -256,7 +260,7 @@ def _list(library: Library, output_format: str) -> None:
     for name in ("Question", "Scenario", "Options simulated"):
         table.add_column(name)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(row["question"], row["scenario"], ", ".join(row["options"]))
     out().print(table)
     out().print("Run one with: ecsprep simulate question ID [--option A --trace]")
 
