@@ -185,6 +185,8 @@ KINDS: dict[str, tuple[Field, ...]] = {
             choices=FAILURE_REASONS,
         ),
         _f("stopped_on", T.TEXTS, "Scale-in: the instance of each stopped task, in order."),
+        _f("note", T.TEXT, "Text that one of the run's notes contains (e.g. why AWS rejects it)."),
+        _f("no_note", T.TEXT, "Text that none of the run's notes contains."),
         _f(
             "providers",
             T.MAPPING,

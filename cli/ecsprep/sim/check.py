@@ -33,6 +33,8 @@ class Expectation:
     failure: str | None = None
     stopped_on: tuple[str, ...] | None = None
     providers: Mapping[str, int] | None = None  # capacity provider → tasks
+    note: str | None = None  # text one of the run's notes contains
+    no_note: str | None = None  # text none of them contains
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Expectation:
@@ -47,6 +49,8 @@ class Expectation:
             failure=data.get("failure"),
             stopped_on=names("stopped_on"),
             providers=None if data.get("providers") is None else dict(data["providers"]),
+            note=data.get("note"),
+            no_note=data.get("no_note"),
         )
 
     def misses(self, result: PlacementResult) -> tuple[str, ...]:
@@ -68,6 +72,10 @@ class Expectation:
         if self.failure is not None and self.failure not in seen["failures"]:
             reported = ", ".join(seen["failures"]) or "none"
             found.append(f"failure: expected {self.failure!r}, the simulator reports {reported}")
+        if self.note is not None and not any(self.note in note for note in result.notes):
+            found.append(f"note: no note of the run says {self.note!r}")
+        if self.no_note is not None and any(self.no_note in note for note in result.notes):
+            found.append(f"no_note: a note of the run says {self.no_note!r}")
         return tuple(found)
 
 

@@ -176,11 +176,21 @@ def render_runs(
             ("shows", run.shows),
         ):
             parts.append(Text.assemble((f"    {label:<8}", "dim"), value))
+            if label == "run":
+                parts += [Text.assemble(("    note    ", "dim"), n) for n in _notes(run)]
         if not run.holds:
             parts.append(
                 Text("    ✘ the simulator disagrees: " + "; ".join(run.misses), "bold red")
             )
     return Group(*parts)
+
+
+def _notes(run: OptionRun) -> tuple[str, ...]:
+    """The run's notes, less what a FARGATE run's line already says (no instances to
+    choose; the capacity provider split)."""
+    if not run.result.fargate:
+        return run.result.notes
+    return tuple(n for n in run.result.notes[1:] if not n.startswith("capacity provider strategy"))
 
 
 def runs_json(question: Question, runs: Sequence[OptionRun], *, trace: bool) -> dict[str, Any]:
