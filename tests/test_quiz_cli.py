@@ -311,3 +311,18 @@ def test_simulate_is_only_offered_when_the_question_has_a_check(isolated_home: P
     assert "or skip, explain, quit" in result.stdout
     assert "Placed" not in result.stdout
     assert "simulate isn't available for this question; use skip, explain, quit" in result.stdout
+
+
+def test_a_stem_that_states_the_count_is_not_told_it_again() -> None:
+    import random
+    from dataclasses import replace
+
+    from ecsprep.study.session import present
+    from ecsprep.ui.quiz_view import plain_question
+
+    two = quiz_library.QUESTIONS[5]  # fargate-two, choose 2
+    assert "(Choose 2.)" in plain_question(present(two, random.Random(1)), "Q")
+    said = replace(two, stem="Which two are true? (Choose two.)")
+    text = plain_question(present(said, random.Random(1)), "Q")
+    assert "(Choose two.)" in text
+    assert "(Choose 2.)" not in text

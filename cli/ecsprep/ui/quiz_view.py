@@ -36,12 +36,18 @@ def letters(chosen: frozenset[str]) -> str:
 def plain_question(presented: Presented, header: str, current: frozenset[str] = frozenset()) -> str:
     question = presented.question
     lines = ["", f"[{question.id}] {header}", " ".join(question.stem.split())]
-    if question.type is QuestionType.MULTIPLE:
+    if _needs_count(question):
         lines.append(f"(Choose {question.choose}.)")
     for option in presented.options:
         mark = " *" if option.letter in current else ""
         lines.append(f"  {option.letter}. {' '.join(option.text.split())}{mark}")
     return "\n".join(lines)
+
+
+def _needs_count(question: Question) -> bool:
+    """A multiple-response stem gets "(Choose N.)" unless it says so itself, as exam
+    questions do ("(Choose two.)"); the answer prompt always states the count."""
+    return question.type is QuestionType.MULTIPLE and "(choose " not in question.stem.lower()
 
 
 def question_panel(presented: Presented, header: str) -> RenderableType:
@@ -51,7 +57,7 @@ def question_panel(presented: Presented, header: str) -> RenderableType:
 
     question = presented.question
     body = [Text(" ".join(question.stem.split())), Text()]
-    if question.type is QuestionType.MULTIPLE:
+    if _needs_count(question):
         body.insert(1, Text(f"Choose {question.choose}.", style="bold"))
     for option in presented.options:
         line = Text.assemble((f"{option.letter}. ", "bold"), " ".join(option.text.split()))
