@@ -188,7 +188,7 @@ def _html(text: str) -> str:
 
 
 def _front(q: Question) -> str:
-    pick = f"<br><i>(Choose {q.choose}.)</i>" if q.type is QuestionType.MULTIPLE else ""
+    pick = f"<br><i>(Choose {q.choose}.)</i>" if q.needs_count_hint else ""
     options = "".join(f"<br>{o.key}. {_html(o.text)}" for o in q.options)
     return f"{_html(q.stem)}{pick}<br>{options}"
 

@@ -88,6 +88,12 @@ class Question:
     check: Mapping[str, Any] | None = None
     pack: str = ""
 
+    @property
+    def needs_count_hint(self) -> bool:
+        """A multiple-response question whose stem doesn't say "(Choose two.)" itself,
+        as exam questions do; shown with "(Choose N.)" added."""
+        return self.type is QuestionType.MULTIPLE and "(choose " not in self.stem.lower()
+
     def option(self, key: str) -> Option:
         for opt in self.options:
             if opt.key == key:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ecsprep.packs.model import Question, QuestionType, Topic
+from ecsprep.packs.model import Question, Topic
 from ecsprep.study.blueprint import Blueprint
 from ecsprep.study.scoring import Score
 from ecsprep.study.session import Graded, Outcome, Presented
@@ -36,18 +36,12 @@ def letters(chosen: frozenset[str]) -> str:
 def plain_question(presented: Presented, header: str, current: frozenset[str] = frozenset()) -> str:
     question = presented.question
     lines = ["", f"[{question.id}] {header}", " ".join(question.stem.split())]
-    if _needs_count(question):
+    if question.needs_count_hint:
         lines.append(f"(Choose {question.choose}.)")
     for option in presented.options:
         mark = " *" if option.letter in current else ""
         lines.append(f"  {option.letter}. {' '.join(option.text.split())}{mark}")
     return "\n".join(lines)
-
-
-def _needs_count(question: Question) -> bool:
-    """A multiple-response stem gets "(Choose N.)" unless it says so itself, as exam
-    questions do ("(Choose two.)"); the answer prompt always states the count."""
-    return question.type is QuestionType.MULTIPLE and "(choose " not in question.stem.lower()
 
 
 def question_panel(presented: Presented, header: str) -> RenderableType:
@@ -57,7 +51,7 @@ def question_panel(presented: Presented, header: str) -> RenderableType:
 
     question = presented.question
     body = [Text(" ".join(question.stem.split())), Text()]
-    if _needs_count(question):
+    if question.needs_count_hint:
         body.insert(1, Text(f"Choose {question.choose}.", style="bold"))
     for option in presented.options:
         line = Text.assemble((f"{option.letter}. ", "bold"), " ".join(option.text.split()))
