@@ -252,3 +252,21 @@ def test_capacity_errors(args: list[str], message: str) -> None:
     result = invoke(*args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_launch_type_flag_with_a_strategy_in_the_file(tmp_path: Path) -> None:
+    from ecsprep.sim.scenario import load_scenario
+    from ecsprep.sim.taskdef import LaunchType
+
+    path = tmp_path / "s.json"
+    strategy = [{"capacityProvider": "FARGATE", "weight": 1}]
+    path.write_text(
+        json.dumps(
+            {
+                "taskDefinition": FARGATE_TASK,
+                "runTask": {"count": 2, "capacityProviderStrategy": strategy},
+            }
+        )
+    )
+    with pytest.raises(InputError, match=r"^--launch-type: Specifying both"):
+        load_scenario(path, Overrides(launch_type=LaunchType.EC2))

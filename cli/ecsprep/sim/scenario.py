@@ -357,6 +357,14 @@ def _service_request(data: object, where: Where, overrides: Overrides) -> Reques
     )
 
 
+# AWS's own InvalidParameterException text.
+_BOTH_LAUNCH_TYPE_AND_STRATEGY = (
+    "Specifying both a launch type and capacity provider strategy is not supported. "
+    "Remove one and try again."
+)
+_KEEP_ONE = "keep the launch type or the capacityProviderStrategy, not both"
+
+
 def _capacity(document: Mapping[str, object], where: Where) -> tuple[CapacityItem, ...]:
     """A request's capacityProviderStrategy. Fargate providers run the tasks as FARGATE;
     placing tasks across Auto Scaling group providers isn't simulated, so say so."""
@@ -364,11 +372,7 @@ def _capacity(document: Mapping[str, object], where: Where) -> tuple[CapacityIte
         return ()
     at = where.key("capacityProviderStrategy")
     if document.get("launchType") is not None:
-        raise where.refuse(
-            "Specifying both a launch type and capacity provider strategy is not supported. "
-            "Remove one and try again.",
-            "that is AWS's InvalidParameterException; keep launchType or the strategy",
-        )
+        raise where.refuse(_BOTH_LAUNCH_TYPE_AND_STRATEGY, _KEEP_ONE)
     items = read_capacity_strategy(document["capacityProviderStrategy"], at)
     if not all(item.provider in FARGATE_PROVIDERS for item in items):
         raise at.refuse(
@@ -394,6 +398,8 @@ def _apply_flags(request: Request, overrides: Overrides) -> Request:
     if overrides.constraints:
         changes["constraints"] = overrides.constraints
     if overrides.launch_type is not None:
+        if request.capacity:
+            raise Where("--launch-type").refuse(_BOTH_LAUNCH_TYPE_AND_STRATEGY, _KEEP_ONE)
         changes["launch_type"] = overrides.launch_type
     return replace(request, **changes)  # type: ignore[arg-type]
 
