@@ -9,6 +9,12 @@ AWS doesn't document how it rounds a split that isn't whole (7 tasks at 1:1).
 ecsprep gives each provider the whole part of its share, then hands the leftover
 tasks out by largest fractional part, ties going to the earlier item (the choice
 ecs-semantics.md records); `Split.rounded` says when that choice mattered.
+
+Two more corners the API reference leaves open, decided here: a provider with a
+base and weight 0 still gets its base (the reference says both "the base is
+satisfied first" and "a provider with weight 0 can't place tasks"), and a lone
+provider with weight 0 takes every task (`capacityProvider=FARGATE` alone, the
+CLI's common form, runs tasks).
 """
 
 from __future__ import annotations
