@@ -126,3 +126,13 @@ def test_broken_user_pack_warns_but_shipped_content_works(isolated_home: Path) -
     assert "warning: content pack" in result.stderr
     assert "mine.yaml" in result.stderr
     assert result.stdout.startswith("binpack")
+
+
+def test_explain_points_at_a_question_checked_in_the_simulator() -> None:
+    data = json.loads(invoke("explain", "binpack", "--json").stdout)
+    assert data["check"].startswith("ecsprep simulate question ")
+    question = data["check"].rsplit(" ", 1)[1]
+    assert question in data["question_ids"]
+    assert json.loads(invoke("explain", "get-login-password", "--json").stdout)["check"] is None
+    text = invoke("explain", "binpack").stdout
+    assert f"check a question in place: ecsprep simulate question {question}" in text

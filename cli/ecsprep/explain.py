@@ -52,6 +52,15 @@ class Explanation:
     def try_command(self) -> str:
         return self.term.try_command if self.term else ""
 
+    @property
+    def check_command(self) -> str:
+        """A question on this to run in the simulator, preferring one that names the term."""
+        checked = [q for q in self.questions if q.check]
+        if self.term is not None:
+            term = self.term.term
+            checked.sort(key=lambda q: term not in q.terms)  # stable: pack order otherwise
+        return f"ecsprep simulate question {checked[0].id}" if checked else ""
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:

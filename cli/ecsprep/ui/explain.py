@@ -81,6 +81,7 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
         "question_ids": [q.id for q in e.questions],
         "drill": e.drill,
         "try": e.try_command or None,
+        "check": e.check_command or None,
         "pack": (term.pack if term else e.topic.pack),
     }
 
@@ -118,6 +119,8 @@ def _show(e: Explanation) -> None:
     )
     if e.try_command:
         console.print(Text("try it: ", style="bold").append(e.try_command))
+    if e.check_command:
+        console.print(Text("check a question in place: ", style="bold").append(e.check_command))
 
 
 def _notes(markdown: str, terminal: bool) -> RenderableType:
