@@ -52,3 +52,29 @@ def test_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("ecsprep ")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) for p in PATHS])
+def test_the_lean_app_main_builds_answers_like_the_whole_one(path: tuple[str, ...]) -> None:
+    """main() registers only the command asked for; its help must not differ."""
+    from ecsprep.ui.app import build_app, commands_for
+
+    lean = build_app(commands_for(path, environ={}))
+    names = [getattr(typer.main.get_command(a), "commands", {}) for a in (lean, app)]
+    assert (
+        list(names[0]) == [path[0]] if path[0] not in ("stats", "progress") else len(names[0]) == 2
+    )
+    assert len(names[0]) < len(names[1])
+    whole = CliRunner().invoke(app, [*path, "--help"])
+    alone = CliRunner().invoke(lean, [*path, "--help"])
+    assert (alone.exit_code, alone.stdout) == (whole.exit_code, whole.stdout)
+
+
+def test_main_needs_the_whole_app_for_root_options_typos_and_completion() -> None:
+    from ecsprep.ui.app import COMMAND_MODULES, commands_for
+
+    assert commands_for(["quiz", "exam"], environ={}) == ["quiz"]
+    assert set(COMMAND_MODULES) == {p[0] for p in PATHS}
+    for argv in ([], ["--help"], ["--version"], ["quz"], ["--install-completion"]):
+        assert commands_for(argv, environ={}) is None
+    assert commands_for(["quiz"], environ={"_ECSPREP_COMPLETE": "complete_bash"}) is None

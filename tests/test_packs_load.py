@@ -156,7 +156,7 @@ class TestCache:
         for junk in ("{not json", '{"key": 1}', "[]", ""):
             cache.write_text(junk)
             assert load_library().library == expected
-            assert json.loads(cache.read_text())["library"]["packs"]
+            assert json.loads(cache.read_text())["data"]["packs"]
 
     def test_a_changed_file_is_checked_again(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -286,3 +287,34 @@ def test_retrievability_of_an_unseen_card_is_zero() -> None:
 def test_retention_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="desired retention"):
         schedule.scheduler(schedule.Settings(desired_retention=0.5))
+
+
+def test_clean_blueprints_are_cached_and_a_change_is_read_again(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    folder = tmp_path / "quizzes"
+    folder.mkdir()
+    path = folder / "drill.yaml"
+    path.write_text("format: 1\nid: drill\ntitle: Drill\ncount: 3\n")
+    first = load_blueprints([folder])
+    cache = isolated_home / "cache" / "blueprints.json"
+    assert cache.is_file()
+    stamp = path.stat().st_mtime_ns
+    path.write_text("format: 1\nid: drill\ntitle: Drill\ncount: 7\n")  # same size...
+    os.utime(path, ns=(stamp, stamp))  # ...and time: the cache can't tell, so it answers
+    assert load_blueprints([folder]) == first
+    path.write_text("format: 1\nid: drill\ntitle: Drill again\ncount: 5\n")
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000_000))
+    again = load_blueprints([folder])
+    assert (again.items[0].title, again.items[0].count) == ("Drill again", 5)
+    cache.write_text("{not json")
+    assert load_blueprints([folder]) == again  # a corrupt cache is rebuilt
+    path.write_text("format: 1\nid: drill\ntitle: Drill\nmode: cram\n")
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 2_000_000_000))
+    assert load_blueprints([folder]).problems  # problems are never served from the cache
+
+
+def test_no_cache_when_asked(tmp_path: Path, isolated_home: Path) -> None:
+    (tmp_path / "d.yaml").write_text("format: 1\nid: d\ntitle: D\n")
+    load_blueprints([tmp_path], environ={"ECSPREP_NO_CACHE": "1"})
+    assert not (isolated_home / "cache" / "blueprints.json").exists()

@@ -27,15 +27,16 @@ NO_CACHE_ENV = "ECSPREP_NO_CACHE"
 CACHE_NAME = "library.json"
 
 
-def cache_path(environ: Mapping[str, str]) -> Path | None:
+def cache_path(environ: Mapping[str, str], name: str = CACHE_NAME) -> Path | None:
+    """Where the cache file `name` lives; None when caching is off."""
     if environ.get(NO_CACHE_ENV) == "1":
         return None
     home = environ.get(HOME_ENV)
     if home:
-        return Path(home).expanduser() / "cache" / CACHE_NAME
+        return Path(home).expanduser() / "cache" / name
     from platformdirs import user_cache_path
 
-    return user_cache_path("ecsprep", appauthor=False) / CACHE_NAME
+    return user_cache_path("ecsprep", appauthor=False) / name
 
 
 def cache_key(files: Sequence[PackFile]) -> list[Any] | None:
@@ -55,19 +56,31 @@ def cache_key(files: Sequence[PackFile]) -> list[Any] | None:
 def read_cache(path: Path, key: list[Any]) -> Library | None:
     from ecsprep.packs.export import library_from_data
 
+    stored = read_json(path, key)
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored["key"] != key:
-            return None
-        return library_from_data(stored["library"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # missing or corrupt: the caller loads for real and rewrites it
+        return None if stored is None else library_from_data(stored)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # corrupt: the caller loads for real and rewrites it
 
 
 def write_cache(path: Path, key: list[Any], library: Library) -> None:
     from ecsprep.packs.export import library_to_data
 
-    text = json.dumps({"key": key, "library": library_to_data(library)}, ensure_ascii=False)
+    write_json(path, key, library_to_data(library))
+
+
+def read_json(path: Path, key: list[Any]) -> Any:
+    """The data stored under `key`, or None when the file is missing, corrupt or stale."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return stored["data"] if stored["key"] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_json(path: Path, key: list[Any], data: Any) -> None:
+    """Store `data` under `key`, atomically; a cache that can't be written only costs speed."""
+    text = json.dumps({"key": key, "data": data}, ensure_ascii=False)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,13 @@ line, like the pack loader does. The format is documented in docs/blueprint-form
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ecsprep.errors import InputError, NotFoundError
 from ecsprep.packs.problems import Problem
@@ -74,46 +73,92 @@ class Blueprints:
     problems: tuple[Problem, ...]
 
 
-def load_blueprints(folders: Iterable[Path]) -> Blueprints:
-    """Read every `*.yaml` blueprint in the folders; the first definition of an id wins."""
+def load_blueprints(
+    folders: Iterable[Path], environ: Mapping[str, str] | None = None
+) -> Blueprints:
+    """Read every `*.yaml` blueprint in the folders; the first definition of an id wins.
+
+    A set of files that loaded cleanly is cached as the parsed YAML (keyed by each
+    file's path, size and mtime, like the pack cache), so `ecsprep quiz` doesn't
+    import PyYAML just to read the same few blueprints again.
+    """
+    from ecsprep.packs.cache import cache_path, read_json, write_json
+
+    files = [p for f in folders if f.is_dir() for p in sorted(f.glob("*.yaml"))]
+    store = cache_path(os.environ if environ is None else environ, BLUEPRINT_CACHE)
+    key = _cache_key(files)
+    if store is not None and key is not None:
+        cached = read_json(store, key)
+        if isinstance(cached, list):
+            return _collect((Path(path), data, {}) for path, data in cached)
+    read = [_read_blueprint(path) for path in files]
+    problems = [p for _, _, _, found in read for p in found]
+    documents = [(path, data, lines) for path, data, lines, _ in read if data is not None]
+    loaded = _collect(documents)
+    if store is not None and key is not None and not problems and not loaded.problems:
+        write_json(store, key, [[str(path), data] for path, data, _ in documents])
+    return Blueprints(loaded.items, (*problems, *loaded.problems))
+
+
+BLUEPRINT_CACHE = "blueprints.json"
+
+
+def _cache_key(files: Sequence[Path]) -> list[Any] | None:
+    from ecsprep import __version__
+
+    try:
+        stats = [(path, path.stat()) for path in files]
+    except OSError:
+        return None
+    return [__version__, FORMAT, [[str(p.resolve()), s.st_size, s.st_mtime_ns] for p, s in stats]]
+
+
+def _collect(documents: Iterable[tuple[Path, Any, Mapping[str, int]]]) -> Blueprints:
     items: dict[str, Blueprint] = {}
     problems: list[Problem] = []
-    for folder in folders:
-        if not folder.is_dir():
+    for path, data, lines in documents:
+        blueprint, found = parse_blueprint(data, path, lines)
+        problems.extend(found)
+        if blueprint is None:
             continue
-        for path in sorted(folder.glob("*.yaml")):
-            blueprint, found = load_blueprint(path)
-            problems.extend(found)
-            if blueprint is None:
-                continue
-            if blueprint.id in items:
-                problems.append(Problem(path, None, "id", f"{blueprint.id!r} is already defined"))
-                continue
-            items[blueprint.id] = blueprint
+        if blueprint.id in items:
+            problems.append(Problem(path, None, "id", f"{blueprint.id!r} is already defined"))
+            continue
+        items[blueprint.id] = blueprint
     return Blueprints(tuple(items.values()), tuple(problems))
 
 
 def load_blueprint(path: Path) -> tuple[Blueprint | None, tuple[Problem, ...]]:
     """Parse one blueprint file; a blueprint only when there is no problem."""
+    _, data, lines, problems = _read_blueprint(path)
+    if data is None:
+        return None, problems
+    return parse_blueprint(data, path, lines)
+
+
+def _read_blueprint(
+    path: Path,
+) -> tuple[Path, dict[str, Any] | None, dict[str, int], tuple[Problem, ...]]:
+    """The file's YAML as a mapping, with each top-level key's line; or why not."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
-        return None, (Problem(path, None, "", f"cannot read: {exc}"),)
+        return path, None, {}, (Problem(path, None, "", f"cannot read: {exc}"),)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        return None, (Problem(path, line, "", f"not valid YAML: {exc}"),)
+        return path, None, {}, (Problem(path, line, "", f"not valid YAML: {exc}"),)
     if not isinstance(data, dict):
-        return None, (Problem(path, 1, "", "a blueprint is a mapping of keys (id, title, ...)"),)
-    return parse_blueprint(data, path, _key_lines(node))
-
-
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+        problem = Problem(path, 1, "", "a blueprint is a mapping of keys (id, title, ...)")
+        return path, None, {}, (problem,)
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return path, data, lines, ()
 
 
 def parse_blueprint(

@@ -3,30 +3,36 @@
 Command modules import only typer at module level; each command imports the
 core it needs inside its function, so `ecsprep explain` never pays for
 questionary or the simulator (benchmarks/startup.py measures this).
+
+`main()` goes one step further, like click's lazily loaded subcommands: when the
+first argument names a command, only that command's module is imported and
+registered, so `ecsprep quiz` doesn't build the other commands' parameters
+(about 50 ms). Anything else (`--help`, no argument, a typo, shell completion)
+gets the whole app, which is also what `from ecsprep.ui.app import app` gives.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import import_module
 from typing import Annotated
 
 import typer
 
 from ecsprep import __version__
-from ecsprep.ui import explain, packs, quiz, simulate
 
-app = typer.Typer(
-    name="ecsprep",
-    help=(
-        "Study and exam drills for AWS ECS, ECR and Fargate.\n\n"
-        "Examples:\n\n"
-        "  ecsprep quiz                      # 10 practice questions\n\n"
-        "  ecsprep explain binpack           # notes on a term\n\n"
-        "  ecsprep simulate placement --fleet 3xm5.large --count 4 --strategy binpack:memory"
-    ),
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Each top-level command and the module whose register() adds it, in --help order.
+COMMAND_MODULES: dict[str, str] = {
+    "explain": "ecsprep.ui.explain",
+    "packs": "ecsprep.ui.packs",
+    "quiz": "ecsprep.ui.quiz",
+    "stats": "ecsprep.ui.stats",
+    "progress": "ecsprep.ui.stats",
+    "simulate": "ecsprep.ui.simulate",
+}
+_COMPLETION_VARIABLE = "_ECSPREP_COMPLETE"  # set by the shell when it asks Typer to complete
 
 
 def _version(value: bool) -> None:
@@ -35,7 +41,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -45,11 +50,44 @@ def root(
     """Study and exam drills for AWS ECS, ECR and Fargate."""
 
 
-explain.register(app)
-packs.register(app)
-quiz.register(app)
-simulate.register(app)
+def build_app(commands: Iterable[str] | None = None) -> typer.Typer:
+    """The root app with the given top-level commands (None: all of them)."""
+    app = typer.Typer(
+        name="ecsprep",
+        help=(
+            "Study and exam drills for AWS ECS, ECR and Fargate.\n\n"
+            "Examples:\n\n"
+            "  ecsprep quiz                      # 10 practice questions\n\n"
+            "  ecsprep explain binpack           # notes on a term\n\n"
+            "  ecsprep simulate placement --fleet 3xm5.large --count 4 --strategy binpack:memory"
+        ),
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    wanted = COMMAND_MODULES if commands is None else commands
+    for module in dict.fromkeys(COMMAND_MODULES[name] for name in wanted):
+        import_module(module).register(app)
+    return app
+
+
+def commands_for(argv: Sequence[str], environ: dict[str, str] | None = None) -> list[str] | None:
+    """The one command `argv` asks for, or None when the whole app is needed."""
+    env = os.environ if environ is None else environ
+    if _COMPLETION_VARIABLE in env or not argv or argv[0] not in COMMAND_MODULES:
+        return None
+    return [argv[0]]
 
 
 def main() -> None:
-    app(prog_name="ecsprep")
+    build_app(commands_for(sys.argv[1:]))(prog_name="ecsprep")
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, the whole app, built on first use (tests, completion, introspection)."""
+    if name == "app":
+        app = build_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -148,8 +148,5 @@ def quiz(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `quiz`, `stats` and `progress` to the root app."""
-    from ecsprep.ui import stats
-
+    """Add `quiz` to the root app (`stats` and `progress` live in ecsprep.ui.stats)."""
     app.command("quiz")(quiz)
-    stats.register(app)
