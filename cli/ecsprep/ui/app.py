@@ -6,8 +6,8 @@ questionary or the simulator (benchmarks/startup.py measures this).
 
 `main()` goes one step further, like click's lazily loaded subcommands: when the
 first argument names a command, only that command's module is imported and
-registered, so `ecsprep quiz` doesn't build the other commands' parameters
-(about 50 ms). Anything else (`--help`, no argument, a typo, shell completion)
+registered, so `ecsprep quiz` neither imports nor builds the other commands
+(20-50 ms here). Anything else (`--help`, no argument, a typo, shell completion)
 gets the whole app, which is also what `from ecsprep.ui.app import app` gives.
 """
 

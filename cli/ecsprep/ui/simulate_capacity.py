@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from rich.console import Console
+
     from ecsprep.sim.capacity import CapacityItem, Split
 
 
@@ -157,7 +161,7 @@ def split_json(result: Split) -> dict[str, Any]:
     }
 
 
-def _render(console: Any, result: Split) -> None:
+def _render(console: Console, result: Split) -> None:
     from rich.table import Table
 
     strategy = ", ".join(s.item.text for s in result.shares)
@@ -208,5 +212,5 @@ def _render(console: Any, result: Split) -> None:
     )
 
 
-def _number(value: Any) -> str:
+def _number(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}"
