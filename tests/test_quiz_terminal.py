@@ -1,4 +1,5 @@
-"""One real-terminal run: the installed `ecsprep quiz` under a pty, keyboard answers, Ctrl-C.
+"""One real-terminal run: the installed `ecsprep quiz` under a pty, keyboard answers, the
+simulator check (m), Ctrl-C.
 
 Checks that what was answered before Ctrl-C is in the SQLite file afterwards.
 """
@@ -23,7 +24,7 @@ title: Terminal test
 mode: practice
 count: null
 shuffle: false
-questions: [iam-four-services-task-roles, ecr-permission-error-cause]
+questions: [iam-four-services-task-roles, seed-second-container-fixed-host-port]
 """
 
 
@@ -54,7 +55,11 @@ def test_keyboard_answer_then_ctrl_c_keeps_the_answer(tmp_path: Path) -> None:
         child.send("c")  # the letter moves to option C ...
         child.send("\r")  # ... and Enter answers
         child.expect("Right: C")
-        child.expect("ecr-permission-error-cause")
+        child.expect("seed-second-container-fixed-host-port")
+        child.expect("Choose one")
+        child.send("m")  # check the options in the simulator ...
+        child.send("\r")
+        child.expect("hostPort: 80 → 0")  # ... which runs them, then asks again
         child.expect("Choose one")
         child.sendintr()
         child.expect(pexpect.EOF)
