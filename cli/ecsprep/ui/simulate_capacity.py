@@ -122,7 +122,7 @@ def _parse_provider(text: str) -> CapacityItem:
 
     name, *settings = text.replace(",", ":").split(":")
     values = {"base": 0, "weight": 0}
-    where = Where("--provider", text)
+    where = Where(f"--provider {text}")
     for setting in settings:
         key, _, value = setting.partition("=")
         if key not in values or not value:
