@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
@@ -254,3 +256,27 @@ def test_golden_text_at_100_columns(tmp_path: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(result.stdout)
     assert result.stdout == path.read_text()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["a", "b", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["k", "l", "m"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(JSON, JSON)
+def test_differences_are_empty_exactly_when_documents_are_equal(a: Any, b: Any) -> None:
+    assert (differences(a, b) == []) == (a == b)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["k", "l"]), JSON),
+    st.dictionaries(st.sampled_from(["k", "m"]), JSON),
+)
+def test_merge_patch_is_idempotent(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    once = merge_patch(target, patch)
+    assert merge_patch(once, patch) == once
