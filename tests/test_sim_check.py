@@ -280,3 +280,15 @@ def test_differences_are_empty_exactly_when_documents_are_equal(a: Any, b: Any) 
 def test_merge_patch_is_idempotent(target: dict[str, Any], patch: dict[str, Any]) -> None:
     once = merge_patch(target, patch)
     assert merge_patch(once, patch) == once
+
+
+def test_validate_reports_a_check_the_simulator_contradicts() -> None:
+    pack = Path(__file__).parent / "cases" / "check_contradicted.yaml"
+    result = runner.invoke(app, ["packs", "validate", str(pack)])
+    assert result.exit_code == 1
+    assert (
+        "check_contradicted.yaml:8 questions[my-binpack].check.options.B.expect: "
+        "instances_used: expected 1, the simulator gives 3"
+    ) in result.stdout
+    assert "questions[my-broken].check: the scenario can't run" in result.stdout
+    assert "did you mean spread-az-then-binpack?" in result.stdout

@@ -30,16 +30,16 @@ def verify_checks(library: Library) -> list[Problem]:
         source = sources.get(question.pack) or Path(question.pack)
         shown = display_path(source)
         where = f"questions[{question.id}].check"
-        line = _line_of(source, question)
         try:
             runs = run_check(question.check, Where("", ""), folder=source.parent)
         except EcsprepError as exc:
             message = f"the scenario can't run: {exc}" + (f"; {exc.hint}" if exc.hint else "")
-            problems.append(Problem(shown, line, where, message))
+            problems.append(Problem(shown, _line_of(source, question), where, message))
             continue
-        for run in runs:
-            at = f"{where}.options.{run.key}.expect"
-            problems += [Problem(shown, line, at, miss) for miss in run.misses]
+        misses = [(f"{where}.options.{run.key}.expect", m) for run in runs for m in run.misses]
+        if misses:  # the file is read for the line only when there is something to report
+            line = _line_of(source, question)
+            problems += [Problem(shown, line, at, miss) for at, miss in misses]
     return problems
 
 

@@ -16,7 +16,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from ecsprep.sim.capacity import split_tasks
 from ecsprep.sim.documents import Where, as_mapping, read_document
 from ecsprep.sim.placement import PlacementResult, place
 from ecsprep.sim.scenario import Overrides, Scenario, build_scenario, shipped_scenarios
@@ -121,15 +120,8 @@ def observe(result: PlacementResult) -> dict[str, Any]:
         "instances": tuple(_short(p.instance_arn) for p in result.placements),
         "stopped_on": tuple(_short(s.instance_arn) for s in result.stopped),
         "failures": tuple(sorted({f.reason.value for f in result.failures})),
-        "providers": _providers(result),
+        "providers": dict(result.providers),
     }
-
-
-def _providers(result: PlacementResult) -> dict[str, int]:
-    request = result.scenario.request
-    if not request.capacity:
-        return {}
-    return split_tasks(request.capacity, request.count).tasks()
 
 
 def merge_patch(target: object, patch: object) -> object:

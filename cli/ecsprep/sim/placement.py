@@ -131,6 +131,7 @@ class PlacementResult:
     strategies: tuple[Strategy, ...]
     fargate: bool = False  # FARGATE: strategies and constraints do not apply
     notes: tuple[str, ...] = ()
+    providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
 
 
 def place(
@@ -735,21 +736,30 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
     return tuple(notes)
 
 
+FARGATE_NOTE = (
+    "FARGATE: AWS runs the task on its own capacity; there are no container instances "
+    "to choose, so placement strategies and constraints do not apply "
+    "(Fargate spreads tasks across the Availability Zones of the task's subnets)."
+)
+
+
+def capacity_note(providers: tuple[tuple[str, int], ...]) -> str:
+    spread = ", ".join(f"{tasks} on {name}" for name, tasks in providers)
+    return (
+        f"capacity provider strategy: {spread} "
+        f"(`ecsprep simulate capacity` shows how the base and weights give that)."
+    )
+
+
 def _fargate(scenario: Scenario) -> PlacementResult:
-    notes = [
-        "FARGATE: AWS runs the task on its own capacity; there are no container instances "
-        "to choose, so placement strategies and constraints do not apply "
-        "(Fargate spreads tasks across the Availability Zones of the task's subnets)."
-    ]
+    notes = [FARGATE_NOTE]
+    providers: tuple[tuple[str, int], ...] = ()
     if scenario.request.capacity:
         from ecsprep.sim.capacity import split_tasks
 
-        shares = split_tasks(scenario.request.capacity, scenario.request.count)
-        spread = ", ".join(f"{s.tasks} on {s.item.provider}" for s in shares.shares)
-        notes.append(
-            f"capacity provider strategy: {spread} "
-            f"(`ecsprep simulate capacity` shows how the base and weights give that)."
-        )
+        split = split_tasks(scenario.request.capacity, scenario.request.count)
+        providers = tuple(split.tasks().items())
+        notes.append(capacity_note(providers))
     if scenario.request.strategies or scenario.request.constraints:
         notes.append(
             "AWS rejects placementStrategy and placementConstraints with the FARGATE launch type: "
@@ -772,4 +782,5 @@ def _fargate(scenario: Scenario) -> PlacementResult:
         strategies=(),
         fargate=True,
         notes=tuple(notes),
+        providers=providers,
     )

@@ -457,13 +457,9 @@ def _unit(field: str | None) -> str:
 
 def summary(result: PlacementResult) -> str:
     """One line: placed, on how many instances, stopped, and why the rest were not."""
-    if result.fargate and result.scenario.request.capacity:
-        from ecsprep.sim.capacity import split_tasks
-
-        request = result.scenario.request
-        shares = split_tasks(request.capacity, request.count).tasks()
+    if result.providers:
         return "On Fargate, by capacity provider: " + ", ".join(
-            f"{tasks} on {name}" for name, tasks in shares.items()
+            f"{tasks} on {name}" for name, tasks in result.providers
         )
     if result.fargate:
         return (

@@ -188,9 +188,10 @@ def render_runs(
 def _notes(run: OptionRun) -> tuple[str, ...]:
     """The run's notes, less what a FARGATE run's line already says (no instances to
     choose; the capacity provider split)."""
-    if not run.result.fargate:
-        return run.result.notes
-    return tuple(n for n in run.result.notes[1:] if not n.startswith("capacity provider strategy"))
+    from ecsprep.sim.placement import FARGATE_NOTE, capacity_note
+
+    said = {FARGATE_NOTE, capacity_note(run.result.providers)}
+    return tuple(note for note in run.result.notes if note not in said)
 
 
 def runs_json(question: Question, runs: Sequence[OptionRun], *, trace: bool) -> dict[str, Any]:
