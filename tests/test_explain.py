@@ -37,6 +37,9 @@ def test_lookup(library: Library, case: dict[str, Any]) -> None:
         return
     found = lookup(library, case["query"])
     assert [m.name for m in found.matches] == case["shows"]
+    assert found.kind.value == case.get("kind", "name")
+    if "passage" in case:
+        assert any(case["passage"] in p for p in found.matches[0].passages)
 
 
 def test_typo_miss_suggests_nearby_names(library: Library) -> None:
@@ -136,3 +139,53 @@ def test_explain_points_at_a_question_checked_in_the_simulator() -> None:
     assert json.loads(invoke("explain", "get-login-password", "--json").stdout)["check"] is None
     text = invoke("explain", "binpack").stdout
     assert f"check a question in place: ecsprep simulate question {question}" in text
+
+
+def test_a_corrected_typo_says_what_it_shows() -> None:
+    result = invoke("explain", "binpak")
+    assert result.stdout.splitlines()[0] == "showing binpack (nothing is named 'binpak')"
+    assert json.loads(invoke("explain", "binpak", "--json").stdout)["match"] == "typo"
+
+
+def test_an_exact_name_is_shown_alone_even_when_another_normalises_the_same() -> None:
+    result = invoke("explain", "ECS_CLUSTER")
+    assert result.stdout.startswith("ECS_CLUSTER")
+    assert "Several entries" not in result.stdout
+    assert invoke("explain", "ecs-clusters").stdout.startswith("Clusters")
+
+
+def test_choices_give_a_command_that_shows_each_one() -> None:
+    text = invoke("explain", "role").stdout
+    assert "ecsprep explain 'task role'" in text
+    assert "ecsprep explain 'task execution role'" in text
+    assert json.loads(invoke("explain", "task", "role", "--json").stdout)["term"] == "task role"
+
+
+def test_words_only_the_notes_use_show_the_passage_and_the_way_on() -> None:
+    from ecsprep.explain import MatchKind
+    from ecsprep.packs.load import load_library
+
+    shipped = load_library(include_user=False, cache=False).library
+    # A word of the shipped notes that names no term or topic (content changes; the rule doesn't).
+    word = next(
+        w
+        for t in shipped.topics.values()
+        for w in t.notes.split()
+        if w.isalpha() and len(w) > 8 and lookup(shipped, w).kind is MatchKind.TEXT
+    )
+    data = json.loads(invoke("explain", word, "--json").stdout)
+    assert data["match"] == "text"
+    assert any(word in p for p in data["passages"])
+    text = invoke("explain", word).stdout
+    assert "the notes mention it here" in text
+    assert f"whole topic: ecsprep explain {data['topic']['id']}" in text
+
+
+def test_the_index_is_readable_at_80_columns_and_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = invoke("explain").stdout
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    flat = " ".join(line.strip() for line in lines)
+    for term in ("binpack", "ECS_ENABLE_TASK_IAM_ROLE", "get-login-password", "FARGATE_SPOT"):
+        assert term in flat, term  # whole: never broken mid-word

@@ -1,19 +1,26 @@
-"""Find the notes for a word: glossary terms, their aliases, and topics.
+"""Find the notes for what a learner types: glossary terms, aliases, topics, then the notes.
 
 People type what they remember, not what the glossary says: `binpak`,
-`host port 0`, `task role`, `ecs_enable_task_iam_role`. So every name is
-normalised the same way (camelCase split, case folded, punctuation and plural
+`host port 0`, `task role`, `ecs_enable_task_iam_role`, `secrets`. So every name
+is normalised the same way (camelCase split, case folded, punctuation and plural
 endings dropped) and scored against the query:
 
-    same words ........................ 1.0
-    same letters, other spacing ....... 0.97   ("hostport" ~ "host port")
-    every query word in the name ...... 0.80 – 0.90, more for closer lengths
-    every name word in the query ...... 0.70 – 0.80
-    typo (difflib ratio ≥ 0.75) ....... ratio × 0.9
+    written exactly as the name ........ 1.01  (`ECS_CLUSTER`, `ecs-clusters`: that entry alone)
+    same words ......................... 1.0
+    same letters, other spacing ........ 0.97   ("hostport" ~ "host port")
+    every query word in the name ....... 0.80 – 0.90, more for closer lengths
+    the name is most of the query ...... 0.70 – 0.80  (a name covering ≥ 2/3 of the words)
+    typo ............................... ratio × 0.9  (difflib ratio ≥ 0.75 and few edits)
+
+A name that shares one word with a longer query doesn't match it ("service
+discovery" is not the service scheduler, "EventBridge" not bridge mode). When no
+name matches by its words, the notes' text is searched (`passages`): a word that
+only the notes use finds the passage. Typos come last, and the result says
+that a typo was corrected.
 
 An entry scores its best name. One entry clearly ahead wins; entries within
 `TIE` of the best are all shown, so the learner picks. No I/O here: the
-library comes in, an `Explanation` or a `Lookup` goes out.
+library comes in, a `Lookup` goes out.
 """
 
 from __future__ import annotations
@@ -21,14 +28,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
+from enum import Enum
 
 from ecsprep.errors import NotFoundError
 from ecsprep.packs.model import Library, Question, Term, Topic
 
 TIE = 0.03  # entries this close to the best score are equally good answers
 FUZZY_CUTOFF = 0.75
+LITERAL = 1.01  # the query is written exactly as one of the entry's names
+NAMED = 0.7  # scores from here up name the entry by its words; below is a typo
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class MatchKind(str, Enum):
+    """How the query found its entries."""
+
+    NAME = "name"  # a term, alias or topic named by the query's words
+    TEXT = "text"  # the words are in the notes, not in any name
+    TYPO = "typo"  # a name spelt nearly like the query: say it was corrected
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +57,7 @@ class Explanation:
     term: Term | None = None  # None when a topic itself matched
     see: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()  # questions on the topic or naming the term
+    passages: tuple[str, ...] = ()  # for a text match: the paragraphs holding the words
 
     @property
     def name(self) -> str:
@@ -68,10 +87,17 @@ class Lookup:
 
     query: str
     matches: tuple[Explanation, ...]
+    kind: MatchKind = MatchKind.NAME
+    also: tuple[Topic, ...] = ()  # for a text match: other topics whose notes hold the words
 
     @property
     def ambiguous(self) -> bool:
         return len(self.matches) > 1
+
+    @property
+    def corrected(self) -> bool:
+        """The query was read as a nearby name (a typo)."""
+        return self.kind is MatchKind.TYPO
 
 
 def normalise(text: str) -> str:
@@ -95,53 +121,107 @@ def score(query: str, name: str, *, fuzzy: bool = True) -> float:
     q_words, n_words = set(query.split()), set(name.split())
     if q_words and q_words <= n_words:
         return 0.8 + 0.1 * len(q_words) / len(n_words)
-    if n_words and n_words <= q_words:
+    if n_words and n_words <= q_words and 3 * len(n_words) >= 2 * len(q_words):
         return 0.7 + 0.1 * len(n_words) / len(q_words)
     if not fuzzy:
         return 0.0
-    ratio = SequenceMatcher(None, query.replace(" ", ""), name.replace(" ", "")).ratio()
-    return ratio * 0.9 if ratio >= FUZZY_CUTOFF else 0.0
+    typed, known = query.replace(" ", ""), name.replace(" ", "")
+    ratio = SequenceMatcher(None, typed, known).ratio()
+    if ratio < FUZZY_CUTOFF or edits(typed, known) > _typo_budget(known):
+        return 0.0
+    return ratio * 0.9
+
+
+def _typo_budget(name: str) -> int:
+    """Edits a typo may need: 1 in a short name, 2 up to 10 letters, then 3."""
+    return 1 if len(name) <= 5 else 2 if len(name) <= 10 else 3
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     key: str  # "term:<term>" or "topic:<id>"
     names: tuple[str, ...]  # normalised names this entry answers to
+    written: frozenset[str]  # its names as written, case folded
 
 
 def _entries(library: Library) -> list[_Entry]:
-    entries = [
-        _Entry(f"term:{t.term}", tuple({normalise(n) for n in (t.term, *t.aliases)}))
-        for t in library.terms.values()
-    ]
-    entries += [
-        _Entry(f"topic:{t.id}", tuple({normalise(t.id), normalise(t.title)}))
-        for t in library.topics.values()
-    ]
+    entries = [_entry(f"term:{t.term}", (t.term, *t.aliases)) for t in library.terms.values()]
+    entries += [_entry(f"topic:{t.id}", (t.id, t.title)) for t in library.topics.values()]
     return entries
 
 
+def _entry(key: str, names: tuple[str, ...]) -> _Entry:
+    return _Entry(
+        key,
+        tuple(dict.fromkeys(normalise(n) for n in names)),
+        frozenset(n.strip().casefold() for n in names),
+    )
+
+
 def lookup(library: Library, query: str) -> Lookup:
-    """Search terms, aliases and topics; raise NotFoundError with suggestions on no match."""
+    """Search names, then the notes, then typos; NotFoundError with suggestions on no match."""
     wanted = normalise(query)
     if not wanted:
         raise NotFoundError("term or topic", query, ())
     entries = _entries(library)
+    written = query.strip().casefold()
+    literal = [e.key for e in entries if written in e.written]
+    if literal:
+        return _found(library, query, sorted(literal), MatchKind.NAME)
     # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
     scored = _rank(entries, wanted, fuzzy=False)
-    if not scored or scored[0][0] < 0.97:
-        scored = _rank(entries, wanted, fuzzy=True)
-    best = scored[0][0] if scored else 0.0
-    if best == 0.0:
-        raise NotFoundError(
-            "term or topic",
-            query,
-            suggest(library, query),
-            hint="`ecsprep explain` alone lists every topic and term",
-        )
-    keys = [key for s, key in scored if s >= best - TIE]
+    if scored and scored[0][0] >= NAMED:
+        return _found(library, query, _best(scored), MatchKind.NAME)
+    text = _text_match(library, query)
+    if text is not None:
+        return text
+    scored = _rank(entries, wanted, fuzzy=True)
+    if scored and scored[0][0] > 0.0:
+        return _found(library, query, _best(scored), MatchKind.TYPO)
+    raise NotFoundError(
+        "term or topic",
+        query,
+        suggest(library, query),
+        hint="`ecsprep explain` alone lists every topic and term",
+    )
+
+
+def _best(scored: list[tuple[float, str]]) -> list[str]:
+    best = scored[0][0]
+    return [key for s, key in scored if s >= best - TIE]
+
+
+def _found(library: Library, query: str, keys: list[str], kind: MatchKind) -> Lookup:
     matches = tuple(_explain_key(library, key) for key in _prefer_terms(keys, library))
-    return Lookup(query, matches)
+    return Lookup(query, matches, kind)
+
+
+def _text_match(library: Library, query: str) -> Lookup | None:
+    """The topic whose notes hold every word of the query, with those passages."""
+    from ecsprep.passages import by_topic, search
+
+    grouped = by_topic(search(library, query))
+    if not grouped:
+        return None
+    (first, passages), *others = grouped.items()
+    found = explain_topic(library, library.topics[first])
+    shown = tuple(p.text for p in passages if not p.term)[:2] or (passages[0].text,)
+    match = Explanation(topic=found.topic, see=found.see, questions=found.questions, passages=shown)
+    also = tuple(library.topics[topic] for topic, _ in others)
+    return Lookup(query, (match,), MatchKind.TEXT, also)
 
 
 def _rank(entries: list[_Entry], wanted: str, *, fuzzy: bool) -> list[tuple[float, str]]:

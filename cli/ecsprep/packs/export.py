@@ -13,6 +13,7 @@ from typing import Any
 
 from ecsprep.packs.model import (
     Difficulty,
+    Exam,
     Library,
     Option,
     Origin,
@@ -92,6 +93,7 @@ def question_to_data(q: Question) -> dict[str, Any]:
         "refs": _refs(q.refs),
         "terms": list(q.terms),
         "tags": list(q.tags),
+        "exams": [e.value for e in q.exams],
         "check": dict(q.check) if q.check is not None else None,
         "pack": q.pack,
     }
@@ -162,6 +164,7 @@ def question_from_data(q: Mapping[str, Any]) -> Question:
         choose=q["choose"],
         terms=tuple(q["terms"]),
         tags=tuple(q["tags"]),
+        exams=tuple(Exam(e) for e in q["exams"]),
         refs=_refs_from(q["refs"]),
         check=q["check"],
         pack=q["pack"],

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ecsprep.errors import InputError
 from ecsprep.packs.model import (
     Difficulty,
+    Exam,
     Library,
     Option,
     Origin,
@@ -257,6 +258,7 @@ def _question(entry: Entry, pack_id: str, definitions: Definitions) -> Question:
         choose=v.get("choose", 1) if qtype is QuestionType.MULTIPLE else 1,
         terms=tuple(definitions.canonical_term(t) for t in v.get("terms", ())),
         tags=tuple(v.get("tags", ())),
+        exams=tuple(Exam(e) for e in v.get("exams", ())),
         refs=_refs(entry),
         check=check.plain() if check is not None else None,
         pack=pack_id,

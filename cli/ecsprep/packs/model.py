@@ -25,6 +25,14 @@ class Difficulty(str, Enum):
     HARD = "hard"
 
 
+class Exam(str, Enum):
+    """The AWS certification exams a question is written for."""
+
+    DVA = "dva"  # Developer – Associate (DVA-C02)
+    SAA = "saa"  # Solutions Architect – Associate (SAA-C03)
+    SOA = "soa"  # SysOps Administrator / CloudOps Engineer – Associate
+
+
 class Origin(str, Enum):
     """Where a pack came from; shown by `ecsprep packs list`."""
 
@@ -83,6 +91,7 @@ class Question:
     choose: int = 1  # how many keys to pick; 1 for SINGLE
     terms: tuple[str, ...] = ()  # glossary terms this question tests
     tags: tuple[str, ...] = ()  # free labels, e.g. "seed" for the source material's questions
+    exams: tuple[Exam, ...] = ()  # the certification exams it fits
     refs: tuple[Reference, ...] = ()
     # {"scenario": name or mapping, "options": {key: {change, expect, shows}}}: run by sim.check
     check: Mapping[str, Any] | None = None

@@ -17,6 +17,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MIN_OPTIONS = 2
 MAX_OPTIONS = 8
 OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
+# The certification exams a question can be marked with (model.Exam's values).
+EXAMS = ("dva", "saa", "soa")
 # RunTask failure reasons a check can expect (the simulator's FailureReason values;
 # a test keeps the two lists equal, and the pack format stays free of the simulator).
 FAILURE_REASONS = (
@@ -38,6 +40,7 @@ class FieldType(Enum):
     SLUG = "slug"  # lowercase letters, digits and '-'
     INTEGER = "integer"
     CHOICE = "choice"  # one of Field.choices
+    CHOICES = "choices"  # a list of distinct Field.choices
     TEXTS = "texts"  # a list of non-empty scalars
     SLUGS = "slugs"  # a list of slugs
     OBJECT = "object"  # a mapping of kind Field.kind
@@ -120,6 +123,13 @@ KINDS: dict[str, tuple[Field, ...]] = {
         ),
         _f("terms", T.TEXTS, "Glossary terms the question tests."),
         _f("tags", T.TEXTS, "Free labels, e.g. seed."),
+        _f(
+            "exams",
+            T.CHOICES,
+            "The certification exams the question fits: dva (Developer Associate), "
+            "saa (Solutions Architect Associate), soa (SysOps / CloudOps Associate).",
+            choices=EXAMS,
+        ),
         _f("stem", T.TEXT, "The question.", required=True),
         _f(
             "options",
@@ -131,7 +141,14 @@ KINDS: dict[str, tuple[Field, ...]] = {
         ),
         _f("answer", T.ANSWER, "The right option letter, or a list of letters.", required=True),
         _f("explanation", T.TEXT, "The overall explanation.", required=True),
-        _f("refs", T.OBJECTS, "Documentation that backs the answer.", kind="reference"),
+        _f(
+            "refs",
+            T.OBJECTS,
+            "Documentation that backs the answer (at least one page).",
+            required=True,
+            kind="reference",
+            min_items=1,
+        ),
         _f(
             "check",
             T.OBJECT,
@@ -261,6 +278,8 @@ def _field_schema(field: Field) -> dict[str, Any]:
             body = {"type": "integer", "minimum": 1}
         case FieldType.CHOICE:
             body = {"enum": list(field.choices)}
+        case FieldType.CHOICES:
+            body = {"type": "array", "items": {"enum": list(field.choices)}, "uniqueItems": True}
         case FieldType.TEXTS:
             body = {"type": "array", "items": _TEXT}
         case FieldType.SLUGS:

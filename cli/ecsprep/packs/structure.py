@@ -160,13 +160,16 @@ class _Walk:
             if not isinstance(node, yaml.ScalarNode):
                 return self._wrong(node, where, _expected(spec))
             return self.scalar(Field(spec.name, FieldType.TEXT, ""), node, where)
-        if t in (FieldType.TEXTS, FieldType.SLUGS):
+        if t in (FieldType.TEXTS, FieldType.SLUGS, FieldType.CHOICES):
             return self.scalars(spec, node, where, entry)
         if t is FieldType.ANSWER:
             return self.answer(node, where, entry)
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and is_null(node):
             # `topics:` with nothing after it reads as an empty list, which is harmless.
-            return [] if t is FieldType.OBJECTS else self._wrong(node, where, _expected(spec))
+            if t is not FieldType.OBJECTS:
+                return self._wrong(node, where, _expected(spec))
+            self._enough(spec, node, where, 0)
+            return []
         if t is FieldType.OBJECT:
             if not isinstance(node, yaml.MappingNode):
                 return self._wrong(node, where, "a mapping")
@@ -181,6 +184,7 @@ class _Walk:
                     items.append(self.object(item, spec.kind, path))
                 else:
                     self._wrong(item, path, f"a mapping ({spec.kind})")
+            self._enough(spec, node, where, len(node.value))
             return items
         if t is FieldType.LETTERED:
             if not isinstance(node, yaml.MappingNode):
@@ -223,13 +227,16 @@ class _Walk:
     def scalars(self, spec: Field, node: yaml.Node, where: str, entry: Entry) -> Any:
         if not isinstance(node, yaml.SequenceNode):
             return self._wrong(node, where, _expected(spec))
+        item_type = {FieldType.SLUGS: FieldType.SLUG, FieldType.CHOICES: FieldType.CHOICE}
         item_spec = Field(
-            spec.name, FieldType.SLUG if spec.type is FieldType.SLUGS else FieldType.TEXT, ""
+            spec.name, item_type.get(spec.type, FieldType.TEXT), "", choices=spec.choices
         )
         values: list[str] = []
         for i, item in enumerate(node.value):
             value = self.scalar(item_spec, item, f"{where}[{i}]")
-            if value is not None:
+            if value is not None and spec.type is FieldType.CHOICES and value in values:
+                self.report(line_of(item), f"{where}[{i}]", f"{value!r} is listed twice")
+            elif value is not None:
                 entry.lines[f"{spec.name}[{len(values)}]"] = line_of(item)
                 values.append(value)
         if len(node.value) < spec.min_items:
@@ -314,6 +321,10 @@ class _Walk:
             self.report(line_of(node), where, f"needs at least {spec.min_items} entry")
         return found
 
+    def _enough(self, spec: Field, node: yaml.Node, where: str, count: int) -> None:
+        if count < spec.min_items:
+            self.report(line_of(node), where, f"needs at least {spec.min_items} entry")
+
     def _slug(self, text: str, line: int, where: str) -> str | None:
         if SLUG.match(text):
             return text
@@ -338,6 +349,7 @@ def _expected(spec: Field) -> str:
         FieldType.CHOICE: "one of " + ", ".join(spec.choices),
         FieldType.TEXTS: "a list of text",
         FieldType.SLUGS: "a list of slugs",
+        FieldType.CHOICES: "a list of " + ", ".join(spec.choices),
         FieldType.OBJECTS: "a list",
     }.get(spec.type, "a mapping")
 

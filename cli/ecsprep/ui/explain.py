@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ecsprep.explain import Explanation
 from ecsprep.ui.console import out, print_json, reported
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ecsprep.explain import Explanation, Lookup
+    from ecsprep.explain import Lookup
     from ecsprep.packs.model import Library
 
 PackOption = Annotated[
@@ -48,14 +49,18 @@ def explain_command(
         if not term:
             _show_index(library, as_json)
             return
-        from ecsprep.explain import lookup
+        from ecsprep.explain import MatchKind, lookup
 
         found = lookup(library, " ".join(term))
         if as_json:
             print_json(_match_json(found))
         elif found.ambiguous:
             _show_choices(found)
+        elif found.kind is MatchKind.TEXT:
+            _show_passages(found)
         else:
+            if found.corrected:
+                _say_corrected(found)
             _show(found.matches[0])
 
 
@@ -87,13 +92,32 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
 
 
 def _match_json(found: Lookup) -> dict[str, Any]:
+    found_by = {"query": found.query, "match": found.kind.value}
     if not found.ambiguous:
-        return explanation_json(found.matches[0])
+        data = explanation_json(found.matches[0])
+        if found.matches[0].passages:
+            data["passages"] = list(found.matches[0].passages)
+            data["also"] = [t.id for t in found.also]
+        return {**data, **found_by}
     return {
-        "query": found.query,
+        **found_by,
         "ambiguous": True,
         "candidates": [explanation_json(m) for m in found.matches],
     }
+
+
+def _explain_command(e: Explanation) -> str:
+    """The command that shows exactly this entry (a term's own name, or a topic id)."""
+    import shlex
+
+    return f"ecsprep explain {shlex.quote(e.term.term if e.term else e.topic.id)}"
+
+
+def _say_corrected(found: Lookup) -> None:
+    from rich.text import Text
+
+    shown = found.matches[0].name
+    out().print(Text(f"showing {shown} (nothing is named {found.query!r})", style="dim"))
 
 
 def _show(e: Explanation) -> None:
@@ -105,22 +129,56 @@ def _show(e: Explanation) -> None:
     if e.term and e.term.aliases:
         heading.append(f"  (also: {', '.join(e.term.aliases)})", style="dim")
     console.print(heading)
-    console.print(e.term.definition if e.term else e.topic.summary)
+    console.print(Text(e.term.definition if e.term else e.topic.summary))
     console.print()
-    console.print(Rule(f"{e.topic.title}  [{e.topic.id}]", align="left"))
+    console.print(Rule(Text(f"{e.topic.title}  [{e.topic.id}]"), align="left"))
     console.print(_notes(e.topic.notes, console.is_terminal), soft_wrap=not console.is_terminal)
     console.print()
+    _show_footer(e)
+
+
+def _show_footer(e: Explanation) -> None:
+    """References, related terms and the commands to go on with: never hard-wrapped,
+    so a URL or a command stays whole (clickable, pasteable)."""
+    from rich.text import Text
+
+    console = out()
     for ref in e.topic.refs:
-        console.print(Text(f"ref: {ref.title + ' ' if ref.title else ''}{ref.url}", style="dim"))
+        line = Text(f"ref: {ref.title + ' — ' if ref.title else ''}{ref.url}", style="dim")
+        console.print(line, soft_wrap=True)
     if e.see:
         console.print(Text("see also: ", style="bold").append(", ".join(e.see), style=""))
-    console.print(
-        Text("drill: ", style="bold").append(f"{len(e.questions)} question(s) → {e.drill}")
-    )
+    lines = [("drill: ", f"{len(e.questions)} question(s) → {e.drill}")]
     if e.try_command:
-        console.print(Text("try it: ", style="bold").append(e.try_command))
+        lines.append(("try it: ", e.try_command))
     if e.check_command:
-        console.print(Text("check a question in place: ", style="bold").append(e.check_command))
+        lines.append(("check a question in place: ", e.check_command))
+    for label, command in lines:
+        console.print(Text(label, style="bold").append(command), soft_wrap=True)
+
+
+def _show_passages(found: Lookup) -> None:
+    """A text match: where the notes talk about the words, and the way to the rest."""
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from ecsprep.passages import shorten
+
+    e = found.matches[0]
+    console = out()
+    console.print(Text(f"No term or topic is named {found.query!r}; the notes mention it here:"))
+    console.print(Rule(Text(f"{e.topic.title}  [{e.topic.id}]"), align="left"))
+    for passage in e.passages:
+        console.print(
+            _notes(shorten(passage), console.is_terminal), soft_wrap=not console.is_terminal
+        )
+        console.print()
+    read = f"ecsprep explain {e.topic.id}"
+    console.print(Text("whole topic: ", style="bold").append(read), soft_wrap=True)
+    if found.also:
+        also = ", ".join(t.id for t in found.also[:5])
+        console.print(Text("also in: ", style="bold").append(also))
+    _show_footer(Explanation(topic=e.topic, see=e.see, questions=e.questions))
 
 
 def _notes(markdown: str, terminal: bool) -> RenderableType:
@@ -139,18 +197,15 @@ def _notes(markdown: str, terminal: bool) -> RenderableType:
 
 
 def _show_choices(found: Lookup) -> None:
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
-    table = Table(title=f"Several entries match {found.query!r}", title_justify="left")
-    table.add_column("name", style="bold")
-    table.add_column("topic")
-    table.add_column("definition", overflow="fold")
+    console = out()
+    console.print(Text(f"Several entries match {found.query!r}; show one with its command:"))
     for m in found.matches:
         definition = m.term.definition if m.term else m.topic.summary
-        table.add_row(m.name, m.topic.id, definition)
-    console = out()
-    console.print(table)
-    console.print(f"Pick one: ecsprep explain {found.matches[0].name}")
+        console.print(Text(m.name, style="bold").append(f"  {_explain_command(m)}", style=""))
+        console.print(Padding(Text(definition, style="dim"), (0, 0, 0, 4), expand=False))
 
 
 def _show_index(library: Library, as_json: bool) -> None:
@@ -165,17 +220,19 @@ def _show_index(library: Library, as_json: bool) -> None:
             }
         )
         return
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
-    table = Table(title="Topics and their terms", title_justify="left", show_lines=True)
-    table.add_column("topic", style="bold", no_wrap=True)
-    table.add_column("questions", justify="right")
-    table.add_column("terms", overflow="fold")
-    for topic in library.topics.values():
-        terms = [t.term for t in library.terms.values() if t.topic == topic.id]
-        table.add_row(
-            f"{topic.id}\n{topic.title}", str(len(library.questions_on(topic.id))), ", ".join(terms)
-        )
+    # One block per topic: its id and title, then its terms wrapped under an indent.
+    # Readable at any width (a table squeezes the terms to nothing at 80 columns)
+    # and in a pipe, where terms must not break mid-word.
     console = out()
-    console.print(table)
+    for topic in library.topics.values():
+        count = len(library.questions_on(topic.id))
+        head = Text(topic.id, style="bold").append(f"  {topic.title} · {count} question(s)")
+        console.print(head)
+        terms = [t.term for t in library.terms.values() if t.topic == topic.id]
+        if terms:
+            console.print(Padding(Text(", ".join(terms), style="dim"), (0, 0, 0, 4), expand=False))
+    console.print()
     console.print("Explain one: ecsprep explain TERM   (e.g. ecsprep explain binpack)")
