@@ -189,3 +189,28 @@ def test_the_index_is_readable_at_80_columns_and_in_a_pipe(monkeypatch: pytest.M
     flat = " ".join(line.strip() for line in lines)
     for term in ("binpack", "ECS_ENABLE_TASK_IAM_ROLE", "get-login-password", "FARGATE_SPOT"):
         assert term in flat, term  # whole: never broken mid-word
+
+
+SHIPPED_CASES = yaml.safe_load((REPO / "tests/cases/explain_shipped.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Library:
+    from ecsprep.packs.load import load_library
+
+    loaded = load_library(include_user=False, cache=False)
+    assert not loaded.problems, loaded.problems
+    return loaded.library
+
+
+@pytest.mark.parametrize("case", SHIPPED_CASES, ids=[c["query"] for c in SHIPPED_CASES])
+def test_what_learners_type_lands_on_the_right_notes(
+    shipped: Library, case: dict[str, Any]
+) -> None:
+    found = lookup(shipped, case["query"])
+    assert not found.ambiguous, [m.name for m in found.matches]
+    (match,) = found.matches
+    assert match.topic.id == case["topic"]
+    if "term" in case:
+        assert match.term is not None
+        assert match.term.term == case["term"]

@@ -42,12 +42,10 @@ def test_list_shows_every_pack(run: Any) -> None:
     result = run("list")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == [
-        "id", "title", "and", "file", "version", "topics", "terms", "questions", "origin"
-    ]  # fmt: skip
-    row = next(line for line in lines if line.startswith("sample"))
-    assert row.split()[-5:] == ["2.1", "2", "3", "2", "shipped"]
-    assert "cases/valid_packs/sample.yaml" in result.output
+    at = lines.index("sample  shipped, version 2.1")
+    assert lines[at + 2].split()[:6] == ["2", "questions", "·", "3", "terms", "·"]
+    assert lines[at + 2].endswith("cases/valid_packs/sample.yaml")  # a path is never broken
+    assert max(len(line) for line in lines if "·" not in line) <= 100
 
 
 def test_list_json(run: Any) -> None:
@@ -226,3 +224,18 @@ def _with_extra_key(doc: dict[str, Any], kind: str) -> dict[str, Any]:
     }[kind](doc)
     target["zzz"] = 1
     return doc
+
+
+def test_validate_warns_about_questions_that_read_alike(run: Any) -> None:
+    result = run("validate", "cases/alike_pack.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok:")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: questions alike-four-tasks and alike-six-tasks read almost alike "
+        "(89% of their phrases shared); test one fact one way"
+    ]
+    data = json.loads(run("validate", "--json", "cases/alike_pack.yaml").stdout)
+    assert data["alike"] == [
+        {"questions": ["alike-four-tasks", "alike-six-tasks"], "likeness": 0.89}
+    ]

@@ -28,6 +28,8 @@ from ecsprep.study.session import (
     pool,
     present,
     select,
+    select_by_domains,
+    shares,
 )
 from tests import quiz_library
 
@@ -318,3 +320,76 @@ def test_no_cache_when_asked(tmp_path: Path, isolated_home: Path) -> None:
     (tmp_path / "d.yaml").write_text("format: 1\nid: d\ntitle: D\n")
     load_blueprints([tmp_path], environ={"ECSPREP_NO_CACHE": "1"})
     assert not (isolated_home / "cache" / "blueprints.json").exists()
+
+
+# --- exams weighted by domain ----------------------------------------------------
+
+
+@given(
+    st.integers(0, 100),
+    st.lists(st.tuples(st.integers(1, 60), st.integers(0, 40)), min_size=1, max_size=6),
+)
+def test_shares_fill_what_is_there_and_never_more(
+    count: int, domains: list[tuple[int, int]]
+) -> None:
+    weights = [w for w, _ in domains]
+    available = [a for _, a in domains]
+    got = shares(count, weights, available)
+    assert sum(got) == min(count, sum(available))
+    assert all(0 <= g <= a for g, a in zip(got, available, strict=True))
+
+
+@given(st.integers(1, 200), st.lists(st.integers(1, 60), min_size=1, max_size=6))
+def test_shares_follow_the_weights_when_every_domain_has_enough(
+    count: int, weights: list[int]
+) -> None:
+    got = shares(count, weights, [count] * len(weights))
+    total = sum(weights)
+    for share, weight in zip(got, weights, strict=True):
+        assert abs(share - count * weight / total) < 1  # largest remainder: within one
+
+
+def test_shares_of_the_dva_guide() -> None:
+    assert shares(65, [32, 26, 24, 18], [99] * 4) == [21, 17, 15, 12]
+    # A domain short of questions gives its share to the others, by weight.
+    assert shares(65, [32, 26, 24, 18], [5, 99, 99, 99]) == [5, 23, 21, 16]
+
+
+def _shipped_library() -> Any:
+    from ecsprep.packs.load import load_library
+
+    return load_library(include_user=False, cache=False).library
+
+
+@pytest.mark.parametrize("exam", ["dva", "saa", "soa"])
+def test_exam_blueprints_cover_every_topic_their_questions_are_on(exam: str) -> None:
+    library = _shipped_library()
+    blueprint = {b.id: b for b in load_blueprints([shipped_quizzes_dir()]).items}[exam]
+    assert blueprint.exams == (exam,)
+    in_domains = [t for d in blueprint.domains for t in d.topics]
+    assert set(in_domains) <= set(library.topics), set(in_domains) - set(library.topics)
+    marked = pool(library, blueprint)
+    assert marked
+    assert all(exam in {e.value for e in q.exams} for q in marked)
+    # No question marked for the exam is left out of the draw because of its topic.
+    assert {q.topics[0] for q in marked} <= set(in_domains)
+
+
+@pytest.mark.parametrize("exam", ["dva", "saa", "soa"])
+def test_an_exam_draw_splits_by_the_domain_weights(exam: str) -> None:
+    library = _shipped_library()
+    blueprint = {b.id: b for b in load_blueprints([shipped_quizzes_dir()]).items}[exam]
+    candidates = pool(library, blueprint)
+    drawn = select_by_domains(candidates, blueprint.domains, 65, random.Random(7))
+    assert len(drawn) == len({q.id for q in drawn}) == 65
+    per_domain = [sum(q.topics[0] in d.topics for q in drawn) for d in blueprint.domains]
+    available = [sum(q.topics[0] in d.topics for q in candidates) for d in blueprint.domains]
+    assert per_domain == shares(65, [d.weight for d in blueprint.domains], available)
+
+
+def test_pool_keeps_the_questions_marked_for_the_exam() -> None:
+    library = _shipped_library()
+    only_saa = pool(library, Blueprint(id="x", title="x", exams=("saa",)))
+    assert only_saa
+    assert len(only_saa) < len(library.questions)
+    assert all(any(e.value == "saa" for e in q.exams) for q in only_saa)

@@ -39,6 +39,7 @@ LITERAL = 1.01  # the query is written exactly as one of the entry's names
 NAMED = 0.7  # scores from here up name the entry by its words; below is a typo
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
 
 class MatchKind(str, Enum):
@@ -155,6 +156,7 @@ class _Entry:
     key: str  # "term:<term>" or "topic:<id>"
     names: tuple[str, ...]  # normalised names this entry answers to
     written: frozenset[str]  # its names as written, case folded
+    squeezed: frozenset[str]  # its names without separators, case kept: `BLUE_GREEN` → BLUEGREEN
 
 
 def _entries(library: Library) -> list[_Entry]:
@@ -168,7 +170,12 @@ def _entry(key: str, names: tuple[str, ...]) -> _Entry:
         key,
         tuple(dict.fromkeys(normalise(n) for n in names)),
         frozenset(n.strip().casefold() for n in names),
+        frozenset(_squeeze(n) for n in names),
     )
+
+
+def _squeeze(text: str) -> str:
+    return _SEPARATORS.sub("", text)
 
 
 def lookup(library: Library, query: str) -> Lookup:
@@ -184,7 +191,11 @@ def lookup(library: Library, query: str) -> Lookup:
     # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
     scored = _rank(entries, wanted, fuzzy=False)
     if scored and scored[0][0] >= NAMED:
-        return _found(library, query, _best(scored), MatchKind.NAME)
+        best = _best(scored)
+        # Equally good names: one written with the query's letters, case and all, wins
+        # (`blue/green` is the blue green alias, not the BLUE_GREEN enum).
+        same_case = {e.key for e in entries if _squeeze(query) in e.squeezed}
+        return _found(library, query, [k for k in best if k in same_case] or best, MatchKind.NAME)
     text = _text_match(library, query)
     if text is not None:
         return text

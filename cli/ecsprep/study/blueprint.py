@@ -1,7 +1,8 @@
 """Quiz blueprints: what a drill draws, read from `quizzes/*.yaml`.
 
 A blueprint names a mode, how many questions, and filters (topics, tags, question
-ids). Every problem in a file is reported at once as a `Problem` with the file and
+ids, exams); an exam blueprint can also weight its draw by the exam guide's
+domains. Every problem in a file is reported at once as a `Problem` with the file and
 line, like the pack loader does. The format is documented in docs/blueprint-format.md.
 """
 
@@ -36,8 +37,11 @@ _KEYS = frozenset(
         "time_limit",
         "pass_mark",
         "shuffle",
+        "exams",
+        "domains",
     }
 )
+EXAMS = ("dva", "saa", "soa")  # the values of packs.model.Exam
 
 
 class Mode(str, Enum):
@@ -45,6 +49,15 @@ class Mode(str, Enum):
     EXAM = "exam"  # timed, feedback only in the final report
     REVIEW = "review"  # questions still wrong since last answered
     DUE = "due"  # spaced repetition: FSRS cards due now, then new ones
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A content domain of an exam guide: its share of the exam and the topics it draws on."""
+
+    name: str
+    weight: int  # percent of the questions
+    topics: tuple[str, ...]  # main topics (a question's first topic) that belong to it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +73,8 @@ class Blueprint:
     time_limit: int | None = None  # minutes; exam mode
     pass_mark: int = DEFAULT_PASS_MARK  # on the scaled 100-1000 score
     shuffle: bool = True  # question order and option order
+    exams: tuple[str, ...] = ()  # questions marked with any of these exams (empty = all)
+    domains: tuple[Domain, ...] = ()  # draw by these weights (empty = round-robin by topic)
     source: Path | None = None
 
 
@@ -198,6 +213,11 @@ def parse_blueprint(
     topics = _slugs(data, "topics", report)
     tags = _slugs(data, "tags", report)
     questions = _slugs(data, "questions", report)
+    exams = _slugs(data, "exams", report)
+    for exam in exams:
+        if exam not in EXAMS:
+            report("exams", f"{exam!r} is not one of {', '.join(EXAMS)}")
+    domains = _domains(data.get("domains"), report)
     if problems:
         return None, tuple(problems)
     blueprint = Blueprint(
@@ -212,9 +232,50 @@ def parse_blueprint(
         time_limit=time_limit,
         pass_mark=int(pass_mark),
         shuffle=bool(shuffle),
+        exams=exams,
+        domains=domains,
         source=path,
     )
     return blueprint, ()
+
+
+def _domains(value: Any, report: Any) -> tuple[Domain, ...]:
+    """`domains`: a list of {name, weight, topics}; weights add up to 100, a topic in one only."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        report("domains", "must be a list of {name, weight, topics}")
+        return ()
+    domains: list[Domain] = []
+    owner: dict[str, str] = {}
+    for i, item in enumerate(value):
+        where = f"domains[{i}]"
+        if not isinstance(item, dict) or set(item) != {"name", "weight", "topics"}:
+            report("domains", f"{where}: needs exactly the keys name, weight and topics")
+            continue
+        name, weight, topics = item["name"], item["weight"], item["topics"]
+        if not isinstance(name, str) or not name.strip():
+            report("domains", f"{where}.name: must be text")
+            continue
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
+            report("domains", f"{where}.weight: must be a whole percent from 1 to 100")
+            continue
+        if not isinstance(topics, list) or not topics or not all(_is_slug(t) for t in topics):
+            report("domains", f"{where}.topics: must be a list of topic ids")
+            continue
+        for topic in topics:
+            if topic in owner:
+                report("domains", f"{where}.topics: {topic!r} is already in {owner[topic]!r}")
+            owner[topic] = name
+        domains.append(Domain(name.strip(), weight, tuple(topics)))
+    total = sum(d.weight for d in domains)
+    if len(domains) == len(value) and total != 100:
+        report("domains", f"the weights add up to {total}, not 100")
+    return tuple(domains)
+
+
+def _is_slug(value: Any) -> bool:
+    return isinstance(value, str) and bool(_SLUG.match(value))
 
 
 def _text(data: Mapping[str, Any], key: str, report: Any) -> str:

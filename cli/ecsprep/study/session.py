@@ -18,7 +18,7 @@ from enum import Enum
 
 from ecsprep.errors import EcsprepError, NotFoundError
 from ecsprep.packs.model import Library, Question, QuestionType
-from ecsprep.study.blueprint import Blueprint
+from ecsprep.study.blueprint import Blueprint, Domain
 
 
 class Outcome(str, Enum):
@@ -130,11 +130,13 @@ def pool(library: Library, blueprint: Blueprint, topics: Sequence[str] = ()) -> 
         candidates = [library.questions[q] for q in blueprint.questions if q in library.questions]
     else:
         candidates = list(library.questions.values())
+    wanted_exams = set(blueprint.exams)
     return [
         q
         for q in candidates
         if (not wanted_topics or wanted_topics & set(q.topics))
         and (not wanted_tags or wanted_tags & set(q.tags))
+        and (not wanted_exams or wanted_exams & {e.value for e in q.exams})
     ]
 
 
@@ -174,6 +176,51 @@ def select(
     elif count is not None:
         chosen = chosen[:count]
     return tuple(chosen)
+
+
+def select_by_domains(
+    candidates: Sequence[Question],
+    domains: Sequence[Domain],
+    count: int | None,
+    rng: random.Random,
+) -> tuple[Question, ...]:
+    """Draw `count` questions split over the domains by weight, as the exam guide does.
+
+    Each domain draws from the questions whose main topic it lists (round-robin by topic,
+    like `select`); the shares come from `shares`. Questions whose main topic no domain
+    lists are not drawn.
+    """
+    piles = [[q for q in candidates if q.topics and q.topics[0] in d.topics] for d in domains]
+    total = sum(len(p) for p in piles) if count is None else count
+    quotas = shares(total, [d.weight for d in domains], [len(p) for p in piles])
+    chosen = [q for pile, n in zip(piles, quotas, strict=True) for q in select(pile, n, rng)]
+    rng.shuffle(chosen)
+    return tuple(chosen)
+
+
+def shares(count: int, weights: Sequence[int], available: Sequence[int]) -> list[int]:
+    """Split `count` by `weights` (largest remainder), none above what is `available`.
+
+    A domain that runs short gives its unmet share to the others, by their weights, so a
+    small bank still fills the exam; the result never exceeds the total available.
+    """
+    quotas = [0] * len(weights)
+    left = min(count, sum(available))
+    while left > 0:
+        open_ = [i for i in range(len(weights)) if quotas[i] < available[i] and weights[i] > 0]
+        if not open_:
+            open_ = [i for i in range(len(weights)) if quotas[i] < available[i]]
+        weight = sum(weights[i] for i in open_) or len(open_)
+        exact = {i: left * (weights[i] or 1) / weight for i in open_}
+        given = {i: int(exact[i]) for i in open_}
+        spare = left - sum(given.values())
+        for i in sorted(open_, key=lambda i: (given[i] - exact[i], i))[:spare]:
+            given[i] += 1
+        for i in open_:
+            take = min(given[i], available[i] - quotas[i])
+            quotas[i] += take
+            left -= take
+    return quotas
 
 
 def in_order(

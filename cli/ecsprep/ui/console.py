@@ -74,3 +74,18 @@ def reported() -> Iterator[None]:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def indented(text: str, width: int, indent: int = 4) -> str:
+    """Text wrapped to `width` under an indent, words never broken (names and paths stay whole)."""
+    import textwrap
+
+    pad = " " * indent
+    return textwrap.fill(
+        text,
+        width=max(width, indent + 20),
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecsprep.explain import Explanation
-from ecsprep.ui.console import out, print_json, reported
+from ecsprep.ui.console import indented, out, print_json, reported
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -197,7 +197,6 @@ def _notes(markdown: str, terminal: bool) -> RenderableType:
 
 
 def _show_choices(found: Lookup) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
     console = out()
@@ -205,7 +204,7 @@ def _show_choices(found: Lookup) -> None:
     for m in found.matches:
         definition = m.term.definition if m.term else m.topic.summary
         console.print(Text(m.name, style="bold").append(f"  {_explain_command(m)}", style=""))
-        console.print(Padding(Text(definition, style="dim"), (0, 0, 0, 4), expand=False))
+        console.print(Text(indented(definition, console.width), style="dim"), soft_wrap=True)
 
 
 def _show_index(library: Library, as_json: bool) -> None:
@@ -220,7 +219,6 @@ def _show_index(library: Library, as_json: bool) -> None:
             }
         )
         return
-    from rich.padding import Padding
     from rich.text import Text
 
     # One block per topic: its id and title, then its terms wrapped under an indent.
@@ -233,6 +231,8 @@ def _show_index(library: Library, as_json: bool) -> None:
         console.print(head)
         terms = [t.term for t in library.terms.values() if t.topic == topic.id]
         if terms:
-            console.print(Padding(Text(", ".join(terms), style="dim"), (0, 0, 0, 4), expand=False))
+            console.print(
+                Text(indented(", ".join(terms), console.width), style="dim"), soft_wrap=True
+            )
     console.print()
     console.print("Explain one: ecsprep explain TERM   (e.g. ecsprep explain binpack)")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from ecsprep.packs.likeness import Alike
     from ecsprep.packs.load import Loaded
     from ecsprep.packs.model import Library
 
@@ -66,35 +67,30 @@ def list_command(pack: PackOption = None, as_json: JsonOption = False) -> None:
 
 
 def _show_packs(rows: list[dict[str, Any]]) -> None:
-    from rich.table import Table
+    """One block per pack: id, counts and origin on the first line, then the title and the
+    file, indented and never broken mid-word (a path stays whole, to copy)."""
     from rich.text import Text
 
-    from ecsprep.ui.console import out
+    from ecsprep.ui.console import indented, out
 
+    console = out()
     if not rows:
-        out().print("no content packs loaded")
+        console.print("no content packs loaded")
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("id", no_wrap=True)
-    table.add_column(
-        "title and file", ratio=1, overflow="fold"
-    )  # the file under the title: fits 80 columns
-    table.add_column("version", no_wrap=True)
-    for name in ("topics", "terms", "questions"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("origin", no_wrap=True)
     for row in rows:
         counts = row["counts"]
-        table.add_row(
-            row["id"],
-            Text(row["title"]).append(f"\n{_shown(row['file'])}", style="dim"),
-            row["version"],
-            str(counts["topics"]),
-            str(counts["terms"]),
-            str(counts["questions"]),
-            row["origin"],
+        console.print(
+            Text(row["id"], style="bold").append(f"  {row['origin']}, version {row['version']}")
         )
-    out().print(table)
+        console.print(Text(indented(row["title"], console.width)), soft_wrap=True)
+        console.print(
+            Text(
+                f"    {counts['questions']} questions · {counts['terms']} terms · "
+                f"{counts['topics']} topics · {_shown(row['file'])}",
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
 
 
 def _shown(file: str | None) -> str:
@@ -131,14 +127,17 @@ def validate_command(
     from ecsprep.ui.console import print_json, reported
 
     with reported():
+        from ecsprep.packs.likeness import alike
         from ecsprep.packs.load import load_library, validate_files
 
         loaded = validate_files(paths) if paths else load_library(cache=False)
         loaded = _with_checks_run(loaded)
+        pairs = alike(loaded.library.questions.values())
         if as_json:
-            print_json(_validation_json(loaded))
+            print_json({**_validation_json(loaded), "alike": [_alike_json(a) for a in pairs]})
         else:
             _show_validation(loaded)
+            _warn_alike(pairs)
     if loaded.problems:
         raise typer.Exit(1)
 
@@ -174,6 +173,24 @@ def _validation_json(loaded: Loaded) -> dict[str, Any]:
         "broken": [str(p) for p in loaded.broken],
         "loaded": _totals(loaded.library),
     }
+
+
+def _alike_json(pair: Alike) -> dict[str, Any]:
+    return {
+        "questions": [pair.first.id, pair.second.id],
+        "likeness": round(pair.likeness, 2),
+    }
+
+
+def _warn_alike(pairs: list[Alike]) -> None:
+    """Near-duplicate stems: a warning on stderr each, the check itself still passes."""
+    import sys
+
+    for pair in pairs:
+        sys.stderr.write(
+            f"warning: questions {pair.first.id} and {pair.second.id} read almost alike "
+            f"({pair.likeness:.0%} of their phrases shared); test one fact one way\n"
+        )
 
 
 def _show_validation(loaded: Loaded) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ecsprep.errors import EcsprepError, ExitCode, InputError
 from ecsprep.study import schedule
 from ecsprep.study.blueprint import DEFAULT, Blueprint, Mode, find_blueprint
-from ecsprep.study.session import in_order, pool, present, select
+from ecsprep.study.session import in_order, pool, present, select, select_by_domains
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -168,7 +168,10 @@ def _questions(
         ids = schedule.due_queue(store.cards(), order, now, new_allowed=allowed)
         return in_order(candidates, ids, request.count)
     count = request.count if request.count is not None else blueprint.count
-    chosen = select(candidates, count, rng, shuffle=blueprint.shuffle)
+    if blueprint.domains and not request.topics:
+        chosen = select_by_domains(candidates, blueprint.domains, count, rng)
+    else:
+        chosen = select(candidates, count, rng, shuffle=blueprint.shuffle)
     if not chosen:
         raise EcsprepError(
             f"no question matches blueprint {blueprint.id!r}"
