@@ -292,3 +292,132 @@ def test_validate_reports_a_check_the_simulator_contradicts() -> None:
     ) in result.stdout
     assert "questions[my-broken].check: the scenario can't run" in result.stdout
     assert "did you mean spread-az-then-binpack?" in result.stdout
+
+
+# --- the answer key, verified by the runs -------------------------------------------------
+
+
+def _verdicts(question: Question) -> dict[str, bool]:
+    from ecsprep.sim.check import judge, needs_as_given, run_as_given
+
+    assert question.check is not None
+    where = Where(question.pack, question.id)
+    runs = run_check(question.check, where)
+    as_given = run_as_given(question.check, where) if needs_as_given(question.check) else None
+    return {v.key: v.right for v in judge(question.check, runs, as_given)}
+
+
+@pytest.mark.parametrize("question", CHECKED, ids=[q.id for q in CHECKED])
+def test_every_check_says_what_makes_an_option_right(question: Question) -> None:
+    assert question.check is not None
+    simulated = set(question.check["options"])
+    judged = _verdicts(question)
+    assert set(judged) == simulated  # a goal or a claim for every simulated option
+    # The simulator's verdicts agree with the key on every option it judges...
+    assert {k for k, ok in judged.items() if ok} == set(question.answer) & simulated
+    # ...and at least one keyed or one wrong option is judged, so a flip can't pass unseen.
+    assert judged
+
+
+def _other_keys(question: Question) -> list[frozenset[str]]:
+    from itertools import combinations
+
+    letters = [o.key for o in question.options]
+    return [
+        frozenset(c)
+        for c in combinations(letters, question.choose)
+        if frozenset(c) != question.answer
+    ]
+
+
+@pytest.mark.parametrize("question", CHECKED, ids=[q.id for q in CHECKED])
+def test_a_flipped_key_is_caught_unless_it_only_moves_between_unsimulated_options(
+    question: Question,
+) -> None:
+    from dataclasses import replace
+
+    from ecsprep.packs.verify import key_disagreement
+
+    judged = _verdicts(question)
+    for wrong in _other_keys(question):
+        flipped = replace(question, answer=wrong)
+        touches_a_judged_option = bool((wrong ^ question.answer) & set(judged))
+        assert bool(key_disagreement(flipped, judged)) == touches_a_judged_option, sorted(wrong)
+
+
+def test_packs_validate_fails_on_a_flipped_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's own example: seed-most-cost-efficient-strategy keyed B instead of D."""
+    import shutil
+
+    import ecsprep.data
+
+    content = tmp_path / "content"
+    shutil.copytree(ecsprep.data.shipped_content_dir(), content)
+    core = content / "ecs-core.yaml"
+    text = core.read_text(encoding="utf-8")
+    at = text.index("  - id: seed-most-cost-efficient-strategy")
+    head, tail = text[:at], text[at:]
+    assert "    answer: D\n" in tail
+    core.write_text(head + tail.replace("    answer: D\n", "    answer: B\n", 1), "utf-8")
+    monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: content)
+    result = CliRunner().invoke(app, ["packs", "validate"], env={"ECSPREP_NO_CACHE": "1"})
+    assert result.exit_code == 1
+    assert (
+        "the key is B, but by the simulator the options that are right among A, B, C, D are D"
+        in result.stdout
+    )
+
+
+def test_a_check_without_goal_or_claims_is_a_problem(tmp_path: Path) -> None:
+    pack = tmp_path / "no-goal.yaml"
+    pack.write_text(
+        """format: 1
+pack: {id: no-goal, title: No goal, version: "1"}
+topics: [{id: no-goal-topic, title: T, notes: N}]
+questions:
+  - id: no-goal-question
+    topics: [no-goal-topic]
+    type: single
+    stem: Which strategy uses the fewest instances?
+    options:
+      A: {text: binpack, why: Fills instances first.}
+      B: {text: spread, why: Spreads out.}
+    answer: A
+    explanation: binpack.
+    refs: [{url: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html"}]
+    check:
+      scenario: binpack-memory
+      options:
+        A: {expect: {placed: 4}, shows: Four tasks.}
+""",
+        encoding="utf-8",
+    )
+    from ecsprep.packs.load import validate_files
+
+    problems = [str(p) for p in validate_files([pack]).problems]
+    assert any(
+        "nothing says what makes option A right or wrong: give the check a `goal`" in p
+        for p in problems
+    ), problems
+
+
+def test_goal_ranking_keeps_only_the_best_of_the_options_that_meet_it() -> None:
+    from dataclasses import replace as replace_
+
+    question = SHIPPED.questions["seed-most-cost-efficient-strategy"]
+    verdicts = _verdicts(question)
+    assert verdicts == {"A": False, "B": False, "C": False, "D": True}
+    assert question.check is not None
+    # Without the ranking, every option that places all three tasks meets the goal.
+    goal = {k: v for k, v in question.check["goal"].items() if k != "fewest"}
+    loose = replace_(question, check={**question.check, "goal": goal})
+    assert _verdicts(loose) == {"A": True, "B": True, "C": True, "D": True}
+
+
+def test_the_ranked_counts_are_the_simulators() -> None:
+    from ecsprep.packs.schema import RANKED as PACK_RANKED
+    from ecsprep.sim.check import RANKED
+
+    assert PACK_RANKED == RANKED

@@ -19,6 +19,8 @@ MAX_OPTIONS = 8
 OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
 # The certification exams a question can be marked with (model.Exam's values).
 EXAMS = ("dva", "saa", "soa")
+# Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
+RANKED = ("placed", "unplaced", "instances_used")
 # RunTask failure reasons a check can expect (the simulator's FailureReason values;
 # a test keeps the two lists equal, and the pack format stays free of the simulator).
 FAILURE_REASONS = (
@@ -173,6 +175,14 @@ KINDS: dict[str, tuple[Field, ...]] = {
             kind="option-check",
             min_items=1,
         ),
+        _f(
+            "goal",
+            T.OBJECT,
+            "What the question asks for, as a condition on a run (e.g. every task placed on "
+            "one instance, or the fewest instances in use): an option is right exactly when "
+            "its run meets it. Options with a `claim` are judged by their claim instead.",
+            kind="goal",
+        ),
     ),
     "option-check": (
         _f(
@@ -189,6 +199,20 @@ KINDS: dict[str, tuple[Field, ...]] = {
             kind="expectation",
         ),
         _f("shows", T.TEXT, "One sentence: what the run demonstrates.", required=True),
+        _f(
+            "claim",
+            T.OBJECT,
+            "For an option that states something: what the statement predicts about this "
+            "option's run. The option is right exactly when the run shows it.",
+            kind="expectation",
+        ),
+        _f(
+            "claim_as_given",
+            T.OBJECT,
+            "Like claim, judged on the scenario as the question gives it (the option's change "
+            "only demonstrates what it would take).",
+            kind="expectation",
+        ),
     ),
     "expectation": (
         _f("placed", T.COUNT, "How many tasks are placed."),
@@ -210,12 +234,29 @@ KINDS: dict[str, tuple[Field, ...]] = {
             "With a capacityProviderStrategy: each provider's task count, e.g. "
             "{FARGATE: 4, FARGATE_SPOT: 6}.",
         ),
+        _f("used", T.TEXTS, "Exactly these instances receive a task (in any order)."),
+        _f("avoid", T.TEXTS, "None of these instances receives a task."),
+        _f("tasks_on", T.MAPPING, "How many tasks given instances receive, e.g. {ci-0003: 2}."),
+        _f("max_per_instance", T.COUNT, "No instance receives more tasks than this."),
+    ),
+    "goal": (
+        _f("says", T.TEXT, "The goal in words, as the learner reads it.", required=True),
+        _f(
+            "fewest",
+            T.CHOICE,
+            "Of the options whose runs meet the rest of the goal, only those with the least of "
+            "this count are right.",
+            choices=RANKED,
+        ),
+        _f("most", T.CHOICE, "Like fewest, for the most of this count.", choices=RANKED),
     ),
     "option": (
         _f("text", T.TEXT, "The option as shown.", required=True),
         _f("why", T.TEXT, "Why this option is right or wrong.", required=True),
     ),
 }
+# A goal states its condition with the same facts an expectation names.
+KINDS["goal"] = (*KINDS["goal"], *KINDS["expectation"])
 del T
 
 SCHEMA_ID = "urn:ecsprep:pack-format:1"

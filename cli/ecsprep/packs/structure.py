@@ -423,11 +423,39 @@ def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report)
         if expect is not None and not expect.lines:
             known = ", ".join(f.name for f in KINDS["expectation"])
             report(expect.line, expect.where, f"states nothing to check; give one of {known}")
-        providers = expect.get("providers") if expect is not None else None
-        for name, tasks in (providers or {}).items():
+        for name in ("expect", "claim", "claim_as_given"):
+            condition: Entry | None = spec.get(name)
+            if condition is not None:
+                _counts_in(condition, f"{spec.where}.{name}", report)
+        if spec.get("claim") is not None and spec.get("claim_as_given") is not None:
+            report(spec.line, spec.where, "give claim or claim_as_given, not both")
+    goal: Entry | None = check.get("goal")
+    if goal is not None:
+        _counts_in(goal, goal.where, report)
+        if goal.get("fewest") is not None and goal.get("most") is not None:
+            report(goal.line, goal.where, "give fewest or most, not both")
+    judged = {
+        key
+        for key, spec in simulated.items()
+        if spec.get("claim") is not None or spec.get("claim_as_given") is not None
+    }
+    if goal is None and simulated and set(simulated) - judged:
+        unjudged = ", ".join(sorted(set(simulated) - judged))
+        report(
+            check.line,
+            check.where,
+            f"nothing says what makes option {unjudged} right or wrong: give the check a "
+            "`goal` (what the question asks for, in terms of a run) or the option a `claim`",
+        )
+
+
+def _counts_in(condition: Entry, where: str, report: Report) -> None:
+    """The task counts a condition names by instance or provider are whole numbers."""
+    for fact in ("providers", "tasks_on"):
+        for name, tasks in (condition.get(fact) or {}).items():
             if isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 0:
                 report(
-                    expect.line_for("providers") if expect else spec.line,
-                    f"{spec.where}.expect.providers.{name}",
+                    condition.line_for(fact),
+                    f"{where}.{fact}.{name}",
                     f"expected a task count (0 or more), got {tasks!r}",
                 )

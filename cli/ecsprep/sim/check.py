@@ -4,8 +4,15 @@ A question's `check` block (see docs/pack-format.md) names a scenario, a shipped
 one or one written inline, and for each option it can simulate: the change the
 option makes, as a JSON Merge Patch (RFC 7386) on the scenario document, what the
 run must show, and one sentence saying what that demonstrates. `run_check` runs
-every such option and compares the result with the expectation, so the tests and
-`ecsprep packs validate` catch an answer key that the simulator contradicts.
+every such option and compares the result with the expectation.
+
+The check also says, in terms of a run, what makes an option right: the question's
+`goal` (what it asks for, judged on each option's own run: "all three copies on one
+instance", "the fewest instances in use"), or for a statement an option makes, its
+`claim` (what the statement predicts, judged on the option's run) or `claim_as_given`
+(judged on the scenario as the question gives it; the option's change only
+demonstrates). `judge` derives from the runs which options are right, so the tests
+and `ecsprep packs validate` catch an answer key that the simulator contradicts.
 """
 
 from __future__ import annotations
@@ -34,11 +41,22 @@ class Expectation:
     providers: Mapping[str, int] | None = None  # capacity provider → tasks
     note: str | None = None  # text one of the run's notes contains
     no_note: str | None = None  # text none of them contains
+    used: frozenset[str] | None = None  # exactly these instances receive a task
+    avoid: frozenset[str] | None = None  # none of these instances receives a task
+    tasks_on: Mapping[str, int] | None = None  # instance → how many new tasks it receives
+    max_per_instance: int | None = None  # no instance receives more new tasks than this
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Expectation:
         def names(key: str) -> tuple[str, ...] | None:
             return None if data.get(key) is None else tuple(str(v) for v in data[key])
+
+        def group(key: str) -> frozenset[str] | None:
+            listed = names(key)
+            return None if listed is None else frozenset(listed)
+
+        def counts(key: str) -> dict[str, int] | None:
+            return None if data.get(key) is None else {str(k): v for k, v in data[key].items()}
 
         return cls(
             placed=data.get("placed"),
@@ -47,9 +65,13 @@ class Expectation:
             instances=names("instances"),
             failure=data.get("failure"),
             stopped_on=names("stopped_on"),
-            providers=None if data.get("providers") is None else dict(data["providers"]),
+            providers=counts("providers"),
             note=data.get("note"),
             no_note=data.get("no_note"),
+            used=group("used"),
+            avoid=group("avoid"),
+            tasks_on=counts("tasks_on"),
+            max_per_instance=data.get("max_per_instance"),
         )
 
     def misses(self, result: PlacementResult) -> tuple[str, ...]:
@@ -75,7 +97,70 @@ class Expectation:
             found.append(f"note: no note of the run says {self.note!r}")
         if self.no_note is not None and any(self.no_note in note for note in result.notes):
             found.append(f"no_note: a note of the run says {self.no_note!r}")
+        on = seen["tasks_on"]
+        if self.used is not None and set(on) != self.used:
+            found.append(
+                f"used: expected {_show(tuple(sorted(self.used)))}, "
+                f"the simulator uses {_show(tuple(sorted(on)))}"
+            )
+        if self.avoid is not None and self.avoid & set(on):
+            found.append(f"avoid: tasks go to {_show(tuple(sorted(self.avoid & set(on))))}")
+        if self.tasks_on is not None:
+            got = {name: on.get(name, 0) for name in self.tasks_on}
+            if got != dict(self.tasks_on):
+                found.append(
+                    f"tasks_on: expected {_show(dict(self.tasks_on))}, "
+                    f"the simulator gives {_show(got)}"
+                )
+        most = max(on.values(), default=0)
+        if self.max_per_instance is not None and most > self.max_per_instance:
+            found.append(
+                f"max_per_instance: expected at most {self.max_per_instance}, "
+                f"an instance receives {most}"
+            )
         return tuple(found)
+
+
+class Basis(str, Enum):
+    """What makes an option right or wrong, in terms of a run."""
+
+    GOAL = "goal"  # the question's goal, judged on the option's own run
+    CLAIM = "claim"  # the option's statement, judged on its own run
+    CLAIM_AS_GIVEN = "claim_as_given"  # the statement, judged on the scenario as given
+
+
+# Counts a goal can ask to be the fewest or the most of among the options' runs.
+RANKED = ("placed", "unplaced", "instances_used")
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """What the question asks for, as a condition on a run (and maybe a ranking)."""
+
+    says: str  # the goal in words: "The fewest instances in use"
+    wants: Expectation
+    fewest: str | None = None  # one of RANKED: right options have the least of it
+    most: str | None = None  # ... or the most
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Goal:
+        wants = {k: v for k, v in data.items() if k not in ("says", "fewest", "most")}
+        return cls(
+            says=str(data.get("says", "")),
+            wants=Expectation.of(wants),
+            fewest=data.get("fewest"),
+            most=data.get("most"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether the simulator finds an option right, and why not when it doesn't."""
+
+    key: str
+    basis: Basis
+    right: bool
+    because: tuple[str, ...] = ()  # what the run shows against it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +198,11 @@ class OptionRun:
 
 def observe(result: PlacementResult) -> dict[str, Any]:
     """The facts of a run an expectation can name."""
+    tasks_on: dict[str, int] = {}
+    for p in result.placements:
+        tasks_on[_short(p.instance_arn)] = tasks_on.get(_short(p.instance_arn), 0) + 1
     return {
+        "tasks_on": tasks_on,
         "placed": len(result.placements),
         "unplaced": result.unplaced,
         "instances_used": len({p.instance_arn for p in result.placements}),
@@ -122,6 +211,50 @@ def observe(result: PlacementResult) -> dict[str, Any]:
         "failures": tuple(sorted({f.reason.value for f in result.failures})),
         "providers": dict(result.providers),
     }
+
+
+def judge(
+    check: Mapping[str, Any], runs: Sequence[OptionRun], as_given: PlacementResult | None
+) -> tuple[Verdict, ...]:
+    """Which simulated options the runs say are right: by the check's goal, or by each
+    option's claim. An option with neither has no verdict (it is unverified)."""
+    goal = Goal.of(check["goal"]) if check.get("goal") else None
+    options = dict(check.get("options") or {})
+    verdicts: list[Verdict] = []
+    ranked: list[tuple[OptionRun, tuple[str, ...]]] = []
+    for run in runs:
+        spec = options.get(run.key) or {}
+        if spec.get("claim"):
+            misses = Expectation.of(spec["claim"]).misses(run.result)
+            verdicts.append(Verdict(run.key, Basis.CLAIM, not misses, misses))
+        elif spec.get("claim_as_given") and as_given is not None:
+            misses = Expectation.of(spec["claim_as_given"]).misses(as_given)
+            verdicts.append(Verdict(run.key, Basis.CLAIM_AS_GIVEN, not misses, misses))
+        elif goal is not None:
+            ranked.append((run, goal.wants.misses(run.result)))
+    if goal is not None:
+        verdicts += _by_goal(goal, ranked)
+    order = {run.key: n for n, run in enumerate(runs)}
+    return tuple(sorted(verdicts, key=lambda v: order[v.key]))
+
+
+def _by_goal(goal: Goal, judged: list[tuple[OptionRun, tuple[str, ...]]]) -> list[Verdict]:
+    """Options meeting the goal's condition; with `fewest`/`most`, only the best of those."""
+    best: int | None = None
+    fact = goal.fewest or goal.most
+    if fact is not None:
+        values = [observe(run.result)[fact] for run, misses in judged if not misses]
+        best = (min if goal.fewest else max)(values) if values else None
+    verdicts = []
+    for run, misses in judged:
+        because = list(misses)
+        if fact is not None and not misses:
+            value = observe(run.result)[fact]
+            if value != best:
+                word = "fewest" if goal.fewest else "most"
+                because.append(f"{fact} is {value}; another option gives {best} ({word})")
+        verdicts.append(Verdict(run.key, Basis.GOAL, not because, tuple(because)))
+    return verdicts
 
 
 def merge_patch(target: object, patch: object) -> object:
@@ -192,6 +325,20 @@ def run_check(
     return tuple(runs)
 
 
+def run_as_given(
+    check: Mapping[str, Any], where: Where, *, folder: Path | None = None
+) -> PlacementResult:
+    """The run of the scenario exactly as the check gives it (no option's change)."""
+    return place(base_scenario(check, where, folder))
+
+
+def needs_as_given(check: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(spec, Mapping) and spec.get("claim_as_given")
+        for spec in dict(check.get("options") or {}).values()
+    )
+
+
 def base_scenario(check: Mapping[str, Any], where: Where, folder: Path | None = None) -> Scenario:
     """The scenario as the check writes it, before any option's change."""
     document, base, name = scenario_document(
@@ -241,4 +388,6 @@ def _show(value: object) -> str:
         return "[" + ", ".join(value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}" if value else "none"
+    if isinstance(value, frozenset):
+        return "[" + ", ".join(sorted(value)) + "]"
     return str(value)

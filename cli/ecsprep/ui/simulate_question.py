@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from ecsprep.packs.model import Library, Question
-    from ecsprep.sim.check import OptionRun
+    from ecsprep.sim.check import OptionRun, Verdict
     from ecsprep.sim.documents import Where
 
 
@@ -85,10 +85,11 @@ def question(
             keys = ", ".join(o.key for o in chosen.options)
             raise InputError(f"--option {unknown[0]}: {chosen.id} has options {keys}")
         runs = run_question(library, chosen, letters)
+        verdicts = judge_question(library, chosen, runs)
         if output_format == "json":
             from ecsprep.ui.console import print_json
 
-            print_json(runs_json(chosen, runs, trace=trace))
+            print_json(runs_json(chosen, runs, trace=trace, verdicts=verdicts))
             return
         from ecsprep.ui.console import out
 
@@ -96,7 +97,13 @@ def question(
         console.print(f"[{chosen.id}] " + " ".join(chosen.stem.split()), markup=False)
         console.print()
         console.print(
-            render_runs(chosen, runs, {o.key: o.key for o in chosen.options}, library=library)
+            render_runs(
+                chosen,
+                runs,
+                {o.key: o.key for o in chosen.options},
+                library=library,
+                verdicts=verdicts,
+            )
         )
         if trace:
             from ecsprep.ui.simulate import render_result
@@ -133,6 +140,20 @@ def run_question(
     return run_check(question.check, where, only=only, folder=source.parent if source else None)
 
 
+def judge_question(
+    library: Library, question: Question, runs: Sequence[OptionRun]
+) -> tuple[Verdict, ...]:
+    """Which of the runs' options the simulator finds right (by the goal or the claims)."""
+    from ecsprep.sim.check import judge, needs_as_given, run_as_given
+
+    check = question.check or {}
+    as_given = None
+    if needs_as_given(check):
+        source, where = _where(library, question)
+        as_given = run_as_given(check, where, folder=source.parent if source else None)
+    return judge(check, runs, as_given)
+
+
 def _where(library: Library, question: Question) -> tuple[Path | None, Where]:
     from ecsprep.sim.documents import Where
 
@@ -149,8 +170,10 @@ def render_runs(
     *,
     library: Library,
     reveal: bool = True,
+    verdicts: Sequence[Verdict] = (),
 ) -> RenderableType:
-    """Option by option, in the order shown: change, result, what it shows.
+    """Option by option, in the order shown: change, result, what it shows, and (when
+    revealing) whether the run makes the option right.
 
     `letter_of` maps the pack's keys to the letters on screen (the quiz shuffles);
     with `reveal` False (during a question) the answer is not marked.
@@ -161,14 +184,18 @@ def render_runs(
     from ecsprep.ui.simulate import summary
 
     by_key = {run.key: run for run in runs}
+    verdict_of = {v.key: v for v in verdicts} if reveal else {}
     parts: list[RenderableType] = [Text(_scenario_line(library, question), style="bold")]
+    goal = (question.check or {}).get("goal")
+    if reveal and goal and goal.get("says"):
+        parts.append(Text.assemble(("The question asks for: ", "bold"), str(goal["says"])))
     for key, letter in sorted(letter_of.items(), key=lambda item: item[1]):
         text = " ".join(question.option(key).text.split())
         mark = ("✔ " if key in question.answer else "✘ ") if reveal else ""
         parts.append(Text.assemble((f"{letter} {mark}", "bold"), (text, "bold")))
         run = by_key.get(key)
         if run is None:
-            parts.append(Text("    not simulated: nothing in it for placement to show", "dim"))
+            parts.append(Text("    not simulated: the check has no run for this option", "dim"))
             continue
         for label, value in (
             ("change", _change_text(run)),
@@ -178,11 +205,30 @@ def render_runs(
             parts.append(Text.assemble((f"    {label:<8}", "dim"), value))
             if label == "run":
                 parts += [Text.assemble(("    note    ", "dim"), n) for n in _notes(run)]
+        if key in verdict_of:
+            parts.append(Text.assemble(("    verdict ", "dim"), _verdict_text(verdict_of[key])))
         if not run.holds:
             parts.append(
                 Text("    ✘ the simulator disagrees: " + "; ".join(run.misses), "bold red")
             )
     return Group(*parts)
+
+
+def _verdict_text(verdict: Verdict) -> str:
+    from ecsprep.sim.check import Basis
+
+    if verdict.basis is Basis.GOAL:
+        said = "meets what the question asks for" if verdict.right else "misses the goal"
+    elif verdict.basis is Basis.CLAIM:
+        said = "the statement holds in this run" if verdict.right else "the statement fails"
+    else:
+        said = (
+            "the statement holds for the scenario as given"
+            if verdict.right
+            else "the statement fails for the scenario as given"
+        )
+    because = f": {'; '.join(verdict.because)}" if verdict.because else ""
+    return f"{'✔' if verdict.right else '✘'} {said}{because}"
 
 
 def _notes(run: OptionRun) -> tuple[str, ...]:
@@ -194,13 +240,22 @@ def _notes(run: OptionRun) -> tuple[str, ...]:
     return tuple(note for note in run.result.notes if note not in said)
 
 
-def runs_json(question: Question, runs: Sequence[OptionRun], *, trace: bool) -> dict[str, Any]:
+def runs_json(
+    question: Question,
+    runs: Sequence[OptionRun],
+    *,
+    trace: bool,
+    verdicts: Sequence[Verdict] = (),
+) -> dict[str, Any]:
     from ecsprep.sim.check import observe
     from ecsprep.sim.report import response
 
+    verdict_of = {v.key: v for v in verdicts}
+    goal = (question.check or {}).get("goal") or {}
     return {
         "question": question.id,
         "answer": sorted(question.answer),
+        "goal": goal.get("says"),
         "scenario": runs[0].result.scenario.name if runs else None,
         "options": [
             {
@@ -219,6 +274,15 @@ def runs_json(question: Question, runs: Sequence[OptionRun], *, trace: bool) -> 
                 },
                 "holds": run.holds,
                 "misses": list(run.misses),
+                "verdict": (
+                    {
+                        "basis": verdict_of[run.key].basis.value,
+                        "right": verdict_of[run.key].right,
+                        "because": list(verdict_of[run.key].because),
+                    }
+                    if run.key in verdict_of
+                    else None
+                ),
                 "response": response(run.result, with_trace=trace),
             }
             for run in runs
