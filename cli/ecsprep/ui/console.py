@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -26,25 +26,26 @@ DEBUG_ENV = "ECSPREP_DEBUG"
 
 
 @cache
-def _console(stderr: bool, stream_id: int) -> Console:
+def _console(stderr: bool, stream: TextIO, columns: str | None) -> Console:
     from rich.console import Console
 
-    # stream_id keys the cache so CliRunner's swapped streams get a fresh Console.
-    stream = sys.stderr if stderr else sys.stdout
+    # The stream itself (not its id, which a new stream can reuse once the old one is
+    # gone) and COLUMNS key the cache, so CliRunner's swapped streams and a changed width
+    # get a fresh Console.
     # Piped output has no terminal to fit: Rich would assume 80 columns and squeeze
     # tables; 100 keeps them readable. COLUMNS still wins when set.
-    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    piped = not stream.isatty() and columns is None
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=100 if piped else None)
 
 
 def out() -> Console:
     """The console for results (stdout)."""
-    return _console(False, id(sys.stdout))
+    return _console(False, sys.stdout, os.environ.get("COLUMNS"))
 
 
 def err() -> Console:
     """The console for messages to a person (stderr)."""
-    return _console(True, id(sys.stderr))
+    return _console(True, sys.stderr, os.environ.get("COLUMNS"))
 
 
 def print_json(data: object) -> None:
