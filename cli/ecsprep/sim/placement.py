@@ -28,7 +28,12 @@ from enum import Enum
 
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
-from ecsprep.sim.scenario import RequestKind, Scenario
+from ecsprep.sim.scenario import (
+    INSTANCES_PER_CLUSTER_QUOTA,
+    TASKS_PER_SERVICE_QUOTA,
+    RequestKind,
+    Scenario,
+)
 from ecsprep.sim.strategies import Strategy, StrategyType
 from ecsprep.sim.taskdef import LaunchType, NetworkMode, Protocol
 
@@ -721,6 +726,16 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             f"RunTask places at most 10 tasks per call: {request.count} tasks are "
             f"{-(-request.count // 10)} calls in AWS (simulated as one run)"
+        )
+    if request.kind is RequestKind.SERVICE and request.count > TASKS_PER_SERVICE_QUOTA:
+        notes.append(
+            f"AWS's default quota is {TASKS_PER_SERVICE_QUOTA:,} tasks per service "
+            "(adjustable): CreateService refuses more unless the quota was raised"
+        )
+    if len(scenario.instances) > INSTANCES_PER_CLUSTER_QUOTA:
+        notes.append(
+            f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
+            "cluster (adjustable): more can't register unless the quota was raised"
         )
     if request.strategies is None:
         which = (
