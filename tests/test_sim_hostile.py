@@ -48,6 +48,7 @@ def _text(case: dict[str, Any]) -> str:
         .replace("{DIGITS}", "9" * 5000)
         .replace("{DEEP}", "[" * 1000 + "]" * 1000)
         .replace("{DEEP100}", "[" * 100 + "]" * 100)
+        .replace("{LONG}", "a" * 129)
     )
 
 

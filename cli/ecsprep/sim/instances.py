@@ -133,6 +133,8 @@ class Instance:
         return self.arn.rsplit("/", 1)[-1]
 
 
+# Attribute names and values: "between 1 and 128 characters" (Attribute, API reference).
+MAX_ATTRIBUTE_LENGTH = 128
 # The simulator's own bound on a cluster (AWS's default quota is 5,000 per cluster).
 MAX_INSTANCES = 100_000
 
@@ -353,7 +355,18 @@ def _read_attributes(document: Mapping[str, object], where: Where) -> dict[str, 
         attribute = as_mapping(item, at.index(n), "an attribute object")
         name = as_str(attribute.get("name", ""), at.index(n).key("name"))
         value = attribute.get("value")
-        found[name] = None if value is None else as_str(value, at.index(n).key("value"))
+        text = None if value is None else as_str(value, at.index(n).key("value"))
+        for key, what in (("name", name), ("value", text)):
+            if what is not None and len(what) > MAX_ATTRIBUTE_LENGTH:
+                raise (
+                    at.index(n)
+                    .key(key)
+                    .refuse(
+                        f"{len(what)} characters: the {key} must contain between 1 and "
+                        f"{MAX_ATTRIBUTE_LENGTH} characters (Attribute, ECS API reference)"
+                    )
+                )
+        found[name] = text
     return found
 
 
