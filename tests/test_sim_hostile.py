@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import io
 import json
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,80 @@ def test_a_file_through_the_reader_and_the_engine(tmp_path: Path) -> None:
     file.write_text(json.dumps(BASE))
     assert read_document(file) == BASE
     assert load_scenario(file, Overrides()).request.count == 3
+
+
+# --- unbounded runs ------------------------------------------------------------
+
+
+def _fleet_run(count: int, *strategies: dict[str, str], **task: Any) -> dict[str, Any]:
+    return {
+        "fleet": ["2000xm5.large@us-east-1a,us-east-1b,us-east-1c"],
+        "taskDefinition": {
+            "family": "big",
+            "containerDefinitions": [{"name": "a", "memory": task.get("memory", 16), "cpu": 0}],
+        },
+        "createService": {
+            "serviceName": "big",
+            "desiredCount": count,
+            **({"placementStrategy": list(strategies)} if strategies else {}),
+        },
+    }
+
+
+def test_random_costs_what_the_other_strategies_cost() -> None:
+    # 2,000 instances x 20,000 tasks: the old scan took about 4 s here (O(instances x tasks))
+    document = _fleet_run(20_000, {"type": "random"})
+    start = time.perf_counter()
+    result = place(build_scenario(document, Where("big"), CASES, Overrides(seed=3)))
+    assert time.perf_counter() - start < 1.5
+    assert len(result.placements) == 20_000
+    assert len({p.instance_arn for p in result.placements}) > 1_900  # spread about evenly
+
+
+def test_random_draws_uniformly_among_the_instances_that_pass() -> None:
+    # 1 instance in 4 has room; each of them should get about the same share
+    document: dict[str, Any] = {
+        "fleet": ["3xt3.micro", "1xm5.large", "3xt3.micro", "1xm5.large"],
+        "taskDefinition": {"family": "u", "containerDefinitions": [{"name": "a", "memory": 1500}]},
+        "runTask": {"placementStrategy": [{"type": "random"}]},
+    }
+    wins: Counter[str] = Counter()
+    for seed in range(400):
+        result = place(build_scenario(document, Where("u"), CASES, Overrides(seed=seed)))
+        wins[result.placements[0].instance_arn.rsplit("/", 1)[-1]] += 1
+    assert set(wins) == {"ci-0004", "ci-0008"}
+    assert 150 < wins["ci-0004"] < 250
+
+
+def test_identical_tasks_after_the_first_unplaceable_one_fail_without_a_scan_each() -> None:
+    document = _fleet_run(1_000_000, {"type": "random"}, memory=1_000_000)
+    start = time.perf_counter()
+    result = place(build_scenario(document, Where("big"), CASES, Overrides()))
+    assert result.unplaced == 1_000_000
+    assert time.perf_counter() - start < 1.0
+
+
+def test_long_runs_report_progress() -> None:
+    calls: list[tuple[int, int]] = []
+    document = _fleet_run(25_000, {"type": "binpack", "field": "memory"})
+    place(
+        build_scenario(document, Where("big"), CASES, Overrides()),
+        progress=lambda placed, wanted: calls.append((placed, wanted)),
+    )
+    assert calls == [(10_000, 25_000), (20_000, 25_000)]
+
+
+def test_progress_is_shown_on_a_terminal_only() -> None:
+    from ecsprep.ui.simulate import _progress_line
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert _progress_line(io.StringIO()) is None
+    terminal = Terminal()
+    show = _progress_line(terminal)
+    assert show is not None
+    show(10_000, 25_000)
+    show(0, 0)
+    assert terminal.getvalue() == "\rplacing tasks: 10,000 of 25,000…\r\x1b[K"

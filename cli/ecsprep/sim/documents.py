@@ -47,6 +47,7 @@ class Where:
 MAX_FILE_BYTES = 128 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_DIGITS = 20
+_LIMIT = 10**MAX_DIGITS
 
 
 def read_document(path: Path) -> object:
@@ -126,8 +127,12 @@ def check_values(data: object, where: Where) -> None:
     while stack:
         value, depth = pop()
         kind = type(value)
-        if kind is str or kind is int or kind is bool or value is None:
+        if kind is str or kind is bool or value is None:
             continue
+        if kind is int:
+            if -_LIMIT < value < _LIMIT:
+                continue
+            raise _locate(data, where)
         if kind is dict or kind is list:
             if depth >= MAX_DEPTH:
                 raise _locate(data, where)

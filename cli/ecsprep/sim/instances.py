@@ -142,11 +142,13 @@ _FLEET = re.compile(r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*(.+))
 FLEET_ACCOUNT = "111122223333"
 
 
-def parse_fleet(specs: list[str], *, start: int = 0) -> list[Instance]:
-    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs."""
+def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) -> list[Instance]:
+    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs.
+
+    `at`: where the list is in a scenario file (errors then name the file, not --fleet)."""
     made: list[Instance] = []
-    for spec in specs:
-        where = Where("--fleet", repr(spec))
+    for n, spec in enumerate(specs):
+        where = Where("--fleet", repr(spec)) if at is None else at.index(n)
         found = _FLEET.fullmatch(spec)
         if found is None:
             raise where.refuse(

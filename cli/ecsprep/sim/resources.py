@@ -11,7 +11,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from ecsprep.sim.documents import MAX_DIGITS, Where, refuse_placeholder
+from ecsprep.sim.documents import MAX_DIGITS, Where, kind_of, refuse_placeholder
 
 UNITS_PER_VCPU = 1024
 MIB_PER_GB = 1024
@@ -33,7 +33,7 @@ def read_memory(value: object, where: Where) -> int:
 
 def _read(value: object, where: Where, suffixes: dict[str, int], what: str, how: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise where.refuse(f"expected a {what} amount, found {value!r}", how)
+        raise where.refuse(f"expected a {what} amount, found {kind_of(value)}", how)
     if isinstance(value, float) and not math.isfinite(value):
         raise where.refuse(f"{value} is not a {what} amount", how)
     if isinstance(value, (int, float)) and abs(value) >= 10**MAX_DIGITS:

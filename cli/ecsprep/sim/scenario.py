@@ -308,7 +308,7 @@ def _instances(
             as_str(item, fleet_at.index(n))
             for n, item in enumerate(as_list(document.get("fleet") or [], fleet_at))
         ]
-        instances.extend(parse_fleet(specs, start=len(instances)))
+        instances.extend(parse_fleet(specs, start=len(instances), at=fleet_at))
     seen: set[str] = set()
     for instance in instances:
         if instance.arn in seen:
