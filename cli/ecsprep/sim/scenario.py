@@ -83,6 +83,39 @@ _SCENARIO_KEYS = frozenset(
 )
 
 
+# The request shapes of the ECS API reference (RunTask, CreateService, UpdateService).
+_RUN_TASK_KEYS = frozenset(
+    "cluster count group launchType capacityProviderStrategy placementStrategy "
+    "placementConstraints taskDefinition networkConfiguration overrides platformVersion "
+    "propagateTags referenceId startedBy tags enableECSManagedTags enableExecuteCommand "
+    "clientToken volumeConfigurations".split()
+)
+_SERVICE_KEYS = frozenset(
+    "cluster serviceName service taskDefinition availabilityZoneRebalancing loadBalancers "
+    "serviceRegistries desiredCount clientToken launchType capacityProviderStrategy "
+    "platformVersion role deploymentConfiguration placementConstraints placementStrategy "
+    "networkConfiguration healthCheckGracePeriodSeconds schedulingStrategy "
+    "deploymentController tags enableECSManagedTags propagateTags enableExecuteCommand "
+    "serviceConnectConfiguration volumeConfigurations vpcLatticeConfigurations "
+    "forceNewDeployment".split()
+)
+
+
+def _refuse_unknown_keys(
+    document: Mapping[str, object], known: frozenset[str], where: Where, what: str
+) -> None:
+    """A misspelt key would silently drop what it holds (a constraint…): refuse it."""
+    import difflib
+
+    for key in document:
+        if key not in known:
+            likely = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+            raise where.refuse(
+                f'Unknown parameter in {what}: "{key}"',
+                f'did you mean "{likely[0]}"?' if likely else "remove it or fix its spelling",
+            )
+
+
 class RequestKind(str, Enum):
     RUN_TASK = "RunTask"
     SERVICE = "CreateService"
@@ -338,6 +371,7 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
 
 def _run_task_request(data: object, where: Where) -> Request:
     document = as_mapping(data, where, "a RunTask request")
+    _refuse_unknown_keys(document, _RUN_TASK_KEYS, where, "the RunTask request")
     group = document.get("group")
     capacity = _capacity(document, where)
     count = as_int(document.get("count", 1), where.key("count"), minimum=1)
@@ -363,6 +397,7 @@ def _service_request(
 ) -> Request:
     document = as_mapping(data or {}, where.key("createService"), "a CreateService request")
     at = where.key("createService")
+    _refuse_unknown_keys(document, _SERVICE_KEYS, at, "the service request")
     name = overrides.service
     if name is None:
         if "serviceName" not in document and "service" not in document:
