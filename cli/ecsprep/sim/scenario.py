@@ -85,19 +85,59 @@ _SCENARIO_KEYS = frozenset(
 
 # The request shapes of the ECS API reference (RunTask, CreateService, UpdateService).
 _RUN_TASK_KEYS = frozenset(
-    "cluster count group launchType capacityProviderStrategy placementStrategy "
-    "placementConstraints taskDefinition networkConfiguration overrides platformVersion "
-    "propagateTags referenceId startedBy tags enableECSManagedTags enableExecuteCommand "
-    "clientToken volumeConfigurations".split()
+    [
+        "cluster",
+        "count",
+        "group",
+        "launchType",
+        "capacityProviderStrategy",
+        "placementStrategy",
+        "placementConstraints",
+        "taskDefinition",
+        "networkConfiguration",
+        "overrides",
+        "platformVersion",
+        "propagateTags",
+        "referenceId",
+        "startedBy",
+        "tags",
+        "enableECSManagedTags",
+        "enableExecuteCommand",
+        "clientToken",
+        "volumeConfigurations",
+    ]
 )
 _SERVICE_KEYS = frozenset(
-    "cluster serviceName service taskDefinition availabilityZoneRebalancing loadBalancers "
-    "serviceRegistries desiredCount clientToken launchType capacityProviderStrategy "
-    "platformVersion role deploymentConfiguration placementConstraints placementStrategy "
-    "networkConfiguration healthCheckGracePeriodSeconds schedulingStrategy "
-    "deploymentController tags enableECSManagedTags propagateTags enableExecuteCommand "
-    "serviceConnectConfiguration volumeConfigurations vpcLatticeConfigurations "
-    "forceNewDeployment".split()
+    [
+        "cluster",
+        "serviceName",
+        "service",
+        "taskDefinition",
+        "availabilityZoneRebalancing",
+        "loadBalancers",
+        "serviceRegistries",
+        "desiredCount",
+        "clientToken",
+        "launchType",
+        "capacityProviderStrategy",
+        "platformVersion",
+        "role",
+        "deploymentConfiguration",
+        "placementConstraints",
+        "placementStrategy",
+        "networkConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "schedulingStrategy",
+        "deploymentController",
+        "tags",
+        "enableECSManagedTags",
+        "propagateTags",
+        "enableExecuteCommand",
+        "serviceConnectConfiguration",
+        "volumeConfigurations",
+        "vpcLatticeConfigurations",
+        "forceNewDeployment",
+    ]
 )
 
 
