@@ -97,7 +97,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def run(document: dict[str, Any], trace: bool = False) -> PlacementResult:
-    return place(build_scenario(document, Where("prop"), Path("."), Overrides()), trace=trace)
+    # A request file may ask RunTask for at most 10 tasks; more is several calls (--count).
+    request = dict(document["runTask"])
+    count = request.pop("count")
+    document = {**document, "runTask": request}
+    scenario = build_scenario(document, Where("prop"), Path("."), Overrides(count=count))
+    return place(scenario, trace=trace)
 
 
 @settings(max_examples=150, deadline=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 
-from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 
 # Ports the agent reserves on every instance by default. The API reference lists
 # 22, 2375, 2376 and 51678-51680; the agent only reserves 51680 when Prometheus
@@ -133,15 +133,22 @@ class Instance:
         return self.arn.rsplit("/", 1)[-1]
 
 
+# Attribute names and values: "between 1 and 128 characters" (Attribute, API reference).
+MAX_ATTRIBUTE_LENGTH = 128
+# The simulator's own bound on a cluster (AWS's default quota is 5,000 per cluster).
+MAX_INSTANCES = 100_000
+
 _FLEET = re.compile(r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*(.+))?")
 FLEET_ACCOUNT = "111122223333"
 
 
-def parse_fleet(specs: list[str], *, start: int = 0) -> list[Instance]:
-    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs."""
+def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) -> list[Instance]:
+    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs.
+
+    `at`: where the list is in a scenario file (errors then name the file, not --fleet)."""
     made: list[Instance] = []
-    for spec in specs:
-        where = Where("--fleet", repr(spec))
+    for n, spec in enumerate(specs):
+        where = Where("--fleet", repr(spec)) if at is None else at.index(n)
         found = _FLEET.fullmatch(spec)
         if found is None:
             raise where.refuse(
@@ -156,8 +163,10 @@ def parse_fleet(specs: list[str], *, start: int = 0) -> list[Instance]:
                 f"known types: {', '.join(sorted(INSTANCE_TYPES))}; "
                 "or pass real instances with --instances",
             )
-        if not 1 <= count <= 100_000:
-            raise where.refuse(f"the count must be between 1 and 100000, not {count}")
+        if not 1 <= count <= MAX_INSTANCES - start - len(made):
+            raise where.refuse(
+                f"the count must be between 1 and {MAX_INSTANCES:,} instances in all, not {count}"
+            )
         zones = [zone.strip() for zone in (zones_text or "us-east-1a").split(",") if zone.strip()]
         for n in range(count):
             made.append(fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1))
@@ -251,13 +260,13 @@ def read_instance(data: object, where: Where) -> Instance:
         ec2_instance_id=as_str(
             document.get("ec2InstanceId", arn.rsplit("/", 1)[-1]), where.key("ec2InstanceId")
         ),
-        registered_cpu=_integer(registered["CPU"], where),
-        registered_memory=_integer(registered["MEMORY"], where),
-        remaining_cpu=_integer(remaining["CPU"], where) if "CPU" in remaining else None,
-        remaining_memory=_integer(remaining["MEMORY"], where) if "MEMORY" in remaining else None,
-        ports_tcp=_ports(taken.get("PORTS"), where) if "PORTS" in taken else DEFAULT_RESERVED_PORTS,
-        ports_udp=_ports(taken.get("PORTS_UDP"), where),
-        gpus=len(_strings(registered.get("GPU"), where)),
+        registered_cpu=_integer(registered["CPU"]),
+        registered_memory=_integer(registered["MEMORY"]),
+        remaining_cpu=_integer(remaining["CPU"]) if "CPU" in remaining else None,
+        remaining_memory=_integer(remaining["MEMORY"]) if "MEMORY" in remaining else None,
+        ports_tcp=_ports(taken.get("PORTS")) if "PORTS" in taken else DEFAULT_RESERVED_PORTS,
+        ports_udp=_ports(taken.get("PORTS_UDP")),
+        gpus=len(_strings(registered.get("GPU"))),
         status=status,
         agent_connected=connected,
         agent_version=agent_version,
@@ -271,36 +280,73 @@ def read_instance(data: object, where: Where) -> Instance:
 
 def _read_resources(
     document: Mapping[str, object], key: str, where: Where
-) -> dict[str, Mapping[str, object]]:
+) -> dict[str, tuple[Mapping[str, object], Where]]:
     at = where.key(key)
-    found: dict[str, Mapping[str, object]] = {}
+    found: dict[str, tuple[Mapping[str, object], Where]] = {}
     for n, item in enumerate(as_list(document.get(key) or [], at)):
         entry = as_mapping(item, at.index(n), "a resource object")
-        found[as_str(entry.get("name", ""), at.index(n).key("name"))] = entry
+        found[as_str(entry.get("name", ""), at.index(n).key("name"))] = (entry, at.index(n))
     return found
 
 
-def _integer(entry: Mapping[str, object], where: Where) -> int:
-    for key in ("integerValue", "longValue", "doubleValue"):
-        value = entry.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
-            return int(value)
-    return 0
+# The Resource shape: integerValue is an Integer, longValue a Long, doubleValue
+# a Double; `type` says which one holds the value (INTEGER, LONG, DOUBLE).
+_VALUE_KEYS = {"INTEGER": "integerValue", "LONG": "longValue", "DOUBLE": "doubleValue"}
+_MAX_VALUE = {"integerValue": 2**31 - 1, "longValue": 2**63 - 1, "doubleValue": 2**63 - 1}
 
 
-def _strings(entry: Mapping[str, object] | None, where: Where) -> list[str]:
-    if entry is None:
+def _integer(found: tuple[Mapping[str, object], Where]) -> int:
+    """A CPU or MEMORY amount: a whole number, not negative, of the key its type names."""
+    entry, where = found
+    kind = entry.get("type")
+    if isinstance(kind, str) and kind in _VALUE_KEYS:
+        key = _VALUE_KEYS[kind]
+    else:
+        key = next((k for k in ("integerValue", "longValue", "doubleValue") if k in entry), "")
+    if not key or entry.get(key) is None:
+        raise where.refuse(
+            f"no integerValue for {entry.get('name')}",
+            "describe-container-instances gives CPU and MEMORY as integerValue",
+        )
+    value = entry[key]
+    at = where.key(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    elif key == "doubleValue" and isinstance(value, float) and value.is_integer():
+        amount = int(value)
+    else:
+        raise at.refuse(
+            f"expected a whole number, found {kind_of(value)}",
+            f'write it as a JSON number, e.g. "{key}": 2048',
+        )
+    if amount < 0:
+        raise at.refuse(f"{amount} is negative: an instance never has less than nothing left")
+    if amount > _MAX_VALUE[key]:
+        raise at.refuse(f"{amount} is more than {key} can hold ({_MAX_VALUE[key]})")
+    return amount
+
+
+def _strings(found: tuple[Mapping[str, object], Where] | None) -> list[str]:
+    if found is None:
         return []
+    entry, where = found
+    at = where.key("stringSetValue")
     values = entry.get("stringSetValue") or []
-    return [as_str(value, where) for value in as_list(values, where)]
+    return [as_str(value, at.index(n)) for n, value in enumerate(as_list(values, at))]
 
 
-def _ports(entry: Mapping[str, object] | None, where: Where) -> frozenset[int]:
+def _ports(found: tuple[Mapping[str, object], Where] | None) -> frozenset[int]:
     ports = set()
-    for text in _strings(entry, where):
-        if not text.strip().isdigit():
-            raise where.refuse(f"{text!r} in a port list is not a port number")
-        ports.add(int(text))
+    for text in _strings(found):
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 5):
+            assert found is not None
+            raise (
+                found[1]
+                .key("stringSetValue")
+                .refuse(f"{text!r} in a port list is not a port number")
+            )
+        ports.add(int(digits))
     return frozenset(ports)
 
 
@@ -311,7 +357,18 @@ def _read_attributes(document: Mapping[str, object], where: Where) -> dict[str, 
         attribute = as_mapping(item, at.index(n), "an attribute object")
         name = as_str(attribute.get("name", ""), at.index(n).key("name"))
         value = attribute.get("value")
-        found[name] = None if value is None else as_str(value, at.index(n).key("value"))
+        text = None if value is None else as_str(value, at.index(n).key("value"))
+        for key, what in (("name", name), ("value", text)):
+            if what is not None and len(what) > MAX_ATTRIBUTE_LENGTH:
+                raise (
+                    at.index(n)
+                    .key(key)
+                    .refuse(
+                        f"{len(what)} characters: the {key} must contain between 1 and "
+                        f"{MAX_ATTRIBUTE_LENGTH} characters (Attribute, ECS API reference)"
+                    )
+                )
+        found[name] = text
     return found
 
 
@@ -320,7 +377,10 @@ def _read_time(value: object, where: Where) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise where.refuse(f"{value} seconds since 1970 is not a date AWS could give") from None
     if isinstance(value, datetime):  # YAML reads unquoted timestamps itself
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     text = as_str(value, where)

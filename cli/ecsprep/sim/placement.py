@@ -28,7 +28,12 @@ from enum import Enum
 
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
-from ecsprep.sim.scenario import RequestKind, Scenario
+from ecsprep.sim.scenario import (
+    INSTANCES_PER_CLUSTER_QUOTA,
+    TASKS_PER_SERVICE_QUOTA,
+    RequestKind,
+    Scenario,
+)
 from ecsprep.sim.strategies import Strategy, StrategyType
 from ecsprep.sim.taskdef import LaunchType, NetworkMode, Protocol
 
@@ -134,10 +139,21 @@ class PlacementResult:
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
 
 
+PROGRESS_EVERY = 10_000  # tasks between two calls of place()'s `progress`
+
+
 def place(
-    scenario: Scenario, rng: random.Random | None = None, *, trace: bool = False
+    scenario: Scenario,
+    rng: random.Random | None = None,
+    *,
+    trace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlacementResult:
-    """Run the scenario's request on its cluster; never raises for a task that does not fit."""
+    """Run the scenario's request on its cluster; never raises for a task that does not fit.
+
+    `progress(placed, wanted)` is called every PROGRESS_EVERY tasks placed.
+    The first task that no instance can take ends the run: nothing changed, so
+    every identical task after it fails the same way (no scan per task)."""
     from ecsprep.sim.scale_in import scale_in
 
     rng = rng or random.Random(scenario.seed if scenario.seed is not None else 0)
@@ -154,11 +170,15 @@ def place(
         if present > wanted:
             stopped = tuple(scale_in(cluster, scenario, present - wanted, rng))
         wanted = max(0, wanted - present)
-    engine: _Engine = (
-        _Scan(cluster, scenario, rng, trace)
-        if trace or not _indexable(scenario)
-        else _Index(cluster, scenario)
-    )
+    engine: _Engine
+    if trace:
+        engine = _Scan(cluster, scenario, rng, trace)
+    elif scenario.strategies and scenario.strategies[0].type is StrategyType.RANDOM:
+        engine = _Random(cluster, scenario, rng)
+    elif _indexable(scenario):
+        engine = _Index(cluster, scenario)
+    else:
+        engine = _Scan(cluster, scenario, rng, trace)
     binder = _Binder(cluster, scenario)
     placements: list[Placement] = []
     unplaced = 0
@@ -170,6 +190,8 @@ def place(
         state, recorded = chosen
         placements.append(binder.bind(state, number, recorded))
         engine.placed(state)
+        if progress is not None and not number % PROGRESS_EVERY:
+            progress(number, wanted)
     failures, closest = _failures(cluster, scenario) if unplaced else ((), None)
     return PlacementResult(
         scenario=scenario,
@@ -270,6 +292,22 @@ class _Checker:
             verdict = constraint.expression.matches(state)
         return None if verdict else FailureReason.MEMBER_OF
 
+    def verdict(self, state: InstanceState) -> tuple[FailureReason | None, bool]:
+        """The first failing check, and whether it can never pass again in this run
+        (resources only shrink, ports stay taken, distinctInstance stays broken, a
+        memberOf on static subjects never changes)."""
+        reason = self.resources(state)
+        if reason is not None:
+            return reason, True
+        for number, constraint in enumerate(self.constraints):
+            reason = self.constraint(number, constraint, state)
+            if reason is not None:
+                return reason, (
+                    reason is not FailureReason.MEMBER_OF
+                    or self.static_verdicts[number] is not None
+                )
+        return None, False
+
     def first_failure(self, state: InstanceState) -> tuple[FailureReason | None, int]:
         """The first failing check and how many checks passed before it."""
         reason = self.resources(state)
@@ -347,6 +385,11 @@ class _Scan(_Engine):
         self.strategies = scenario.strategies
         self.rng = rng
         self.trace = trace
+        self.sampler = (
+            _Sampler(cluster, self.checker, rng)
+            if self.strategies and self.strategies[0].type is StrategyType.RANDOM
+            else None
+        )
 
     def choose(self) -> Chosen | None:
         checker = self.checker
@@ -389,7 +432,12 @@ class _Scan(_Engine):
             if strategy.type is StrategyType.RANDOM:
                 if len(candidates) > 1:
                     decided_by = f"random: drawn from {len(candidates)} candidates"
-                winner = self.rng.choice(candidates)
+                if self.sampler is not None:  # the same draws as the _Random engine
+                    drawn = self.sampler.draw()
+                    assert drawn is not None
+                    winner = drawn
+                else:
+                    winner = self.rng.choice(candidates)
                 funnel.append(FunnelStep(strategy.text, 1))
                 break
             ranks = [_rank(strategy, state, self.cluster) for state in candidates]
@@ -398,7 +446,9 @@ class _Scan(_Engine):
             kept = [state for state, rank in zip(candidates, ranks, strict=True) if rank == best]
             value = None
             if strategy.attribute is not None:
-                value = kept[0].instance.attributes.get(strategy.attribute)
+                # the value(s) kept: the kept instances may share a count in two AZs
+                names = {str(state.instance.attributes.get(strategy.attribute)) for state in kept}
+                value = ", ".join(sorted(names))
             steps.append(
                 StrategyStep(strategy, len(kept), best, min(dropped) if dropped else None, value)
             )
@@ -423,6 +473,56 @@ def _tie_break_text(tied: int, cluster: ClusterState) -> str:
     seeded = any(state.priority != state.index for state in cluster.states)
     how = "the seeded random order" if seeded else "registration order (no --seed)"
     return f"tie between {tied} candidates, broken by {how}"
+
+
+class _Sampler:
+    """`random` without looking at every instance: draw uniformly from the
+    instances still in play and check only the one drawn. A draw that fails for
+    good takes the instance out; one that may pass later (a memberOf on
+    runningTasksCount or task:group) is tried again next task. Drawing until
+    one passes is a uniform draw among the instances that pass. After
+    2 x pool + 8 misses in a row, the passing ones are listed and one is drawn
+    from them, so a draw never takes more than about three scans."""
+
+    def __init__(self, cluster: ClusterState, checker: _Checker, rng: random.Random) -> None:
+        self.states = cluster.states
+        self.checker = checker
+        self.rng = rng
+        self.pool = [state.index for state in cluster.states if state.active]
+
+    def draw(self) -> InstanceState | None:
+        pool, states, rng = self.pool, self.states, self.rng
+        waiting: set[int] = set()  # drawn, failed, may pass after a later placement
+        misses = 0
+        while pool:
+            if misses >= 2 * len(pool) + 8:
+                passing = [i for i in pool if self.checker.verdict(states[i])[0] is None]
+                return states[passing[rng.randrange(len(passing))]] if passing else None
+            position = rng.randrange(len(pool))
+            state = states[pool[position]]
+            reason, permanent = self.checker.verdict(state)
+            if reason is None:
+                return state
+            misses += 1
+            if permanent:
+                pool[position] = pool[-1]
+                pool.pop()
+            else:
+                waiting.add(state.index)
+                if len(waiting) >= len(pool):
+                    return None
+        return None
+
+
+class _Random(_Engine):
+    """The default RunTask strategy at the cost of the others (about O(1) a task)."""
+
+    def __init__(self, cluster: ClusterState, scenario: Scenario, rng: random.Random) -> None:
+        self.sampler = _Sampler(cluster, _Checker(cluster, scenario), rng)
+
+    def choose(self) -> Chosen | None:
+        state = self.sampler.draw()
+        return None if state is None else (state, None)
 
 
 class _Leaf:
@@ -721,6 +821,16 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             f"RunTask places at most 10 tasks per call: {request.count} tasks are "
             f"{-(-request.count // 10)} calls in AWS (simulated as one run)"
+        )
+    if request.kind is RequestKind.SERVICE and request.count > TASKS_PER_SERVICE_QUOTA:
+        notes.append(
+            f"AWS's default quota is {TASKS_PER_SERVICE_QUOTA:,} tasks per service "
+            "(adjustable): CreateService refuses more unless the quota was raised"
+        )
+    if len(scenario.instances) > INSTANCES_PER_CLUSTER_QUOTA:
+        notes.append(
+            f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
+            "cluster (adjustable): more can't register unless the quota was raised"
         )
     if request.strategies is None:
         which = (

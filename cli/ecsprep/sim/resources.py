@@ -7,10 +7,11 @@ and 1 GB here means 1024 MiB, as the ECS API documents.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from ecsprep.sim.documents import Where, refuse_placeholder
+from ecsprep.sim.documents import MAX_DIGITS, Where, kind_of, refuse_placeholder
 
 UNITS_PER_VCPU = 1024
 MIB_PER_GB = 1024
@@ -32,13 +33,17 @@ def read_memory(value: object, where: Where) -> int:
 
 def _read(value: object, where: Where, suffixes: dict[str, int], what: str, how: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise where.refuse(f"expected a {what} amount, found {value!r}", how)
+        raise where.refuse(f"expected a {what} amount, found {kind_of(value)}", how)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise where.refuse(f"{value} is not a {what} amount", how)
+    if isinstance(value, (int, float)) and abs(value) >= 10**MAX_DIGITS:
+        raise where.refuse(f"the {what} amount is far larger than any instance has", how)
     if isinstance(value, (int, float)):
         text = str(value)
     else:
         refuse_placeholder(value, where)
         text = value
-    found = _AMOUNT.fullmatch(text)
+    found = _AMOUNT.fullmatch(text) if len(text) <= 2 * MAX_DIGITS else None
     if found is None or found.group(2).lower() not in suffixes:
         raise where.refuse(f"{text!r} is not a {what} amount", how)
     try:

@@ -30,9 +30,10 @@ from ecsprep.sim.documents import (
     as_list,
     as_mapping,
     as_str,
+    check_values,
     read_document,
 )
-from ecsprep.sim.instances import Instance, parse_fleet, read_instances
+from ecsprep.sim.instances import MAX_INSTANCES, Instance, parse_fleet, read_instances
 from ecsprep.sim.resources import read_cpu, read_memory
 from ecsprep.sim.strategies import (
     MAX_STRATEGIES,
@@ -53,6 +54,16 @@ from ecsprep.sim.taskdef import (
 )
 
 RUN_TASK_MAX_COUNT = 10  # AWS: RunTask places at most 10 tasks per call
+# AWS's words for it (RunTask API reference, `count`); the quota is not adjustable
+# (service-quotas.html, "Tasks launched (count) per run-task").
+RUN_TASK_COUNT_TEXT = "You can specify up to 10 tasks for each call."
+# AWS's default quotas that can be raised (service-quotas.html): a run above them
+# gets a note, not a refusal, because the account's raised quota is not known.
+TASKS_PER_SERVICE_QUOTA = 5_000
+INSTANCES_PER_CLUSTER_QUOTA = 5_000
+# The simulator's own bounds, far above the quotas: a run stays within a few
+# minutes and a few GB whatever the input (docs/simulator.md, "Speed").
+MAX_TASKS = 1_000_000
 # The ephemeral range the load-balancer guide prints for the ECS-optimized AMI
 # ("such as 32768 to 61000"); the API's fallback is 49153-65535 (docs/simulator.md).
 DEFAULT_EPHEMERAL_RANGE = (32768, 61000)
@@ -70,6 +81,79 @@ _SCENARIO_KEYS = frozenset(
         "ephemeralPortRange",
     ]
 )
+
+
+# The request shapes of the ECS API reference (RunTask, CreateService, UpdateService).
+_RUN_TASK_KEYS = frozenset(
+    [
+        "cluster",
+        "count",
+        "group",
+        "launchType",
+        "capacityProviderStrategy",
+        "placementStrategy",
+        "placementConstraints",
+        "taskDefinition",
+        "networkConfiguration",
+        "overrides",
+        "platformVersion",
+        "propagateTags",
+        "referenceId",
+        "startedBy",
+        "tags",
+        "enableECSManagedTags",
+        "enableExecuteCommand",
+        "clientToken",
+        "volumeConfigurations",
+    ]
+)
+_SERVICE_KEYS = frozenset(
+    [
+        "cluster",
+        "serviceName",
+        "service",
+        "taskDefinition",
+        "availabilityZoneRebalancing",
+        "loadBalancers",
+        "serviceRegistries",
+        "desiredCount",
+        "clientToken",
+        "launchType",
+        "capacityProviderStrategy",
+        "platformVersion",
+        "role",
+        "deploymentConfiguration",
+        "placementConstraints",
+        "placementStrategy",
+        "networkConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "schedulingStrategy",
+        "deploymentController",
+        "tags",
+        "enableECSManagedTags",
+        "propagateTags",
+        "enableExecuteCommand",
+        "serviceConnectConfiguration",
+        "volumeConfigurations",
+        "vpcLatticeConfigurations",
+        "forceNewDeployment",
+    ]
+)
+
+
+def _refuse_unknown_keys(
+    document: Mapping[str, object], known: frozenset[str], where: Where, what: str
+) -> None:
+    """A misspelt key would silently drop what it holds (a constraint…): refuse it."""
+    import difflib
+
+    for key in document:
+        if key not in known:
+            likely = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+            raise where.refuse(
+                f'Unknown parameter in {what}: "{key}"',
+                f'did you mean "{likely[0]}"?' if likely else "remove it or fix its spelling",
+            )
 
 
 class RequestKind(str, Enum):
@@ -203,6 +287,7 @@ def load_scenario(path: Path | None, overrides: Overrides) -> Scenario:
 def build_scenario(
     document: Mapping[str, object], where: Where, base: Path, overrides: Overrides
 ) -> Scenario:
+    check_values(document, where)  # a check's scenario comes from a pack, not read_document
     for key in document:
         if key not in _SCENARIO_KEYS:
             raise where.refuse(
@@ -296,7 +381,7 @@ def _instances(
             as_str(item, fleet_at.index(n))
             for n, item in enumerate(as_list(document.get("fleet") or [], fleet_at))
         ]
-        instances.extend(parse_fleet(specs, start=len(instances)))
+        instances.extend(parse_fleet(specs, start=len(instances), at=fleet_at))
     seen: set[str] = set()
     for instance in instances:
         if instance.arn in seen:
@@ -312,7 +397,9 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
         raise where.refuse("give runTask or createService, not both")
     request = Request()
     if service is not None or (overrides.service is not None and run is None):
-        request = _service_request(service, where, overrides)
+        request = _service_request(
+            service, where, overrides, create=document.get("createService") is not None
+        )
     elif run is not None:
         request = _run_task_request(run, where.key("runTask"))
         if overrides.service is not None:  # --service turns the file's RunTask into a service
@@ -324,11 +411,19 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
 
 def _run_task_request(data: object, where: Where) -> Request:
     document = as_mapping(data, where, "a RunTask request")
+    _refuse_unknown_keys(document, _RUN_TASK_KEYS, where, "the RunTask request")
     group = document.get("group")
     capacity = _capacity(document, where)
+    count = as_int(document.get("count", 1), where.key("count"), minimum=1)
+    if count > RUN_TASK_MAX_COUNT:
+        raise where.key("count").refuse(
+            f"{count}: {RUN_TASK_COUNT_TEXT}",
+            "AWS refuses the call; to simulate several calls in a row, give the count with "
+            "--count instead",
+        )
     return Request(
         kind=RequestKind.RUN_TASK,
-        count=as_int(document.get("count", 1), where.key("count"), minimum=1),
+        count=count,
         group=as_str(group, where.key("group")) if group else None,
         strategies=_strategies(document, where),
         constraints=_constraints(document, where),
@@ -337,18 +432,30 @@ def _run_task_request(data: object, where: Where) -> Request:
     )
 
 
-def _service_request(data: object, where: Where, overrides: Overrides) -> Request:
+def _service_request(
+    data: object, where: Where, overrides: Overrides, *, create: bool = False
+) -> Request:
     document = as_mapping(data or {}, where.key("createService"), "a CreateService request")
     at = where.key("createService")
+    _refuse_unknown_keys(document, _SERVICE_KEYS, at, "the service request")
     name = overrides.service
     if name is None:
         if "serviceName" not in document and "service" not in document:
             raise at.refuse("serviceName is missing")
         name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
     capacity = _capacity(document, at)
+    if "desiredCount" in document:
+        count = as_int(document["desiredCount"], at.key("desiredCount"))
+    elif overrides.count is not None or not create:
+        count = 1  # --count gives it; UpdateService keeps the service's count
+    else:
+        raise at.refuse(
+            "desiredCount is missing: CreateService needs it for the REPLICA scheduling strategy",
+            "add desiredCount (the number of tasks to keep running), or give --count",
+        )
     return Request(
         kind=RequestKind.SERVICE,
-        count=as_int(document.get("desiredCount", 1), at.key("desiredCount")),
+        count=count,
         service_name=name,
         strategies=_strategies(document, at),
         constraints=_constraints(document, at),
@@ -524,6 +631,20 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
         )
     if scenario.request.kind is RequestKind.RUN_TASK and scenario.request.count < 1:
         raise where.refuse("RunTask needs a count of at least 1")
+    if scenario.request.count > MAX_TASKS:
+        raise where.refuse(
+            f"{scenario.request.count:,} tasks: the simulator runs at most {MAX_TASKS:,} "
+            f"(AWS's default quota is {TASKS_PER_SERVICE_QUOTA:,} tasks per service and "
+            f"{RUN_TASK_MAX_COUNT} per RunTask call)",
+            "give a smaller count",
+        )
+    if len(scenario.instances) > MAX_INSTANCES:
+        raise where.refuse(
+            f"{len(scenario.instances):,} container instances: the simulator takes at most "
+            f"{MAX_INSTANCES:,} (AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} "
+            "container instances per cluster)",
+            "give fewer instances",
+        )
     allowed = scenario.task.compatibilities
     launch = scenario.request.launch_type
     if allowed and launch not in allowed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 
 import typer
 
@@ -17,6 +17,8 @@ from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_question import question
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from ecsprep.sim.placement import Placement, PlacementResult
@@ -171,13 +173,18 @@ def placement(
         )
         path = _resolve(scenario) if scenario else None
         import gc
+        import sys
 
         # A big run builds hundreds of thousands of small objects that form no
         # cycles; the cyclic collector would walk them again and again for
         # nothing (about a tenth of the run). The process ends soon after.
         gc.disable()
         try:
-            result = place(load_scenario(path, overrides), trace=trace)
+            loaded = load_scenario(path, overrides)
+            shown = _progress_line(sys.stderr)
+            result = place(loaded, trace=trace, progress=shown)
+            if shown is not None:
+                shown(0, 0)  # clear the line
             if output_format == "json":
                 from ecsprep.sim.report import response
 
@@ -188,6 +195,22 @@ def placement(
                 render_result(out(), result, trace=trace)
         finally:
             gc.enable()
+
+
+def _progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
+    """On a terminal, a line on stderr that counts the tasks placed (long runs
+    call it every 10,000 tasks); nothing in a pipe, so stdout stays clean JSON."""
+    if not stream.isatty():
+        return None
+
+    def show(placed: int, wanted: int) -> None:
+        if wanted:
+            stream.write(f"\rplacing tasks: {placed:,} of {wanted:,}…")
+        else:
+            stream.write("\r\033[K")
+        stream.flush()
+
+    return show
 
 
 def _print_json(data: object, *, big: bool) -> None:

@@ -15,7 +15,8 @@ docs/cql.md, summarised here:
 - Keywords, subjects and operators are case-sensitive (lowercase keywords);
   values compare case-sensitively (`Inf1.xlarge` is not `inf1.xlarge`).
 - `=~` / `!~` take the whole value (Java `Pattern.matches`), with Python's `re`
-  standing in for `java.util.regex`.
+  syntax standing in for `java.util.regex`, matched by an automaton in bounded
+  time (`cql/pattern.py`); backreferences and lookaround are refused.
 - A subject the instance lacks (attribute not set, no tasks for `task:group`,
   no registration time) makes every comparison false, the negative ones
   (`!=`, `!in`, `!~`) included, as AWS documents for `!=`. `not(...)` is plain

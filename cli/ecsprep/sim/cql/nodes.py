@@ -23,6 +23,7 @@ from ecsprep.sim.cql.literals import (
     read_timestamp,
     read_version,
 )
+from ecsprep.sim.cql.pattern import Pattern, PatternError
 
 
 class Subject(str, Enum):
@@ -129,7 +130,7 @@ class Comparison:
     arguments: tuple[str, ...] = ()  # none for exists, one, or the list of in / !in
     name: str = ""  # the attribute name, for Subject.ATTRIBUTE only
     _operands: tuple[Any, ...] = field(init=False, repr=False, compare=False)
-    _pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _pattern: Pattern | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_operands", tuple(self._operand(i) for i in self._indexes()))
@@ -209,9 +210,11 @@ class Comparison:
         return (facts.ec2_instance_id,)
 
 
-def _compile(text: str) -> re.Pattern[str]:
+def _compile(text: str) -> Pattern:
     try:
-        return re.compile(text)
+        return Pattern(text)
+    except PatternError as exc:
+        raise OperandError(f"regular expression {text!r} refused", 0, f": {exc}") from None
     except re.error as exc:
         raise OperandError(f"invalid regular expression {text!r}", 0, f": {exc.msg}") from None
     except OverflowError as exc:  # a{4294967296}

@@ -1,0 +1,89 @@
+"""CQL `=~` matches in bounded time whatever the pattern (issue 12), and gives
+the same answer as Python's `re.fullmatch` wherever `re` finishes."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecsprep.sim.cql import CqlSyntaxError, Facts, parse
+from ecsprep.sim.cql.pattern import Pattern
+
+# Patterns that take Python's backtracking `re` from seconds to hours.
+CATASTROPHIC = [
+    ("(a*)*b", "a" * 30),
+    ("a*a*a*a*a*a*a*b", "a" * 128),
+    ("(x+x+)+y", "x" * 128),
+    ("(a|aa)+$", "a" * 127 + "!"),
+    ("(.*a){12}", "a" * 127 + "!"),
+    ("^(([a-z])+.)+[A-Z]([a-z])+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "value"), CATASTROPHIC)
+def test_catastrophic_patterns_finish_at_once(pattern: str, value: str) -> None:
+    expression = parse(f"attribute:v =~ '{pattern}'")
+    start = time.perf_counter()
+    assert expression.matches(Facts(ec2_instance_id="i-1", attributes={"v": value})) is False
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        (r"(a)\1", "backreferences"),
+        (r"(?=a)a", "lookahead"),
+        (r"a{5000}", "a repeat of more than"),
+        (r"(?:){1000000000}", "a repeat of more than"),
+        (r"((a{100}){100})", "automaton states"),
+    ],
+)
+def test_patterns_beyond_a_bounded_matcher_are_refused_with_why(pattern: str, why: str) -> None:
+    with pytest.raises(CqlSyntaxError, match=re.escape(why)):
+        parse(f"attribute:v =~ '{pattern}'")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("t2.*", "t2.micro", True),
+        ("t2.*", "xt2.micro", False),  # the whole value (Java's Pattern.matches)
+        ("(?i)M5\\..*", "m5.large", True),
+        ("m[4-6]\\.(x|2x)?large", "m6.2xlarge", True),
+        ("[^c].*", "c5.large", False),
+        ("\\d+", "123", True),
+        ("\\w+\\s\\w+", "ab cd", True),
+        ("^a$", "a", True),
+        ("a\\b", "a", True),
+        ("", "", True),
+        ("a{2,3}", "aaaa", False),
+        ("a{2,}", "aaaa", True),
+        ("a+?", "aaa", True),
+    ],
+)
+def test_documented_shapes_match_as_re_does(pattern: str, value: str, expected: bool) -> None:
+    assert Pattern(pattern).fullmatch(value) is expected
+    assert (re.fullmatch(pattern, value) is not None) is expected
+
+
+_ATOMS = st.sampled_from(["a", "b", ".", "[ab]", "[^a]", "\\d", "\\w", "(a|b)", "(ab|a)", "()"])
+_QUANTIFIERS = st.sampled_from(["", "*", "+", "?", "{2}", "{1,3}", "{0,}", "*?", "+?"])
+_PATTERNS = st.lists(st.tuples(_ATOMS, _QUANTIFIERS).map("".join), min_size=0, max_size=6).map(
+    "".join
+) | st.lists(st.tuples(_ATOMS, _QUANTIFIERS).map(lambda p: f"({p[0]}{p[1]})*"), max_size=3).map(
+    "".join
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PATTERNS, st.text(alphabet="ab1_ ", max_size=8))
+def test_same_answer_as_re(pattern: str, value: str) -> None:
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return
+    assert Pattern(pattern).fullmatch(value) is (compiled.fullmatch(value) is not None)
