@@ -421,3 +421,84 @@ def test_the_ranked_counts_are_the_simulators() -> None:
     from ecsprep.sim.check import RANKED
 
     assert PACK_RANKED == RANKED
+
+
+# --- other simulators: the capacity split -----------------------------------------------
+
+
+def test_the_simulators_a_pack_can_name_are_the_registered_ones() -> None:
+    from ecsprep.packs.schema import SIMULATORS
+    from ecsprep.sim.simulators import MODULES, simulator
+
+    assert set(SIMULATORS) == set(MODULES)
+    for name in SIMULATORS:
+        assert simulator(name).name == name
+
+
+CAPACITY_CHECK: dict[str, Any] = {
+    "simulator": "capacity",
+    "scenario": {
+        "createService": {
+            "desiredCount": 10,
+            "capacityProviderStrategy": [
+                {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 3},
+            ],
+        }
+    },
+    "goal": {"says": "Most tasks on Spot.", "most": "tasks"},
+    "options": {
+        "A": {"expect": {"providers": {"FARGATE": 4, "FARGATE_SPOT": 6}}, "shows": "As given."},
+        "B": {
+            "change": {
+                "createService": {
+                    "capacityProviderStrategy": [
+                        {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                        {"capacityProvider": "FARGATE_SPOT", "base": 1, "weight": 3},
+                    ]
+                }
+            },
+            "expect": {"refused": "both set a base"},
+            "shows": "Two bases are refused.",
+        },
+    },
+}
+
+
+def test_an_option_aws_refuses_shows_as_refused_with_awss_reason() -> None:
+    runs = {run.key: run for run in run_check(CAPACITY_CHECK, Where("pack", "q"))}
+    assert runs["A"].holds
+    assert runs["A"].outcome.facts["providers"] == {"FARGATE": 4, "FARGATE_SPOT": 6}
+    assert runs["B"].holds
+    assert "FARGATE and FARGATE_SPOT both set a base" in runs["B"].outcome.refused
+    assert runs["B"].outcome.facts == {}
+
+
+def test_a_refusal_nobody_expected_is_a_broken_check() -> None:
+    check = json.loads(json.dumps(CAPACITY_CHECK))
+    check["options"]["B"]["expect"] = {"tasks": 10}
+    with pytest.raises(InputError, match="both set a base"):
+        run_check(check, Where("pack", "q"))
+
+
+def test_a_refused_option_misses_every_fact_it_names() -> None:
+    from ecsprep.sim.check import judge
+
+    runs = run_check(CAPACITY_CHECK, Where("pack", "q"))
+    verdicts = {v.key: v for v in judge(CAPACITY_CHECK, runs, None)}
+    assert verdicts["A"].right
+    assert not verdicts["B"].right  # refused: no tasks to count, so it can't be the most
+
+
+def test_validate_names_a_fact_the_simulator_does_not_have() -> None:
+    from ecsprep.packs.verify import unknown_facts
+
+    check = json.loads(json.dumps(CAPACITY_CHECK))
+    check["options"]["A"]["expect"] = {"provider": {"FARGATE": 4}}
+    check["goal"]["fewest"] = "providers"
+    found = dict(unknown_facts(check))
+    assert found["options.A.expect.provider"].startswith(
+        "the capacity simulator has no fact 'provider'; did you mean 'providers'?"
+    )
+    assert found["goal"] == "give fewest or most, not both"
+    assert found["goal.fewest"] == "'providers' can't be ranked; use tasks"

@@ -8,7 +8,7 @@ two cannot disagree about which keys exist or which are required.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -19,6 +19,8 @@ MAX_OPTIONS = 8
 OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
 # The certification exams a question can be marked with (model.Exam's values).
 EXAMS = ("dva", "saa", "soa")
+# The simulators a check can name (sim.simulators.MODULES; a test keeps them equal).
+SIMULATORS = ("placement", "capacity")
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")
 # RunTask failure reasons a check can expect (the simulator's FailureReason values;
@@ -161,6 +163,12 @@ KINDS: dict[str, tuple[Field, ...]] = {
     ),
     "check": (
         _f(
+            "simulator",
+            T.CHOICE,
+            "The simulator that runs the check (default placement).",
+            choices=SIMULATORS,
+        ),
+        _f(
             "scenario",
             T.SCENARIO,
             "A shipped scenario's name (`ecsprep simulate placement --list`) or a scenario "
@@ -238,6 +246,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         _f("avoid", T.TEXTS, "None of these instances receives a task."),
         _f("tasks_on", T.MAPPING, "How many tasks given instances receive, e.g. {ci-0003: 2}."),
         _f("max_per_instance", T.COUNT, "No instance receives more tasks than this."),
+        _f("refused", T.TEXT, "AWS refuses the option's input with a message containing this."),
     ),
     "goal": (
         _f("says", T.TEXT, "The goal in words, as the learner reads it.", required=True),
@@ -257,6 +266,23 @@ KINDS: dict[str, tuple[Field, ...]] = {
 }
 # A goal states its condition with the same facts an expectation names.
 KINDS["goal"] = (*KINDS["goal"], *KINDS["expectation"])
+# A check run by another simulator than placement names that simulator's facts, so its
+# conditions are mappings here; `packs validate` checks their names against the simulator.
+_FACTS = "Facts of the simulator's run (see docs/pack-format.md), plus note, no_note, refused."
+KINDS["fact-check"] = tuple(
+    replace(f, kind="fact-option-check")
+    if f.name == "options"
+    else replace(f, type=FieldType.MAPPING, kind="", doc=f.doc + " " + _FACTS)
+    if f.name == "goal"
+    else f
+    for f in KINDS["check"]
+)
+KINDS["fact-option-check"] = tuple(
+    replace(f, type=FieldType.MAPPING, kind="", doc=f.doc + " " + _FACTS)
+    if f.name in ("expect", "claim", "claim_as_given")
+    else f
+    for f in KINDS["option-check"]
+)
 del T
 
 SCHEMA_ID = "urn:ecsprep:pack-format:1"
@@ -265,6 +291,17 @@ SCHEMA_ID = "urn:ecsprep:pack-format:1"
 def json_schema() -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of a pack file, for editors."""
     defs = {kind: _object_schema(kind) for kind in KINDS if kind != "document"}
+    # A question's check is placement's shape, or another simulator's (named by `simulator`).
+    check = defs["question"]["properties"]["check"]
+    defs["question"]["properties"]["check"] = {
+        "description": check["description"],
+        "anyOf": [{"$ref": "#/$defs/check"}, {"$ref": "#/$defs/fact-check"}],
+    }
+    defs["check"]["properties"]["simulator"] = {"const": "placement"}
+    defs["fact-check"]["properties"]["simulator"] = {
+        "enum": [name for name in SIMULATORS if name != "placement"]
+    }
+    defs["fact-check"]["required"] = sorted({*defs["fact-check"].get("required", ()), "simulator"})
     root = _object_schema("document")
     root["properties"]["format"] = {
         "const": FORMAT_VERSION,

@@ -173,7 +173,10 @@ class _Walk:
         if t is FieldType.OBJECT:
             if not isinstance(node, yaml.MappingNode):
                 return self._wrong(node, where, "a mapping")
-            return self.object(node, spec.kind, where)
+            kind = spec.kind
+            if kind == "check" and _simulator_named(node) not in (None, "placement"):
+                kind = "fact-check"  # another simulator's facts: checked by `packs validate`
+            return self.object(node, kind, where)
         if t is FieldType.OBJECTS:
             if not isinstance(node, yaml.SequenceNode):
                 return self._wrong(node, where, "a list")
@@ -339,6 +342,14 @@ class _Walk:
         self.report(line_of(node), where, f"expected {expected}, got {describe(node)}")
 
 
+def _simulator_named(node: yaml.MappingNode) -> str | None:
+    """The `simulator` a check block names, read before the block is walked."""
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "simulator":
+            return str(value.value) if isinstance(value, yaml.ScalarNode) else None
+    return None
+
+
 def _expected(spec: Field) -> str:
     return {
         FieldType.TEXT: "text",
@@ -415,10 +426,17 @@ def check_question(question: Entry, report: Report) -> None:
 def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report) -> None:
     """A check simulates options the question has, and each says what to look for."""
     simulated: dict[str, Entry] = check.get("options") or {}
+    facts = check.get("simulator", "placement") != "placement"
     for key, spec in simulated.items():
         if options is not None and key not in options:
             letters = ", ".join(options) or "none"
             report(spec.line, spec.where, f"the question has no option {key!r} (it has {letters})")
+        if facts:
+            if spec.get("expect") == {}:
+                report(spec.line_for("expect"), f"{spec.where}.expect", "states nothing to check")
+            if spec.get("claim") is not None and spec.get("claim_as_given") is not None:
+                report(spec.line, spec.where, "give claim or claim_as_given, not both")
+            continue
         expect: Entry | None = spec.get("expect")
         if expect is not None and not expect.lines:
             known = ", ".join(f.name for f in KINDS["expectation"])
@@ -429,8 +447,10 @@ def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report)
                 _counts_in(condition, f"{spec.where}.{name}", report)
         if spec.get("claim") is not None and spec.get("claim_as_given") is not None:
             report(spec.line, spec.where, "give claim or claim_as_given, not both")
-    goal: Entry | None = check.get("goal")
-    if goal is not None:
+    goal: Any = check.get("goal")
+    if facts and goal is not None and not str(goal.get("says") or "").strip():
+        report(check.line_for("goal"), f"{check.where}.goal", "missing required key 'says'")
+    elif goal is not None and not facts:
         _counts_in(goal, goal.where, report)
         if goal.get("fewest") is not None and goal.get("most") is not None:
             report(goal.line, goal.where, "give fewest or most, not both")

@@ -10,8 +10,11 @@ to validation, not to every command that loads packs.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ecsprep.errors import EcsprepError
 from ecsprep.packs.load import display_path
@@ -32,6 +35,11 @@ def verify_checks(library: Library) -> list[Problem]:
         source = sources.get(question.pack) or Path(question.pack)
         shown = display_path(source)
         where = f"questions[{question.id}].check"
+        unknown = unknown_facts(question.check)
+        if unknown:
+            line = _line_of(source, question)
+            problems += [Problem(shown, line, f"{where}.{at}", message) for at, message in unknown]
+            continue
         try:
             runs = run_check(question.check, Where("", ""), folder=source.parent)
             as_given = (
@@ -52,6 +60,48 @@ def verify_checks(library: Library) -> list[Problem]:
             line = _line_of(source, question)
             problems += [Problem(shown, line, at, miss) for at, miss in misses]
     return problems
+
+
+def unknown_facts(check: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(place, message) for every condition key the check's simulator doesn't know.
+
+    Placement's conditions are checked by the pack format itself; another simulator's
+    facts are its own, so they are checked here, against the simulator.
+    """
+    from ecsprep.sim.simulators import COMMON, simulator
+
+    sim = simulator(check.get("simulator"))
+    if sim.name == "placement":
+        return []
+    known = (*sim.facts, *COMMON)
+    found = []
+    places: list[tuple[str, Mapping[str, Any]]] = [("goal", dict(check.get("goal") or {}))]
+    for key, spec in dict(check.get("options") or {}).items():
+        for name in ("expect", "claim", "claim_as_given"):
+            if isinstance(spec, Mapping) and isinstance(spec.get(name), Mapping):
+                places.append((f"options.{key}.{name}", spec[name]))
+    for at, condition in places:
+        extra = ("says", "fewest", "most") if at == "goal" else ()
+        for fact in condition:
+            if fact not in (*known, *extra):
+                near = difflib.get_close_matches(str(fact), known, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                found.append(
+                    (
+                        f"{at}.{fact}",
+                        f"the {sim.name} simulator has no fact {fact!r}{hint} "
+                        f"(it has {', '.join(known)})",
+                    )
+                )
+    goal = dict(check.get("goal") or {})
+    if goal.get("fewest") is not None and goal.get("most") is not None:
+        found.append(("goal", "give fewest or most, not both"))
+    for word in ("fewest", "most"):
+        if goal.get(word) is not None and goal[word] not in sim.ranked:
+            found.append(
+                (f"goal.{word}", f"{goal[word]!r} can't be ranked; use {', '.join(sim.ranked)}")
+            )
+    return found
 
 
 def key_disagreement(question: Question, right: dict[str, bool]) -> str:

@@ -1,9 +1,10 @@
-"""Check each answer in place: run a question's options in the placement simulator.
+"""Check each answer in place: run a question's options in a simulator.
 
-A question's `check` block (see docs/pack-format.md) names a scenario, a shipped
-one or one written inline, and for each option it can simulate: the change the
-option makes, as a JSON Merge Patch (RFC 7386) on the scenario document, what the
-run must show, and one sentence saying what that demonstrates. `run_check` runs
+A question's `check` block (see docs/pack-format.md) names its simulator
+(`sim.simulators`; placement by default) and a scenario, a shipped one or one
+written inline, and for each option it can simulate: the change the option makes,
+as a JSON Merge Patch (RFC 7386) on the scenario document, what the run must
+show, and one sentence saying what that demonstrates. `run_check` runs
 every such option and compares the result with the expectation.
 
 The check also says, in terms of a run, what makes an option right: the question's
@@ -18,14 +19,15 @@ and `ecsprep packs validate` catch an answer key that the simulator contradicts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where, as_mapping, read_document
-from ecsprep.sim.placement import PlacementResult, place
-from ecsprep.sim.scenario import Overrides, Scenario, build_scenario, shipped_scenarios
+from ecsprep.sim.placement import PlacementResult
+from ecsprep.sim.simulators import Outcome, Simulator, simulator
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,26 +136,6 @@ RANKED = ("placed", "unplaced", "instances_used")
 
 
 @dataclass(frozen=True, slots=True)
-class Goal:
-    """What the question asks for, as a condition on a run (and maybe a ranking)."""
-
-    says: str  # the goal in words: "The fewest instances in use"
-    wants: Expectation
-    fewest: str | None = None  # one of RANKED: right options have the least of it
-    most: str | None = None  # ... or the most
-
-    @classmethod
-    def of(cls, data: Mapping[str, Any]) -> Goal:
-        wants = {k: v for k, v in data.items() if k not in ("says", "fewest", "most")}
-        return cls(
-            says=str(data.get("says", "")),
-            wants=Expectation.of(wants),
-            fewest=data.get("fewest"),
-            most=data.get("most"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether the simulator finds an option right, and why not when it doesn't."""
 
@@ -187,13 +169,19 @@ class OptionRun:
     shows: str
     change: Mapping[str, Any]
     differences: tuple[Difference, ...]  # what the change really changes, leaf by leaf
-    expectation: Expectation
-    result: PlacementResult
+    expect: Mapping[str, Any]  # what the pack says the run shows
+    outcome: Outcome
     misses: tuple[str, ...]
+    simulator: str = "placement"
 
     @property
     def holds(self) -> bool:
         return not self.misses
+
+    @property
+    def result(self) -> Any:
+        """The simulator's own result (a PlacementResult for placement; None if refused)."""
+        return self.outcome.result
 
 
 def observe(result: PlacementResult) -> dict[str, Any]:
@@ -214,44 +202,49 @@ def observe(result: PlacementResult) -> dict[str, Any]:
 
 
 def judge(
-    check: Mapping[str, Any], runs: Sequence[OptionRun], as_given: PlacementResult | None
+    check: Mapping[str, Any], runs: Sequence[OptionRun], as_given: Outcome | None
 ) -> tuple[Verdict, ...]:
     """Which simulated options the runs say are right: by the check's goal, or by each
     option's claim. An option with neither has no verdict (it is unverified)."""
-    goal = Goal.of(check["goal"]) if check.get("goal") else None
+    sim = simulator(check.get("simulator"))
+    goal = dict(check.get("goal") or {})
     options = dict(check.get("options") or {})
     verdicts: list[Verdict] = []
     ranked: list[tuple[OptionRun, tuple[str, ...]]] = []
+    wants = {k: v for k, v in goal.items() if k not in ("says", "fewest", "most")}
     for run in runs:
         spec = options.get(run.key) or {}
         if spec.get("claim"):
-            misses = Expectation.of(spec["claim"]).misses(run.result)
+            misses = sim.misses(spec["claim"], run.outcome)
             verdicts.append(Verdict(run.key, Basis.CLAIM, not misses, misses))
         elif spec.get("claim_as_given") and as_given is not None:
-            misses = Expectation.of(spec["claim_as_given"]).misses(as_given)
+            misses = sim.misses(spec["claim_as_given"], as_given)
             verdicts.append(Verdict(run.key, Basis.CLAIM_AS_GIVEN, not misses, misses))
-        elif goal is not None:
-            ranked.append((run, goal.wants.misses(run.result)))
-    if goal is not None:
-        verdicts += _by_goal(goal, ranked)
+        elif goal:
+            ranked.append((run, sim.misses(wants, run.outcome)))
+    if goal:
+        verdicts += _by_goal(goal.get("fewest"), goal.get("most"), ranked)
     order = {run.key: n for n, run in enumerate(runs)}
     return tuple(sorted(verdicts, key=lambda v: order[v.key]))
 
 
-def _by_goal(goal: Goal, judged: list[tuple[OptionRun, tuple[str, ...]]]) -> list[Verdict]:
+def _by_goal(
+    fewest: str | None, most: str | None, judged: list[tuple[OptionRun, tuple[str, ...]]]
+) -> list[Verdict]:
     """Options meeting the goal's condition; with `fewest`/`most`, only the best of those."""
-    best: int | None = None
-    fact = goal.fewest or goal.most
+    fact = fewest or most
+    best: Any = None
     if fact is not None:
-        values = [observe(run.result)[fact] for run, misses in judged if not misses]
-        best = (min if goal.fewest else max)(values) if values else None
+        values = [run.outcome.facts.get(fact) for run, misses in judged if not misses]
+        numbers = [v for v in values if isinstance(v, (int, float))]
+        best = (min if fewest else max)(numbers) if numbers else None
     verdicts = []
     for run, misses in judged:
         because = list(misses)
         if fact is not None and not misses:
-            value = observe(run.result)[fact]
+            value = run.outcome.facts.get(fact)
             if value != best:
-                word = "fewest" if goal.fewest else "most"
+                word = "fewest" if fewest else "most"
                 because.append(f"{fact} is {value}; another option gives {best} ({word})")
         verdicts.append(Verdict(run.key, Basis.GOAL, not because, tuple(because)))
     return verdicts
@@ -297,10 +290,12 @@ def run_check(
     """Run every simulated option of a check block (or just the letters in `only`).
 
     `folder` is where an inline scenario's relative file names are read from (the
-    pack's folder). Bad scenarios raise InputError naming `where` and the place.
+    pack's folder). A scenario that can't be built raises InputError naming `where`
+    and the place, unless the option expects AWS to refuse it (`refused`).
     """
+    sim = simulator(check.get("simulator"))
     document, base, name = scenario_document(
-        check.get("scenario"), where.key("scenario"), folder or Path.cwd()
+        check.get("scenario"), where.key("scenario"), folder or Path.cwd(), sim
     )
     runs = []
     for key, spec in dict(check.get("options") or {}).items():
@@ -308,28 +303,48 @@ def run_check(
             continue
         at = where.key(f"options.{key}")
         patched = merge_patch(document, spec.get("change") or {})
-        body = as_mapping(patched, at.key("change"), "a scenario object")
-        result = place(_build(body, at, base, name))
-        expectation = Expectation.of(spec.get("expect") or {})
+        expect = dict(spec.get("expect") or {})
+        outcome = _outcome(sim, patched, at, base, name, refusal_expected="refused" in expect)
         runs.append(
             OptionRun(
                 key=key,
                 shows=str(spec.get("shows", "")),
                 change=dict(spec.get("change") or {}),
                 differences=tuple(differences(document, patched)),
-                expectation=expectation,
-                result=result,
-                misses=expectation.misses(result),
+                expect=expect,
+                outcome=outcome,
+                misses=sim.misses(expect, outcome),
+                simulator=sim.name,
             )
         )
     return tuple(runs)
 
 
-def run_as_given(
-    check: Mapping[str, Any], where: Where, *, folder: Path | None = None
-) -> PlacementResult:
+def _outcome(
+    sim: Simulator,
+    document: object,
+    where: Where,
+    base: Path,
+    name: str,
+    *,
+    refusal_expected: bool,
+) -> Outcome:
+    body = as_mapping(document, where.key("change"), "a scenario object")
+    try:
+        return sim.run(sim.build(body, where, base, name))
+    except InputError as exc:
+        if not refusal_expected:
+            raise
+        return Outcome(facts={}, refused=str(exc) + (f" ({exc.hint})" if exc.hint else ""))
+
+
+def run_as_given(check: Mapping[str, Any], where: Where, *, folder: Path | None = None) -> Outcome:
     """The run of the scenario exactly as the check gives it (no option's change)."""
-    return place(base_scenario(check, where, folder))
+    sim = simulator(check.get("simulator"))
+    document, base, name = scenario_document(
+        check.get("scenario"), where.key("scenario"), folder or Path.cwd(), sim
+    )
+    return _outcome(sim, document, where.key("scenario"), base, name, refusal_expected=True)
 
 
 def needs_as_given(check: Mapping[str, Any]) -> bool:
@@ -339,28 +354,24 @@ def needs_as_given(check: Mapping[str, Any]) -> bool:
     )
 
 
-def base_scenario(check: Mapping[str, Any], where: Where, folder: Path | None = None) -> Scenario:
-    """The scenario as the check writes it, before any option's change."""
+def base_scenario(check: Mapping[str, Any], where: Where, folder: Path | None = None) -> Any:
+    """The simulator's input as the check writes it, before any option's change."""
+    sim = simulator(check.get("simulator"))
     document, base, name = scenario_document(
-        check.get("scenario"), where.key("scenario"), folder or Path.cwd()
+        check.get("scenario"), where.key("scenario"), folder or Path.cwd(), sim
     )
-    return _build(document, where.key("scenario"), base, name)
-
-
-def _build(document: Mapping[str, object], where: Where, base: Path, name: str) -> Scenario:
-    """As `simulate placement FILE` builds it (no flags), named after the check's scenario."""
-    return replace(build_scenario(document, where, base, Overrides()), name=name)
+    return sim.build(document, where.key("scenario"), base, name)
 
 
 def scenario_document(
-    value: object, where: Where, folder: Path
+    value: object, where: Where, folder: Path, sim: Simulator | None = None
 ) -> tuple[Mapping[str, object], Path, str]:
     """The scenario a check starts from: its document, the folder its relative paths
     are read from, and its name (a shipped scenario's name, or "inline")."""
     if isinstance(value, Mapping):
         return value, folder, "inline"
     name = str(value or "")
-    shipped = shipped_scenarios()
+    shipped = (sim or simulator(None)).scenarios()
     if name not in shipped:
         import difflib
 

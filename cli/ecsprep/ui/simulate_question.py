@@ -109,6 +109,8 @@ def question(
             from ecsprep.ui.simulate import render_result
 
             for run in runs:
+                if run.simulator != "placement" or run.result is None:
+                    continue  # only placement has a step-by-step trace
                 console.rule(f"Option {run.key}: the whole run")
                 render_result(console, run.result, trace=True)
         console.print(
@@ -181,8 +183,6 @@ def render_runs(
     from rich.console import Group
     from rich.text import Text
 
-    from ecsprep.ui.simulate import summary
-
     by_key = {run.key: run for run in runs}
     verdict_of = {v.key: v for v in verdicts} if reveal else {}
     parts: list[RenderableType] = [Text(_scenario_line(library, question), style="bold")]
@@ -199,7 +199,7 @@ def render_runs(
             continue
         for label, value in (
             ("change", _change_text(run)),
-            ("run", summary(run.result)),
+            ("run", _summary(run)),
             ("shows", run.shows),
         ):
             parts.append(Text.assemble((f"    {label:<8}", "dim"), value))
@@ -231,9 +231,22 @@ def _verdict_text(verdict: Verdict) -> str:
     return f"{'✔' if verdict.right else '✘'} {said}{because}"
 
 
+def _summary(run: OptionRun) -> str:
+    """One line for the option's run, as its simulator words it (or AWS's refusal)."""
+    if run.outcome.refused:
+        return f"AWS refuses it: {run.outcome.refused}"
+    if run.simulator == "placement":
+        from ecsprep.ui.simulate import summary
+
+        return summary(run.result)
+    return run.outcome.summary
+
+
 def _notes(run: OptionRun) -> tuple[str, ...]:
     """The run's notes, less what a FARGATE run's line already says (no instances to
     choose; the capacity provider split)."""
+    if run.simulator != "placement" or run.result is None:
+        return run.outcome.notes
     from ecsprep.sim.placement import FARGATE_NOTE, capacity_note
 
     said = {FARGATE_NOTE, capacity_note(run.result.providers)}
@@ -247,7 +260,6 @@ def runs_json(
     trace: bool,
     verdicts: Sequence[Verdict] = (),
 ) -> dict[str, Any]:
-    from ecsprep.sim.check import observe
     from ecsprep.sim.report import response
 
     verdict_of = {v.key: v for v in verdicts}
@@ -269,9 +281,9 @@ def runs_json(
                 ],
                 "shows": run.shows,
                 "observed": {
-                    k: list(v) if isinstance(v, tuple) else v
-                    for k, v in observe(run.result).items()
+                    k: list(v) if isinstance(v, tuple) else v for k, v in run.outcome.facts.items()
                 },
+                "refused": run.outcome.refused or None,
                 "holds": run.holds,
                 "misses": list(run.misses),
                 "verdict": (
@@ -283,7 +295,11 @@ def runs_json(
                     if run.key in verdict_of
                     else None
                 ),
-                "response": response(run.result, with_trace=trace),
+                "response": (
+                    response(run.result, with_trace=trace)
+                    if run.simulator == "placement" and run.result is not None
+                    else None
+                ),
             }
             for run in runs
         ],
@@ -341,19 +357,29 @@ def _list(library: Library, output_format: str) -> None:
 
 
 def _scenario_line(library: Library, question: Question) -> str:
-    """The scenario before any option changes it: instances and request, in one line."""
-    from ecsprep.sim.check import base_scenario
+    """The scenario behind the question, before any option changes it, in one line."""
+    from ecsprep.sim.check import base_scenario, scenario_name
+
+    check = question.check or {}
+    source, where = _where(library, question)
+    origin = "the scenario behind the question"
+    if scenario_name(check) != "inline":
+        origin += f", {scenario_name(check)}"
+    if check.get("simulator", "placement") != "placement":
+        described = _json(check.get("scenario"))
+        return f"{origin[0].upper()}{origin[1:]}: {described}. Each option changes it:"
     from ecsprep.ui.simulate import request_text
 
-    source, where = _where(library, question)
-    scenario = base_scenario(question.check or {}, where, source.parent if source else None)
+    scenario = base_scenario(check, where, source.parent if source else None)
     fleet: dict[str, int] = {}
     for instance in scenario.instances:
         name = instance.instance_type or "instance"
         fleet[name] = fleet.get(name, 0) + 1
     machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no container instances"
-    origin = "written in the question" if scenario.name == "inline" else scenario.name
-    return f"Scenario ({origin}): {machines}; {request_text(scenario)}. Each option changes it:"
+    return (
+        f"{origin[0].upper()}{origin[1:]}: {machines}; {request_text(scenario)}. "
+        "Each option changes it:"
+    )
 
 
 def _change_text(run: OptionRun, width: int = 240) -> str:
