@@ -54,6 +54,9 @@ def test_case(case: dict[str, Any]) -> None:
         assert result.unplaced == expect["unplaced"]
     if "failures" in expect:
         assert {short(f.arn): f.reason.value for f in result.failures} == expect["failures"]
+    if "details" in expect:
+        details = {short(f.arn): f.detail for f in result.failures if f.detail}
+        assert details == expect["details"]
     if "bindings" in expect:
         assert [[b.host_port for b in p.bindings] for p in result.placements] == expect["bindings"]
     if "remaining_memory" in expect:

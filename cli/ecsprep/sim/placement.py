@@ -94,6 +94,7 @@ class Placement:
 class Failure:
     arn: str | None
     reason: FailureReason
+    detail: str | None = None  # for ATTRIBUTE: the attribute the instance lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,10 @@ class PlacementResult:
     notes: tuple[str, ...] = ()
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
 
+
+# "A container instance can have up to 100 reserved ports at a time. This number
+# includes the default reserved ports." (PortMapping, hostPort; dynamic ports don't count)
+MAX_RESERVED_PORTS = 100
 
 PROGRESS_EVERY = 10_000  # tasks between two calls of place()'s `progress`
 
@@ -218,6 +223,8 @@ class _Checker:
         self.cluster = cluster
         self.cpu = task.cpu
         self.memory = task.memory
+        # Windows ignores task-level CPU and memory: the containers' own count there
+        self.windows_size = (task.windows_cpu, task.windows_memory)
         self.gpus = task.gpus
         self.required = task.required_attributes
         self.awsvpc = task.network_mode is NetworkMode.AWSVPC
@@ -236,6 +243,7 @@ class _Checker:
             protocol: sum(1 for p in ports if p.host_port is None and p.protocol is protocol)
             for protocol in Protocol
         }
+        self.static_count = len(set(self.static_tcp)) + len(set(self.static_udp))
         self.first, self.last = scenario.ephemeral_range
         self.constraints = scenario.constraints
         # a static memberOf is evaluated once per instance: the verdicts, per constraint
@@ -246,14 +254,12 @@ class _Checker:
     def resources(self, state: InstanceState) -> FailureReason | None:
         if not state.instance.agent_connected:
             return FailureReason.AGENT
-        if self.required and not state.instance.all_capabilities:
-            attributes = state.instance.attributes
-            for name, value in self.required:
-                if name not in attributes or (value is not None and attributes[name] != value):
-                    return FailureReason.ATTRIBUTE
-        if state.cpu < self.cpu:
+        if self.required and self.missing_attribute(state) is not None:
+            return FailureReason.ATTRIBUTE
+        cpu, memory = self.windows_size if state.instance.windows else (self.cpu, self.memory)
+        if state.cpu < cpu:
             return FailureReason.CPU
-        if state.memory < self.memory:
+        if state.memory < memory:
             return FailureReason.MEMORY
         if state.gpus < self.gpus:
             return FailureReason.GPU
@@ -265,7 +271,19 @@ class _Checker:
                 return FailureReason.ENI
         return None
 
+    def missing_attribute(self, state: InstanceState) -> str | None:
+        """The first required attribute the instance lacks (fleet instances have all)."""
+        if state.instance.all_capabilities:
+            return None
+        attributes = state.instance.attributes
+        for name, value in self.required:
+            if name not in attributes or (value is not None and attributes[name] != value):
+                return name if value is None else f"{name}={value}"
+        return None
+
     def _ports_free(self, state: InstanceState) -> bool:
+        if self.static_count and state.reserved_ports + self.static_count > MAX_RESERVED_PORTS:
+            return False
         for port in self.static_tcp:
             if port in state.tcp:
                 return False
@@ -691,14 +709,16 @@ class _Binder:
         self.arn_prefix = f"arn:aws:ecs:{region}:{account}:task/{cluster_name}/"
         self.id_seed = hashlib.md5(scenario.name.encode())
         self.cpu, self.memory, self.gpus = task.cpu, task.memory, task.gpus
+        self.windows_size = (task.windows_cpu, task.windows_memory)
         self.no_ports: tuple[Binding, ...] = ()
         self.empty: frozenset[int] = frozenset()
 
     def bind(self, state: InstanceState, number: int, recorded: Trace | None) -> Placement:
         if self.ports:
-            bindings, tcp, udp = self._assign_ports(state)
+            bindings, tcp, udp, dynamic = self._assign_ports(state)
         else:  # the common case, and a run can place 10,000 tasks
-            bindings, tcp, udp = self.no_ports, self.empty, self.empty
+            bindings, tcp, udp, dynamic = self.no_ports, self.empty, self.empty, 0
+        cpu, memory = self.windows_size if state.instance.windows else (self.cpu, self.memory)
         # a task ID looks like AWS's (32 hex digits) and is the same on every run
         digest = self.id_seed.copy()
         digest.update(number.to_bytes(4, "big"))
@@ -708,22 +728,25 @@ class _Binder:
             TaskOnInstance(
                 arn=arn,
                 group=self.cluster.group,
-                cpu=self.cpu,
-                memory=self.memory,
+                cpu=cpu,
+                memory=memory,
                 ports_tcp=tcp,
                 ports_udp=udp,
                 uses_eni=self.awsvpc,
                 placed=True,
+                gpus=self.gpus,
+                dynamic=dynamic,
             ),
         )
-        state.gpus -= self.gpus
         return Placement(number, arn, state.instance.arn, bindings, recorded)
 
     def _assign_ports(
         self, state: InstanceState
-    ) -> tuple[tuple[Binding, ...], frozenset[int], frozenset[int]]:
-        """The task's port bindings on `state`, and the host ports they take."""
+    ) -> tuple[tuple[Binding, ...], frozenset[int], frozenset[int], int]:
+        """The task's port bindings on `state`, the host ports they take, and how
+        many of those are dynamic."""
         bindings: list[Binding] = []
+        dynamic = 0
         tcp: set[int] = set()
         udp: set[int] = set()
         for name, port in self.ports:
@@ -736,11 +759,13 @@ class _Binder:
             else:
                 host = _next_dynamic(state, port.protocol, self.first, self.last, taken)
                 taken.add(host)
+                dynamic += 1
             bindings.append(Binding(name, port.container_port, host, port.protocol))
         return (
             tuple(bindings),
             frozenset(tcp) if tcp else self.empty,
             frozenset(udp) if udp else self.empty,
+            dynamic,
         )
 
 
@@ -782,7 +807,8 @@ def _failures(
         reason, passed = checker.first_failure(state)
         if reason is None:
             continue
-        failures.append(Failure(state.instance.arn, reason))
+        detail = checker.missing_attribute(state) if reason is FailureReason.ATTRIBUTE else None
+        failures.append(Failure(state.instance.arn, reason, detail))
         # closest matching: passed most checks, then most of the failing resource left
         slack = state.memory if reason is FailureReason.MEMORY else state.cpu
         key = (passed, slack, -state.index)

@@ -7,7 +7,7 @@ for a service the `events` DescribeServices would show (newest first).
 
 from __future__ import annotations
 
-from ecsprep.sim.placement import FailureReason, Placement, PlacementResult, Trace
+from ecsprep.sim.placement import Failure, FailureReason, Placement, PlacementResult, Trace
 from ecsprep.sim.scenario import RequestKind
 
 _TROUBLESHOOTING = (
@@ -65,12 +65,7 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
     task = scenario.task
     body: dict[str, object] = {
         "tasks": _tasks(result),
-        "failures": [
-            {"arn": failure.arn, "reason": failure.reason.value}
-            if failure.arn
-            else {"reason": failure.reason.value}
-            for failure in result.failures
-        ],
+        "failures": [_failure(failure) for failure in result.failures],
         "containerInstances": [
             {
                 "containerInstanceArn": outcome.arn,
@@ -112,6 +107,15 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
             for p in result.placements
             if p.trace is not None
         ]
+    return body
+
+
+def _failure(failure: Failure) -> dict[str, object]:
+    """RunTask's Failure shape: arn, reason and, for ATTRIBUTE, the missing attribute."""
+    body: dict[str, object] = {"arn": failure.arn} if failure.arn else {}
+    body["reason"] = failure.reason.value
+    if failure.detail:
+        body["detail"] = f"missing attribute {failure.detail}"
     return body
 
 

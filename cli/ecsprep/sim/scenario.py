@@ -177,6 +177,8 @@ class RunningTask:
     # desiredStatus STOPPED but not stopped yet: it still holds its resources and
     # ports, but placement goes by desired status, so it no longer counts for its group.
     leaving: bool = False
+    gpus: int = 0  # GPUs pinned to the task (DescribeTasks containers[].gpuIds)
+    dynamic: int = 0  # host ports in the ephemeral range: not among the 100 reserved
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +298,8 @@ def build_scenario(
     task = _task(document, where, base, overrides)
     instances = _instances(document, where, base, overrides)
     request = _request(document, where, overrides)
-    running = _running(document, where, instances, task)
+    ephemeral = _ephemeral_range(document, where)
+    running = _running(document, where, instances, task, ephemeral)
     seed = overrides.seed
     if seed is None and document.get("seed") is not None:
         seed = as_int(document["seed"], where.key("seed"))
@@ -307,7 +310,7 @@ def build_scenario(
         request=request,
         running=tuple(running),
         seed=seed,
-        ephemeral_range=_ephemeral_range(document, where),
+        ephemeral_range=ephemeral,
         description=as_str(description, where.key("description")) if description else "",
     )
     _check_limits(scenario, where)
@@ -538,8 +541,17 @@ def _launch_type(document: Mapping[str, object], where: Where) -> LaunchType:
 
 
 def _running(
-    document: Mapping[str, object], where: Where, instances: list[Instance], task: TaskSpec
+    document: Mapping[str, object],
+    where: Where,
+    instances: list[Instance],
+    task: TaskSpec,
+    ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL_RANGE,
 ) -> list[RunningTask]:
+    """The tasks already on the instances. A task on its way out (lastStatus
+    STOPPING, or desiredStatus STOPPED) no longer counts for its group but still
+    holds what it holds: a STOPPING task its CPU, memory, GPUs and host ports, a
+    DEPROVISIONING one only its ENI (the awsvpc task's network interface is being
+    detached). STOPPED tasks hold nothing."""
     at = where.key("tasks")
     by_name: dict[str, str] = {}
     for instance in instances:
@@ -550,7 +562,7 @@ def _running(
         place = at.index(n)
         entry = as_mapping(item, place, "a task object")
         status = as_str(entry.get("lastStatus", "RUNNING"), place.key("lastStatus"))
-        if status in ("STOPPED", "DEPROVISIONING", "STOPPING"):
+        if status == "STOPPED":
             continue  # a stopped task holds nothing
         ref = as_str(entry.get("containerInstanceArn", ""), place.key("containerInstanceArn"))
         if ref not in by_name:
@@ -569,7 +581,23 @@ def _running(
             read_memory(entry["memory"], place.key("memory")) if "memory" in entry else task.memory
         )
         tcp, udp = _bindings(entry, place)
-        attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
+        gpus = _gpu_ids(entry, place)
+        if gpus is None:
+            gpus = task.gpus if group == task.default_group else 0
+        if "attachments" in entry:
+            attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
+            uses_eni = any(
+                isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
+                for a in attachments
+            )
+        else:  # a task of this definition without its attachments listed
+            uses_eni = group == task.default_group and task.network_mode is NetworkMode.AWSVPC
+        desired = as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
+        leaving = desired == "STOPPED" or status in ("STOPPING", "DEPROVISIONING")
+        if status == "DEPROVISIONING":  # its containers have stopped: only the ENI is held
+            cpu = memory = gpus = 0
+            tcp = udp = frozenset()
+        first, last = ephemeral
         running.append(
             RunningTask(
                 instance_arn=by_name[ref],
@@ -578,17 +606,30 @@ def _running(
                 memory=memory,
                 ports_tcp=tcp,
                 ports_udp=udp,
-                uses_eni=any(
-                    isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
-                    for a in attachments
-                ),
+                uses_eni=uses_eni,
                 protected=entry.get("protectionEnabled") is True,
                 arn=as_str(entry.get("taskArn", ""), place.key("taskArn")),
-                leaving=as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
-                == "STOPPED",
+                leaving=leaving,
+                gpus=gpus,
+                dynamic=sum(1 for port in (*tcp, *udp) if first <= port <= last),
             )
         )
     return running
+
+
+def _gpu_ids(entry: Mapping[str, object], where: Where) -> int | None:
+    """GPUs pinned to a described task: its containers' gpuIds (None: not given)."""
+    found: int | None = None
+    containers_at = where.key("containers")
+    for n, container in enumerate(as_list(entry.get("containers") or [], containers_at)):
+        body = as_mapping(container, containers_at.index(n))
+        if "gpuIds" in body:
+            ids_at = containers_at.index(n).key("gpuIds")
+            ids = as_list(body["gpuIds"] or [], ids_at)
+            for m, value in enumerate(ids):
+                as_str(value, ids_at.index(m))
+            found = (found or 0) + len(ids)
+    return found
 
 
 def _bindings(entry: Mapping[str, object], where: Where) -> tuple[frozenset[int], frozenset[int]]:

@@ -425,7 +425,8 @@ def _render_failures(console: Console, result: PlacementResult) -> None:
     if len(result.failures) <= 12:
         for failure in result.failures:
             where = _short(failure.arn) if failure.arn else "(cluster)"
-            console.print(f"  {where}: {failure.reason.value}")
+            detail = f" (missing {failure.detail})" if failure.detail else ""
+            console.print(f"  {where}: {failure.reason.value}{detail}", overflow="fold")
     else:
         for reason, n in Counter(f.reason.value for f in result.failures).most_common():
             console.print(f"  {n} instances: {reason}")
