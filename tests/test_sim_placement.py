@@ -67,6 +67,10 @@ def test_case(case: dict[str, Any]) -> None:
         assert [short(s.task_arn) for s in result.stopped] == expect["stopped"]
     if "stopped_on" in expect:
         assert [short(s.instance_arn) for s in result.stopped] == expect["stopped_on"]
+    if "note" in expect:
+        assert any(expect["note"] in note for note in result.notes), result.notes
+    if "no_note" in expect:
+        assert not any(expect["no_note"] in note for note in result.notes), result.notes
     if "event" in expect:
         assert any(expect["event"] in event for event in service_events(result))
     if expect.get("deterministic"):

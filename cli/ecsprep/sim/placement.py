@@ -29,6 +29,7 @@ from enum import Enum
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
 from ecsprep.sim.scenario import (
+    AWSVPC_NEEDS_NETWORK,
     INSTANCES_PER_CLUSTER_QUOTA,
     TASKS_PER_SERVICE_QUOTA,
     RequestKind,
@@ -857,6 +858,15 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
             "cluster (adjustable): more can't register unless the quota was raised"
+        )
+    if (
+        scenario.task.network_mode is NetworkMode.AWSVPC
+        and request.network_configured is False
+        and request.launch_type is LaunchType.EC2
+    ):
+        notes.append(
+            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
+            "(awsvpcConfiguration subnets and security groups); simulated as if it were given."
         )
     if request.strategies is None:
         which = (

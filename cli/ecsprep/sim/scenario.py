@@ -192,6 +192,8 @@ class Request:
     launch_type: LaunchType = LaunchType.EC2
     # capacityProviderStrategy; only Fargate providers are placed (as FARGATE), see _capacity
     capacity: tuple[CapacityItem, ...] = ()
+    # networkConfiguration given in the request file; None: no request file (flags only)
+    network_configured: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +434,7 @@ def _run_task_request(data: object, where: Where) -> Request:
         constraints=_constraints(document, where),
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, where),
         capacity=capacity,
+        network_configured=document.get("networkConfiguration") is not None,
     )
 
 
@@ -464,8 +467,15 @@ def _service_request(
         constraints=_constraints(document, at),
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
         capacity=capacity,
+        network_configured=document.get("networkConfiguration") is not None if data else None,
     )
 
+
+# AWS's InvalidParameterException for an awsvpc task without networkConfiguration; the
+# API reference: "required for task definitions that use the awsvpc network mode".
+AWSVPC_NEEDS_NETWORK = (
+    "Network Configuration must be provided when networkMode 'awsvpc' is specified."
+)
 
 # AWS's own InvalidParameterException text.
 _BOTH_LAUNCH_TYPE_AND_STRATEGY = (
