@@ -28,6 +28,7 @@ from enum import Enum
 
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
+from ecsprep.sim.instances import Instance
 from ecsprep.sim.scenario import (
     AWSVPC_NEEDS_NETWORK,
     INSTANCES_PER_CLUSTER_QUOTA,
@@ -116,6 +117,7 @@ class InstanceOutcome:
     placed: int  # tasks this run placed here
     group_tasks: int  # tasks of the placed group here, old and new
     running: int
+    label: str = ""  # how to name it: its EC2 instance ID when one is known, else the ARN's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ class PlacementResult:
     fargate: bool = False  # FARGATE: strategies and constraints do not apply
     notes: tuple[str, ...] = ()
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
+    unplaced_trace: Trace | None = None  # with trace: why the first unplaced task found no instance
 
 
 # "A container instance can have up to 100 reserved ports at a time. This number
@@ -210,6 +213,7 @@ def place(
         group=scenario.group,
         strategies=scenario.strategies,
         notes=_notes(scenario),
+        unplaced_trace=engine.failed if unplaced and isinstance(engine, _Scan) else None,
     )
 
 
@@ -404,6 +408,7 @@ class _Scan(_Engine):
         self.strategies = scenario.strategies
         self.rng = rng
         self.trace = trace
+        self.failed: Trace | None = None  # with trace: the funnel of a task that found no instance
         self.sampler = (
             _Sampler(cluster, self.checker, rng)
             if self.strategies and self.strategies[0].type is StrategyType.RANDOM
@@ -414,7 +419,6 @@ class _Scan(_Engine):
         checker = self.checker
         candidates = [state for state in self.cluster.states if state.active]
         funnel = [FunnelStep("ACTIVE", len(candidates))]
-        rejected: list[tuple[str, FailureReason]] = []
         survivors = []
         reasons: dict[int, FailureReason] = {}
         for state in candidates:
@@ -439,6 +443,13 @@ class _Scan(_Engine):
             candidates = survivors
             funnel.append(FunnelStep(constraint.text, len(candidates)))
         if not candidates:
+            if self.trace:
+                self.failed = Trace(
+                    tuple(funnel),
+                    (),
+                    self._rejected(reasons),
+                    _emptied_text(funnel, reasons),
+                )
             return None
         steps: list[StrategyStep] = []
         decided_by = (
@@ -481,11 +492,23 @@ class _Scan(_Engine):
                 decided_by = _tie_break_text(len(candidates), self.cluster)
         recorded = None
         if self.trace:
-            rejected = [
-                (self.cluster.states[i].instance.arn, r) for i, r in sorted(reasons.items())
-            ]
-            recorded = Trace(tuple(funnel), tuple(steps), tuple(rejected), decided_by)
+            recorded = Trace(tuple(funnel), tuple(steps), self._rejected(reasons), decided_by)
         return winner, recorded
+
+    def _rejected(self, reasons: dict[int, FailureReason]) -> tuple[tuple[str, FailureReason], ...]:
+        return tuple((self.cluster.states[i].instance.arn, r) for i, r in sorted(reasons.items()))
+
+
+def _emptied_text(funnel: list[FunnelStep], reasons: dict[int, FailureReason]) -> str:
+    """Where the funnel emptied and why: `no instance left after memory (2× RESOURCE:MEMORY)`."""
+    if not funnel or funnel[0].candidates == 0:
+        return "no ACTIVE instance in the cluster"
+    step = next(f.step for f in funnel if f.candidates == 0)
+    from collections import Counter
+
+    counts = Counter(reason.value for reason in reasons.values())
+    why = ", ".join(f"{n}× {reason}" for reason, n in counts.most_common())
+    return f"no instance left after {step} ({why})"
 
 
 def _tie_break_text(tied: int, cluster: ClusterState) -> str:
@@ -838,7 +861,16 @@ def _outcome(state: InstanceState) -> InstanceOutcome:
         placed=state.placed,
         group_tasks=state.our_tasks,
         running=state.running,
+        label=_label(instance),
     )
+
+
+def _label(instance: Instance) -> str:
+    """An instance's EC2 ID when the input gave one (describe output), else the last part
+    of its ARN (`--fleet` instances are named ci-0001…; their EC2 IDs are made up)."""
+    if instance.all_capabilities or instance.ec2_instance_id == instance.short_id:
+        return instance.short_id
+    return instance.ec2_instance_id
 
 
 def _notes(scenario: Scenario) -> tuple[str, ...]:

@@ -102,11 +102,16 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
         "notes": list(result.notes),
     }
     if with_trace:
-        body["trace"] = [
+        traces: list[dict[str, object]] = [
             {"taskArn": p.task_arn, **_trace(p.trace)}
             for p in result.placements
             if p.trace is not None
         ]
+        if result.unplaced_trace is not None:  # the funnel that emptied, and why
+            traces.append(
+                {"taskArn": None, "unplaced": result.unplaced, **_trace(result.unplaced_trace)}
+            )
+        body["trace"] = traces
     return body
 
 
@@ -139,7 +144,9 @@ def _tasks(result: PlacementResult) -> list[dict[str, object]]:
         prefix = placement.task_arn.rpartition("/")[0]
         arns = arns_by_prefix.get(prefix)
         if arns is None:
-            arns = arns_by_prefix[prefix] = _cluster_and_definition(placement.task_arn, task.name)
+            arns = arns_by_prefix[prefix] = _cluster_and_definition(
+                placement.task_arn, f"{task.family}:{task.revision or 1}"
+            )
         if placement.bindings:
             containers = [
                 {"name": name, "networkBindings": _bindings(placement, name)} for name in names
