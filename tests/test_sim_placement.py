@@ -242,3 +242,24 @@ def test_instances_are_named_by_ec2_id_and_tasks_by_definition_revision() -> Non
     described = {"taskDefinition": {**definition, "revision": 7, "taskDefinitionArn": "x"}}
     again = run({**document, "taskDefinition": described, "runTask": {"count": 1}})
     assert response(again)["tasks"][0]["taskDefinitionArn"].endswith("/web:7")  # type: ignore[index]
+
+
+def test_daemon_on_fargate_is_refused_with_the_docs_words() -> None:
+    from ecsprep.errors import InputError
+
+    document = {
+        "taskDefinition": {
+            "family": "f",
+            "cpu": "256",
+            "memory": "512",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [{"name": "a"}],
+        },
+        "createService": {
+            "serviceName": "d",
+            "schedulingStrategy": "DAEMON",
+            "launchType": "FARGATE",
+        },
+    }
+    with pytest.raises(InputError, match="don't support the DAEMON scheduling strategy"):
+        run(document)

@@ -168,6 +168,8 @@ def place(
     rng = rng or random.Random(scenario.seed if scenario.seed is not None else 0)
     if scenario.request.launch_type is LaunchType.FARGATE:
         return _fargate(scenario)
+    if scenario.request.daemon:
+        return _daemon(scenario, rng)
     priorities = list(range(len(scenario.instances)))
     if scenario.seed is not None:
         rng.shuffle(priorities)
@@ -214,6 +216,63 @@ def place(
         strategies=scenario.strategies,
         notes=_notes(scenario),
         unplaced_trace=engine.failed if unplaced and isinstance(engine, _Scan) else None,
+    )
+
+
+def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
+    """A DAEMON service: "exactly one task on each active container instance that meets all
+    of the task placement constraints", in registration order; its tasks on instances that
+    no longer meet them are stopped. Strategies don't apply (**INF**: ignored with a note)."""
+    from dataclasses import replace
+
+    cluster = ClusterState(scenario, list(range(len(scenario.instances))))
+    checker = _Checker(cluster, scenario)
+    binder = _Binder(cluster, scenario)
+    placements: list[Placement] = []
+    failures: list[Failure] = []
+    stopped: list[StoppedTask] = []
+    wanted = 0
+    for state in cluster.states:
+        if not state.active:
+            continue
+        meets = all(
+            checker.constraint(n, c, state) is None for n, c in enumerate(checker.constraints)
+        )
+        if not meets:
+            for task in [t for t in state.tasks if t.group == cluster.group and not t.leaving]:
+                cluster.remove(state, task)
+                stopped.append(
+                    StoppedTask(task.arn, state.instance.arn, "no longer meets the constraints")
+                )
+            continue
+        wanted += 1
+        if state.our_tasks:
+            continue  # it already runs the daemon's task
+        reason = checker.resources(state)
+        if reason is not None:
+            detail = checker.missing_attribute(state) if reason is FailureReason.ATTRIBUTE else None
+            failures.append(Failure(state.instance.arn, reason, detail))
+            continue
+        placements.append(binder.bind(state, len(placements) + 1, None))
+    notes = list(_notes(scenario))
+    notes = [note for note in notes if not note.startswith("no placement strategy given")]
+    if scenario.request.strategies:
+        notes.append(
+            "a DAEMON service places one task per instance: placement strategies are ignored"
+        )
+    del rng
+    request = replace(scenario.request, count=wanted)
+    return PlacementResult(
+        scenario=replace(scenario, request=request),
+        placements=tuple(placements),
+        unplaced=len(failures),
+        failures=tuple(failures),
+        closest=(failures[0].arn or "", failures[0].reason) if failures else None,
+        stopped=tuple(stopped),
+        instances=tuple(_outcome(state) for state in cluster.states),
+        group=scenario.group,
+        strategies=(),
+        notes=tuple(notes),
     )
 
 

@@ -194,6 +194,7 @@ class Request:
     capacity: tuple[CapacityItem, ...] = ()
     # networkConfiguration given in the request file; None: no request file (flags only)
     network_configured: bool | None = None
+    daemon: bool = False  # schedulingStrategy DAEMON: one task on each instance that qualifies
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +451,17 @@ def _service_request(
             raise at.refuse("serviceName is missing")
         name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
     capacity = _capacity(document, at)
-    if "desiredCount" in document:
+    strategy_text = as_str(
+        document.get("schedulingStrategy", "REPLICA"), at.key("schedulingStrategy")
+    )
+    if strategy_text not in ("REPLICA", "DAEMON"):
+        raise at.key("schedulingStrategy").refuse(
+            f"{strategy_text!r} is not a scheduling strategy", "use REPLICA or DAEMON"
+        )
+    daemon = strategy_text == "DAEMON"
+    if daemon:
+        count = 0  # one per qualifying instance: worked out when placing
+    elif "desiredCount" in document:
         count = as_int(document["desiredCount"], at.key("desiredCount"))
     elif overrides.count is not None or not create:
         count = 1  # --count gives it; UpdateService keeps the service's count
@@ -468,6 +479,7 @@ def _service_request(
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
         capacity=capacity,
         network_configured=document.get("networkConfiguration") is not None if data else None,
+        daemon=daemon,
     )
 
 
@@ -702,6 +714,11 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
         raise where.refuse(
             f"Task definition does not support launch_type {launch.value}.",
             f"the task definition is compatible with {', '.join(sorted(t.value for t in allowed))}",
+        )
+    if scenario.request.daemon and launch is not LaunchType.EC2:
+        raise where.refuse(
+            "Fargate tasks don't support the DAEMON scheduling strategy.",
+            "use schedulingStrategy REPLICA with a desiredCount",
         )
     if launch is LaunchType.EC2 and not scenario.instances:
         # FARGATE needs none: AWS runs the task on its own capacity.

@@ -339,7 +339,9 @@ def _headline(result: PlacementResult) -> str:
     scenario = result.scenario
     request = scenario.request
     strategies = ", then ".join(s.text for s in result.strategies) or "none"
-    if request.strategies is None and not result.fargate:
+    if request.daemon:
+        strategies = "none (DAEMON: one task on each instance that meets the constraints)"
+    elif request.strategies is None and not result.fargate:
         strategies += " (default)"
     constraints = ", ".join(c.text for c in scenario.constraints) or "none"
     seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
