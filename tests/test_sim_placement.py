@@ -54,6 +54,9 @@ def test_case(case: dict[str, Any]) -> None:
         assert result.unplaced == expect["unplaced"]
     if "failures" in expect:
         assert {short(f.arn): f.reason.value for f in result.failures} == expect["failures"]
+    if "details" in expect:
+        details = {short(f.arn): f.detail for f in result.failures if f.detail}
+        assert details == expect["details"]
     if "bindings" in expect:
         assert [[b.host_port for b in p.bindings] for p in result.placements] == expect["bindings"]
     if "remaining_memory" in expect:
@@ -64,6 +67,10 @@ def test_case(case: dict[str, Any]) -> None:
         assert [short(s.task_arn) for s in result.stopped] == expect["stopped"]
     if "stopped_on" in expect:
         assert [short(s.instance_arn) for s in result.stopped] == expect["stopped_on"]
+    if "note" in expect:
+        assert any(expect["note"] in note for note in result.notes), result.notes
+    if "no_note" in expect:
+        assert not any(expect["no_note"] in note for note in result.notes), result.notes
     if "event" in expect:
         assert any(expect["event"] in event for event in service_events(result))
     if expect.get("deterministic"):
@@ -178,3 +185,81 @@ def test_place_accepts_a_caller_rng() -> None:
     one = place(scenario, random.Random(5))
     two = place(scenario, random.Random(5))
     assert [p.instance_arn for p in one.placements] == [p.instance_arn for p in two.placements]
+
+
+def test_trace_says_where_the_funnel_emptied_for_a_task_not_placed() -> None:
+    result = run(
+        {
+            "fleet": ["1xt3.micro", "2xm5.large"],
+            "taskDefinition": {
+                "family": "t",
+                "containerDefinitions": [
+                    {
+                        "name": "a",
+                        "memory": 2048,
+                        "portMappings": [{"containerPort": 80, "hostPort": 80}],
+                    }
+                ],
+            },
+            "runTask": {"count": 3},
+        },
+        trace=True,
+    )
+    assert result.unplaced == 1
+    failed = result.unplaced_trace
+    assert failed is not None
+    funnel = {step.step: step.candidates for step in failed.funnel}
+    assert (funnel["ACTIVE"], funnel["memory"], funnel["ports"]) == (3, 2, 0)
+    assert (
+        failed.decided_by == "no instance left after ports (2× RESOURCE:PORTS, 1× RESOURCE:MEMORY)"
+    )
+    body = response(result, with_trace=True)
+    last = body["trace"][-1]  # type: ignore[index]
+    assert last["taskArn"] is None
+    assert last["unplaced"] == 1
+    assert run({"fleet": ["1xt3.micro"], "runTask": {"count": 9}}).unplaced_trace is None
+
+
+def test_instances_are_named_by_ec2_id_and_tasks_by_definition_revision() -> None:
+    instance = {
+        "containerInstanceArn": "arn:aws:ecs:us-east-1:1:container-instance/c/0f1e2d3c4b5a",
+        "ec2InstanceId": "i-0123456789abcdef0",
+        "registeredResources": [
+            {"name": "CPU", "integerValue": 2048},
+            {"name": "MEMORY", "integerValue": 4000},
+        ],
+    }
+    definition = {"family": "web", "containerDefinitions": [{"name": "a", "memory": 64}]}
+    document = {
+        "containerInstances": [instance],
+        "fleet": ["1xm5.large"],
+        "taskDefinition": definition,
+    }
+    result = run({**document, "runTask": {"count": 1}})
+    assert [o.label for o in result.instances] == ["i-0123456789abcdef0", "ci-0002"]
+    first = response(result)["tasks"][0]  # type: ignore[index]
+    assert first["taskDefinitionArn"].endswith(":task-definition/web:1")
+    described = {"taskDefinition": {**definition, "revision": 7, "taskDefinitionArn": "x"}}
+    again = run({**document, "taskDefinition": described, "runTask": {"count": 1}})
+    assert response(again)["tasks"][0]["taskDefinitionArn"].endswith("/web:7")  # type: ignore[index]
+
+
+def test_daemon_on_fargate_is_refused_with_the_docs_words() -> None:
+    from ecsprep.errors import InputError
+
+    document = {
+        "taskDefinition": {
+            "family": "f",
+            "cpu": "256",
+            "memory": "512",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [{"name": "a"}],
+        },
+        "createService": {
+            "serviceName": "d",
+            "schedulingStrategy": "DAEMON",
+            "launchType": "FARGATE",
+        },
+    }
+    with pytest.raises(InputError, match="don't support the DAEMON scheduling strategy"):
+        run(document)

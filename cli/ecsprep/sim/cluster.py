@@ -45,6 +45,8 @@ class TaskOnInstance(NamedTuple):
     protected: bool = False
     placed: bool = False  # True: placed by this simulation
     leaving: bool = False  # desiredStatus STOPPED: holds resources, counts for no group
+    gpus: int = 0
+    dynamic: int = 0  # how many of its host ports are dynamic (not reserved ports)
 
 
 class InstanceState:
@@ -54,6 +56,7 @@ class InstanceState:
         "_groups",
         "cpu",
         "dead",
+        "dynamic",
         "enis",
         "gpus",
         "index",
@@ -80,7 +83,8 @@ class InstanceState:
         self.tcp = set(instance.ports_tcp)
         self.udp = set(instance.ports_udp)
         self.enis = 0
-        self.running = 0
+        self.dynamic = 0  # dynamic host ports in tcp/udp: they are not reserved ports
+        self.running = 0  # tasks whose desired status is RUNNING
         self.tasks: list[TaskOnInstance] = []
         self._groups: dict[str, int] = {}
         self.our_tasks = 0  # tasks of the group being placed
@@ -123,10 +127,16 @@ class InstanceState:
     def active(self) -> bool:
         return self.instance.status is InstanceStatus.ACTIVE
 
+    @property
+    def reserved_ports(self) -> int:
+        """Host ports counted against the 100 reserved ports limit (the agent's and
+        static ones; "automatically assigned ports aren't included", PortMapping)."""
+        return len(self.tcp) + len(self.udp) - self.dynamic
+
     def add(self, task: TaskOnInstance, our_group: str, *, reserve: bool = True) -> None:
         self.tasks.append(task)
-        self.running += 1
         if not task.leaving:
+            self.running += 1
             self._groups[task.group] = self._groups.get(task.group, 0) + 1
             if task.group == our_group:
                 self.our_tasks += 1
@@ -135,22 +145,26 @@ class InstanceState:
         if reserve:
             self.cpu -= task.cpu
             self.memory -= task.memory
+            self.gpus -= task.gpus
         self.tcp |= task.ports_tcp
         self.udp |= task.ports_udp
+        self.dynamic += task.dynamic
         self.enis += task.uses_eni
         self.version += 1
 
     def remove(self, task: TaskOnInstance, our_group: str) -> None:
         self.tasks.remove(task)
-        self.running -= 1
         if not task.leaving:
+            self.running -= 1
             self._groups[task.group] = self._groups.get(task.group, 0) - 1
             if task.group == our_group:
                 self.our_tasks -= 1
         self.cpu += task.cpu
         self.memory += task.memory
+        self.gpus += task.gpus
         self.tcp -= task.ports_tcp
         self.udp -= task.ports_udp
+        self.dynamic -= task.dynamic
         self.enis -= task.uses_eni
         self.version += 1
 
@@ -188,20 +202,28 @@ class ClusterState:
             uses_eni=running.uses_eni,
             protected=running.protected,
             leaving=running.leaving,
+            gpus=running.gpus,
+            dynamic=running.dynamic,
         )
         state.add(task, self.group)
         if not task.leaving:
             self._count(state, task.group, +1)
 
     def finish_seeding(self) -> None:
-        """remainingResources, when given, already counts the running tasks."""
+        """remainingResources, when given, already counts the running tasks.
+        runningTasksCount counts by desired status, as placement does: the given
+        count (describe output counts tasks whose status is RUNNING) less the listed
+        tasks on their way out, and never fewer than the listed tasks staying."""
         for state in self.states:
             instance = state.instance
             if instance.remaining_cpu is not None:
                 state.cpu = instance.remaining_cpu
             if instance.remaining_memory is not None:
                 state.memory = instance.remaining_memory
-            state.running = max(instance.running_tasks_count, len(state.tasks))
+            if instance.remaining_gpus is not None:
+                state.gpus = instance.remaining_gpus
+            leaving = sum(1 for task in state.tasks if task.leaving)
+            state.running = max(instance.running_tasks_count - leaving, state.running)
             state.version = 0
 
     def _count(self, state: InstanceState, group: str, step: int) -> None:

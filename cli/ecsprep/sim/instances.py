@@ -78,6 +78,30 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = {
     "inf1.xlarge": InstanceType(4, _approx(8), 4),
 }
 
+# ENI trunking: an instance with the `ecs.awsvpc-trunk-id` attribute has a trunk
+# network interface and the "New Task Limit per Instance" of the developer guide's
+# table (container-instance-eni.html, "Supported Amazon EC2 instance types"):
+# awsvpc tasks it can run, not ENIs. The c5n, m5n, m5dn, r5n and r5dn types are
+# not supported (the same page), so they are absent.
+TRUNK_ATTRIBUTE = "ecs.awsvpc-trunk-id"
+
+
+def _trunk_limits() -> dict[str, int]:
+    limits: dict[str, int] = {}
+    sizes = {"large": 10, "xlarge": 20, "2xlarge": 40, "4xlarge": 60}
+    for family in ("c5", "c5d", "m5", "m5a", "m5ad", "m5d", "r5", "r5a", "r5ad", "r5d"):
+        for size, tasks in sizes.items():
+            limits[f"{family}.{size}"] = tasks
+        big = ("9xlarge", "18xlarge") if family.startswith("c5") else ("12xlarge", "24xlarge")
+        limits[f"{family}.{big[0]}"] = 60
+        limits[f"{family}.{big[1]}"] = 120
+    limits.update({"a1.medium": 10, "a1.large": 10, "a1.xlarge": 20, "a1.2xlarge": 40})
+    limits.update({"a1.4xlarge": 60, "p3.2xlarge": 40, "p3.8xlarge": 60, "p3.16xlarge": 120})
+    return limits
+
+
+TRUNKED_TASK_LIMITS: Mapping[str, int] = _trunk_limits()
+
 # What a current ECS-optimized AMI's agent registers (a representative subset).
 FLEET_CAPABILITIES = (
     "com.amazonaws.ecs.capability.logging-driver.awslogs",
@@ -111,6 +135,8 @@ class Instance:
     registered_at: datetime | None = None
     attributes: Mapping[str, str | None] = field(default_factory=dict)
     running_tasks_count: int = 0
+    remaining_gpus: int | None = None  # GPU IDs left (remainingResources), when given
+    windows: bool = False  # ecs.os-type windows: task-level CPU and memory are ignored
     # Fleet instances stand for a current agent: they meet any capability a task requires.
     all_capabilities: bool = False
 
@@ -123,8 +149,15 @@ class Instance:
         return self.attributes.get("ecs.instance-type")
 
     @property
+    def trunked(self) -> bool:
+        return TRUNK_ATTRIBUTE in self.attributes
+
+    @property
     def task_eni_limit(self) -> int | None:
-        """ENIs left for awsvpc tasks (the primary ENI counts), when the type is known."""
+        """awsvpc tasks the instance can run, when its type is known: the trunked
+        task limit with ENI trunking, else its ENIs less the primary one."""
+        if self.trunked:
+            return TRUNKED_TASK_LIMITS.get(self.instance_type or "")
         known = INSTANCE_TYPES.get(self.instance_type or "")
         return None if known is None else known.max_enis - 1
 
@@ -255,6 +288,7 @@ def read_instance(data: object, where: Where) -> Instance:
     connected = document.get("agentConnected", True)
     if not isinstance(connected, bool):
         raise where.key("agentConnected").refuse("expected true or false")
+    attributes = _read_attributes(document, where)
     return Instance(
         arn=arn,
         ec2_instance_id=as_str(
@@ -271,10 +305,12 @@ def read_instance(data: object, where: Where) -> Instance:
         agent_connected=connected,
         agent_version=agent_version,
         registered_at=_read_time(document.get("registeredAt"), where.key("registeredAt")),
-        attributes=_read_attributes(document, where),
+        attributes=attributes,
         running_tasks_count=as_int(
             document.get("runningTasksCount", 0), where.key("runningTasksCount")
         ),
+        remaining_gpus=len(_strings(remaining["GPU"])) if "GPU" in remaining else None,
+        windows=attributes.get("ecs.os-type") == "windows",
     )
 
 

@@ -28,7 +28,9 @@ from enum import Enum
 
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
+from ecsprep.sim.instances import Instance
 from ecsprep.sim.scenario import (
+    AWSVPC_NEEDS_NETWORK,
     INSTANCES_PER_CLUSTER_QUOTA,
     TASKS_PER_SERVICE_QUOTA,
     RequestKind,
@@ -94,6 +96,7 @@ class Placement:
 class Failure:
     arn: str | None
     reason: FailureReason
+    detail: str | None = None  # for ATTRIBUTE: the attribute the instance lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class InstanceOutcome:
     placed: int  # tasks this run placed here
     group_tasks: int  # tasks of the placed group here, old and new
     running: int
+    label: str = ""  # how to name it: its EC2 instance ID when one is known, else the ARN's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,12 @@ class PlacementResult:
     fargate: bool = False  # FARGATE: strategies and constraints do not apply
     notes: tuple[str, ...] = ()
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
+    unplaced_trace: Trace | None = None  # with trace: why the first unplaced task found no instance
 
+
+# "A container instance can have up to 100 reserved ports at a time. This number
+# includes the default reserved ports." (PortMapping, hostPort; dynamic ports don't count)
+MAX_RESERVED_PORTS = 100
 
 PROGRESS_EVERY = 10_000  # tasks between two calls of place()'s `progress`
 
@@ -159,6 +168,8 @@ def place(
     rng = rng or random.Random(scenario.seed if scenario.seed is not None else 0)
     if scenario.request.launch_type is LaunchType.FARGATE:
         return _fargate(scenario)
+    if scenario.request.daemon:
+        return _daemon(scenario, rng)
     priorities = list(range(len(scenario.instances)))
     if scenario.seed is not None:
         rng.shuffle(priorities)
@@ -204,6 +215,64 @@ def place(
         group=scenario.group,
         strategies=scenario.strategies,
         notes=_notes(scenario),
+        unplaced_trace=engine.failed if unplaced and isinstance(engine, _Scan) else None,
+    )
+
+
+def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
+    """A DAEMON service: "exactly one task on each active container instance that meets all
+    of the task placement constraints", in registration order; its tasks on instances that
+    no longer meet them are stopped. Strategies don't apply (**INF**: ignored with a note)."""
+    from dataclasses import replace
+
+    cluster = ClusterState(scenario, list(range(len(scenario.instances))))
+    checker = _Checker(cluster, scenario)
+    binder = _Binder(cluster, scenario)
+    placements: list[Placement] = []
+    failures: list[Failure] = []
+    stopped: list[StoppedTask] = []
+    wanted = 0
+    for state in cluster.states:
+        if not state.active:
+            continue
+        meets = all(
+            checker.constraint(n, c, state) is None for n, c in enumerate(checker.constraints)
+        )
+        if not meets:
+            for task in [t for t in state.tasks if t.group == cluster.group and not t.leaving]:
+                cluster.remove(state, task)
+                stopped.append(
+                    StoppedTask(task.arn, state.instance.arn, "no longer meets the constraints")
+                )
+            continue
+        wanted += 1
+        if state.our_tasks:
+            continue  # it already runs the daemon's task
+        reason = checker.resources(state)
+        if reason is not None:
+            detail = checker.missing_attribute(state) if reason is FailureReason.ATTRIBUTE else None
+            failures.append(Failure(state.instance.arn, reason, detail))
+            continue
+        placements.append(binder.bind(state, len(placements) + 1, None))
+    notes = list(_notes(scenario))
+    notes = [note for note in notes if not note.startswith("no placement strategy given")]
+    if scenario.request.strategies:
+        notes.append(
+            "a DAEMON service places one task per instance: placement strategies are ignored"
+        )
+    del rng
+    request = replace(scenario.request, count=wanted)
+    return PlacementResult(
+        scenario=replace(scenario, request=request),
+        placements=tuple(placements),
+        unplaced=len(failures),
+        failures=tuple(failures),
+        closest=(failures[0].arn or "", failures[0].reason) if failures else None,
+        stopped=tuple(stopped),
+        instances=tuple(_outcome(state) for state in cluster.states),
+        group=scenario.group,
+        strategies=(),
+        notes=tuple(notes),
     )
 
 
@@ -218,6 +287,8 @@ class _Checker:
         self.cluster = cluster
         self.cpu = task.cpu
         self.memory = task.memory
+        # Windows ignores task-level CPU and memory: the containers' own count there
+        self.windows_size = (task.windows_cpu, task.windows_memory)
         self.gpus = task.gpus
         self.required = task.required_attributes
         self.awsvpc = task.network_mode is NetworkMode.AWSVPC
@@ -236,6 +307,7 @@ class _Checker:
             protocol: sum(1 for p in ports if p.host_port is None and p.protocol is protocol)
             for protocol in Protocol
         }
+        self.static_count = len(set(self.static_tcp)) + len(set(self.static_udp))
         self.first, self.last = scenario.ephemeral_range
         self.constraints = scenario.constraints
         # a static memberOf is evaluated once per instance: the verdicts, per constraint
@@ -246,14 +318,12 @@ class _Checker:
     def resources(self, state: InstanceState) -> FailureReason | None:
         if not state.instance.agent_connected:
             return FailureReason.AGENT
-        if self.required and not state.instance.all_capabilities:
-            attributes = state.instance.attributes
-            for name, value in self.required:
-                if name not in attributes or (value is not None and attributes[name] != value):
-                    return FailureReason.ATTRIBUTE
-        if state.cpu < self.cpu:
+        if self.required and self.missing_attribute(state) is not None:
+            return FailureReason.ATTRIBUTE
+        cpu, memory = self.windows_size if state.instance.windows else (self.cpu, self.memory)
+        if state.cpu < cpu:
             return FailureReason.CPU
-        if state.memory < self.memory:
+        if state.memory < memory:
             return FailureReason.MEMORY
         if state.gpus < self.gpus:
             return FailureReason.GPU
@@ -265,7 +335,19 @@ class _Checker:
                 return FailureReason.ENI
         return None
 
+    def missing_attribute(self, state: InstanceState) -> str | None:
+        """The first required attribute the instance lacks (fleet instances have all)."""
+        if state.instance.all_capabilities:
+            return None
+        attributes = state.instance.attributes
+        for name, value in self.required:
+            if name not in attributes or (value is not None and attributes[name] != value):
+                return name if value is None else f"{name}={value}"
+        return None
+
     def _ports_free(self, state: InstanceState) -> bool:
+        if self.static_count and state.reserved_ports + self.static_count > MAX_RESERVED_PORTS:
+            return False
         for port in self.static_tcp:
             if port in state.tcp:
                 return False
@@ -385,6 +467,7 @@ class _Scan(_Engine):
         self.strategies = scenario.strategies
         self.rng = rng
         self.trace = trace
+        self.failed: Trace | None = None  # with trace: the funnel of a task that found no instance
         self.sampler = (
             _Sampler(cluster, self.checker, rng)
             if self.strategies and self.strategies[0].type is StrategyType.RANDOM
@@ -395,7 +478,6 @@ class _Scan(_Engine):
         checker = self.checker
         candidates = [state for state in self.cluster.states if state.active]
         funnel = [FunnelStep("ACTIVE", len(candidates))]
-        rejected: list[tuple[str, FailureReason]] = []
         survivors = []
         reasons: dict[int, FailureReason] = {}
         for state in candidates:
@@ -420,6 +502,13 @@ class _Scan(_Engine):
             candidates = survivors
             funnel.append(FunnelStep(constraint.text, len(candidates)))
         if not candidates:
+            if self.trace:
+                self.failed = Trace(
+                    tuple(funnel),
+                    (),
+                    self._rejected(reasons),
+                    _emptied_text(funnel, reasons),
+                )
             return None
         steps: list[StrategyStep] = []
         decided_by = (
@@ -462,11 +551,23 @@ class _Scan(_Engine):
                 decided_by = _tie_break_text(len(candidates), self.cluster)
         recorded = None
         if self.trace:
-            rejected = [
-                (self.cluster.states[i].instance.arn, r) for i, r in sorted(reasons.items())
-            ]
-            recorded = Trace(tuple(funnel), tuple(steps), tuple(rejected), decided_by)
+            recorded = Trace(tuple(funnel), tuple(steps), self._rejected(reasons), decided_by)
         return winner, recorded
+
+    def _rejected(self, reasons: dict[int, FailureReason]) -> tuple[tuple[str, FailureReason], ...]:
+        return tuple((self.cluster.states[i].instance.arn, r) for i, r in sorted(reasons.items()))
+
+
+def _emptied_text(funnel: list[FunnelStep], reasons: dict[int, FailureReason]) -> str:
+    """Where the funnel emptied and why: `no instance left after memory (2× RESOURCE:MEMORY)`."""
+    if not funnel or funnel[0].candidates == 0:
+        return "no ACTIVE instance in the cluster"
+    step = next(f.step for f in funnel if f.candidates == 0)
+    from collections import Counter
+
+    counts = Counter(reason.value for reason in reasons.values())
+    why = ", ".join(f"{n}× {reason}" for reason, n in counts.most_common())
+    return f"no instance left after {step} ({why})"
 
 
 def _tie_break_text(tied: int, cluster: ClusterState) -> str:
@@ -691,14 +792,16 @@ class _Binder:
         self.arn_prefix = f"arn:aws:ecs:{region}:{account}:task/{cluster_name}/"
         self.id_seed = hashlib.md5(scenario.name.encode())
         self.cpu, self.memory, self.gpus = task.cpu, task.memory, task.gpus
+        self.windows_size = (task.windows_cpu, task.windows_memory)
         self.no_ports: tuple[Binding, ...] = ()
         self.empty: frozenset[int] = frozenset()
 
     def bind(self, state: InstanceState, number: int, recorded: Trace | None) -> Placement:
         if self.ports:
-            bindings, tcp, udp = self._assign_ports(state)
+            bindings, tcp, udp, dynamic = self._assign_ports(state)
         else:  # the common case, and a run can place 10,000 tasks
-            bindings, tcp, udp = self.no_ports, self.empty, self.empty
+            bindings, tcp, udp, dynamic = self.no_ports, self.empty, self.empty, 0
+        cpu, memory = self.windows_size if state.instance.windows else (self.cpu, self.memory)
         # a task ID looks like AWS's (32 hex digits) and is the same on every run
         digest = self.id_seed.copy()
         digest.update(number.to_bytes(4, "big"))
@@ -708,22 +811,25 @@ class _Binder:
             TaskOnInstance(
                 arn=arn,
                 group=self.cluster.group,
-                cpu=self.cpu,
-                memory=self.memory,
+                cpu=cpu,
+                memory=memory,
                 ports_tcp=tcp,
                 ports_udp=udp,
                 uses_eni=self.awsvpc,
                 placed=True,
+                gpus=self.gpus,
+                dynamic=dynamic,
             ),
         )
-        state.gpus -= self.gpus
         return Placement(number, arn, state.instance.arn, bindings, recorded)
 
     def _assign_ports(
         self, state: InstanceState
-    ) -> tuple[tuple[Binding, ...], frozenset[int], frozenset[int]]:
-        """The task's port bindings on `state`, and the host ports they take."""
+    ) -> tuple[tuple[Binding, ...], frozenset[int], frozenset[int], int]:
+        """The task's port bindings on `state`, the host ports they take, and how
+        many of those are dynamic."""
         bindings: list[Binding] = []
+        dynamic = 0
         tcp: set[int] = set()
         udp: set[int] = set()
         for name, port in self.ports:
@@ -736,11 +842,13 @@ class _Binder:
             else:
                 host = _next_dynamic(state, port.protocol, self.first, self.last, taken)
                 taken.add(host)
+                dynamic += 1
             bindings.append(Binding(name, port.container_port, host, port.protocol))
         return (
             tuple(bindings),
             frozenset(tcp) if tcp else self.empty,
             frozenset(udp) if udp else self.empty,
+            dynamic,
         )
 
 
@@ -782,7 +890,8 @@ def _failures(
         reason, passed = checker.first_failure(state)
         if reason is None:
             continue
-        failures.append(Failure(state.instance.arn, reason))
+        detail = checker.missing_attribute(state) if reason is FailureReason.ATTRIBUTE else None
+        failures.append(Failure(state.instance.arn, reason, detail))
         # closest matching: passed most checks, then most of the failing resource left
         slack = state.memory if reason is FailureReason.MEMORY else state.cpu
         key = (passed, slack, -state.index)
@@ -811,7 +920,16 @@ def _outcome(state: InstanceState) -> InstanceOutcome:
         placed=state.placed,
         group_tasks=state.our_tasks,
         running=state.running,
+        label=_label(instance),
     )
+
+
+def _label(instance: Instance) -> str:
+    """An instance's EC2 ID when the input gave one (describe output), else the last part
+    of its ARN (`--fleet` instances are named ci-0001…; their EC2 IDs are made up)."""
+    if instance.all_capabilities or instance.ec2_instance_id == instance.short_id:
+        return instance.short_id
+    return instance.ec2_instance_id
 
 
 def _notes(scenario: Scenario) -> tuple[str, ...]:
@@ -831,6 +949,15 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
             "cluster (adjustable): more can't register unless the quota was raised"
+        )
+    if (
+        scenario.task.network_mode is NetworkMode.AWSVPC
+        and request.network_configured is False
+        and request.launch_type is LaunchType.EC2
+    ):
+        notes.append(
+            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
+            "(awsvpcConfiguration subnets and security groups); simulated as if it were given."
         )
     if request.strategies is None:
         which = (

@@ -7,7 +7,7 @@ for a service the `events` DescribeServices would show (newest first).
 
 from __future__ import annotations
 
-from ecsprep.sim.placement import FailureReason, Placement, PlacementResult, Trace
+from ecsprep.sim.placement import Failure, FailureReason, Placement, PlacementResult, Trace
 from ecsprep.sim.scenario import RequestKind
 
 _TROUBLESHOOTING = (
@@ -65,12 +65,7 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
     task = scenario.task
     body: dict[str, object] = {
         "tasks": _tasks(result),
-        "failures": [
-            {"arn": failure.arn, "reason": failure.reason.value}
-            if failure.arn
-            else {"reason": failure.reason.value}
-            for failure in result.failures
-        ],
+        "failures": [_failure(failure) for failure in result.failures],
         "containerInstances": [
             {
                 "containerInstanceArn": outcome.arn,
@@ -107,11 +102,25 @@ def response(result: PlacementResult, *, with_trace: bool = False) -> dict[str, 
         "notes": list(result.notes),
     }
     if with_trace:
-        body["trace"] = [
+        traces: list[dict[str, object]] = [
             {"taskArn": p.task_arn, **_trace(p.trace)}
             for p in result.placements
             if p.trace is not None
         ]
+        if result.unplaced_trace is not None:  # the funnel that emptied, and why
+            traces.append(
+                {"taskArn": None, "unplaced": result.unplaced, **_trace(result.unplaced_trace)}
+            )
+        body["trace"] = traces
+    return body
+
+
+def _failure(failure: Failure) -> dict[str, object]:
+    """RunTask's Failure shape: arn, reason and, for ATTRIBUTE, the missing attribute."""
+    body: dict[str, object] = {"arn": failure.arn} if failure.arn else {}
+    body["reason"] = failure.reason.value
+    if failure.detail:
+        body["detail"] = f"missing attribute {failure.detail}"
     return body
 
 
@@ -135,7 +144,9 @@ def _tasks(result: PlacementResult) -> list[dict[str, object]]:
         prefix = placement.task_arn.rpartition("/")[0]
         arns = arns_by_prefix.get(prefix)
         if arns is None:
-            arns = arns_by_prefix[prefix] = _cluster_and_definition(placement.task_arn, task.name)
+            arns = arns_by_prefix[prefix] = _cluster_and_definition(
+                placement.task_arn, f"{task.family}:{task.revision or 1}"
+            )
         if placement.bindings:
             containers = [
                 {"name": name, "networkBindings": _bindings(placement, name)} for name in names

@@ -177,6 +177,8 @@ class RunningTask:
     # desiredStatus STOPPED but not stopped yet: it still holds its resources and
     # ports, but placement goes by desired status, so it no longer counts for its group.
     leaving: bool = False
+    gpus: int = 0  # GPUs pinned to the task (DescribeTasks containers[].gpuIds)
+    dynamic: int = 0  # host ports in the ephemeral range: not among the 100 reserved
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,9 @@ class Request:
     launch_type: LaunchType = LaunchType.EC2
     # capacityProviderStrategy; only Fargate providers are placed (as FARGATE), see _capacity
     capacity: tuple[CapacityItem, ...] = ()
+    # networkConfiguration given in the request file; None: no request file (flags only)
+    network_configured: bool | None = None
+    daemon: bool = False  # schedulingStrategy DAEMON: one task on each instance that qualifies
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +301,8 @@ def build_scenario(
     task = _task(document, where, base, overrides)
     instances = _instances(document, where, base, overrides)
     request = _request(document, where, overrides)
-    running = _running(document, where, instances, task)
+    ephemeral = _ephemeral_range(document, where)
+    running = _running(document, where, instances, task, ephemeral)
     seed = overrides.seed
     if seed is None and document.get("seed") is not None:
         seed = as_int(document["seed"], where.key("seed"))
@@ -307,7 +313,7 @@ def build_scenario(
         request=request,
         running=tuple(running),
         seed=seed,
-        ephemeral_range=_ephemeral_range(document, where),
+        ephemeral_range=ephemeral,
         description=as_str(description, where.key("description")) if description else "",
     )
     _check_limits(scenario, where)
@@ -429,6 +435,7 @@ def _run_task_request(data: object, where: Where) -> Request:
         constraints=_constraints(document, where),
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, where),
         capacity=capacity,
+        network_configured=document.get("networkConfiguration") is not None,
     )
 
 
@@ -444,7 +451,17 @@ def _service_request(
             raise at.refuse("serviceName is missing")
         name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
     capacity = _capacity(document, at)
-    if "desiredCount" in document:
+    strategy_text = as_str(
+        document.get("schedulingStrategy", "REPLICA"), at.key("schedulingStrategy")
+    )
+    if strategy_text not in ("REPLICA", "DAEMON"):
+        raise at.key("schedulingStrategy").refuse(
+            f"{strategy_text!r} is not a scheduling strategy", "use REPLICA or DAEMON"
+        )
+    daemon = strategy_text == "DAEMON"
+    if daemon:
+        count = 0  # one per qualifying instance: worked out when placing
+    elif "desiredCount" in document:
         count = as_int(document["desiredCount"], at.key("desiredCount"))
     elif overrides.count is not None or not create:
         count = 1  # --count gives it; UpdateService keeps the service's count
@@ -461,8 +478,16 @@ def _service_request(
         constraints=_constraints(document, at),
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
         capacity=capacity,
+        network_configured=document.get("networkConfiguration") is not None if data else None,
+        daemon=daemon,
     )
 
+
+# AWS's InvalidParameterException for an awsvpc task without networkConfiguration; the
+# API reference: "required for task definitions that use the awsvpc network mode".
+AWSVPC_NEEDS_NETWORK = (
+    "Network Configuration must be provided when networkMode 'awsvpc' is specified."
+)
 
 # AWS's own InvalidParameterException text.
 _BOTH_LAUNCH_TYPE_AND_STRATEGY = (
@@ -538,8 +563,17 @@ def _launch_type(document: Mapping[str, object], where: Where) -> LaunchType:
 
 
 def _running(
-    document: Mapping[str, object], where: Where, instances: list[Instance], task: TaskSpec
+    document: Mapping[str, object],
+    where: Where,
+    instances: list[Instance],
+    task: TaskSpec,
+    ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL_RANGE,
 ) -> list[RunningTask]:
+    """The tasks already on the instances. A task on its way out (lastStatus
+    STOPPING, or desiredStatus STOPPED) no longer counts for its group but still
+    holds what it holds: a STOPPING task its CPU, memory, GPUs and host ports, a
+    DEPROVISIONING one only its ENI (the awsvpc task's network interface is being
+    detached). STOPPED tasks hold nothing."""
     at = where.key("tasks")
     by_name: dict[str, str] = {}
     for instance in instances:
@@ -550,7 +584,7 @@ def _running(
         place = at.index(n)
         entry = as_mapping(item, place, "a task object")
         status = as_str(entry.get("lastStatus", "RUNNING"), place.key("lastStatus"))
-        if status in ("STOPPED", "DEPROVISIONING", "STOPPING"):
+        if status == "STOPPED":
             continue  # a stopped task holds nothing
         ref = as_str(entry.get("containerInstanceArn", ""), place.key("containerInstanceArn"))
         if ref not in by_name:
@@ -569,7 +603,23 @@ def _running(
             read_memory(entry["memory"], place.key("memory")) if "memory" in entry else task.memory
         )
         tcp, udp = _bindings(entry, place)
-        attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
+        gpus = _gpu_ids(entry, place)
+        if gpus is None:
+            gpus = task.gpus if group == task.default_group else 0
+        if "attachments" in entry:
+            attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
+            uses_eni = any(
+                isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
+                for a in attachments
+            )
+        else:  # a task of this definition without its attachments listed
+            uses_eni = group == task.default_group and task.network_mode is NetworkMode.AWSVPC
+        desired = as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
+        leaving = desired == "STOPPED" or status in ("STOPPING", "DEPROVISIONING")
+        if status == "DEPROVISIONING":  # its containers have stopped: only the ENI is held
+            cpu = memory = gpus = 0
+            tcp = udp = frozenset()
+        first, last = ephemeral
         running.append(
             RunningTask(
                 instance_arn=by_name[ref],
@@ -578,17 +628,30 @@ def _running(
                 memory=memory,
                 ports_tcp=tcp,
                 ports_udp=udp,
-                uses_eni=any(
-                    isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
-                    for a in attachments
-                ),
+                uses_eni=uses_eni,
                 protected=entry.get("protectionEnabled") is True,
                 arn=as_str(entry.get("taskArn", ""), place.key("taskArn")),
-                leaving=as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
-                == "STOPPED",
+                leaving=leaving,
+                gpus=gpus,
+                dynamic=sum(1 for port in (*tcp, *udp) if first <= port <= last),
             )
         )
     return running
+
+
+def _gpu_ids(entry: Mapping[str, object], where: Where) -> int | None:
+    """GPUs pinned to a described task: its containers' gpuIds (None: not given)."""
+    found: int | None = None
+    containers_at = where.key("containers")
+    for n, container in enumerate(as_list(entry.get("containers") or [], containers_at)):
+        body = as_mapping(container, containers_at.index(n))
+        if "gpuIds" in body:
+            ids_at = containers_at.index(n).key("gpuIds")
+            ids = as_list(body["gpuIds"] or [], ids_at)
+            for m, value in enumerate(ids):
+                as_str(value, ids_at.index(m))
+            found = (found or 0) + len(ids)
+    return found
 
 
 def _bindings(entry: Mapping[str, object], where: Where) -> tuple[frozenset[int], frozenset[int]]:
@@ -651,6 +714,11 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
         raise where.refuse(
             f"Task definition does not support launch_type {launch.value}.",
             f"the task definition is compatible with {', '.join(sorted(t.value for t in allowed))}",
+        )
+    if scenario.request.daemon and launch is not LaunchType.EC2:
+        raise where.refuse(
+            "Fargate tasks don't support the DAEMON scheduling strategy.",
+            "use schedulingStrategy REPLICA with a desiredCount",
         )
     if launch is LaunchType.EC2 and not scenario.instances:
         # FARGATE needs none: AWS runs the task on its own capacity.

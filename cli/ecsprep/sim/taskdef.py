@@ -101,6 +101,16 @@ class TaskSpec:
         return sum(container.gpus for container in self.containers)
 
     @property
+    def windows_cpu(self) -> int:
+        """CPU units on a Windows instance: task-level CPU is ignored there."""
+        return sum(container.cpu for container in self.containers)
+
+    @property
+    def windows_memory(self) -> int:
+        """MiB on a Windows instance: task-level memory is ignored there."""
+        return sum(container.reserved_memory for container in self.containers)
+
+    @property
     def default_group(self) -> str:
         return f"family:{self.family}"
 
@@ -241,7 +251,7 @@ def read_task_definition(data: object, where: Where) -> TaskSpec:
         task_memory=_optional(document, "memory", where, read_memory),
         compatibilities=_read_compatibilities(document, where),
         constraints=_read_constraints(document, where),
-        required_attributes=_read_required_attributes(document, where),
+        required_attributes=_required_attributes(document, where, mode),
         revision=_optional(document, "revision", where, as_int),
         notes=tuple(
             f"{place.path}: placeholder {text} left in a field placement does not read"
@@ -405,6 +415,73 @@ def _read_constraints(document: Mapping[str, object], where: Where) -> tuple[Con
             )
         constraints.append(constraint)
     return tuple(constraints)
+
+
+TASK_ENI = "ecs.capability.task-eni"
+
+
+def _required_attributes(
+    document: Mapping[str, object], where: Where, mode: NetworkMode
+) -> tuple[tuple[str, str | None], ...]:
+    """The attributes an instance must carry: `requiresAttributes` of describe output,
+    or, for register-task-definition input, what ECS derives from the definition.
+    An awsvpc task always needs ecs.capability.task-eni (task-networking-awsvpc.html)."""
+    if "requiresAttributes" in document or "taskDefinitionArn" in document:
+        found = list(_read_required_attributes(document, where))
+    else:
+        found = [(name, None) for name in implied_attributes(document, mode)]
+    if mode is NetworkMode.AWSVPC and all(name != TASK_ENI for name, _ in found):
+        found.append((TASK_ENI, None))
+    return tuple(found)
+
+
+def implied_attributes(document: Mapping[str, object], mode: NetworkMode) -> list[str]:
+    """The capabilities ECS records in `requiresAttributes` when it registers this
+    definition, as describe-task-definition outputs show them (docs/simulator.md):
+    the docker-remote-api versions are left out (every supported agent has them)."""
+    names: list[str] = []
+
+    def need(name: str) -> None:
+        if name not in names:
+            names.append(name)
+
+    if mode is NetworkMode.AWSVPC:
+        need(TASK_ENI)
+    if document.get("taskRoleArn"):
+        need(
+            "com.amazonaws.ecs.capability.task-iam-role-network-host"
+            if mode is NetworkMode.HOST
+            else "com.amazonaws.ecs.capability.task-iam-role"
+        )
+    execution_role = bool(document.get("executionRoleArn"))
+    containers = document.get("containerDefinitions")
+    for container in containers if isinstance(containers, list) else ():
+        if not isinstance(container, Mapping):
+            continue
+        logging = container.get("logConfiguration")
+        driver = logging.get("logDriver") if isinstance(logging, Mapping) else None
+        if isinstance(driver, str) and driver:
+            need(f"com.amazonaws.ecs.capability.logging-driver.{driver}")
+            if driver == "awslogs" and execution_role:
+                need("ecs.capability.execution-role-awslogs")
+        image = container.get("image")
+        if isinstance(image, str) and ".dkr.ecr." in image:
+            need("com.amazonaws.ecs.capability.ecr-auth")
+            if execution_role:
+                need("ecs.capability.execution-role-ecr-pull")
+        if container.get("healthCheck"):
+            need("ecs.capability.container-health-check")
+        if container.get("privileged") is True:
+            need("com.amazonaws.ecs.capability.privileged-container")
+        if container.get("dependsOn"):
+            need("ecs.capability.container-ordering")
+        secrets = container.get("secrets")
+        for secret in secrets if isinstance(secrets, list) else ():
+            source = secret.get("valueFrom") if isinstance(secret, Mapping) else None
+            if isinstance(source, str):
+                kind = "asm" if ":secretsmanager:" in source else "ssm"
+                need(f"ecs.capability.secrets.{kind}.environment-variables")
+    return names
 
 
 def _read_required_attributes(

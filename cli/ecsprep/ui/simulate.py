@@ -311,6 +311,8 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
     if trace:
         for placement in result.placements:
             _render_trace(console, placement, result)
+        if result.unplaced_trace is not None:
+            _render_unplaced_trace(console, result)
     console.print(_instances_table(result))
     if result.stopped:
         console.print("[bold]Stopped (scale-in)[/bold]")
@@ -337,7 +339,9 @@ def _headline(result: PlacementResult) -> str:
     scenario = result.scenario
     request = scenario.request
     strategies = ", then ".join(s.text for s in result.strategies) or "none"
-    if request.strategies is None and not result.fargate:
+    if request.daemon:
+        strategies = "none (DAEMON: one task on each instance that meets the constraints)"
+    elif request.strategies is None and not result.fargate:
         strategies += " (default)"
     constraints = ", ".join(c.text for c in scenario.constraints) or "none"
     seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
@@ -402,7 +406,7 @@ def _instances_table(result: PlacementResult) -> object:
         ports = ports_by_instance.get(outcome.arn, [])
         shown = ", ".join(ports[:6]) + (f" +{len(ports) - 6}" if len(ports) > 6 else "")
         table.add_row(
-            _short(outcome.arn),
+            outcome.label or _short(outcome.arn),
             outcome.instance_type or "?",
             outcome.zone or "?",
             outcome.status,
@@ -422,10 +426,12 @@ def _render_failures(console: Console, result: PlacementResult) -> None:
         f"[bold]Failures[/bold]: {result.unplaced} task(s) not placed; "
         "what each ACTIVE instance failed first:"
     )
+    names = _names(result)
     if len(result.failures) <= 12:
         for failure in result.failures:
-            where = _short(failure.arn) if failure.arn else "(cluster)"
-            console.print(f"  {where}: {failure.reason.value}")
+            where = names.get(failure.arn, _short(failure.arn)) if failure.arn else "(cluster)"
+            detail = f" (missing {failure.detail})" if failure.detail else ""
+            console.print(f"  {where}: {failure.reason.value}{detail}", overflow="fold")
     else:
         for reason, n in Counter(f.reason.value for f in result.failures).most_common():
             console.print(f"  {n} instances: {reason}")
@@ -436,7 +442,8 @@ def _render_trace(console: Console, placement: Placement, result: PlacementResul
     if trace is None:
         return
     console.print(
-        f"[bold]Task {placement.number}[/bold] → {_short(placement.instance_arn)} "
+        f"[bold]Task {placement.number}[/bold] → "
+        f"{_names(result).get(placement.instance_arn, _short(placement.instance_arn))} "
         f"(decided by {trace.decided_by})",
         overflow="fold",
     )
@@ -470,6 +477,26 @@ def _render_trace(console: Console, placement: Placement, result: PlacementResul
         console.print(f"  rejected: {listed}", overflow="fold")
 
 
+def _render_unplaced_trace(console: Console, result: PlacementResult) -> None:
+    """The funnel of the first task no instance could take: where it emptied and why."""
+    trace = result.unplaced_trace
+    assert trace is not None
+    number = len(result.placements) + 1
+    console.print(f"[bold]Task {number}[/bold] → not placed ({trace.decided_by})", overflow="fold")
+    from itertools import pairwise
+
+    funnel = trace.funnel
+    steps = [  # only the steps that dropped instances, up to the one that emptied it
+        f"{step.candidates} after {step.step}"
+        for before, step in pairwise(funnel)
+        if step.candidates < before.candidates
+    ]
+    console.print(
+        "  funnel: " + " → ".join([f"{trace.funnel[0].candidates} active", *steps]),
+        overflow="fold",
+    )
+
+
 def _unit(field: str | None) -> str:
     if field == "memory":
         return " MiB left"
@@ -499,6 +526,11 @@ def summary(result: PlacementResult) -> str:
         reasons = sorted({f.reason.value for f in result.failures})
         text += f"; {result.unplaced} not placed ({', '.join(reasons)})"
     return text + "."
+
+
+def _names(result: PlacementResult) -> dict[str, str]:
+    """Instance ARN → the name shown: its EC2 instance ID where the input gave one."""
+    return {outcome.arn: outcome.label or _short(outcome.arn) for outcome in result.instances}
 
 
 def _short(arn: str) -> str:
