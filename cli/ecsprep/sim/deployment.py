@@ -725,7 +725,7 @@ def native(spec: Native) -> Outcome:
         "shifts": len(plan),
         "hook_traffic": hook_traffic,
         "hook_invocations": invocations,
-        "blue_kept_minutes": 0 if rolled_back else spec.bake_time,
+        "blue_kept_minutes": spec.bake_time,
         "rolled_back": rolled_back,
         "rollout_state": state,
         "stopped": state != "SUCCESSFUL",

@@ -436,8 +436,13 @@ def summary(result: d.Outcome) -> str:
         if facts["rolled_back"]:
             text += f"; rolled back to {facts['rolled_back_to']}"
         return text + "."
-    plan = ", ".join(f"{p:g}% at +{m} min" for m, p in facts["traffic"])  # type: ignore[attr-defined]
-    text = f"{facts['rollout_state']}: production traffic {plan}"
+    shifts: Any = facts["traffic"]
+    if facts["stopped"]:
+        reached = max((s.production or 0.0 for s in result.steps), default=0.0)
+        text = f"{facts['rollout_state']}: stopped after production traffic reached {reached:g}%"
+    else:
+        plan = ", ".join(f"{p:g}% at +{m} min" for m, p in shifts)
+        text = f"{facts['rollout_state']}: production traffic {plan}"
     if facts["rolled_back"]:
         text += "; rolled back"
     elif not facts["stopped"]:
