@@ -52,7 +52,7 @@ def _run(result: FargateCheck) -> Outcome:
     ]
     if result.nearest:
         notes.append("nearest valid sizes: " + ", ".join(s.words for s in result.nearest))
-    refused = "; ".join(f.text for f in result.refusals)
+    refused = " ".join(f.text for f in result.refusals)
     if result.runs:
         summary = (
             f"Runs on Fargate: {result.task.cpu} CPU units, {result.task.memory} MiB, "

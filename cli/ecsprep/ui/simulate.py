@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 import typer
 
 from ecsprep.ui.simulate_capacity import capacity
+from ecsprep.ui.simulate_fargate import fargate
 from ecsprep.ui.simulate_question import question
 
 if TYPE_CHECKING:
@@ -509,4 +510,5 @@ def _short(arn: str) -> str:
 
 # The other simulators, each in its own module.
 simulate_app.command("capacity")(capacity)
+simulate_app.command("fargate")(fargate)
 simulate_app.command("question")(question)
