@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 import typer
 
 from ecsprep.ui.simulate_capacity import capacity
+from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_fargate import fargate
 from ecsprep.ui.simulate_question import question
 
@@ -511,4 +512,5 @@ def _short(arn: str) -> str:
 # The other simulators, each in its own module.
 simulate_app.command("capacity")(capacity)
 simulate_app.command("fargate")(fargate)
+simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
 simulate_app.command("question")(question)
