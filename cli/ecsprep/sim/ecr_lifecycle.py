@@ -168,7 +168,7 @@ def _read_rule(raw: object, where: Where) -> Rule:
             raise where.key(str(key)).refuse(f"unknown key {key!r}")
     if "rulePriority" not in body:
         raise where.refuse("rulePriority is missing")
-    priority = as_int(body["rulePriority"], where.key("rulePriority"), minimum=1)
+    priority = as_int(body["rulePriority"], where.key("rulePriority"))
     at = where.key("selection")
     sel = as_mapping(body.get("selection"), at, "a selection")
     for key in sel:
