@@ -31,6 +31,8 @@ MODULES: dict[str, str] = {
     "placement": "ecsprep.sim.placement_check",
     "capacity": "ecsprep.sim.capacity_check",
     "deployment": "ecsprep.sim.deployment_check",
+    "fargate": "ecsprep.sim.fargate_check",
+    "ecr-lifecycle": "ecsprep.sim.ecr_lifecycle_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

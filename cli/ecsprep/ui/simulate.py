@@ -15,6 +15,8 @@ import typer
 
 from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_deployment import deployment
+from ecsprep.ui.simulate_ecr import ecr_lifecycle
+from ecsprep.ui.simulate_fargate import fargate
 from ecsprep.ui.simulate_question import question
 
 if TYPE_CHECKING:
@@ -543,4 +545,6 @@ def _short(arn: str) -> str:
 # The other simulators, each in its own module.
 simulate_app.command("capacity")(capacity)
 simulate_app.command("deployment")(deployment)
+simulate_app.command("fargate")(fargate)
+simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
 simulate_app.command("question")(question)
