@@ -30,6 +30,7 @@ from ecsprep.sim.documents import Where
 MODULES: dict[str, str] = {
     "placement": "ecsprep.sim.placement_check",
     "capacity": "ecsprep.sim.capacity_check",
+    "scaling": "ecsprep.sim.scaling_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.
