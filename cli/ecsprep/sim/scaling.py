@@ -555,6 +555,18 @@ class _Run:
             f"{alarm.comparison.symbol} {_number(alarm.threshold)}): step "
             f"{_bounds(step)} → {policy.adjustment_type.value} {step.adjustment:+d}"
         )
+        exact = policy.adjustment_type is AdjustmentType.EXACT
+        if not exact and (step.adjustment > 0) != (wanted > self.desired):
+            # a positive step only adds: the capacity added in its cooldown (or removed by
+            # another policy since) never turns it into a scale-in, nor a negative one back
+            if in_out_cooldown and step.adjustment > 0:
+                self._event(
+                    t,
+                    policy.name,
+                    f"{policy.name}: in its Cooldown, the {base}→"
+                    f"{self.desired} already there covers {step.adjustment:+d}",
+                )
+            return None
         if wanted > self.desired:
             if in_out_cooldown:
                 why += f" from {base} (the capacity added in the cooldown counts)"

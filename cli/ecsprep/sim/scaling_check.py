@@ -184,14 +184,15 @@ def _show(value: object) -> str:
 
 
 def summary(result: ScalingResult) -> str:
+    """`Desired count 6 → 3 (00:14 backlog) → 15 (00:18 backlog) over 40 min; …`."""
     rows = result.minutes
-    start = rows[0].desired if rows else result.input.desired
+    start = rows[0].desired if rows and not result.activities else result.input.desired
+    steps = [f"{a.after} ({a.clock} {a.cause})" for a in result.activities]
+    if len(steps) > 5:
+        steps = [*steps[:2], f"… {len(steps) - 4} more …", *steps[-2:]]
+    path = " → ".join([str(start), *steps]) if steps else f"{start}, unchanged"
     peak = max([row.desired for row in rows] + [result.final_desired])
-    text = (
-        f"Desired count {start} → {result.final_desired} over {len(rows)} min "
-        f"(peak {peak}); {len(result.activities)} scaling activit"
-        + ("y" if len(result.activities) == 1 else "ies")
-    )
+    text = f"Desired count {path} over {len(rows)} min (peak {peak})"
     pending = max((row.desired - row.running for row in rows), default=0)
     if pending:
         text += f"; up to {pending} task(s) desired but not running"
