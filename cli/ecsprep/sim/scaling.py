@@ -446,7 +446,10 @@ class _Run:
                 self.in_cooldown.clear()
                 self._activity(t, count, cause, why)
                 cooldown = self._cooldown_of(cause, Direction.OUT)
-                if cooldown:
+                running = self.out_cooldown.get(cause)
+                if cooldown and not (running and running[0] > now):
+                    # a scale-out inside the cooldown (a larger step) keeps the cooldown that
+                    # the initiating scale-out started, and its starting capacity
                     self.out_cooldown[cause] = (now + cooldown, before)
             return
         if not ins:

@@ -15,6 +15,7 @@ import typer
 
 from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_question import question
+from ecsprep.ui.simulate_scaling import scaling
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -510,3 +511,4 @@ def _short(arn: str) -> str:
 # The other simulators, each in its own module.
 simulate_app.command("capacity")(capacity)
 simulate_app.command("question")(question)
+simulate_app.command("scaling")(scaling)
