@@ -33,6 +33,7 @@ MODULES: dict[str, str] = {
     "deployment": "ecsprep.sim.deployment_check",
     "fargate": "ecsprep.sim.fargate_check",
     "ecr-lifecycle": "ecsprep.sim.ecr_lifecycle_check",
+    "scaling": "ecsprep.sim.scaling_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

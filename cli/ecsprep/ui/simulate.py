@@ -18,6 +18,7 @@ from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_fargate import fargate
 from ecsprep.ui.simulate_question import question
+from ecsprep.ui.simulate_scaling import scaling
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -548,3 +549,4 @@ simulate_app.command("deployment")(deployment)
 simulate_app.command("fargate")(fargate)
 simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
 simulate_app.command("question")(question)
+simulate_app.command("scaling")(scaling)

@@ -268,7 +268,7 @@ def runs_json(
         "question": question.id,
         "answer": sorted(question.answer),
         "goal": goal.get("says"),
-        "scenario": runs[0].result.scenario.name if runs else None,
+        "scenario": _scenario_of(question, runs),
         "options": [
             {
                 "key": run.key,
@@ -304,6 +304,15 @@ def runs_json(
             for run in runs
         ],
     }
+
+
+def _scenario_of(question: Question, runs: Sequence[OptionRun]) -> str | None:
+    """The shipped scenario's name, or "inline" (any simulator's check)."""
+    if not runs or question.check is None:
+        return None
+    from ecsprep.sim.check import scenario_name
+
+    return scenario_name(question.check)
 
 
 def _plain(value: object) -> object:
