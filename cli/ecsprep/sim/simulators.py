@@ -30,6 +30,8 @@ from ecsprep.sim.documents import Where
 MODULES: dict[str, str] = {
     "placement": "ecsprep.sim.placement_check",
     "capacity": "ecsprep.sim.capacity_check",
+    "credentials": "ecsprep.sim.credentials_check",
+    "registration": "ecsprep.sim.registration_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.
