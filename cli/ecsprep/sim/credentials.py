@@ -563,6 +563,7 @@ def run(setup: Setup) -> Run:
     agent_role = s.execution_role or ("" if s.fargate else s.instance_role)
     pull_by, secrets_by, logs_by = _who(s, agent_role)
     assumed_for = _trust(state)
+    phase = "trust"
     try:
         if s.task_role and s.account not in assumed_for:
             raise _Stop(
@@ -578,12 +579,15 @@ def run(setup: Setup) -> Run:
                     f"ECS was unable to assume the role '{s.execution_role}' that was provided "
                     "for this task (the task execution role's trust policy)"
                 )
+        phase = "pull"
         _pull(state, agent_role)
+        phase = "secrets"
         env, log_options = _secrets_and_files(state, s.containers[0])
+        phase = "logs"
         _logs(state, agent_role)
     except _Stop as stop:
         stopped = str(stop)
-    stopped_at = state.steps[-1].phase if stopped and state.steps else ("start" if stopped else "")
+    stopped_at = phase if stopped else ""
     app, via, chain, imds = _application(state)
     if s.task_role and stopped == "" and (s.fargate or _task_role_served(s)):
         env = {**env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": CREDENTIALS_URI}
