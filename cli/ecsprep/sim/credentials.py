@@ -659,11 +659,12 @@ def _trust(state: _State) -> tuple[str, ...]:
         )
         if decided.allowed:
             found.append(account)
-    state.note(
-        "ECS sends aws:SourceAccount and aws:SourceArn when it assumes a task role, and no "
-        "sts:ExternalId or iam:PassedToService; ecsprep uses a made-up task ARN in the "
-        "account's Region (INF)"
-    )
+    if len(s.source_accounts) > 1 or any(st.conditions for st in trust.statements):
+        state.note(
+            "ECS sends aws:SourceAccount and aws:SourceArn when it assumes a task role, and no "
+            "sts:ExternalId or iam:PassedToService; ecsprep uses a made-up task ARN in the "
+            "account's Region (INF)"
+        )
     return tuple(found)
 
 

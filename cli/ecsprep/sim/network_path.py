@@ -18,7 +18,9 @@ guide, ECS "interface VPC endpoints"):
 An endpoint policy (`PolicyDocument`) can refuse a call that reaches it (403).
 Security groups are stateful, so the caller's inbound rules never matter for an
 outbound call; the caller's outbound rules are taken as allowing all (the default
-rule), an inferred choice the simulators label.
+rule), and an endpoint whose security groups aren't described (no `Groups`, or
+groups missing from `securityGroupRules`) as accepting the caller: inferred
+choices, listed in docs/credentials.md.
 
 The input is in the shapes of the EC2 API (describe-route-tables,
 describe-vpc-endpoints, describe-security-groups), trimmed to the fields used.
@@ -302,7 +304,10 @@ def reach(
                     "and enableDnsHostnames"
                 )
                 continue
-            if network.rules is not None:
+            described = network.rules is not None and all(
+                g in network.rules for g in endpoint.groups
+            )
+            if network.rules is not None and endpoint.groups and described:
                 rules = tuple(r for g in endpoint.groups for r in network.rules.get(g, ()))
                 if not _allows_443(rules, network):
                     return Reach(

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 import typer
 
 from ecsprep.ui.simulate_capacity import capacity
+from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_question import question
+from ecsprep.ui.simulate_registration import registration
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -509,4 +511,6 @@ def _short(arn: str) -> str:
 
 # The other simulators, each in its own module.
 simulate_app.command("capacity")(capacity)
+simulate_app.command("credentials")(credentials)
+simulate_app.command("registration")(registration)
 simulate_app.command("question")(question)
