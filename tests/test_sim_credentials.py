@@ -326,3 +326,25 @@ def test_registration_command_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "registration", str(bad)])
     assert result.exit_code == 2
     assert "use ecs-optimized, with-agent or plain" in result.output
+
+
+def test_question_with_a_credentials_check_as_json() -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", "question", "security-confused-deputy-trust-policy", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scenario"] == "inline"
+    right = {o["key"] for o in data["options"] if o["verdict"] and o["verdict"]["right"]}
+    assert right == {"D"}
+    by_key = {o["key"]: o for o in data["options"]}
+    assert by_key["D"]["observed"]["task_role_assumed_for"] == ["111122223333"]
+
+
+def test_question_with_a_registration_check_as_text() -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", "question", "seed-instance-not-registering-not-a-reason"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "The instance registers into default" in result.output
+    assert "inbound security group rules play no part" in result.output

@@ -260,6 +260,7 @@ def runs_json(
     trace: bool,
     verdicts: Sequence[Verdict] = (),
 ) -> dict[str, Any]:
+    from ecsprep.sim.check import scenario_name
     from ecsprep.sim.report import response
 
     verdict_of = {v.key: v for v in verdicts}
@@ -268,7 +269,7 @@ def runs_json(
         "question": question.id,
         "answer": sorted(question.answer),
         "goal": goal.get("says"),
-        "scenario": runs[0].result.scenario.name if runs else None,
+        "scenario": scenario_name(question.check or {}),
         "options": [
             {
                 "key": run.key,
