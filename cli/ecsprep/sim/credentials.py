@@ -341,6 +341,13 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     at_sm = where.key("secretsManager")
     for n, item in enumerate(as_list(document.get("secretsManager", []), at_sm)):
         raw = as_mapping(item, at_sm.index(n), "a secret: {ARN, SecretString or versions}")
+        for key in raw:
+            if key not in _SECRET_KEYS:
+                raise (
+                    at_sm.index(n)
+                    .key(str(key))
+                    .refuse(f"unknown key {key!r}", "use " + ", ".join(_SECRET_KEYS))
+                )
         arn = as_str(raw.get("ARN", ""), at_sm.index(n).key("ARN"))
         versions = dict(as_mapping(raw.get("versions", {}), at_sm.index(n).key("versions")))
         if "SecretString" in raw:
@@ -404,12 +411,15 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             str(k): str(v)
             for k, v in as_mapping(document.get("s3Objects", {}), where.key("s3Objects")).items()
         },
-        private_images=tuple(str(i) for i in as_list(document.get("privateImages", []), where)),
+        private_images=tuple(
+            str(i) for i in as_list(document.get("privateImages", []), where.key("privateImages"))
+        ),
         calls=tuple(calls),
         shared_file=bool(app.get("sharedCredentialsFile", False)),
         execute_command=bool(document.get("executeCommand", False)),
         source_accounts=tuple(
-            str(a) for a in as_list(document.get("sourceAccounts", [account]), where)
+            str(a)
+            for a in as_list(document.get("sourceAccounts", [account]), where.key("sourceAccounts"))
         ),
     )
 
