@@ -20,7 +20,16 @@ OPTION_LETTERS = "ABCDEFGH"[:MAX_OPTIONS]
 # The certification exams a question can be marked with (model.Exam's values).
 EXAMS = ("dva", "saa", "soa")
 # The simulators a check can name (sim.simulators.MODULES; a test keeps them equal).
-SIMULATORS = ("placement", "capacity", "deployment", "fargate", "ecr-lifecycle", "scaling")
+SIMULATORS = (
+    "placement",
+    "capacity",
+    "deployment",
+    "fargate",
+    "ecr-lifecycle",
+    "scaling",
+    "credentials",
+    "registration",
+)
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")
 # RunTask failure reasons a check can expect (the simulator's FailureReason values;

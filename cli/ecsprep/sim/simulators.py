@@ -34,6 +34,8 @@ MODULES: dict[str, str] = {
     "fargate": "ecsprep.sim.fargate_check",
     "ecr-lifecycle": "ecsprep.sim.ecr_lifecycle_check",
     "scaling": "ecsprep.sim.scaling_check",
+    "credentials": "ecsprep.sim.credentials_check",
+    "registration": "ecsprep.sim.registration_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.
