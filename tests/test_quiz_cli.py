@@ -199,7 +199,9 @@ def test_corrupt_database_is_one_clear_error(isolated_home: Path) -> None:
     result = invoke(isolated_home, ["quiz"], "A\n")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: the progress database ")
-    assert "hint: back it up and start afresh" in result.stderr
+    assert "hint: nothing in it can be read: `ecsprep progress reset` moves it aside" in (
+        result.stderr
+    )
     assert "Traceback" not in result.output
 
 

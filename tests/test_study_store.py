@@ -270,3 +270,229 @@ def test_first_opens_racing_on_a_new_file_all_succeed(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+# --- hostile and damaged databases ----------------------------------------------------
+
+
+def damaged_database(path: Path) -> None:
+    """Two good answers and a card, then three damaged answers and a damaged card."""
+    with open_store(path) as store:
+        session = store.start_session("practice", "quick", 1, T0)
+        store.record(session, answer("good-1", "correct"), T0)
+        store.record(session, answer("good-2", "wrong"), T0 + timedelta(minutes=1))
+        card, log = schedule.review(
+            schedule.scheduler(schedule.Settings()),
+            schedule.new_card("good-1", T0),
+            Rating.Good,
+            T0,
+            3.0,
+        )
+        store.save_card("good-1", card, log, T0)
+        store.save_card("bad-card", card, log, T0)
+    db = sqlite3.connect(path)
+    insert = (
+        "INSERT INTO answers (session_id, question_id, topic, chosen, answer, outcome, seconds,"
+        " answered_at) VALUES (1, ?, 'ecr', ?, '[\"A\"]', 'wrong', 1, ?)"
+    )
+    db.execute(insert, ("not-json", "A, B", T0.isoformat()))
+    db.execute(insert, ("bad-time", '["A"]', "yesterday"))
+    db.execute(
+        insert.replace("'ecr'", "CAST(X'FFFE' AS TEXT)"), ("bad-bytes", "[]", T0.isoformat())
+    )
+    db.execute("UPDATE cards SET card = '{\"due\": 1}' WHERE question_id = 'bad-card'")
+    db.commit()
+    db.close()
+
+
+def test_damaged_rows_are_skipped_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    damaged_database(path)
+    with open_store(path, readonly=True) as store:
+        assert [a.question_id for a in store.answers()] == ["good-1", "good-2"]
+        assert list(store.cards()) == ["good-1"]
+        assert len(store.sessions()) == 1
+        assert sorted(store.damaged) == [
+            "answers 3: not JSON",
+            "answers 4: Invalid isoformat string: 'yesterday'",
+            "answers 5: text that is not UTF-8",
+            "cards 'bad-card': missing 'card_id'",
+        ]
+    data = export_data(path, Library.of(()))
+    assert [a["question"] for a in data["answers"]] == ["good-1", "good-2"]
+    assert len(data["skipped"]) == 4
+
+
+def test_stats_and_export_warn_about_damaged_rows_and_name_the_way_out(
+    isolated_home: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    damaged_database(isolated_home / "progress.sqlite3")
+    for args in (["stats"], ["progress", "export"], ["quiz", "--mode", "due", "--plain"]):
+        result = CliRunner().invoke(app, args, input="quit\n")
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert result.exit_code == 0, (args, result.output)
+        if args[0] != "quiz":
+            assert "warning: 4 damaged row(s) in the progress database skipped" in result.stderr
+            assert "`ecsprep progress repair`" in result.stderr
+
+
+def test_repair_copies_what_can_be_read_and_keeps_the_damaged_file(tmp_path: Path) -> None:
+    from ecsprep.study.store import repair_progress
+
+    path = tmp_path / "progress.sqlite3"
+    damaged_database(path)
+    before = sqlite3.connect(path).execute("SELECT count(*) FROM answers").fetchone()[0]
+    repaired = repair_progress(path, T0)
+    assert repaired is not None
+    assert repaired.copied == {
+        "sessions": 1,
+        "answers": 2,
+        "cards": 1,
+        "review_logs": 2,
+        "settings": 0,
+    }
+    assert len(repaired.lost) == 4
+    kept = tmp_path / "progress.sqlite3.20250303T090000.damaged"
+    assert repaired.kept == kept
+    assert sqlite3.connect(kept).execute("SELECT count(*) FROM answers").fetchone()[0] == before
+    with open_store(path) as store:
+        assert [a.question_id for a in store.answers()] == ["good-1", "good-2"]
+        assert store.damaged == []
+
+
+def test_reading_commands_open_read_only(isolated_home: Path) -> None:
+    """stats and export neither switch the journal to WAL nor migrate nor write anything."""
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    path = isolated_home / "progress.sqlite3"
+    with open_store(path) as store:
+        store.record(store.start_session("practice", "quick", 1, T0), answer("q", "wrong"), T0)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.close()
+    before = path.read_bytes()
+    for args in (["stats"], ["progress", "export"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+    assert path.read_bytes() == before
+    assert not (isolated_home / "progress.sqlite3-wal").exists()
+
+
+def test_stats_on_no_database_creates_nothing(isolated_home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    result = CliRunner().invoke(app, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    assert not (isolated_home / "progress.sqlite3").exists()
+
+
+def test_an_unrelated_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE photos (id INTEGER, taken TEXT)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    for readonly in (False, True):
+        with pytest.raises(StorageError) as caught, open_store(path, readonly=readonly):
+            pass
+        assert (
+            caught.value.message
+            == f"{path} is not an ecsprep progress database (it has tables photos)"
+        )
+    with pytest.raises(StorageError):
+        reset_progress(path)
+    assert path.read_bytes() == before
+
+
+def test_another_application_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA application_id = 1234")
+    db.commit()
+    db.close()
+    with pytest.raises(StorageError, match="it has application id 0x4d2"), open_store(path):
+        pass
+
+
+def test_ours_is_marked_with_the_application_id(tmp_path: Path) -> None:
+    from ecsprep.study.store import APPLICATION_ID
+
+    path = tmp_path / "progress.sqlite3"
+    with open_store(path):
+        pass
+    assert sqlite3.connect(path).execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        ("database or disk is full", "the disk is full"),
+        ("attempt to write a readonly database", "is read-only"),
+        ("database is locked", "locked by another program"),
+        ("unable to open database file", "cannot open the progress database"),
+    ],
+)
+def test_a_sound_database_is_never_moved_aside(
+    error: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecsprep.study.store as store_module
+
+    path = tmp_path / "progress.sqlite3"
+    with open_store(path) as store:
+        store.record(store.start_session("practice", "quick", 1, T0), answer("q", "wrong"), T0)
+
+    def failing(_path: Path) -> sqlite3.Connection:
+        raise store_module.unreadable(path, sqlite3.OperationalError(error))
+
+    monkeypatch.setattr(store_module, "connect", failing)
+    with pytest.raises(StorageError) as caught:
+        reset_progress(path, T0)
+    assert says in caught.value.message
+    assert caught.value.hint
+    assert "reset" not in caught.value.hint
+    assert "intact" in caught.value.hint
+    assert path.exists()
+    assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_a_read_only_data_folder_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"garbage" * 200)
+
+    def rename(self: Path, target: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(StorageError, match=r"cannot move .* aside: Permission denied"):
+        reset_progress(path, T0)
+    assert path.read_bytes() == b"garbage" * 200
+
+
+@pytest.mark.parametrize(
+    "args", [["stats"], ["explain", "binpack"], ["progress", "reset", "--yes"], ["quiz"]]
+)
+def test_ecsprep_home_that_is_a_file_is_one_clear_error(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    home = tmp_path / "home"
+    home.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("ECSPREP_HOME", str(home))
+    result = CliRunner().invoke(app, args, input="quit\n")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: ECSPREP_HOME is {home}, which is a file, not a folder")
+    assert isinstance(result.exception, SystemExit)

@@ -13,14 +13,28 @@ HOME_ENV = "ECSPREP_HOME"
 
 
 def home_dir(environ: dict[str, str] | None = None) -> Path:
-    """The learner's data folder (not created here; writers create it)."""
+    """The learner's data folder (not created here; writers create it).
+
+    A path that exists but isn't a folder (ECSPREP_HOME set to a file) is an error
+    here, once, rather than a NotADirectoryError wherever it is first used.
+    """
     env = os.environ if environ is None else environ
     override = env.get(HOME_ENV)
     if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_path  # imported lazily: only commands that need it pay
+        home = Path(override).expanduser()
+    else:
+        from platformdirs import user_data_path  # imported lazily: only commands that need it
 
-    return user_data_path("ecsprep", appauthor=False)
+        home = user_data_path("ecsprep", appauthor=False)
+    if home.exists() and not home.is_dir():
+        from ecsprep.errors import InputError
+
+        named = f"{HOME_ENV} is {home}, which" if override else f"the data folder {home}"
+        raise InputError(
+            f"{named} is a file, not a folder",
+            f"point {HOME_ENV} at a folder (it is created when needed), or move the file away",
+        )
+    return home
 
 
 def user_packs_dir(environ: dict[str, str] | None = None) -> Path:

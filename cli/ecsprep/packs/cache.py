@@ -9,6 +9,7 @@ corrupt or unreadable cache, or ECSPREP_NO_CACHE=1 means a full, checked load.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -87,4 +88,5 @@ def write_json(path: Path, key: list[Any], data: Any) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)  # atomic: a reader never sees half a file
     except OSError:
-        tmp.unlink(missing_ok=True)  # a read-only home only costs speed
+        with contextlib.suppress(OSError):  # no folder to write in at all
+            tmp.unlink(missing_ok=True)  # a read-only home only costs speed

@@ -9,7 +9,9 @@ all packs together, in load order: shipped, then the learner's, then --pack.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,9 @@ class Loaded:
     library: Library  # every pack that loaded cleanly
     problems: tuple[Problem, ...]  # every problem in every pack, sorted by file then line
     broken: tuple[Path, ...]  # pack files left out because they have problems
+    # Entries of a packs folder that aren't pack files (a folder named x.yaml, a
+    # dangling or looping link, an unreadable folder): skipped, with a word each.
+    skipped: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,30 +72,38 @@ def load_library(
     With `cache`, a set of files that loaded cleanly before is read back from the
     cache (see packs.cache) instead of being checked again.
     """
+    skipped: list[Problem] = []
     files = shipped_files()
     if include_user:
-        files += user_files(environ)
-    files += option_files(extra)
+        files += user_files(environ, skipped)
+    files += option_files(extra, skipped)
     if not cache:
-        return load_files(files)
+        return _with_skipped(load_files(files), skipped)
     from ecsprep.packs.cache import cache_key, cache_path, read_cache, write_cache
 
     store = cache_path(os.environ if environ is None else environ)
     key = cache_key(files) if store is not None else None
     if store is None or key is None:
-        return load_files(files)
+        return _with_skipped(load_files(files), skipped)
     library = read_cache(store, key)
     if library is not None:
-        return Loaded(library, (), ())
+        return Loaded(library, (), (), tuple(skipped))
     loaded = load_files(files)
     if not loaded.problems:
         write_cache(store, key, loaded.library)
-    return loaded
+    return _with_skipped(loaded, skipped)
+
+
+def _with_skipped(loaded: Loaded, skipped: list[Problem]) -> Loaded:
+    from dataclasses import replace
+
+    return replace(loaded, skipped=tuple(skipped)) if skipped else loaded
 
 
 def validate_files(paths: Sequence[Path]) -> Loaded:
     """Check `paths` together with the shipped packs (for references and duplicates)."""
-    return load_files(shipped_files() + option_files(paths))
+    skipped: list[Problem] = []
+    return _with_skipped(load_files(shipped_files() + option_files(paths, skipped)), skipped)
 
 
 def shipped_files() -> list[PackFile]:
@@ -101,20 +114,32 @@ def shipped_files() -> list[PackFile]:
     return [PackFile(p, Origin.SHIPPED) for p in sorted(folder.glob("*.yaml")) if p.is_file()]
 
 
-def user_files(environ: Mapping[str, str] | None = None) -> list[PackFile]:
+def user_files(
+    environ: Mapping[str, str] | None = None, skipped: list[Problem] | None = None
+) -> list[PackFile]:
+    """The learner's packs; what can't be read is added to `skipped`, never raised."""
     from ecsprep.home import user_packs_dir
 
     folder = user_packs_dir(dict(environ) if environ is not None else None)
-    if not folder.is_dir():
+    try:
+        if not stat.S_ISDIR(folder.stat().st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+    except FileNotFoundError:
+        return []  # no packs of one's own yet
+    except OSError as exc:
+        _skip(skipped, folder, f"cannot read your packs folder ({_reason(exc)}); {_FIX_FOLDER}")
         return []
-    return [PackFile(p, Origin.USER) for p in _yaml_in(folder)]
+    return [PackFile(p, Origin.USER) for p in _yaml_in(folder, skipped)]
 
 
-def option_files(paths: Iterable[Path]) -> list[PackFile]:
+_FIX_FOLDER = "your own packs are left out until it is a readable folder"
+
+
+def option_files(paths: Iterable[Path], skipped: list[Problem] | None = None) -> list[PackFile]:
     files: list[PackFile] = []
     for path in paths:
         if path.is_dir():
-            files += [PackFile(p, Origin.OPTION) for p in _yaml_in(path)]
+            files += [PackFile(p, Origin.OPTION) for p in _yaml_in(path, skipped)]
         elif path.is_file():
             files.append(PackFile(path, Origin.OPTION))
         else:
@@ -122,8 +147,58 @@ def option_files(paths: Iterable[Path]) -> list[PackFile]:
     return files
 
 
-def _yaml_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+def _yaml_in(folder: Path, skipped: list[Problem] | None = None) -> list[Path]:
+    """The pack files in `folder`; each *.yaml entry that isn't one is added to `skipped`."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        _skip(
+            skipped,
+            folder,
+            f"cannot read the folder ({_reason(exc)}); the packs in it are left out",
+        )
+        return []
+    found: list[Path] = []
+    for path in entries:
+        if path.suffix not in PACK_SUFFIXES:
+            continue
+        try:
+            mode = path.stat().st_mode  # follows links
+        except OSError as exc:
+            _skip(skipped, path, _unreadable_entry(path, exc))
+            continue
+        if stat.S_ISREG(mode):
+            found.append(path)
+        elif stat.S_ISDIR(mode):
+            _skip(skipped, path, "a folder, not a pack file; skipped (packs are YAML files)")
+        else:
+            _skip(skipped, path, "not a regular file (a device or pipe); skipped")
+    return found
+
+
+def _unreadable_entry(path: Path, exc: OSError) -> str:
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if exc.errno == errno.ELOOP:
+            return f"a symbolic link that loops (to {target}); skipped: remove it or fix the link"
+        if exc.errno == errno.ENOENT:
+            return (
+                f"a symbolic link to {target}, which does not exist; skipped: "
+                "remove it or fix the link"
+            )
+    return f"cannot be read ({_reason(exc)}); skipped"
+
+
+def _reason(exc: OSError) -> str:
+    return str(exc.strerror or exc).lower()
+
+
+def _skip(skipped: list[Problem] | None, path: Path, message: str) -> None:
+    if skipped is not None:
+        skipped.append(Problem(display_path(path), None, "", message))
 
 
 def load_files(files: Sequence[PackFile]) -> Loaded:

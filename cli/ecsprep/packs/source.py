@@ -2,23 +2,22 @@
 
 Composing (not constructing) keeps each value's position, duplicate keys and
 the written form of scalars, which the validator needs for its messages.
-Safe loading only: the C loader when libyaml is present, else the pure one.
+Safe loading only, within the bounds of `ecsprep.plain_yaml` (aliases, nesting,
+plain values only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+from ecsprep import plain_yaml
+from ecsprep.plain_yaml import INT_TAG, NULL_TAG, line_of
 
-NULL_TAG = "tag:yaml.org,2002:null"
-INT_TAG = "tag:yaml.org,2002:int"
+__all__ = ["INT_TAG", "NULL_TAG", "SyntaxProblem", "compose", "describe", "line_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,10 @@ def compose(path: Path) -> yaml.Node | SyntaxProblem | None:
     except OSError as exc:
         return SyntaxProblem(None, f"cannot read the file: {exc.strerror or exc}")
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return plain_yaml.compose(text)
+    except plain_yaml.LimitError as exc:
+        mark = exc.problem_mark
+        return SyntaxProblem(None if mark is None else mark.line + 1, str(exc.problem))
     except yaml.MarkedYAMLError as exc:
         return _syntax_problem(exc)
     except yaml.YAMLError as exc:
@@ -56,10 +58,6 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> SyntaxProblem:
     return SyntaxProblem(mark.line + 1, message)
 
 
-def line_of(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
 def is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
@@ -76,6 +74,6 @@ def describe(node: yaml.Node) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-def to_python(node: yaml.Node) -> object:
-    """Plain Python data for a reserved free-form value (`check`)."""
-    return yaml.constructor.SafeConstructor().construct_document(node)
+def to_python(node: yaml.Node, where: str, report: plain_yaml.Report) -> Any:
+    """Plain Python data for a free-form value (`check`); refused values are reported."""
+    return plain_yaml.to_plain(node, where, report)

@@ -26,6 +26,7 @@ from ecsprep.packs.schema import (
     FieldType,
 )
 from ecsprep.packs.source import INT_TAG, describe, is_null, line_of, to_python
+from ecsprep.plain_yaml import check_text, integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ class _Walk:
                 self.report(key_line, where, f"a key must be text, got {describe(key_node)}")
                 continue
             key = str(key_node.value)
-            path = f"{where}.{key}" if where else key
+            path = f"{where}.{_shown(key)}" if where else _shown(key)
             if key in seen:
                 self.report(key_line, path, f"duplicate key {key!r} (first at line {seen[key]})")
                 continue
@@ -156,7 +157,7 @@ class _Walk:
             return self.scalar(spec, node, where)
         if t is FieldType.SCENARIO:
             if isinstance(node, yaml.MappingNode):
-                return to_python(node)
+                return to_python(node, where, self.report)
             if not isinstance(node, yaml.ScalarNode):
                 return self._wrong(node, where, _expected(spec))
             return self.scalar(Field(spec.name, FieldType.TEXT, ""), node, where)
@@ -199,7 +200,7 @@ class _Walk:
             return self.by_letter(spec, node, where)
         if not isinstance(node, yaml.MappingNode):  # FieldType.MAPPING
             return self._wrong(node, where, "a mapping")
-        return to_python(node)
+        return to_python(node, where, self.report)
 
     def scalar(self, spec: Field, node: yaml.Node, where: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -212,7 +213,10 @@ class _Walk:
         if spec.type in (FieldType.INTEGER, FieldType.COUNT):
             if node.tag != INT_TAG:
                 return self._wrong(node, where, "a whole number")
-            number = int(text.replace("_", ""), 0)
+            number = integer(node)
+            if isinstance(number, str):
+                self.report(line, where, number)
+                return None
             least = 1 if spec.type is FieldType.INTEGER else 0
             if number < least:
                 self.report(line, where, f"must be at least {least}, got {number}")
@@ -220,6 +224,10 @@ class _Walk:
             return number
         if spec.type is FieldType.SLUG:
             return self._slug(text, line, where)
+        problem = check_text(text)
+        if problem is not None:
+            self.report(line, where, problem)
+            return None
         if spec.type is FieldType.CHOICE and text not in spec.choices:
             near = suggest(text.lower(), spec.choices)
             hint = f"; did you mean {near!r}?" if near else ""
@@ -268,7 +276,7 @@ class _Walk:
         misordered = False
         for i, (key_node, value_node) in enumerate(node.value):
             key = str(key_node.value)
-            path = f"{where}.{key}"
+            path = f"{where}.{_shown(key)}"
             expected = OPTION_LETTERS[i] if i < len(OPTION_LETTERS) else None
             if key in options:
                 first = options[key].line
@@ -304,7 +312,7 @@ class _Walk:
         found: dict[str, Entry] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            path = f"{where}.{key}"
+            path = f"{where}.{_shown(key)}"
             if key in found:
                 first = found[key].line
                 self.report(
@@ -348,6 +356,11 @@ def _simulator_named(node: yaml.MappingNode) -> str | None:
         if isinstance(key, yaml.ScalarNode) and key.value == "simulator":
             return str(value.value) if isinstance(value, yaml.ScalarNode) else None
     return None
+
+
+def _shown(key: str) -> str:
+    """A key as a place in a message: quoted and escaped when it holds control characters."""
+    return key if check_text(key) is None else ascii(key)
 
 
 def _expected(spec: Field) -> str:

@@ -191,20 +191,37 @@ def _too_deep(where: Where) -> InputError:
 
 
 def _parse_yaml(text: str, source: str) -> object:
+    """Plain data within the bounds of `ecsprep.plain_yaml` (aliases, nesting, tags)."""
     import yaml
 
-    from ecsprep.sim.yaml_loader import BoundedLoader
+    from ecsprep import plain_yaml
 
     try:
-        return yaml.load(text, Loader=BoundedLoader)
+        node = plain_yaml.compose(text)
+    except plain_yaml.LimitError as exc:
+        mark = exc.problem_mark
+        place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise InputError(f"{place}: {exc.problem}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise InputError(f"{place}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: invalid YAML: {exc}") from None
-    except RecursionError:
-        raise _too_deep(Where(source)) from None
+    if node is None:
+        return None
+    found: list[str] = []
+
+    def report(line: int, where: str, message: str) -> None:
+        found.append(
+            f"{source}:{line}: {where}: {message}" if where else f"{source}:{line}: {message}"
+        )
+
+    data = plain_yaml.to_plain(node, "", report)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise InputError(found[0] + more)
+    return data
 
 
 def as_mapping(value: object, where: Where, what: str = "an object") -> Mapping[str, object]:

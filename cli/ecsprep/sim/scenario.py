@@ -336,7 +336,7 @@ def _task(
         at = where.key("taskDefinition")
         if isinstance(raw, str):
             file = base / raw
-            return read_task_definition(read_document(file), Where(str(file)))
+            return read_task_definition(_named_file(file, at), Where(str(file)))
         return read_task_definition(raw, at)
     ports = tuple(parse_port(text) for text in overrides.ports)
     return one_container_task(
@@ -366,6 +366,14 @@ def parse_port(text: str) -> PortSpec:
     return PortSpec(container, host or None, protocol)
 
 
+def _named_file(file: Path, at: Where) -> object:
+    """A document a scenario names by file name; a file that can't be read is refused at
+    the place that names it (the file's own problems are reported in the file)."""
+    if not file.is_file():
+        raise at.refuse(f"{file} is not a file", "name a JSON or YAML file beside the scenario")
+    return read_document(file)
+
+
 def _instances(
     document: Mapping[str, object], where: Where, base: Path, overrides: Overrides
 ) -> list[Instance]:
@@ -379,7 +387,8 @@ def _instances(
         raw = document.get("containerInstances")
         if isinstance(raw, str):
             file = base / raw
-            instances.extend(read_instances(read_document(file), Where(str(file))))
+            at = where.key("containerInstances")
+            instances.extend(read_instances(_named_file(file, at), Where(str(file))))
         elif raw is not None:
             instances.extend(read_instances(raw, where.key("containerInstances")))
         fleet_at = where.key("fleet")

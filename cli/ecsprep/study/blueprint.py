@@ -154,25 +154,37 @@ def load_blueprint(path: Path) -> tuple[Blueprint | None, tuple[Problem, ...]]:
 def _read_blueprint(
     path: Path,
 ) -> tuple[Path, dict[str, Any] | None, dict[str, int], tuple[Problem, ...]]:
-    """The file's YAML as a mapping, with each top-level key's line; or why not."""
+    """The file's YAML as a mapping, with each top-level key's line; or why not.
+
+    Read within the bounds of `ecsprep.plain_yaml`: `count: 1:30` is refused (YAML 1.1
+    would read it as base-60 90), as are alias bombs, deep nesting and tags.
+    """
     import yaml
+
+    from ecsprep import plain_yaml
 
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = plain_yaml.compose(text)
     except (OSError, UnicodeDecodeError) as exc:
         return path, None, {}, (Problem(path, None, "", f"cannot read: {exc}"),)
+    except plain_yaml.LimitError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        return path, None, {}, (Problem(path, line, "", str(exc.problem)),)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         return path, None, {}, (Problem(path, line, "", f"not valid YAML: {exc}"),)
-    if not isinstance(data, dict):
+    if not isinstance(node, yaml.MappingNode):
         problem = Problem(path, 1, "", "a blueprint is a mapping of keys (id, title, ...)")
         return path, None, {}, (problem,)
-    lines = {}
-    if isinstance(node, yaml.MappingNode):
-        lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    found: list[Problem] = []
+    data = plain_yaml.to_plain(
+        node, "", lambda line, where, message: found.append(Problem(path, line, where, message))
+    )
+    if found:
+        return path, None, {}, tuple(found)
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
     return path, data, lines, ()
 
 

@@ -27,12 +27,15 @@ def status(answer: AnswerRow, library: Library) -> str:
 
 
 def export_data(path: Path, library: Library, now: datetime | None = None) -> dict[str, Any]:
-    with open_store(path) as store:
+    with open_store(path, readonly=True) as store:
         answers = store.answers()
         sessions = store.sessions()
         cards = store.cards()
         settings = {key: store.setting(key) for key in ("desired_retention", "new_per_day")}
+        damaged = list(store.damaged)
+    skipped = {"skipped": damaged} if damaged else {}  # rows that couldn't be read
     return {
+        **skipped,
         "format": EXPORT_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "exported_at": (now or datetime.now(timezone.utc)).isoformat(),

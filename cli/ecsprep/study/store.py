@@ -7,6 +7,14 @@ once. The schema version is `PRAGMA user_version`, moved forward by the
 `MIGRATIONS` scripts in order. A file that SQLite cannot read is reported with its
 path and a way out; it is never replaced silently.
 
+Hostile files: the database carries ecsprep's `application_id`, and a file without
+it is adopted only when its tables are ecsprep's (an unrelated SQLite file is
+refused). Reading commands open it read-only (no WAL switch, no migration). A row
+that can't be parsed is skipped and counted in `Store.damaged`; `repair_progress`
+copies every readable row into a fresh database and keeps the damaged file.
+The hint of an error fits its cause: a full disk or a read-only file is never
+"moved aside", only a damaged one.
+
 Progress is keyed by question id and keeps a copy of what it needs (main topic,
 keys, a content fingerprint), so editing or removing a question later breaks nothing.
 """
@@ -29,7 +37,10 @@ from ecsprep.errors import StorageError
 
 BUSY_TIMEOUT_SECONDS = 10.0
 # SQLite's primary result codes (stable C API; the sqlite3 module names them only from 3.11).
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 10, 11, 13, 14, 26
+APPLICATION_ID = 0x45435350  # "ECSP": PRAGMA application_id of an ecsprep progress database
+TABLES = frozenset({"sessions", "answers", "cards", "review_logs", "settings"})
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: sessions and answers
@@ -127,7 +138,10 @@ def _iso(moment: datetime) -> str:
 
 
 def _keys(text: str) -> frozenset[str]:
-    return frozenset(json.loads(text))
+    keys = json.loads(text)
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ValueError(f"{text!r} is not a list of option keys")
+    return frozenset(keys)
 
 
 def _dump_keys(keys: frozenset[str]) -> str:
@@ -140,6 +154,21 @@ class Store:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self.damaged: list[str] = []  # rows skipped because they can't be read, one line each
+
+    def _parsed(
+        self, table: str, rows: list[sqlite3.Row], parse: Callable[[sqlite3.Row], Any]
+    ) -> list[Any]:
+        """Each row parsed; a damaged row is skipped and noted in `damaged`."""
+        good = []
+        for row in rows:
+            try:
+                good.append(parse(row))
+            except (ValueError, TypeError, KeyError, AttributeError, AssertionError) as exc:
+                names = row.keys()  # `in row` would look at the values
+                key = row["id"] if "id" in names else row["question_id"]
+                self.damaged.append(f"{table} {key!r}: {_what(exc)}")
+        return good
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -161,8 +190,10 @@ class Store:
             self._db.execute("COMMIT")
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._guard():
+        try:
             return list(self._db.execute(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise unreadable(self.path, exc, integrity(self._db)) from exc
 
     # --- writing ---------------------------------------------------------
 
@@ -266,10 +297,9 @@ class Store:
         return str(rows[0]["value"]) if rows else None
 
     def cards(self) -> dict[str, Card]:
-        return {
-            row["question_id"]: Card.from_json(row["card"])
-            for row in self._read("SELECT question_id, card FROM cards")
-        }
+        rows = self._read("SELECT question_id, card FROM cards")
+        parsed = self._parsed("cards", rows, lambda row: (_text(row["question_id"]), _card(row)))
+        return dict(parsed)
 
     def new_cards_since(self, moment: datetime) -> int:
         rows = self._read(
@@ -279,14 +309,15 @@ class Store:
 
     def answers(self) -> list[AnswerRow]:
         """Every answer ever recorded, oldest first."""
-        return [
-            _answer(row) for row in self._read("SELECT * FROM answers ORDER BY answered_at, id")
-        ]
+        rows = self._read("SELECT * FROM answers ORDER BY answered_at, id")
+        answers: list[AnswerRow] = self._parsed("answers", rows, _answer)
+        return answers
 
     def sessions(self, limit: int | None = None) -> list[SessionRow]:
         sql = "SELECT * FROM sessions ORDER BY started_at DESC, id DESC"
         rows = self._read(sql + " LIMIT ?", (limit,)) if limit else self._read(sql)
-        return [_session(row) for row in rows]
+        sessions: list[SessionRow] = self._parsed("sessions", rows, _session)
+        return sessions
 
     def review_queue(self) -> tuple[str, ...]:
         """Questions whose latest graded answer is wrong, most recent first."""
@@ -304,33 +335,68 @@ class Store:
 
 
 def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    if not text:
+        return None
+    moment = datetime.fromisoformat(_text(text))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no time zone")
+    return moment
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        raise ValueError("text that is not UTF-8")
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {value!r}")
+    return value
+
+
+def _card(row: sqlite3.Row) -> Card:
+    card = Card.from_json(_text(row["card"]))
+    if card.due.tzinfo is None:
+        raise ValueError("a card without a time zone")
+    return card
+
+
+def _what(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return "not JSON"
+    if isinstance(exc, KeyError):
+        return f"missing {exc}"
+    return str(exc) or type(exc).__name__
 
 
 def _answer(row: sqlite3.Row) -> AnswerRow:
+    answered_at = _time(row["answered_at"])
+    if answered_at is None:
+        raise ValueError("no time of answer")
+    seconds = row["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"seconds {seconds!r} is not a number")
     return AnswerRow(
         id=row["id"],
         session_id=row["session_id"],
-        question_id=row["question_id"],
-        topic=row["topic"],
-        chosen=_keys(row["chosen"]),
-        answer=_keys(row["answer"]),
-        outcome=row["outcome"],
-        seconds=row["seconds"],
-        answered_at=datetime.fromisoformat(row["answered_at"]),
-        content_hash=row["content_hash"],
+        question_id=_text(row["question_id"]),
+        topic=_text(row["topic"]),
+        chosen=_keys(_text(row["chosen"])),
+        answer=_keys(_text(row["answer"])),
+        outcome=_text(row["outcome"]),
+        seconds=float(seconds),
+        answered_at=answered_at,
+        content_hash=_text(row["content_hash"]),
     )
 
 
 def _session(row: sqlite3.Row) -> SessionRow:
     started = _time(row["started_at"])
-    assert started is not None  # NOT NULL in the schema
+    if started is None:
+        raise ValueError("no start time")
     return SessionRow(
         id=row["id"],
         started_at=started,
         ended_at=_time(row["ended_at"]),
-        mode=row["mode"],
-        blueprint=row["blueprint"],
+        mode=_text(row["mode"]),
+        blueprint=_text(row["blueprint"]),
         seed=row["seed"],
         questions=row["questions"],
         correct=row["correct"],
@@ -339,18 +405,90 @@ def _session(row: sqlite3.Row) -> SessionRow:
     )
 
 
-def unreadable(path: Path, exc: BaseException) -> StorageError:
-    return StorageError(
-        f"the progress database {path} cannot be used: {exc}",
-        f"back it up and start afresh: `ecsprep progress reset` moves it aside "
-        f"(or `mv {path} {path}.bak`); nothing is replaced without asking",
+def unreadable(path: Path, exc: BaseException, integrity_report: str = "") -> StorageError:
+    """What is wrong with the database and what helps; moving aside only for damage."""
+    if isinstance(exc, OSError):
+        return _folder_error(path, exc)
+    code = _code(exc)
+    text = str(exc)
+    intact = "your progress in it is intact"
+    if code == SQLITE_FULL or "full" in text:
+        return StorageError(
+            f"cannot save to the progress database {path}: the disk is full",
+            f"free some disk space and try again; {intact}",
+        )
+    if code == SQLITE_READONLY or "readonly" in text:
+        return StorageError(
+            f"the progress database {path} is read-only ({text})",
+            f"make it and its folder writable (chmod u+w) to save answers; `ecsprep stats` "
+            f"and `ecsprep progress export` still read it; {intact}",
+        )
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text:
+        return StorageError(
+            f"the progress database {path} is locked by another program ({text})",
+            f"finish the other ecsprep (or program) using it and try again; {intact}",
+        )
+    if code in (SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR) or "unable to open" in text:
+        return StorageError(
+            f"cannot open the progress database {path} ({text})",
+            "check that the file and its folder exist and are readable and writable "
+            f"(or set ECSPREP_HOME to another folder); {intact}",
+        )
+    if code == SQLITE_NOTADB or "not a database" in text:
+        return DamagedError(
+            f"the progress database {path} is damaged: it is not an SQLite database at all",
+            "nothing in it can be read: `ecsprep progress reset` moves it aside (it is kept) "
+            "and a fresh one starts next time",
+        )
+    shown = integrity_report not in ("", text)
+    detail = f"; SQLite's integrity check says: {integrity_report}" if shown else ""
+    return DamagedError(
+        f"the progress database {path} is damaged ({text}){detail}",
+        "`ecsprep progress repair` copies everything readable into a fresh database and "
+        "keeps the damaged file beside it",
     )
 
 
+class DamagedError(StorageError):
+    """The file itself is damaged (not a database, malformed): the only case to move aside."""
+
+
+def _folder_error(path: Path, exc: OSError) -> StorageError:
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        return StorageError(
+            f"the data folder {folder} is a file, not a folder",
+            "point ECSPREP_HOME at a folder (or unset it), or move the file away",
+        )
+    return StorageError(
+        f"cannot use the progress database {path}: {exc.strerror or exc}",
+        "check the permissions of the file and its folder, or set ECSPREP_HOME to a "
+        "writable folder; nothing was changed",
+    )
+
+
+def _code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    return None if code is None else int(code) & 0xFF
+
+
+def integrity(db: sqlite3.Connection) -> str:
+    """SQLite's own verdict on the file (the first few problems), or '' when it can't say."""
+    try:
+        rows = [str(r[0]) for r in db.execute("PRAGMA quick_check(5)")]
+    except sqlite3.Error as exc:
+        return str(exc)
+    return "" if rows == ["ok"] else "; ".join(rows)
+
+
 @contextmanager
-def open_store(path: Path) -> Iterator[Store]:
-    """Open (creating if needed) and migrate the database at `path`."""
-    connection = connect(path)
+def open_store(path: Path, *, readonly: bool = False) -> Iterator[Store]:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    `readonly` opens it without writing anything (no WAL switch, no migration), for
+    commands that only read; a missing file reads as an empty database.
+    """
+    connection = connect_readonly(path) if readonly else connect(path)
     try:
         yield Store(path, connection)
     finally:
@@ -364,22 +502,98 @@ def connect(path: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise unreadable(path, exc) from exc
     db.row_factory = sqlite3.Row
+    db.text_factory = _text_or_bytes
     try:
         _while_busy(lambda: _prepare(db, path))
     except sqlite3.DatabaseError as exc:
+        report = integrity(db)
         db.close()
-        raise unreadable(path, exc) from exc
+        raise unreadable(path, exc, report) from exc
     except BaseException:
         db.close()
         raise
     return db
 
 
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """The database opened read-only; a fresh in-memory one when there is no file yet."""
+    try:
+        exists = path.is_file()
+        if not exists and path.exists():
+            raise IsADirectoryError(21, "not a file", str(path))
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    if not exists or schema_needs_migration(path):
+        if not exists:
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            db.row_factory = sqlite3.Row
+            migrate(db, path)
+            return db
+        return connect(path)  # an old schema: migrate it first (that writes)
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise unreadable(path, exc) from exc
+    db.row_factory = sqlite3.Row
+    db.text_factory = _text_or_bytes
+    try:
+        _while_busy(lambda: _check_ours(db, path))
+        _refuse_newer(db, path)
+    except sqlite3.DatabaseError as exc:
+        report = integrity(db)
+        db.close()
+        raise unreadable(path, exc, report) from exc
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def schema_needs_migration(path: Path) -> bool:
+    """Whether the file's schema is older than this ecsprep's (read without writing)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return False  # the read-only open says what is wrong
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False
+    return int.from_bytes(header[60:64], "big") < SCHEMA_VERSION  # the user_version field
+
+
+def _text_or_bytes(data: bytes) -> str | bytes:
+    """Text columns as str; bytes that aren't UTF-8 stay bytes, so one row can be skipped."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
 def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    _check_ours(db, path)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable on process crash
     db.execute("PRAGMA foreign_keys = ON")
     migrate(db, path)
+    if int(db.execute("PRAGMA application_id").fetchone()[0]) != APPLICATION_ID:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a constant
+
+
+def _check_ours(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse an SQLite file that isn't an ecsprep progress database."""
+    app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if app_id == APPLICATION_ID:
+        return
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    tables = {str(r[0]) for r in rows if isinstance(r[0], str) and not r[0].startswith("sqlite_")}
+    if app_id == 0 and (not tables or {"sessions", "answers"} <= tables <= TABLES):
+        return  # new and empty, or an ecsprep database from before the application id
+    what = f"application id {app_id:#x}" if app_id else "tables " + ", ".join(sorted(tables))
+    raise StorageError(
+        f"{path} is not an ecsprep progress database (it has {what})",
+        "move that file elsewhere, or set ECSPREP_HOME to another folder; it was not changed",
+    )
 
 
 def _while_busy(step: Callable[[], None]) -> None:
@@ -446,9 +660,11 @@ def _refuse_newer(db: sqlite3.Connection, path: Path) -> None:
 
 
 def reset_progress(path: Path, now: datetime | None = None) -> str:
-    """Delete all progress; an unreadable file is renamed aside instead (never deleted).
+    """Delete all progress; a damaged file is renamed aside instead (never deleted).
 
-    Returns what was done, for the learner.
+    A database that can't be written for another reason (read-only, a full disk,
+    locked, not ecsprep's) is left as it is and the error says why. Returns what was
+    done, for the learner.
     """
     if not path.exists():
         return f"no progress saved yet ({path})"
@@ -456,12 +672,137 @@ def reset_progress(path: Path, now: datetime | None = None) -> str:
         with open_store(path) as store:
             store.clear()
         return f"progress deleted ({path})"
-    except StorageError:
-        stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
-        backup = path.with_name(f"{path.name}.{stamp}.bak")
+    except StorageError as exc:
+        if not isinstance(exc, DamagedError):
+            raise
+        backup = _move_aside(path, now, "bak")
+        return f"the unreadable database was moved to {backup}; a fresh one starts next time"
+
+
+def _move_aside(path: Path, now: datetime | None, label: str) -> Path:
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
+    backup = path.with_name(f"{path.name}.{stamp}.{label}")
+    try:
         path.rename(backup)
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
             if side.exists():
                 side.rename(backup.with_name(backup.name + suffix))
-        return f"the unreadable database was moved to {backup}; a fresh one starts next time"
+    except OSError as exc:
+        raise StorageError(
+            f"cannot move {path} aside: {exc.strerror or exc}",
+            f"make {path.parent} writable and try again; nothing was changed",
+        ) from None
+    return backup
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    copied: dict[str, int]  # table -> rows copied
+    lost: tuple[str, ...]  # what could not be read, one line each
+    kept: Path  # where the damaged file now is
+
+
+def repair_progress(path: Path, now: datetime | None = None) -> Repaired | None:
+    """Copy every readable row into a fresh database at `path`; keep the old file beside it.
+
+    None when there is no file. Rows are copied as they are, but a row the store
+    can't parse (an answer whose `chosen` isn't JSON, a card missing fields) is left
+    out and listed in `lost`.
+    """
+    if not path.exists():
+        return None
+    fresh = path.with_name(path.name + ".repairing")
+    fresh.unlink(missing_ok=True)
+    lost: list[str] = []
+    copied: dict[str, int] = {}
+    try:
+        old = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        old.row_factory = sqlite3.Row
+        old.text_factory = _text_or_bytes
+        _check_ours(old, path)
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, exc) from exc
+    try:
+        new = connect(fresh)
+        try:
+            store = Store(fresh, new)
+            for table, parse in _REPAIRABLE.items():
+                copied[table] = _copy_table(old, new, store, table, parse, lost)
+        finally:
+            new.close()
+    finally:
+        old.close()
+    kept = _move_aside(path, now, "damaged")
+    fresh.rename(path)
+    return Repaired(copied, tuple(lost), kept)
+
+
+def _copy_table(
+    old: sqlite3.Connection,
+    new: sqlite3.Connection,
+    store: Store,
+    table: str,
+    parse: Callable[[sqlite3.Row], Any] | None,
+    lost: list[str],
+) -> int:
+    columns = [str(r[1]) for r in new.execute(f"PRAGMA table_info({table})")]
+    rows = _readable_rows(old, table, lost)
+    count = 0
+    new.execute("BEGIN")
+    for row in rows:
+        if parse is not None:
+            before = len(store.damaged)
+            store._parsed(table, [row], parse)
+            if len(store.damaged) > before:
+                lost.append(store.damaged[-1])
+                continue
+        present = row.keys()  # `in row` would look at the values
+        names = [c for c in columns if c in present]
+        values = [row[c] for c in names]
+        if any(isinstance(v, bytes) for v in values):
+            lost.append(f"{table} row {row[names[0]]!r}: text that is not UTF-8")
+            continue
+        try:
+            new.execute(
+                f"INSERT OR IGNORE INTO {table} ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))})",
+                values,
+            )
+        except sqlite3.Error as exc:
+            lost.append(f"{table} row {values[0]!r}: {exc}")
+            continue
+        count += 1
+    new.execute("COMMIT")
+    return count
+
+
+def _readable_rows(old: sqlite3.Connection, table: str, lost: list[str]) -> list[sqlite3.Row]:
+    """Every row SQLite can still read: all at once, else one rowid at a time."""
+    try:
+        return list(old.execute(f"SELECT * FROM {table}"))
+    except sqlite3.DatabaseError as exc:
+        first = exc
+    try:
+        rowids = [int(r[0]) for r in old.execute(f"SELECT rowid FROM {table}")]
+    except sqlite3.DatabaseError as exc:
+        lost.append(f"{table}: the whole table can't be read ({exc})")
+        return []
+    rows = []
+    for rowid in rowids:
+        try:
+            rows += old.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rowid,)).fetchall()
+        except sqlite3.DatabaseError:
+            lost.append(f"{table} row {rowid}: can't be read ({first})")
+    return rows
+
+
+# Tables in copying order (sessions before the answers that refer to them), each with
+# the parser a row must pass (None: copied as it is).
+_REPAIRABLE: dict[str, Callable[[sqlite3.Row], Any] | None] = {
+    "sessions": _session,
+    "answers": _answer,
+    "cards": _card,
+    "review_logs": None,
+    "settings": None,
+}

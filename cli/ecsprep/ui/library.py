@@ -20,6 +20,8 @@ def load_for_command(extra: Sequence[Path] = ()) -> Library:
     from ecsprep.packs.load import load_library
 
     loaded = load_library(extra)
+    for skipped in loaded.skipped:
+        sys.stderr.write(f"warning: {skipped}\n")
     named = {p.resolve() for p in extra}
     for path in loaded.broken:
         problems = [p for p in loaded.problems if p.path.resolve() == path.resolve()]

@@ -138,6 +138,7 @@ def validate_command(
         else:
             _show_validation(loaded)
             _warn_alike(pairs)
+            _warn_skipped(loaded)
     if loaded.problems:
         raise typer.Exit(1)
 
@@ -171,6 +172,7 @@ def _validation_json(loaded: Loaded) -> dict[str, Any]:
             for p in loaded.problems
         ],
         "broken": [str(p) for p in loaded.broken],
+        "skipped": [{"file": str(p.path), "message": p.message} for p in loaded.skipped],
         "loaded": _totals(loaded.library),
     }
 
@@ -191,6 +193,14 @@ def _warn_alike(pairs: list[Alike]) -> None:
             f"warning: questions {pair.first.id} and {pair.second.id} read almost alike "
             f"({pair.likeness:.0%} of their phrases shared); test one fact one way\n"
         )
+
+
+def _warn_skipped(loaded: Loaded) -> None:
+    """Entries of a packs folder that aren't packs (a folder, a dangling link): a warning each."""
+    import sys
+
+    for skipped in loaded.skipped:
+        sys.stderr.write(f"warning: {skipped}\n")
 
 
 def _show_validation(loaded: Loaded) -> None:

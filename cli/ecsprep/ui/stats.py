@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 progress_app = typer.Typer(
     name="progress",
     help=(
-        "Export or reset your saved progress.\n\nExamples:\n\n"
+        "Export, reset or repair your saved progress.\n\nExamples:\n\n"
         "  ecsprep progress export > progress.json\n\n  ecsprep progress reset --yes"
     ),
     no_args_is_help=True,
@@ -76,7 +76,7 @@ def _gather() -> tuple[Stats, list[SessionRow], datetime]:
     now = datetime.now(timezone.utc)
     tz = now.astimezone().tzinfo
     assert tz is not None  # astimezone() always sets one
-    with open_store(progress_db_path()) as store:
+    with open_store(progress_db_path(), readonly=True) as store:
         figures = summarize(
             store.answers(),
             store.cards(),
@@ -86,7 +86,21 @@ def _gather() -> tuple[Stats, list[SessionRow], datetime]:
             tz,
         )
         sessions = store.sessions(limit=5)
+        warn_damaged(store.damaged)
     return figures, sessions, now
+
+
+def warn_damaged(damaged: list[str]) -> None:
+    """One warning for rows of the progress database that couldn't be read, with the way out."""
+    import sys
+
+    if not damaged:
+        return
+    shown = "; ".join(damaged[:3]) + (f"; and {len(damaged) - 3} more" if len(damaged) > 3 else "")
+    sys.stderr.write(
+        f"warning: {len(damaged)} damaged row(s) in the progress database skipped ({shown}); "
+        "`ecsprep progress repair` copies everything readable into a fresh database\n"
+    )
 
 
 def stats_json(figures: Stats, sessions: list[SessionRow]) -> dict[str, Any]:
@@ -261,6 +275,7 @@ def export(
         from ecsprep.ui.quiz import load_content
 
         data = export_data(progress_db_path(), load_content())
+        warn_damaged(data.get("skipped", []))
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if output is None:
             typer.echo(text, nl=False)
@@ -292,6 +307,38 @@ def reset(
             typer.echo("nothing changed", err=True)
             raise typer.Exit(1)
         typer.echo(reset_progress(path), err=True)
+
+
+@progress_app.command("repair")
+def repair() -> None:
+    """Copy everything readable into a fresh database; keep the damaged file beside it.
+
+    For a database with damaged rows or pages (`stats` warns about them). Rows that
+    can't be read are listed; the old file is renamed to progress.sqlite3.<time>.damaged.
+
+    Examples:
+
+      ecsprep progress repair
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        from ecsprep.home import progress_db_path
+        from ecsprep.study.store import repair_progress
+
+        path = progress_db_path()
+        repaired = repair_progress(path)
+        if repaired is None:
+            typer.echo(f"no progress saved yet ({path}); nothing to repair", err=True)
+            return
+        for line in repaired.lost:
+            typer.echo(f"lost: {line}", err=True)
+        counts = ", ".join(f"{n} {table}" for table, n in repaired.copied.items())
+        typer.echo(
+            f"repaired {path}: copied {counts}; {len(repaired.lost)} row(s) lost; "
+            f"the old file is kept as {repaired.kept}",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:
