@@ -41,11 +41,18 @@ def stored(home: Path) -> list[tuple[str, str]]:
     return list(db.execute("SELECT question_id, outcome FROM answers ORDER BY id"))
 
 
-def test_plain_practice_shows_id_stem_options_and_feedback(isolated_home: Path) -> None:
+def test_plain_practice_shows_stem_options_feedback_and_the_id_only_after(
+    isolated_home: Path,
+) -> None:
     result = invoke(isolated_home, ["quiz", "--topic", "ecr", "--count", "1", "--seed", "3"], "A\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "[ecr-l" in out
+    before, after = out.split("Answer (choose one")
+    assert "Question 1/1 · Ecr · score 0/0" in before  # a neutral label: the topic's title
+    assert "ecr-login option" in before
+    assert "(question ecr-login)" not in before
+    assert "[ecr-login]" not in before
+    assert "(question ecr-login)" in after
     assert "Stem of ecr-l" in out
     assert "  A. " in out
     assert "  D. " in out

@@ -75,6 +75,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 3: answers given after looking at the notes or the simulator first
+    """
+    ALTER TABLE answers ADD COLUMN peeked INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -91,6 +95,7 @@ class AnswerRow:
     seconds: float
     answered_at: datetime
     content_hash: str
+    peeked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,7 @@ class NewAnswer:
     outcome: str
     seconds: float
     content_hash: str
+    peeked: bool = False
 
 
 def _iso(moment: datetime) -> str:
@@ -185,12 +191,13 @@ class Store:
         with self._write() as db:
             db.execute(
                 """INSERT INTO answers (session_id, question_id, topic, chosen, answer, outcome,
-                                        seconds, answered_at, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        seconds, answered_at, content_hash, peeked)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (session_id, question_id) DO UPDATE SET
                      chosen = excluded.chosen, answer = excluded.answer,
                      outcome = excluded.outcome, seconds = answers.seconds + excluded.seconds,
-                     answered_at = excluded.answered_at, content_hash = excluded.content_hash""",
+                     answered_at = excluded.answered_at, content_hash = excluded.content_hash,
+                     peeked = excluded.peeked""",
                 (
                     session_id,
                     answer.question_id,
@@ -201,6 +208,7 @@ class Store:
                     answer.seconds,
                     _iso(now),
                     answer.content_hash,
+                    int(answer.peeked),
                 ),
             )
             db.execute(
@@ -289,13 +297,13 @@ class Store:
         return [_session(row) for row in rows]
 
     def review_queue(self) -> tuple[str, ...]:
-        """Questions whose latest graded answer is wrong, most recent first."""
+        """Questions whose latest graded answer is wrong (or peeked), most recent first."""
         rows = self._read(
-            """SELECT question_id, outcome, max(answered_at) AS at FROM answers
+            """SELECT question_id, outcome, peeked, max(answered_at) AS at FROM answers
                WHERE outcome != 'skipped' GROUP BY question_id"""
         )
         # SQLite returns the bare columns from the row holding max(): the latest answer.
-        wrong = [row for row in rows if row["outcome"] == "wrong"]
+        wrong = [row for row in rows if row["outcome"] == "wrong" or row["peeked"]]
         wrong.sort(key=lambda row: row["at"], reverse=True)
         return tuple(row["question_id"] for row in wrong)
 
@@ -319,6 +327,7 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         seconds=row["seconds"],
         answered_at=datetime.fromisoformat(row["answered_at"]),
         content_hash=row["content_hash"],
+        peeked=bool(row["peeked"]),
     )
 
 
