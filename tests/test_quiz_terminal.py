@@ -74,7 +74,8 @@ def test_keyboard_answer_then_ctrl_c_keeps_the_answer(tmp_path: Path) -> None:
     try:
         child.expect("Question 1/2")  # a neutral label before the answer ...
         before = child.expect_exact("Letter picks, Enter answers")
-        assert before == 0 and "iam-four-services-task-roles" not in child.before
+        assert before == 0
+        assert "iam-four-services-task-roles" not in child.before
         child.send("c")  # the letter picks option C ...
         child.send("\r")  # ... and Enter answers
         child.expect("Your answer: C")
@@ -187,3 +188,29 @@ def test_exam_screen_has_one_live_clock_and_one_question(tmp_path: Path) -> None
         assert shown.count("time left") == 1
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, signal_name: str) -> None:
+    import signal
+
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    child = spawn(tmp_path, ["quiz", str(bp)])
+    try:
+        child.expect("Letter picks")
+        child.send("c")
+        child.send("\r")
+        child.expect("Enter: next question")
+        child.send("\r")
+        child.expect("Question 2/2")
+        child.kill(getattr(signal, signal_name))
+        if signal_name == "SIGTERM":  # the terminal is still there to show the report
+            child.expect("Interrupted: 1 answer\\(s\\) saved.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130, (child.exitstatus, child.signalstatus)
+    db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
