@@ -347,23 +347,21 @@ def exam_blueprint(tmp_path: Path) -> str:
 def test_plain_exam_flag_back_next_review_and_submit(isolated_home: Path, tmp_path: Path) -> None:
     lines = [
         "flag",  # question 1 flagged, asked again without moving
-        "A",  # wrong, for now
-        "next",  # question 2 left blank
+        "A",  # wrong, for now; on to question 2
         "back",  # question 1 again
         "B",  # changed to right
-        "C",  # question 2
+        "next",  # question 2 left blank
         "review",  # the list: question numbers, states, flags; no ids
-        "1",  # go to question 1 ...
-        "next",  # ... and on to question 2 ...
-        "next",  # ... and 3
-        "a,c",  # right
-        "submit",  # the end's overview: submit (no confirmation needed there)
+        "2",  # go to question 2
+        "C",  # right; on to question 3
+        "a,c",  # right; the overview
+        "submit",  # submit (no confirmation needed there)
     ]
     result = invoke(isolated_home, ["quiz", exam_blueprint(tmp_path), "--json"], "\n".join(lines))
     assert result.exit_code == 0, result.output
     assert "Flagged for review." in result.stderr
     assert " 1. answered flagged" in result.stderr
-    assert " 3. blank" in result.stderr
+    assert " 2. blank" in result.stderr
     assert "[spread-az]" not in result.stderr
     assert "(question spread-az)" not in result.stderr
     data = json.loads(result.stdout)
