@@ -122,8 +122,10 @@ def quiz(
     gives a scaled score (100–1000, an estimate). Review asks again what you got
     wrong; due is spaced repetition (FSRS). Every answer is saved at once.
 
-    In a terminal: arrow keys or the option letter, then Enter; Space ticks
-    checkboxes. Elsewhere (pipes, --plain): type `B`, `a,c`, `skip` or `quit`.
+    In a terminal: the option's letter picks it (or ticks it, for "choose
+    two"), Enter answers; s skip, x explain, m simulate, q quit; in an exam
+    n next, p back, r flag, u submit. Elsewhere (pipes, --plain): type `B`,
+    `a,c`, `skip`, `quit` (exam: `flag`, `back`, `next`, `review`, `submit`).
 
     Examples:
 

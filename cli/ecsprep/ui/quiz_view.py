@@ -17,7 +17,10 @@ from ecsprep.study.session import Graded, Outcome, Presented
 from ecsprep.ui.text import printable
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from collections.abc import Iterator
+
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.text import Text
 
 
 def clock(seconds: float) -> str:
@@ -75,23 +78,45 @@ def verdict(result: Graded) -> RenderableType:
     return line
 
 
+class Hanging:
+    """Styled text wrapped to the width there is, every line `indent` columns in (so
+    wrapped lines start under their text, not at column 0), with no trailing spaces."""
+
+    def __init__(self, text: Text, indent: int) -> None:
+        self.text = text
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        import textwrap
+
+        from rich.text import Text
+
+        plain = self.text.plain
+        width = max(20, options.max_width - self.indent)
+        lines = textwrap.wrap(plain, width, break_long_words=False, break_on_hyphens=False)
+        at = 0
+        for line in lines:  # words whole, so a URL or a command is never broken
+            start = plain.index(line, at)
+            at = start + len(line)
+            piece = self.text[start:at]
+            piece.no_wrap, piece.overflow = True, "ignore"
+            yield Text(" " * self.indent, no_wrap=True, overflow="ignore") + piece
+
+
 def hanging(text: str, indent: int, style: str = "") -> RenderableType:
-    """Text whose wrapped lines start under its first character, not at column 0."""
-    from rich.padding import Padding
     from rich.text import Text
 
-    return Padding(Text(_flat(text), style=style), (0, 0, 0, indent))
+    return Hanging(Text(_flat(text), style=style), indent)
 
 
 def link(title: str, url: str, indent: int = 2) -> RenderableType:
     """A reference: its title wrapped, its URL on a line of its own, never broken."""
     from rich.console import Group
-    from rich.padding import Padding
     from rich.text import Text
 
     parts: list[RenderableType] = []
     if title:
-        parts.append(Padding(Text(f"↗ {_flat(title)}"), (0, 0, 0, indent)))
+        parts.append(Hanging(Text(f"↗ {_flat(title)}"), indent))
     lead = "  " if title else "↗ "
     url_line = Text(" " * indent + lead + _flat(url), no_wrap=True, overflow="ignore")
     parts.append(url_line)
@@ -111,9 +136,7 @@ def feedback(result: Graded) -> RenderableType:
         head = Text.assemble(
             (f"{option.letter} {mark} ", style), (_flat(option.text), "bold"), yours
         )
-        from rich.padding import Padding
-
-        parts.append(Padding(head, (0, 0, 0, 2)))
+        parts.append(Hanging(head, 2))
         parts.append(hanging(option.why, 6))
     parts.append(Text.assemble(("Why: ", "bold"), _flat(question.explanation)))
     parts.extend(_references(question))
