@@ -78,3 +78,16 @@ def test_main_needs_the_whole_app_for_root_options_typos_and_completion() -> Non
     for argv in ([], ["--help"], ["--version"], ["quz"], ["--install-completion"]):
         assert commands_for(argv, environ={}) is None
     assert commands_for(["quiz"], environ={"_ECSPREP_COMPLETE": "complete_bash"}) is None
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    command = (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+    )
+    assert f"```console\n{command}\n```" in readme
+    assert f"\n{command}\n" in ci
+    # The quick start works without `python` and without global pip installs (PEP 668).
+    quick = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/ecsprep quiz"
+    assert f"```console\n{quick}\n```" in readme

@@ -41,11 +41,18 @@ def stored(home: Path) -> list[tuple[str, str]]:
     return list(db.execute("SELECT question_id, outcome FROM answers ORDER BY id"))
 
 
-def test_plain_practice_shows_id_stem_options_and_feedback(isolated_home: Path) -> None:
+def test_plain_practice_shows_stem_options_feedback_and_the_id_only_after(
+    isolated_home: Path,
+) -> None:
     result = invoke(isolated_home, ["quiz", "--topic", "ecr", "--count", "1", "--seed", "3"], "A\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "[ecr-l" in out
+    before, after = out.split("Answer (choose one")
+    assert "Question 1/1 · Ecr · score 0/0" in before  # a neutral label: the topic's title
+    assert "ecr-login option" in before
+    assert "(question ecr-login)" not in before
+    assert "[ecr-login]" not in before
+    assert "(question ecr-login)" in after
     assert "Stem of ecr-l" in out
     assert "  A. " in out
     assert "  D. " in out
@@ -328,3 +335,72 @@ def test_a_stem_that_states_the_count_is_not_told_it_again() -> None:
     text = plain_question(present(said, random.Random(1)), "Q")
     assert "(Choose two.)" in text
     assert "(Choose 2.)" not in text
+
+
+def exam_blueprint(tmp_path: Path) -> str:
+    path = tmp_path / "exam.yaml"
+    path.write_text(
+        "format: 1\nid: plain-exam\ntitle: T\nmode: exam\ncount: null\nshuffle: false\n"
+        "questions: [spread-az, ecr-login, fargate-two]\n"
+    )
+    return str(path)
+
+
+def test_plain_exam_flag_back_next_review_and_submit(isolated_home: Path, tmp_path: Path) -> None:
+    lines = [
+        "flag",  # question 1 flagged, asked again without moving
+        "A",  # wrong, for now; on to question 2
+        "back",  # question 1 again
+        "B",  # changed to right
+        "next",  # question 2 left blank
+        "review",  # the list: question numbers, states, flags; no ids
+        "2",  # go to question 2
+        "C",  # right; on to question 3
+        "a,c",  # right; the overview
+        "submit",  # submit (no confirmation needed there)
+    ]
+    result = invoke(isolated_home, ["quiz", exam_blueprint(tmp_path), "--json"], "\n".join(lines))
+    assert result.exit_code == 0, result.output
+    assert "Flagged for review." in result.stderr
+    assert " 1. answered flagged" in result.stderr
+    assert " 2. blank" in result.stderr
+    assert "[spread-az]" not in result.stderr
+    assert "(question spread-az)" not in result.stderr
+    data = json.loads(result.stdout)
+    assert [q["chosen"] for q in data["questions"]] == [["B"], ["C"], ["A", "C"]]
+    assert data["scaled_score"] == 1000
+
+
+def test_plain_exam_submit_asks_first(isolated_home: Path, tmp_path: Path) -> None:
+    stdin = "B\nsubmit\nn\nsubmit\ny\n"
+    result = invoke(isolated_home, ["quiz", exam_blueprint(tmp_path), "--json"], stdin)
+    assert "Submit the exam? 2 unanswered count as wrong. [y/N]" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["totals"]["correct"] == 1
+    assert data["totals"]["questions"] == 3
+    assert data["passed"] is False
+
+
+def test_plain_exam_quit_leaves_it_open(isolated_home: Path, tmp_path: Path) -> None:
+    result = invoke(isolated_home, ["quiz", exam_blueprint(tmp_path)], "B\nquit\n")
+    assert result.exit_code == 0
+    assert "The exam is left open, not submitted: 1 answer(s) saved." in result.stdout
+    assert "FAIL" not in result.stdout
+    db = sqlite3.connect(isolated_home / "progress.sqlite3")
+    assert db.execute("SELECT ended_at FROM sessions").fetchone() == (None,)
+
+
+def test_replay_command_keeps_every_choice(isolated_home: Path, tmp_path: Path) -> None:
+    args = ["quiz", "--topic", "ecr", "--count", "2", "--seed", "9", "--mode", "exam"]
+    result = invoke(isolated_home, [*args, "--time-limit", "7"], "")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Same questions again:"))
+    assert line == (
+        "Same questions again: ecsprep quiz quick --mode exam --seed 9 --count 2 --topic ecr"
+        " --time-limit 7"
+    )
+
+
+def test_exam_report_ends_with_the_score_and_the_topic_table(isolated_home: Path) -> None:
+    result = invoke(isolated_home, ["quiz", "--mode", "exam", "--count", "3", "--seed", "5"], "")
+    out = result.stdout
+    assert out.rindex("Why: Explanation of") < out.index("Scaled score") < out.index("By topic")

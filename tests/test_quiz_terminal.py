@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,37 +37,180 @@ def command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "ecsprep"]
 
 
-@pytest.mark.slow
-def test_keyboard_answer_then_ctrl_c_keeps_the_answer(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    bp = tmp_path / "terminal.yaml"
-    bp.write_text(BLUEPRINT)
-    env = {**os.environ, "ECSPREP_HOME": str(home), "NO_COLOR": "1", "TERM": "xterm"}
-    argv = [*command(), "quiz", str(bp)]
+FIXTURE_PACK = Path(__file__).parent / "fixtures" / "terminal-pack.yaml"
+CHOOSE_TWO = """\
+format: 1
+id: choose-two-test
+title: Choose two
+mode: {mode}
+count: null
+shuffle: false
+questions: [ux-choose-two-secret-id, ux-second-two]
+"""
+
+
+def spawn(tmp_path: Path, args: list[str], columns: int = 110, rows: int = 40) -> Any:
+    env = {**os.environ, "ECSPREP_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "TERM": "xterm"}
+    env.pop("COLUMNS", None)
+    argv = [*command(), *args]
     try:
-        child = pexpect.spawn(
-            argv[0], argv[1:], env=env, dimensions=(40, 110), timeout=30, encoding="utf-8"
+        return pexpect.spawn(
+            argv[0], argv[1:], env=env, dimensions=(rows, columns), timeout=30, encoding="utf-8"
         )
     except (OSError, pexpect.ExceptionPexpect) as exc:
         pytest.skip(f"no pty available: {exc}")
+
+
+def never(child: Any, pattern: str, seconds: float = 1.0) -> None:
+    """`pattern` does not appear within `seconds`."""
+    assert child.expect([pattern, pexpect.TIMEOUT], timeout=seconds) == 1, pattern
+
+
+@pytest.mark.slow
+def test_keyboard_answer_then_ctrl_c_keeps_the_answer(tmp_path: Path) -> None:
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    child = spawn(tmp_path, ["quiz", str(bp)])
     try:
-        child.expect("iam-four-services-task-roles")
-        child.expect("Choose one")
-        child.send("c")  # the letter moves to option C ...
+        child.expect("Question 1/2")  # a neutral label before the answer ...
+        before = child.expect_exact("Letter picks, Enter answers")
+        assert before == 0
+        assert "iam-four-services-task-roles" not in child.before
+        child.send("c")  # the letter picks option C ...
         child.send("\r")  # ... and Enter answers
+        child.expect("Your answer: C")
         child.expect("Right: C")
-        child.expect("seed-second-container-fixed-host-port")
-        child.expect("Choose one")
-        child.send("m")  # check the options in the simulator ...
+        child.expect(r"\(question iam-four-services-task-roles\)")  # ... the id after it
+        child.expect("Enter: next question")
+        never(child, "Question 2/2")  # the feedback stays until a key
         child.send("\r")
+        child.expect("Question 2/2")
+        child.expect("Letter picks")
+        child.send("m")  # check the options in the simulator (a peek) ...
         child.expect("hostPort: 80 → 0")  # ... which runs them, then asks again
-        child.expect("Choose one")
+        child.expect("Letter picks")
         child.sendintr()
         child.expect(pexpect.EOF)
     finally:
         child.close()
     assert child.exitstatus == 130
-    db = sqlite3.connect(home / "progress.sqlite3")
+    db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
     rows = list(db.execute("SELECT question_id, chosen, outcome FROM answers"))
     assert rows == [("iam-four-services-task-roles", '["C"]', "correct")]
     assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
+
+
+@pytest.mark.slow
+def test_choose_two_letters_tick_enter_answers_and_actions_work(tmp_path: Path) -> None:
+    bp = tmp_path / "two.yaml"
+    bp.write_text(CHOOSE_TWO.format(mode="practice"))
+    child = spawn(tmp_path, ["quiz", str(bp), "--pack", str(FIXTURE_PACK)], columns=120)
+    try:
+        child.expect("Question 1/2 · Terminal behaviour")
+        # Options use the width there is: the two long ones differ only at their ends.
+        child.expect("ends in apples")
+        child.expect("ends in bananas")
+        child.expect("Letter ticks, Enter answers · s skip · x explain · q quit")
+        assert "ux-choose-two-secret-id" not in child.before
+        child.send("a")
+        child.expect(r"\[x\] A\.")
+        child.send("\r")  # one tick: refused, with the reason
+        child.expect("Tick exactly 2 \\(you ticked 1\\)")
+        child.send("c")
+        child.send("\r")
+        child.expect("Your answer: A, C")
+        child.expect("Right: A,C")
+        child.expect("Enter: next question · x explain · q quit")
+        child.send("x")  # explain still works on the answered question
+        child.expect(r"Notes on \[bold\]the terminal\[/bold\] with a \[word\]")  # markup shown
+        child.expect("Enter: next question")
+        child.send("\r")
+        child.expect("Question 2/2")
+        child.expect("Letter ticks")
+        child.send("s")  # the skip key on a choose-two question
+        child.expect("Skipped. The answer is A,B")
+        child.expect("Enter: the summary")
+        child.send("\r")
+        child.expect("1/2 right")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def tmux_available() -> bool:
+    return shutil.which("tmux") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not tmux_available(), reason="tmux is needed to read the screen")
+def test_exam_screen_has_one_live_clock_and_one_question(tmp_path: Path) -> None:
+    """At 80×24 the exam shows one question and one clock, and no id before submitting."""
+    import subprocess
+    import time
+
+    bp = tmp_path / "exam.yaml"
+    bp.write_text(CHOOSE_TWO.format(mode="exam"))
+    session = f"ecsprep-test-{os.getpid()}"
+    argv = [*command(), "quiz", str(bp), "--pack", str(FIXTURE_PACK)]
+    env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1"
+    shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", shell], check=True
+    )
+
+    def screen() -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+
+    def wait_for(text: str) -> str:
+        for _ in range(100):
+            shown = screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never shown:\n{screen()}")
+
+    try:
+        shown = wait_for("time left")
+        time.sleep(1.5)  # a tick of the clock
+        shown = screen()
+        assert shown.count("time left") == 1
+        assert "Question 1/2 · answered 0 · flagged 0" in shown
+        assert "ux-choose-two-secret-id" not in shown
+        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)  # flag in place
+        shown = wait_for("FLAGGED")
+        assert shown.count("Which two options are right?") == 1
+        subprocess.run(["tmux", "send-keys", "-t", session, "a", "c", "Enter"], check=True)
+        shown = wait_for("Question 2/2")
+        assert "Which two options are right?" not in shown  # the next question, in place
+        assert shown.count("time left") == 1
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, signal_name: str) -> None:
+    import signal
+
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    child = spawn(tmp_path, ["quiz", str(bp)])
+    try:
+        child.expect("Letter picks")
+        child.send("c")
+        child.send("\r")
+        child.expect("Enter: next question")
+        child.send("\r")
+        child.expect("Question 2/2")
+        child.kill(getattr(signal, signal_name))
+        if signal_name == "SIGTERM":  # the terminal is still there to show the report
+            child.expect("Interrupted: 1 answer\\(s\\) saved.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130, (child.exitstatus, child.signalstatus)
+    db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 1

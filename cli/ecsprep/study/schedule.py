@@ -52,13 +52,21 @@ def new_card(question_id: str, now: datetime) -> Card:
     return Card(card_id=card_id(question_id), due=now)
 
 
-def rating(correct: bool, seconds: float, self_rating: SelfRating | None = None) -> Rating:
-    """Wrong → Again; a self-rating wins for a right answer; else slow → Hard, fast → Good.
+def rating(
+    correct: bool,
+    seconds: float,
+    self_rating: SelfRating | None = None,
+    *,
+    peeked: bool = False,
+) -> Rating:
+    """Wrong or peeked → Again; a self-rating wins for a right answer; else slow → Hard,
+    fast → Good.
 
-    Easy is never inferred: FSRS stretches intervals a lot on Easy, so only the
-    learner may claim it.
+    A right answer given after reading the notes (or running the simulator) shows
+    nothing about recall, so it is Again, like a wrong one. Easy is never inferred:
+    FSRS stretches intervals a lot on Easy, so only the learner may claim it.
     """
-    if not correct:
+    if not correct or peeked:
         return Rating.Again
     if self_rating is not None:
         return {

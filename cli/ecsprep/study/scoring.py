@@ -36,6 +36,7 @@ class Score:
     scaled: int
     pass_mark: int
     topics: tuple[TopicScore, ...]
+    peeked: int = 0  # answered after looking at the notes or the simulator
 
     @property
     def passed(self) -> bool:
@@ -66,6 +67,7 @@ def score(results: Sequence[Graded], pass_mark: int, *, total: int | None = None
         scaled=scaled_score(correct, count),
         pass_mark=pass_mark,
         topics=breakdown(results),
+        peeked=sum(r.peeked for r in results),
     )
 
 

@@ -67,6 +67,7 @@ class Graded:
     chosen: frozenset[str]  # shown letters; empty when skipped
     outcome: Outcome
     seconds: float
+    peeked: bool = False  # the notes or the simulator were shown before the answer
 
     @property
     def correct(self) -> bool:
@@ -105,12 +106,18 @@ def check_choice(presented: Presented, letters: Iterable[str]) -> frozenset[str]
     return chosen
 
 
-def grade(presented: Presented, chosen: frozenset[str] | None, seconds: float) -> Graded:
-    """All or nothing, as on the exam; `None` means skipped."""
+def grade(
+    presented: Presented, chosen: frozenset[str] | None, seconds: float, *, peeked: bool = False
+) -> Graded:
+    """All or nothing, as on the exam; `None` means skipped.
+
+    `peeked`: the learner saw the notes or the simulator's runs first, so even a right
+    answer is not evidence that they know it (spaced repetition treats it as forgotten).
+    """
     if chosen is None:
-        return Graded(presented, frozenset(), Outcome.SKIPPED, seconds)
+        return Graded(presented, frozenset(), Outcome.SKIPPED, seconds, peeked)
     outcome = Outcome.CORRECT if chosen == presented.answer else Outcome.WRONG
-    return Graded(presented, chosen, outcome, seconds)
+    return Graded(presented, chosen, outcome, seconds, peeked)
 
 
 def content_hash(question: Question) -> str:

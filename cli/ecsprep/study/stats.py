@@ -44,6 +44,7 @@ class Stats:
     answered: int
     correct: int
     skipped: int
+    peeked: int  # graded answers given after looking at the notes or the simulator
     topics: tuple[TopicStats, ...]
     due_today: int
     due_week: int
@@ -71,6 +72,7 @@ def summarize(
         answered=len(graded),
         correct=sum(a.outcome == "correct" for a in graded),
         skipped=len(answers) - len(graded),
+        peeked=sum(a.peeked for a in graded),
         topics=topics,
         due_today=schedule.due_between(cards, end_of_today, 0),
         due_week=schedule.due_between(cards, now, 7),
@@ -124,8 +126,11 @@ def topic_stats(
 
 
 def weakest(topics: Sequence[TopicStats], limit: int = 3) -> tuple[TopicStats, ...]:
-    """Practised topics with the lowest accuracy (then mastery): the ones to drill next."""
-    tried = [t for t in topics if t.answered]
+    """Practised topics with the lowest accuracy (then mastery): the ones to drill next.
+
+    A topic answered without a miss is not weak, whatever its rank.
+    """
+    tried = [t for t in topics if t.answered and t.correct < t.answered]
     return tuple(sorted(tried, key=lambda t: (t.accuracy, t.mastery, t.topic))[:limit])
 
 

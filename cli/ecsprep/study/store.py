@@ -86,6 +86,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 3: answers given after looking at the notes or the simulator first
+    """
+    ALTER TABLE answers ADD COLUMN peeked INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -102,6 +106,7 @@ class AnswerRow:
     seconds: float
     answered_at: datetime
     content_hash: str
+    peeked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,7 @@ class NewAnswer:
     outcome: str
     seconds: float
     content_hash: str
+    peeked: bool = False
 
 
 def _iso(moment: datetime) -> str:
@@ -216,12 +222,13 @@ class Store:
         with self._write() as db:
             db.execute(
                 """INSERT INTO answers (session_id, question_id, topic, chosen, answer, outcome,
-                                        seconds, answered_at, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        seconds, answered_at, content_hash, peeked)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (session_id, question_id) DO UPDATE SET
                      chosen = excluded.chosen, answer = excluded.answer,
                      outcome = excluded.outcome, seconds = answers.seconds + excluded.seconds,
-                     answered_at = excluded.answered_at, content_hash = excluded.content_hash""",
+                     answered_at = excluded.answered_at, content_hash = excluded.content_hash,
+                     peeked = excluded.peeked""",
                 (
                     session_id,
                     answer.question_id,
@@ -232,6 +239,7 @@ class Store:
                     answer.seconds,
                     _iso(now),
                     answer.content_hash,
+                    int(answer.peeked),
                 ),
             )
             db.execute(
@@ -320,13 +328,13 @@ class Store:
         return sessions
 
     def review_queue(self) -> tuple[str, ...]:
-        """Questions whose latest graded answer is wrong, most recent first."""
+        """Questions whose latest graded answer is wrong (or peeked), most recent first."""
         rows = self._read(
-            """SELECT question_id, outcome, max(answered_at) AS at FROM answers
+            """SELECT question_id, outcome, peeked, max(answered_at) AS at FROM answers
                WHERE outcome != 'skipped' GROUP BY question_id"""
         )
         # SQLite returns the bare columns from the row holding max(): the latest answer.
-        wrong = [row for row in rows if row["outcome"] == "wrong"]
+        wrong = [row for row in rows if row["outcome"] == "wrong" or row["peeked"]]
         wrong.sort(key=lambda row: row["at"], reverse=True)
         return tuple(row["question_id"] for row in wrong)
 
@@ -384,6 +392,7 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         seconds=float(seconds),
         answered_at=answered_at,
         content_hash=_text(row["content_hash"]),
+        peeked=bool(row["peeked"]),
     )
 
 

@@ -80,7 +80,36 @@ def commands_for(argv: Sequence[str], environ: dict[str, str] | None = None) -> 
     return [argv[0]]
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def prepare_process() -> None:
+    """What every command needs from the process before it starts.
+
+    - SIGTERM and SIGHUP (a closed terminal) stop a command as Ctrl-C does: a quiz
+      keeps its answers, reports and leaves an exam open, instead of vanishing.
+    - `COLUMNS=0` (or any unusable value) is dropped, so the terminal's own width is
+      used; Rich would otherwise print nothing at all.
+    - Output the stream's encoding can't hold (latin-1, ASCII) is written as ASCII
+      look-alikes instead of ending the command with UnicodeEncodeError.
+    """
+    import signal
+
+    from ecsprep.ui.text import fall_back_to_ascii
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _interrupted)
+    value = os.environ.get("COLUMNS")
+    if value is not None and not (value.isdigit() and int(value) > 0):
+        del os.environ["COLUMNS"]
+    fall_back_to_ascii()
+
+
 def main() -> None:
+    prepare_process()
     build_app(commands_for(sys.argv[1:]))(prog_name="ecsprep")
 
 

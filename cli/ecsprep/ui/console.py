@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -25,17 +25,43 @@ if TYPE_CHECKING:
 DEBUG_ENV = "ECSPREP_DEBUG"
 
 
+def columns() -> int | None:
+    """The width COLUMNS asks for, or None when it is unset or unusable (`COLUMNS=0`)."""
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 @cache
-def _console(stderr: bool, stream: TextIO, columns: str | None) -> Console:
-    from rich.console import Console
+def _console(stderr: bool, stream: TextIO, width_asked: str | None) -> Console:
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
+
+    from ecsprep.ui.text import printable
+
+    class SafeConsole(Console):
+        """A console that shows content's control characters as nothing, never obeys them.
+
+        Every segment of text is made printable before Rich adds its own styles, so a
+        pack's escape sequence can't retitle the window, clear the screen or hide text.
+        """
+
+        def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Any:
+            for segment in super().render(renderable, options):
+                if segment.control or not segment.text:
+                    yield segment
+                else:
+                    yield Segment(printable(segment.text), segment.style)
 
     # The stream itself (not its id, which a new stream can reuse once the old one is
-    # gone) and COLUMNS key the cache, so CliRunner's swapped streams and a changed width
-    # get a fresh Console.
+    # gone) and COLUMNS (`width_asked`) key the cache, so CliRunner's swapped streams and
+    # a changed width get a fresh Console.
     # Piped output has no terminal to fit: Rich would assume 80 columns and squeeze
-    # tables; 100 keeps them readable. COLUMNS still wins when set.
-    piped = not stream.isatty() and columns is None
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=100 if piped else None)
+    # tables; 100 keeps them readable. A usable COLUMNS wins; COLUMNS=0 is ignored
+    # (Rich would print nothing at all).
+    width = columns()
+    if width is None and not stream.isatty():
+        width = 100
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def out() -> Console:

@@ -41,6 +41,15 @@ def load_all_blueprints() -> tuple[Blueprint, ...]:
     return found.items
 
 
+def _finite(value: float | None) -> float | None:
+    """NaN passes any range check (every comparison with it is false): refuse it here."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number between 0.7 and 0.99")
+    return value
+
+
 def quiz(
     blueprint: Annotated[
         str | None,
@@ -66,7 +75,12 @@ def quiz(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Replay the same questions and option order."),
+        typer.Option(
+            "--seed",
+            min=-(2**63),
+            max=2**63 - 1,
+            help="Replay the same questions and option order (a 64-bit integer).",
+        ),
     ] = None,
     time_limit: Annotated[
         int | None,
@@ -85,7 +99,11 @@ def quiz(
     retention: Annotated[
         float | None,
         typer.Option(
-            "--retention", min=0.7, max=0.99, help="Desired retention for due mode (kept)."
+            "--retention",
+            min=0.7,
+            max=0.99,
+            callback=_finite,
+            help="Desired retention for due mode (kept).",
         ),
     ] = None,
     new_limit: Annotated[
@@ -104,8 +122,10 @@ def quiz(
     gives a scaled score (100–1000, an estimate). Review asks again what you got
     wrong; due is spaced repetition (FSRS). Every answer is saved at once.
 
-    In a terminal: arrow keys or the option letter, then Enter; Space ticks
-    checkboxes. Elsewhere (pipes, --plain): type `B`, `a,c`, `skip` or `quit`.
+    In a terminal: the option's letter picks it (or ticks it, for "choose
+    two"), Enter answers; s skip, x explain, m simulate, q quit; in an exam
+    n next, p back, r flag, u submit. Elsewhere (pipes, --plain): type `B`,
+    `a,c`, `skip`, `quit` (exam: `flag`, `back`, `next`, `review`, `submit`).
 
     Examples:
 

@@ -33,9 +33,11 @@ class Action(str, Enum):
     BACK = "back"  # exam: previous question
     NEXT = "next"  # exam: leave this one and go on
     SUBMIT = "submit"  # exam: hand in now
+    REVIEW = "review"  # exam, plain mode: list the questions and go to one
+    GOTO = "goto"  # exam, plain mode: the question picked from the review list
 
 
-# Words and single keys for each action, in plain mode and as terminal shortcuts.
+# Words and single keys for each action, in plain mode and as terminal keys.
 # Letters a-h are options, so actions use letters past them.
 WORDS: dict[Action, tuple[str, ...]] = {
     Action.SKIP: ("skip", "s"),
@@ -46,16 +48,7 @@ WORDS: dict[Action, tuple[str, ...]] = {
     Action.BACK: ("back", "p"),
     Action.NEXT: ("next", "n"),
     Action.SUBMIT: ("submit", "u"),
-}
-LABELS: dict[Action, str] = {
-    Action.SKIP: "Skip this question",
-    Action.QUIT: "Quit (answers so far are saved)",
-    Action.EXPLAIN: "Explain the topic",
-    Action.SIMULATE: "Check the options in the simulator",
-    Action.FLAG: "Flag / unflag for review",
-    Action.BACK: "Previous question",
-    Action.NEXT: "Next question (leave this one)",
-    Action.SUBMIT: "Submit the exam",
+    Action.REVIEW: ("review", "v"),
 }
 
 
@@ -64,13 +57,31 @@ class Reply:
     action: Action
     letters: frozenset[str] = field(default_factory=frozenset)
     end_of_input: bool = False  # plain mode: stdin closed
+    index: int | None = None  # GOTO: the question (0-based) to go to
 
 
 class Asker(Protocol):
     def ask(
-        self, presented: Presented, header: str, actions: Sequence[Action], current: frozenset[str]
+        self,
+        presented: Presented,
+        header: str,
+        actions: Sequence[Action],
+        current: frozenset[str],
+        *,
+        flagged: bool = False,
+        toggle_flag: Callable[[], bool] | None = None,
+        fresh: bool = False,
     ) -> Reply:
-        """Show the question (with `header`, the progress line) and return what the learner did."""
+        """Show the question (with `header`, a neutral progress line) and return what the
+        learner did. `toggle_flag` flags in place; `fresh` starts on a clean screen."""
+        ...
+
+    def after(self, actions: Sequence[Action], last: bool) -> Action:
+        """After feedback: NEXT to go on, or an action on the answered question."""
+        ...
+
+    def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:
+        """Exam: the question to go back to, or None to submit."""
         ...
 
     def rate(self) -> SelfRating | None:
@@ -106,26 +117,46 @@ def parse_reply(text: str, presented: Presented, actions: Sequence[Action]) -> R
 
 
 class LineAsker:
-    """Plain mode: the question as text, one answer per line, bad input re-asked with the reason."""
+    """Plain mode: the question as text, one answer per line, bad input re-asked with the reason.
+
+    In an exam every terminal action has its word: `flag`, `back`, `next`, `review`
+    (the list of questions, to go to one), `submit` (asks first) and `quit` (leaves
+    the exam open, as Ctrl-C does). End of input submits what was answered.
+    """
 
     def __init__(self, console: Console, stdin: TextIO | None = None) -> None:
         self.console = console
         self.stdin = stdin if stdin is not None else sys.stdin
+        self.rows: Callable[[], Sequence[tuple[int, str]]] | None = None  # exam: review list
+
+    def _say(self, text: str, end: str = "\n") -> None:
+        from ecsprep.ui.text import printable
+
+        self.console.print(printable(text), end=end, markup=False, highlight=False, soft_wrap=True)
+        self.console.file.flush()
 
     def _line(self, prompt: str) -> str | None:
-        self.console.print(prompt, end="", markup=False, highlight=False)
-        self.console.file.flush()
+        self._say(prompt, end="")
         line = self.stdin.readline()
         if not line or not self.stdin.isatty():
-            self.console.print()  # piped input is not echoed: end the prompt's line
+            self._say("")  # piped input is not echoed: end the prompt's line
         return line or None
 
     def ask(
-        self, presented: Presented, header: str, actions: Sequence[Action], current: frozenset[str]
+        self,
+        presented: Presented,
+        header: str,
+        actions: Sequence[Action],
+        current: frozenset[str],
+        *,
+        flagged: bool = False,
+        toggle_flag: Callable[[], bool] | None = None,
+        fresh: bool = False,
     ) -> Reply:
         from ecsprep.ui.quiz_view import plain_question
 
-        self.console.print(plain_question(presented, header, current), markup=False)
+        flag = " · FLAGGED" if flagged else ""
+        self._say(plain_question(presented, header + flag, current, self.console.width))
         words = ", ".join(WORDS[a][0] for a in actions if a in WORDS)
         prompt = f"Answer ({need_text(presented).rstrip('.').lower()}; or {words}): "
         while True:
@@ -133,9 +164,42 @@ class LineAsker:
             if line is None:
                 return Reply(Action.QUIT, end_of_input=True)
             try:
-                return parse_reply(line, presented, actions)
+                reply = parse_reply(line, presented, actions)
             except EcsprepError as exc:
-                self.console.print(f"  {exc.message}", markup=False)
+                self._say(f"  {exc.message}")
+                continue
+            if reply.action is Action.FLAG and toggle_flag is not None:
+                self._say("  Flagged for review." if toggle_flag() else "  Flag removed.")
+                continue
+            if reply.action is Action.REVIEW and self.rows is not None:
+                picked = self.overview(self.rows(), "", submit=False)
+                if picked is not None:
+                    return Reply(Action.GOTO, index=picked)
+                continue
+            return reply
+
+    def after(self, actions: Sequence[Action], last: bool) -> Action:
+        return Action.NEXT  # piped answers keep their one line per question
+
+    def overview(
+        self, rows: Sequence[tuple[int, str]], header: str, *, submit: bool = True
+    ) -> int | None:
+        """The question list; a number goes to that question, else None (submit, or stay)."""
+        if header:
+            self._say(header)
+        for _, label in rows:
+            self._say(f"  {label}")
+        ask = "Question number to go to, or submit: " if submit else "Go to (number, Enter stays): "
+        while True:
+            line = self._line(ask)
+            if line is None:
+                return None
+            word = line.strip().lower()
+            if (submit and word in WORDS[Action.SUBMIT]) or (not submit and not word):
+                return None
+            if word.isdigit() and 1 <= int(word) <= len(rows):
+                return int(word) - 1
+            self._say(f"  type a number from 1 to {len(rows)}" + (" or submit" if submit else ""))
 
     def rate(self) -> SelfRating | None:
         line = self._line("How did it feel? hard, good or easy (Enter = no opinion): ")
@@ -151,93 +215,64 @@ class LineAsker:
 
 
 class TerminalAsker:
-    """questionary prompts: arrow keys or letters, checkboxes for multiple response.
+    """The terminal prompt (`quiz_prompt`): letters, Enter, the action keys; a live clock.
 
-    `unsafe_ask` lets Ctrl-C raise KeyboardInterrupt, which the loop turns into
-    "stop, keeping what was answered". `deadline` (a monotonic time) adds a live
-    "time left" line and submits when it passes.
+    Ctrl-C raises KeyboardInterrupt, which the loop turns into "stop, keeping what
+    was answered". `deadline` (a monotonic time) adds the exam's live "time left"
+    line and ends the question with `TimeUp` when it passes.
     """
 
-    def __init__(self, console: Console, deadline: float | None = None) -> None:
-        self.console = console
+    def __init__(self, console: Console | None = None, deadline: float | None = None) -> None:
         self.deadline = deadline
+        self.keep = deadline is None  # practice keeps the answered question above its feedback
 
     def ask(
-        self, presented: Presented, header: str, actions: Sequence[Action], current: frozenset[str]
+        self,
+        presented: Presented,
+        header: str,
+        actions: Sequence[Action],
+        current: frozenset[str],
+        *,
+        flagged: bool = False,
+        toggle_flag: Callable[[], bool] | None = None,
+        fresh: bool = False,
     ) -> Reply:
-        from ecsprep.ui.quiz_view import question_panel
+        from ecsprep.ui.quiz_prompt import ask_question, clear_screen
 
-        self.console.print(question_panel(presented, header))
-        if presented.question.type is QuestionType.MULTIPLE:
-            return self._checkbox(presented, actions, current)
-        return self._select(presented, actions, current)
-
-    def _select(
-        self, presented: Presented, actions: Sequence[Action], current: frozenset[str]
-    ) -> Reply:
-        import questionary
-        from questionary import Choice, Separator
-
-        choices: list[Any] = [_letter_choice(o.letter, _short(o.text)) for o in presented.options]
-        choices.append(Separator())
-        choices += [Choice(LABELS[a], value=a, shortcut_key=WORDS[a][1]) for a in actions]
-        initial = next(iter(sorted(current)), None)
-        prompt = questionary.select(
-            need_text(presented) + " (letter or arrows, then Enter)",
-            choices=choices,
-            default=initial,
-            use_shortcuts=True,
-            use_jk_keys=False,
-            instruction=" ",
+        if fresh:
+            clear_screen()
+        return ask_question(
+            presented,
+            header,
+            actions,
+            current,
+            deadline=self.deadline,
+            flagged=flagged,
+            toggle_flag=toggle_flag,
+            keep=self.keep,
         )
-        _uppercase_letters(prompt.application)
-        value = self._run(prompt)
-        if isinstance(value, Action):
-            return Reply(value)
-        return Reply(Action.ANSWER, frozenset({str(value)}))
 
-    def _checkbox(
-        self, presented: Presented, actions: Sequence[Action], current: frozenset[str]
-    ) -> Reply:
-        import questionary
-        from questionary import Choice, Separator
+    def after(self, actions: Sequence[Action], last: bool) -> Action:
+        from ecsprep.ui.quiz_prompt import wait_after_feedback
 
-        need = presented.question.choose
-        choices: list[Any] = [
-            Choice(f"{o.letter}. {_short(o.text)}", value=o.letter, checked=o.letter in current)
-            for o in presented.options
-        ]
-        choices.append(Separator())
-        choices += [Choice(LABELS[a], value=a) for a in actions]
-        prompt = questionary.checkbox(
-            f"Choose {need} (Space to tick, Enter to answer; or tick one action)",
-            choices=choices,
-            validate=_count_rule(need),
-            use_jk_keys=False,
-        )
-        picked = self._run(prompt)
-        chosen = [p for p in picked if not isinstance(p, Action)]
-        action = [p for p in picked if isinstance(p, Action)]
-        if action:
-            return Reply(action[0])
-        return Reply(Action.ANSWER, frozenset(chosen))
-
-    def _run(self, prompt: Any) -> Any:
-        if self.deadline is not None:
-            _add_clock(prompt.application, self.deadline)
-        return prompt.unsafe_ask()
+        return wait_after_feedback(actions, last)
 
     def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:
         """Exam: pick a question to revisit, or None to submit."""
         import questionary
         from questionary import Choice, Separator
 
+        from ecsprep.ui.quiz_prompt import arm_clock
+
         choices: list[Any] = [Choice(label, value=index) for index, label in rows]
         choices += [Separator(), Choice("Submit the exam", value=-1)]
         prompt = questionary.select(
             f"{header} · go back to a question, or submit", choices=choices, use_jk_keys=False
         )
-        value = self._run(prompt)
+        prompt.application.erase_when_done = True
+        if self.deadline is not None:
+            arm_clock(prompt.application, self.deadline)
+        value = prompt.unsafe_ask()
         return None if value == -1 else int(value)
 
     def rate(self) -> SelfRating | None:
@@ -254,71 +289,3 @@ class TerminalAsker:
         import questionary
 
         return bool(questionary.confirm(message, default=False).unsafe_ask())
-
-
-def _short(text: str, width: int = 72) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _letter_choice(letter: str, title: str) -> Any:
-    """A choice bound to its letter (questionary takes lower-case keys) but shown as `A)`."""
-    from questionary import Choice
-
-    class Lettered(Choice):
-        def get_shortcut_title(self) -> str:
-            return f"{letter}) "
-
-    return Lettered(title, value=letter, shortcut_key=letter.lower())
-
-
-def _uppercase_letters(application: Any) -> None:
-    """Let Shift+B choose option B too (questionary binds the lower-case key)."""
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
-    extra = KeyBindings()
-    for binding in application.key_bindings.bindings:
-        key = binding.keys[0] if len(binding.keys) == 1 else None
-        if isinstance(key, str) and len(key) == 1 and "a" <= key <= "h":
-            extra.add(key.upper())(binding.handler)
-    application.key_bindings = merge_key_bindings([application.key_bindings, extra])
-
-
-def _count_rule(need: int) -> Callable[[list[Any]], bool | str]:
-    def rule(picked: list[Any]) -> bool | str:
-        actions = [p for p in picked if isinstance(p, Action)]
-        if actions:
-            return True if len(picked) == 1 else "tick either options or one action, not both"
-        if len(picked) != need:
-            return f"choose exactly {need} options (you ticked {len(picked)})"
-        return True
-
-    return rule
-
-
-class TimeUp(Exception):
-    """The exam clock ran out while a question was open."""
-
-
-def _add_clock(application: Any, deadline: float) -> None:
-    """A live "time left" line under the prompt, and an automatic submit at zero."""
-    import asyncio
-    import time
-
-    from prompt_toolkit.layout import HSplit, Window
-    from prompt_toolkit.layout.controls import FormattedTextControl
-
-    def left() -> str:
-        seconds = max(0, int(deadline - time.monotonic()))
-        return f"  time left {seconds // 60:02d}:{seconds % 60:02d}"
-
-    def arm() -> None:
-        delay = max(0.0, deadline - time.monotonic())
-        asyncio.get_running_loop().call_later(delay, lambda: application.exit(exception=TimeUp()))
-
-    container = application.layout.container
-    application.layout.container = HSplit(
-        [container, Window(FormattedTextControl(left), height=1, style="class:instruction")]
-    )
-    application.refresh_interval = 1.0
-    application.pre_run_callables.append(arm)

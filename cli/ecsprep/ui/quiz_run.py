@@ -18,10 +18,11 @@ from ecsprep.study import schedule
 from ecsprep.study.blueprint import Blueprint, Mode
 from ecsprep.study.session import Graded, Outcome, Presented, content_hash, grade
 from ecsprep.study.store import NewAnswer, Store
-from ecsprep.ui.quiz_ask import Action, Asker, TimeUp
+from ecsprep.ui.quiz_ask import Action, Asker
+from ecsprep.ui.quiz_prompt import TimeUp
 
 if TYPE_CHECKING:
-    from fsrs import Card, Scheduler
+    from fsrs import Card, ReviewLog, Scheduler
     from rich.console import Console, RenderableType
 
 
@@ -51,27 +52,49 @@ class Run:
     results: list[Graded] = field(default_factory=list)
     seconds: float = 0.0
     stopped: bool = False  # quit or end of input before the last question
-    interrupted: bool = False  # Ctrl-C
+    interrupted: bool = False  # Ctrl-C, SIGTERM or SIGHUP
     timed_out: bool = False
+    left_open: bool = False  # exam: quit without submitting (as Ctrl-C leaves it)
 
 
 def save(drill: Drill, result: Graded, self_rating: schedule.SelfRating | None = None) -> None:
     """Commit one answer, and review its FSRS card unless it was skipped."""
+    drill.store.record(
+        drill.session_id, _new_answer(result), drill.now(), _review(drill, result, self_rating)
+    )
+
+
+def _review(
+    drill: Drill, result: Graded, self_rating: schedule.SelfRating | None = None
+) -> tuple[Card, ReviewLog] | None:
+    """The question's FSRS card after this answer (None for a skip); a peek is Again."""
+    if result.outcome is Outcome.SKIPPED:
+        return None
     question = result.presented.question
-    answer = _new_answer(result)
     now = drill.now()
-    reviewed = None
-    if result.outcome is not Outcome.SKIPPED:
-        card = drill.cards.get(question.id) or schedule.new_card(question.id, now)
-        rating = schedule.rating(result.correct, result.seconds, self_rating)
-        reviewed = schedule.review(drill.scheduler, card, rating, now, result.seconds)
-        drill.cards[question.id] = reviewed[0]
-    drill.store.record(drill.session_id, answer, now, reviewed)
+    card = drill.cards.get(question.id) or schedule.new_card(question.id, now)
+    grade_ = schedule.rating(result.correct, result.seconds, self_rating, peeked=result.peeked)
+    reviewed = schedule.review(drill.scheduler, card, grade_, now, result.seconds)
+    drill.cards[question.id] = reviewed[0]
+    return reviewed
+
+
+def topic_label(drill: Drill, item: Presented) -> str:
+    """The neutral name shown before the answer: the main topic's title, never the id."""
+    topics = item.question.topics
+    if not topics:
+        return "General"
+    known = drill.library.topics.get(topics[0])
+    return known.title if known else topics[0]
 
 
 def run_practice(drill: Drill) -> Run:
-    """Practice, review and due modes: feedback after every answer."""
-    from ecsprep.ui.quiz_view import clock, feedback, topic_notes
+    """Practice, review and due modes: feedback after every answer, kept until a key.
+
+    Looking at the notes (x) or the simulator (m) before answering is a peek: the
+    answer is graded as given but counts as not known (FSRS Again), and says so.
+    """
+    from ecsprep.ui.quiz_view import feedback
 
     run = Run()
     start = drill.clock()
@@ -81,31 +104,59 @@ def run_practice(drill: Drill) -> Run:
             actions = _practice_actions(item)
             right = sum(r.correct for r in run.results)
             header = (
-                f"Question {number}/{total} · score {right}/{len(run.results)}"
-                f" · {clock(drill.clock() - start)}"
+                f"Question {number}/{total} · {topic_label(drill, item)}"
+                f" · score {right}/{len(run.results)}"
             )
             began = drill.clock()
-            reply = drill.asker.ask(item, header, actions, frozenset())
+            peeked = False
+            reply = drill.asker.ask(item, header, actions, frozenset(), fresh=True)
             while reply.action in (Action.EXPLAIN, Action.SIMULATE):
-                if reply.action is Action.EXPLAIN:
-                    topic = item.question.topics[0] if item.question.topics else ""
-                    drill.console.print(topic_notes(drill.library.topics.get(topic), topic))
-                else:
-                    drill.console.print(simulated(drill, item))
+                peeked = True
+                _show(drill, item, reply.action)
                 reply = drill.asker.ask(item, header, actions, frozenset())
             if reply.action is Action.QUIT:
                 run.stopped = True
                 break
             chosen = reply.letters if reply.action is Action.ANSWER else None
-            result = grade(item, chosen, drill.clock() - began)
-            rating = drill.asker.rate() if drill.self_rate and result.correct else None
-            save(drill, result, rating)
+            result = grade(item, chosen, drill.clock() - began, peeked=peeked)
             run.results.append(result)
-            drill.console.print(feedback(result))
+            drill.console.print(feedback(result), crop=False)
+            if drill.self_rate and result.correct and not peeked:
+                # The answer is committed first; the rating then reviews its card.
+                _record(drill, result)
+                reviewed = _review(drill, result, drill.asker.rate())
+                if reviewed is not None:
+                    drill.store.save_card(item.question.id, *reviewed, drill.now())
+            else:
+                save(drill, result)
+            if not _after(drill, item, last=number == total):
+                run.stopped = number < total
+                break
     except KeyboardInterrupt:
         run.interrupted = True
     run.seconds = drill.clock() - start
     return run
+
+
+def _after(drill: Drill, item: Presented, *, last: bool) -> bool:
+    """Wait after feedback (explain and simulate still work); False when the learner quits."""
+    actions = tuple(a for a in _practice_actions(item) if a is not Action.SKIP)
+    while True:
+        action = drill.asker.after(actions, last)
+        if action in (Action.EXPLAIN, Action.SIMULATE):
+            _show(drill, item, action)
+            continue
+        return action is not Action.QUIT
+
+
+def _show(drill: Drill, item: Presented, action: Action) -> None:
+    from ecsprep.ui.quiz_view import topic_notes
+
+    if action is Action.EXPLAIN:
+        topic = item.question.topics[0] if item.question.topics else ""
+        drill.console.print(topic_notes(drill.library.topics.get(topic), topic), crop=False)
+    else:
+        drill.console.print(simulated(drill, item))
 
 
 def _practice_actions(item: Presented) -> tuple[Action, ...]:
@@ -130,10 +181,12 @@ def simulated(drill: Drill, item: Presented) -> RenderableType:
 
 
 def run_exam(drill: Drill) -> Run:
-    """Exam mode: no feedback; in a terminal, flag, go back and submit; in plain mode, in order.
+    """Exam mode: no feedback, no notes, no simulator until it is submitted.
 
-    Answers are saved as they are given (a changed answer replaces the earlier
-    one); FSRS cards are reviewed only at submission, for the final answers.
+    Flag, go back, go on, review the list and submit, in a terminal and in plain
+    mode alike. Answers are saved as they are given (a changed answer replaces the
+    earlier one); FSRS cards are reviewed only at submission, for the final answers.
+    Quit (like Ctrl-C) leaves the exam open: answers kept, nothing submitted.
     """
     exam = _Exam(drill)
     try:
@@ -145,6 +198,18 @@ def run_exam(drill: Drill) -> Run:
     return exam.finish()
 
 
+TERMINAL_EXAM_ACTIONS = (Action.NEXT, Action.BACK, Action.FLAG, Action.SUBMIT, Action.QUIT)
+PLAIN_EXAM_ACTIONS = (
+    Action.NEXT,
+    Action.BACK,
+    Action.FLAG,
+    Action.REVIEW,
+    Action.SUBMIT,
+    Action.QUIT,
+    Action.SKIP,
+)
+
+
 class _Exam:
     def __init__(self, drill: Drill) -> None:
         self.drill = drill
@@ -153,29 +218,30 @@ class _Exam:
         self.answers: dict[int, frozenset[str]] = {}
         self.flagged: set[int] = set()
         self.seconds: dict[int, float] = {}
+        self.live_clock = getattr(drill.asker, "deadline", None) is not None
+        if hasattr(drill.asker, "rows"):
+            drill.asker.rows = self.rows  # plain mode's `review` list
 
     def left(self) -> float | None:
         limit = self.drill.time_limit
         return None if limit is None else limit - (self.drill.clock() - self.start)
 
     def header(self, index: int) -> str:
+        """The exam's question number, never the question's id (it could give the answer)."""
         from ecsprep.ui.quiz_view import clock
 
         left = self.left()
-        timer = f" · time left {clock(left)}" if left is not None else ""
-        flag = " · FLAGGED" if index in self.flagged else ""
+        timer = f" · time left {clock(left)}" if left is not None and not self.live_clock else ""
         return (
             f"Question {index + 1}/{len(self.drill.items)} · answered {len(self.answers)}"
-            f" · flagged {len(self.flagged)}{timer}{flag}"
+            f" · flagged {len(self.flagged)}{timer}"
         )
 
     def go(self) -> None:
-        navigable = hasattr(self.drill.asker, "overview")
-        actions = (
-            (Action.FLAG, Action.BACK, Action.NEXT, Action.SUBMIT)
-            if navigable
-            else (Action.SKIP, Action.QUIT)
-        )
+        from ecsprep.ui.quiz_ask import TerminalAsker
+
+        terminal = isinstance(self.drill.asker, TerminalAsker)
+        actions = TERMINAL_EXAM_ACTIONS if terminal else PLAIN_EXAM_ACTIONS
         index = 0
         total = len(self.drill.items)
         while True:
@@ -184,21 +250,32 @@ class _Exam:
                 self.run.timed_out = True
                 return
             if index >= total:
-                if not navigable:
-                    return
-                picked = self.drill.asker.overview(self.rows(), self.header(total - 1))  # type: ignore[attr-defined]
+                picked = self.drill.asker.overview(self.rows(), self.header(total - 1))
                 if picked is None:
                     return
                 index = picked
                 continue
             began = self.drill.clock()
+
+            def toggle(index: int = index) -> bool:
+                self.flagged ^= {index}
+                return index in self.flagged
+
             reply = self.drill.asker.ask(
                 self.drill.items[index],
                 self.header(index),
                 actions,
                 self.answers.get(index, frozenset()),
+                flagged=index in self.flagged,
+                toggle_flag=toggle,
             )
             self.seconds[index] = self.seconds.get(index, 0.0) + self.drill.clock() - began
+            if reply.action is Action.QUIT and not reply.end_of_input:
+                self.run.left_open = True
+                return
+            if reply.action is Action.GOTO and reply.index is not None:
+                index = reply.index
+                continue
             index = self.act(index, reply.action, reply.letters)
             if index < 0:
                 if reply.action is Action.QUIT:
@@ -226,20 +303,21 @@ class _Exam:
             unanswered = len(self.drill.items) - len(self.answers)
             note = f" {unanswered} unanswered count as wrong." if unanswered else ""
             return -1 if self.drill.asker.confirm(f"Submit the exam?{note}") else index
-        return -1  # QUIT (end of input): submit what there is
+        return -1  # end of input: submit what there is
 
     def rows(self) -> list[tuple[int, str]]:
+        """The exam's questions by number and state; no ids before submission."""
         rows = []
-        for index, item in enumerate(self.drill.items):
+        for index in range(len(self.drill.items)):
             state = "answered" if index in self.answers else "blank   "
             flag = " flagged" if index in self.flagged else ""
-            rows.append((index, f"{index + 1:>2}. {state}{flag}  [{item.question.id}]"))
+            rows.append((index, f"{index + 1:>2}. {state}{flag}"))
         return rows
 
     def finish(self) -> Run:
         self.run.seconds = self.drill.clock() - self.start
-        if self.run.interrupted:
-            # Ctrl-C leaves the exam open: the answers are stored, the exam is not submitted.
+        if self.run.interrupted or self.run.left_open:
+            # Ctrl-C or quit leaves the exam open: the answers are stored, nothing submitted.
             self.run.results = [
                 grade(self.drill.items[i], chosen, self.seconds.get(i, 0.0))
                 for i, chosen in sorted(self.answers.items())
@@ -271,6 +349,7 @@ def _new_answer(result: Graded) -> NewAnswer:
         outcome=result.outcome.value,
         seconds=result.seconds,
         content_hash=content_hash(question),
+        peeked=result.peeked,
     )
 
 
@@ -291,6 +370,7 @@ def report_json(drill: Drill, run: Run) -> dict[str, Any]:
                 "correct": r.correct,
                 "skipped": r.outcome is Outcome.SKIPPED,
                 "seconds": round(r.seconds, 2),
+                "peeked": r.peeked,
             }
             for r in run.results
         ],
@@ -299,10 +379,11 @@ def report_json(drill: Drill, run: Run) -> dict[str, Any]:
             "correct": result.correct,
             "wrong": result.wrong,
             "skipped": result.skipped,
+            "peeked": result.peeked,
             "percent": result.percent,
             "seconds": round(run.seconds, 1),
         },
-        "stopped": run.stopped or run.interrupted,
+        "stopped": run.stopped or run.interrupted or run.left_open,
     }
     if drill.mode is Mode.EXAM:
         data["scaled_score"] = result.scaled
@@ -314,4 +395,5 @@ def report_json(drill: Drill, run: Run) -> dict[str, Any]:
 
 def _total(drill: Drill, run: Run) -> int | None:
     """An exam counts every question it drew; other modes count what was asked."""
-    return len(drill.items) if drill.mode is Mode.EXAM and not run.interrupted else None
+    submitted = not (run.interrupted or run.left_open)
+    return len(drill.items) if drill.mode is Mode.EXAM and submitted else None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ecsprep.errors import EcsprepError, ExitCode, InputError
 from ecsprep.study import schedule
 from ecsprep.study.blueprint import DEFAULT, Blueprint, Mode, find_blueprint
-from ecsprep.study.session import in_order, pool, present, select, select_by_domains
+from ecsprep.study.session import Outcome, in_order, pool, present, select, select_by_domains
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -69,6 +69,11 @@ def start(request: Request, *, list_only: bool = False) -> int:
         return 0
     blueprint = _blueprint(blueprints, request.blueprint)
     mode = _mode(request.mode, blueprint)
+    if request.time_limit is not None and mode is not Mode.EXAM:
+        raise InputError(
+            f"--time-limit applies to exams only; this is a {mode.value} session",
+            "add `--mode exam`, or leave out --time-limit",
+        )
     library = quiz.load_content(request.packs)
     seed = request.seed if request.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
@@ -258,8 +263,8 @@ def _run(drill: Drill, request: Request) -> Run:
 
 
 def _finish(drill: Drill, run: Run) -> None:
-    if run.interrupted and drill.mode is Mode.EXAM:
-        return  # an exam stopped by Ctrl-C is not submitted
+    if (run.interrupted or run.left_open) and drill.mode is Mode.EXAM:
+        return  # an exam stopped by quit or Ctrl-C is left open, not submitted
     from ecsprep.study.scoring import score
 
     exam = drill.mode is Mode.EXAM
@@ -274,27 +279,52 @@ def _finish(drill: Drill, run: Run) -> None:
     )
 
 
+def replay_command(request: Request, drill: Drill) -> str:
+    """The command that draws the same questions in the same order again."""
+    import shlex
+
+    words = ["ecsprep", "quiz", request.blueprint or drill.blueprint.id]
+    words += ["--mode", drill.mode.value, "--seed", str(drill.seed)]
+    if request.count is not None:
+        words += ["--count", str(request.count)]
+    for topic in request.topics:
+        words += ["--topic", topic]
+    if request.time_limit is not None:
+        words += ["--time-limit", str(request.time_limit)]
+    words += [w for path in request.packs for w in ("--pack", str(path))]
+    return shlex.join(words)
+
+
 def _report(drill: Drill, run: Run, request: Request) -> None:
+    """The report, ending on what matters most: the missed questions (an exam's) come
+    first, the score and the per-topic table last, where the screen stops."""
     from ecsprep.study.scoring import score
     from ecsprep.ui.quiz_view import missed, summary, topic_table
 
     exam = drill.mode is Mode.EXAM
-    total = len(drill.items) if exam and not run.interrupted else None
+    submitted = not (run.interrupted or run.left_open)
+    total = len(drill.items) if exam and submitted else None
     result = score(run.results, drill.blueprint.pass_mark, total=total)
     console = drill.console
     console.print()
+    if exam and submitted and any(r.outcome is not Outcome.CORRECT for r in run.results):
+        console.print(missed(run.results), crop=False)
+        console.print()
     if run.timed_out:
         console.print("Time is up: the exam was submitted.", markup=False)
-    console.print(summary(result, run.seconds, exam=exam, stopped=run.stopped or run.interrupted))
+    stopped = run.stopped or run.interrupted or run.left_open
+    console.print(summary(result, run.seconds, exam=exam and submitted, stopped=stopped))
     if result.topics:
         console.print(topic_table(result))
-    if exam and not run.interrupted:
-        console.print(missed(run.results))
+    if run.left_open:
+        console.print(
+            f"The exam is left open, not submitted: {len(run.results)} answer(s) saved.",
+            markup=False,
+        )
     if run.interrupted:
         console.print(f"Interrupted: {len(run.results)} answer(s) saved.", markup=False)
     if drill.mode in (Mode.PRACTICE, Mode.EXAM):
-        again = f"ecsprep quiz {drill.blueprint.id} --mode {drill.mode.value} --seed {drill.seed}"
-        console.print(f"Same questions again: {again}", markup=False)
+        console.print(f"Same questions again: {replay_command(request, drill)}", markup=False)
     if request.json:
         from ecsprep.ui.console import print_json
         from ecsprep.ui.quiz_run import report_json

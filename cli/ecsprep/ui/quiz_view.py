@@ -14,9 +14,13 @@ from ecsprep.packs.model import Question, Topic
 from ecsprep.study.blueprint import Blueprint
 from ecsprep.study.scoring import Score
 from ecsprep.study.session import Graded, Outcome, Presented
+from ecsprep.ui.text import printable
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from collections.abc import Iterator
+
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.text import Text
 
 
 def clock(seconds: float) -> str:
@@ -33,44 +37,90 @@ def letters(chosen: frozenset[str]) -> str:
     return ",".join(sorted(chosen)) or "nothing"
 
 
-def plain_question(presented: Presented, header: str, current: frozenset[str] = frozenset()) -> str:
+def plain_question(
+    presented: Presented, header: str, current: frozenset[str] = frozenset(), width: int = 100
+) -> str:
+    """The question as text wrapped to `width`, options under a hanging indent; no id (that
+    would give the answer away: it comes with the feedback)."""
+    from ecsprep.ui.quiz_prompt import wrap
+
     question = presented.question
-    lines = ["", f"[{question.id}] {header}", " ".join(question.stem.split())]
+    lines = ["", printable(header), *wrap(question.stem, width)]
     if question.needs_count_hint:
         lines.append(f"(Choose {question.choose}.)")
     for option in presented.options:
         mark = " *" if option.letter in current else ""
-        lines.append(f"  {option.letter}. {' '.join(option.text.split())}{mark}")
+        lines += wrap(option.text + mark, width, first=f"  {option.letter}. ")
     return "\n".join(lines)
 
 
-def question_panel(presented: Presented, header: str) -> RenderableType:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.text import Text
-
-    question = presented.question
-    body = [Text(" ".join(question.stem.split())), Text()]
-    if question.needs_count_hint:
-        body.insert(1, Text(f"Choose {question.choose}.", style="bold"))
-    for option in presented.options:
-        line = Text.assemble((f"{option.letter}. ", "bold"), " ".join(option.text.split()))
-        body.append(line)
-    title = Text(f"{header}  [{question.id}]", style="dim")
-    return Panel(Group(*body), title=title, title_align="left", padding=(0, 1))
+def _flat(text: str) -> str:
+    return printable(" ".join(text.split()))
 
 
 def verdict(result: Graded) -> RenderableType:
     from rich.text import Text
 
     answer = letters(result.presented.answer)
+    qid = f"  (question {_flat(result.presented.question.id)})"
     if result.outcome is Outcome.CORRECT:
-        return Text(f"✔ Right: {answer}.", style="bold green")
-    if result.outcome is Outcome.SKIPPED:
-        return Text(f"– Skipped. The answer is {answer}.", style="bold yellow")
-    return Text(
-        f"✘ Wrong: you chose {letters(result.chosen)}; the answer is {answer}.", style="bold red"
-    )
+        line = Text(f"✔ Right: {answer}.", style="bold green")
+    elif result.outcome is Outcome.SKIPPED:
+        line = Text(f"– Skipped. The answer is {answer}.", style="bold yellow")
+    else:
+        line = Text(
+            f"✘ Wrong: you chose {letters(result.chosen)}; the answer is {answer}.",
+            style="bold red",
+        )
+    if result.peeked:
+        line.append(" Peeked (looked before answering): counts as not known yet.", style="yellow")
+    line.append(qid, style="dim")
+    return line
+
+
+class Hanging:
+    """Styled text wrapped to the width there is, every line `indent` columns in (so
+    wrapped lines start under their text, not at column 0), with no trailing spaces."""
+
+    def __init__(self, text: Text, indent: int) -> None:
+        self.text = text
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        import textwrap
+
+        from rich.text import Text
+
+        plain = self.text.plain
+        width = max(20, options.max_width - self.indent)
+        lines = textwrap.wrap(plain, width, break_long_words=False, break_on_hyphens=False)
+        at = 0
+        for line in lines:  # words whole, so a URL or a command is never broken
+            start = plain.index(line, at)
+            at = start + len(line)
+            piece = self.text[start:at]
+            piece.no_wrap, piece.overflow = True, "ignore"
+            yield Text(" " * self.indent, no_wrap=True, overflow="ignore") + piece
+
+
+def hanging(text: str, indent: int, style: str = "") -> RenderableType:
+    from rich.text import Text
+
+    return Hanging(Text(_flat(text), style=style), indent)
+
+
+def link(title: str, url: str, indent: int = 2) -> RenderableType:
+    """A reference: its title wrapped, its URL on a line of its own, never broken."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = []
+    if title:
+        parts.append(Hanging(Text(f"↗ {_flat(title)}"), indent))
+    lead = "  " if title else "↗ "
+    url_line = Text(" " * indent + lead + _flat(url), no_wrap=True, overflow="ignore")
+    parts.append(url_line)
+    return Group(*parts)
 
 
 def feedback(result: Graded) -> RenderableType:
@@ -83,27 +133,29 @@ def feedback(result: Graded) -> RenderableType:
     for option in result.presented.options:
         mark, style = ("✔", "green") if option.correct else ("✘", "red")
         yours = " (your choice)" if option.letter in result.chosen else ""
-        parts.append(
-            Text.assemble(
-                (f"  {option.letter} {mark} ", style),
-                (" ".join(option.text.split()), "bold"),
-                yours,
-            )
+        head = Text.assemble(
+            (f"{option.letter} {mark} ", style), (_flat(option.text), "bold"), yours
         )
-        parts.append(Text("      " + " ".join(option.why.split())))
-    parts.append(Text.assemble(("Why: ", "bold"), " ".join(question.explanation.split())))
+        parts.append(Hanging(head, 2))
+        parts.append(hanging(option.why, 6))
+    parts.append(Text.assemble(("Why: ", "bold"), _flat(question.explanation)))
     parts.extend(_references(question))
     if question.topics:
-        parts.append(Text(f"More: ecsprep explain {question.topics[0]}", style="dim"))
+        parts.append(command_line(f"More: ecsprep explain {question.topics[0]}"))
     if question.check:
-        parts.append(Text(f"Check it: ecsprep simulate question {question.id}", style="dim"))
+        parts.append(command_line(f"Check it: ecsprep simulate question {question.id}"))
     return Group(*parts)
 
 
-def _references(question: Question) -> list[RenderableType]:
+def command_line(text: str) -> RenderableType:
+    """A line with a command to paste: never wrapped."""
     from rich.text import Text
 
-    return [Text(f"  ↗ {ref.title + ' — ' if ref.title else ''}{ref.url}") for ref in question.refs]
+    return Text(_flat(text), style="dim", no_wrap=True, overflow="ignore")
+
+
+def _references(question: Question) -> list[RenderableType]:
+    return [link(ref.title, ref.url) for ref in question.refs]
 
 
 def topic_notes(topic: Topic | None, topic_id: str) -> RenderableType:
@@ -112,13 +164,13 @@ def topic_notes(topic: Topic | None, topic_id: str) -> RenderableType:
     from rich.text import Text
 
     if topic is None:
-        return Text(f"No notes for {topic_id}; try `ecsprep explain {topic_id}`.")
-    parts: list[RenderableType] = [Text(topic.title, style="bold")]
+        return Text(f"No notes for {_flat(topic_id)}; try `ecsprep explain {_flat(topic_id)}`.")
+    parts: list[RenderableType] = [Text(_flat(topic.title), style="bold")]
     if topic.summary:
-        parts.append(Text(" ".join(topic.summary.split()), style="italic"))
-    parts.append(Markdown(topic.notes))
-    parts.extend(Text(f"  ↗ {r.title + ' — ' if r.title else ''}{r.url}") for r in topic.refs)
-    parts.append(Text(f"(ecsprep explain {topic.id} shows this any time)", style="dim"))
+        parts.append(Text(_flat(topic.summary), style="italic"))
+    parts.append(Markdown(printable(topic.notes)))
+    parts.extend(link(r.title, r.url) for r in topic.refs)
+    parts.append(command_line(f"(ecsprep explain {topic.id} shows this any time)"))
     return Group(*parts)
 
 
@@ -131,6 +183,8 @@ def summary(result: Score, seconds: float, *, exam: bool, stopped: bool) -> Rend
         f"{result.wrong} wrong, {result.skipped} {'unanswered' if exam else 'skipped'}, "
         f"time {clock(seconds)}"
     )
+    if result.peeked:
+        line += f"; {result.peeked} peeked (answered after looking: counted as not known)"
     parts: list[RenderableType] = [Text(line, style="bold")]
     if exam:
         passed = result.passed
@@ -149,13 +203,14 @@ def summary(result: Score, seconds: float, *, exam: bool, stopped: bool) -> Rend
 def topic_table(result: Score) -> RenderableType:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="By topic", box=box.SIMPLE, title_justify="left")
     table.add_column("Topic")
     table.add_column("Right", justify="right")
     table.add_column("%", justify="right")
     for row in result.topics:
-        table.add_row(row.topic, f"{row.correct}/{row.total}", str(row.percent))
+        table.add_row(Text(_flat(row.topic)), f"{row.correct}/{row.total}", str(row.percent))
     return table
 
 
@@ -170,8 +225,8 @@ def missed(results: Sequence[Graded]) -> RenderableType:
         if result.outcome is Outcome.CORRECT:
             continue
         question = result.presented.question
-        parts.append(Rule(f"[{question.id}]", align="left"))
-        parts.append(Text(" ".join(question.stem.split())))
+        parts.append(Rule(Text(_flat(question.id)), align="left"))
+        parts.append(Text(_flat(question.stem)))
         parts.append(feedback(result))
     return Group(*parts)
 
@@ -179,16 +234,17 @@ def missed(results: Sequence[Graded]) -> RenderableType:
 def blueprint_table(blueprints: Sequence[Blueprint]) -> RenderableType:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE)
     for column in ("Blueprint", "Mode", "Questions", "Time", "Description"):
         table.add_column(column)
     for bp in blueprints:
         table.add_row(
-            bp.id,
+            Text(_flat(bp.id)),
             bp.mode.value,
             "all" if bp.count is None else str(bp.count),
             f"{bp.time_limit} min" if bp.time_limit else "–",
-            bp.description or bp.title,
+            Text(_flat(bp.description or bp.title)),
         )
     return table

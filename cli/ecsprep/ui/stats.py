@@ -108,6 +108,7 @@ def stats_json(figures: Stats, sessions: list[SessionRow]) -> dict[str, Any]:
         "answered": figures.answered,
         "correct": figures.correct,
         "skipped": figures.skipped,
+        "peeked": figures.peeked,
         "accuracy": round(figures.correct / figures.answered, 3) if figures.answered else 0.0,
         "due_today": figures.due_today,
         "due_this_week": figures.due_week,
@@ -158,7 +159,9 @@ def _views(figures: Stats, sessions: list[SessionRow], now: datetime, weeks: int
     accuracy = round(100 * figures.correct / figures.answered) if figures.answered else 0
     head = (
         f"Answered {figures.answered} ({figures.correct} right, {accuracy}%) · "
-        f"skipped {figures.skipped} · streak {figures.streak} day(s) · "
+        f"skipped {figures.skipped} · "
+        + (f"peeked {figures.peeked} (counted as not known) · " if figures.peeked else "")
+        + f"streak {figures.streak} day(s) · "
         f"due today {figures.due_today} · due this week {figures.due_week}"
     )
     parts: list[Any] = [Text(head, style="bold")]
