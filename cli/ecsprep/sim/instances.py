@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Literal
 
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 
@@ -240,7 +241,7 @@ def read_instances(data: object, where: Where) -> list[Instance]:
         if "containerInstances" in data:
             where = where.key("containerInstances")
             items = as_list(data["containerInstances"], where)
-            return [read_instance(item, where.index(n)) for n, item in enumerate(items)]
+            return _read_all(items, where)
         if "containerInstance" in data:
             return [read_instance(data["containerInstance"], where.key("containerInstance"))]
         if data.get("detail-type") == "ECS Container Instance State Change":
@@ -248,14 +249,206 @@ def read_instances(data: object, where: Where) -> list[Instance]:
         if "containerInstanceArn" in data:
             return [read_instance(data, where)]
     if isinstance(data, list):
-        return [read_instance(item, where.index(n)) for n, item in enumerate(data)]
+        return _read_all(data, where)
     raise where.refuse(
         'expected describe-container-instances output ({"containerInstances": [...]}) '
         "or a list of container instances"
     )
 
 
+def _read_all(items: list[object], where: Where) -> list[Instance]:
+    read: list[Instance] = []
+    for n, item in enumerate(items):
+        instance = _read_plain(item)
+        read.append(instance if instance is not None else _read_located(item, where.index(n)))
+    return read
+
+
 def read_instance(data: object, where: Where) -> Instance:
+    """One instance. A describe output without surprises is read without a single
+    `Where` (10,000 instances would build about 600,000 of them for nothing); the
+    rest, and every instance with something wrong, is read again by the reader that
+    knows where each value is, for the message."""
+    instance = _read_plain(data)
+    return instance if instance is not None else _read_located(data, where)
+
+
+_STATUSES: Mapping[str, InstanceStatus] = {status.value: status for status in InstanceStatus}
+
+
+def _plain_text(value: object) -> bool:
+    """A string as_str takes without a second look (no placeholder can be in it)."""
+    return type(value) is str and "$" not in value and "{" not in value
+
+
+def _read_plain(data: object) -> Instance | None:
+    """The instance, if every value it reads is one the located reader accepts as
+    it stands; else None (the located reader then accepts, converts or refuses).
+
+    Its answers equal `_read_located`'s (a property test holds them to it)."""
+    if type(data) is not dict:
+        return None
+    arn = data.get("containerInstanceArn")
+    if not _plain_text(arn):
+        return None
+    registered = _plain_resources(data.get("registeredResources"))
+    remaining = (
+        _plain_resources(data.get("remainingResources")) if "remainingResources" in data else {}
+    )
+    if registered is None or remaining is None:
+        return None
+    registered_cpu = _plain_amount(registered.get("CPU"))
+    registered_memory = _plain_amount(registered.get("MEMORY"))
+    if registered_cpu is None or registered_memory is None:
+        return None
+    remaining_cpu = remaining_memory = remaining_gpus = None
+    if "CPU" in remaining and (remaining_cpu := _plain_amount(remaining["CPU"])) is None:
+        return None
+    if "MEMORY" in remaining and (remaining_memory := _plain_amount(remaining["MEMORY"])) is None:
+        return None
+    taken = remaining if "PORTS" in remaining else registered
+    ports_tcp = _plain_ports(taken["PORTS"]) if "PORTS" in taken else DEFAULT_RESERVED_PORTS
+    ports_udp = _plain_ports(taken["PORTS_UDP"]) if "PORTS_UDP" in taken else frozenset()
+    gpus = _plain_strings(registered["GPU"]) if "GPU" in registered else []
+    if "GPU" in remaining:
+        free = _plain_strings(remaining["GPU"])
+        if free is None:
+            return None
+        remaining_gpus = len(free)
+    if ports_tcp is None or ports_udp is None or gpus is None:
+        return None
+    status_text = data.get("status", "ACTIVE")
+    status = _STATUSES.get(status_text) if type(status_text) is str else None
+    if status is None:
+        return None
+    version_info = data.get("versionInfo")
+    agent_version = ""
+    if isinstance(version_info, Mapping) and version_info.get("agentVersion") is not None:
+        agent_version = version_info["agentVersion"]
+        if not _plain_text(agent_version):
+            return None
+    connected = data.get("agentConnected", True)
+    ec2_instance_id = data.get("ec2InstanceId", arn.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    running = data.get("runningTasksCount", 0)
+    if type(connected) is not bool or not _plain_text(ec2_instance_id):
+        return None
+    if type(running) is not int or running < 0:
+        return None
+    registered_at = _plain_time(data.get("registeredAt"))
+    attributes = _plain_attributes(data.get("attributes"))
+    if registered_at is False or attributes is None:
+        return None
+    return Instance(
+        arn=arn,  # type: ignore[arg-type]
+        ec2_instance_id=ec2_instance_id,  # type: ignore[arg-type]
+        registered_cpu=registered_cpu,
+        registered_memory=registered_memory,
+        remaining_cpu=remaining_cpu,
+        remaining_memory=remaining_memory,
+        ports_tcp=ports_tcp,
+        ports_udp=ports_udp,
+        gpus=len(gpus),
+        status=status,
+        agent_connected=connected,
+        agent_version=agent_version,
+        registered_at=registered_at,
+        attributes=attributes,
+        running_tasks_count=running,
+        remaining_gpus=remaining_gpus,
+        windows=attributes.get("ecs.os-type") == "windows",
+    )
+
+
+def _plain_resources(value: object) -> dict[str, dict[str, object]] | None:
+    if not value:  # missing, null or empty: no resources (`or []`)
+        return {} if value is None or value == [] else None
+    if type(value) is not list:
+        return None
+    found: dict[str, dict[str, object]] = {}
+    for entry in value:
+        if type(entry) is not dict:
+            return None
+        name = entry.get("name", "")
+        if not _plain_text(name):
+            return None
+        found[name] = entry
+    return found
+
+
+def _plain_amount(entry: dict[str, object] | None) -> int | None:
+    if entry is None:
+        return None
+    kind = entry.get("type")
+    key = _VALUE_KEYS.get(kind) if isinstance(kind, str) else None
+    if key is None:
+        key = next((k for k in ("integerValue", "longValue", "doubleValue") if k in entry), "")
+    value = entry.get(key) if key else None
+    if type(value) is not int or value < 0 or value > _MAX_VALUE[key]:
+        return None
+    return value
+
+
+def _plain_strings(entry: dict[str, object]) -> list[str] | None:
+    values = entry.get("stringSetValue")
+    if not values:
+        return [] if values is None or values == [] else None
+    if type(values) is not list:
+        return None
+    for value in values:
+        if not _plain_text(value):
+            return None
+    return values
+
+
+def _plain_ports(entry: dict[str, object]) -> frozenset[int] | None:
+    texts = _plain_strings(entry)
+    if texts is None:
+        return None
+    ports = set()
+    for text in texts:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 5):
+            return None
+        ports.add(int(digits))
+    return frozenset(ports)
+
+
+def _plain_time(value: object) -> datetime | Literal[False] | None:
+    """registeredAt, or False when the located reader must look (it refuses or converts)."""
+    if value is None:
+        return None
+    kind = type(value)
+    try:
+        if kind is float or kind is int:
+            return datetime.fromtimestamp(value, tz=timezone.utc)  # type: ignore[arg-type]
+        if kind is str and _plain_text(value):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))  # type: ignore[attr-defined]
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return False
+
+
+def _plain_attributes(value: object) -> dict[str, str | None] | None:
+    if not value:
+        return {} if value is None or value == [] else None
+    if type(value) is not list:
+        return None
+    found: dict[str, str | None] = {}
+    for attribute in value:
+        if type(attribute) is not dict:
+            return None
+        name = attribute.get("name", "")
+        text = attribute.get("value")
+        if not _plain_text(name) or len(name) > MAX_ATTRIBUTE_LENGTH:
+            return None
+        if text is not None and (not _plain_text(text) or len(text) > MAX_ATTRIBUTE_LENGTH):
+            return None
+        found[name] = text
+    return found
+
+
+def _read_located(data: object, where: Where) -> Instance:
     document = as_mapping(data, where, "a container instance object")
     if "containerInstanceArn" not in document:
         raise where.refuse(

@@ -186,9 +186,9 @@ def placement(
             if shown is not None:
                 shown(0, 0)  # clear the line
             if output_format == "json":
-                from ecsprep.sim.report import response
+                from ecsprep.sim.report import write_response
 
-                _print_json(response(result, with_trace=trace), big=len(result.placements) > 200)
+                write_response(result, sys.stdout, with_trace=trace)
             else:
                 from ecsprep.ui.console import out
 
@@ -211,21 +211,6 @@ def _progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
         stream.flush()
 
     return show
-
-
-def _print_json(data: object, *, big: bool) -> None:
-    """JSON only on stdout. Large results are written compact: json's C encoder
-    only runs without indentation, and it is several times faster. The response
-    is a fresh tree of dicts and lists, so it has no cycles to look for (the
-    check costs a bookkeeping step per dict and list: tens of thousands here)."""
-    import json
-    import sys
-
-    if big:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
-        sys.stdout.write(text + "\n")
-    else:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _choice(enum: type[_E], text: str | None, flag: str, *, lower: bool) -> _E | None:
