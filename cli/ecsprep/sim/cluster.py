@@ -47,6 +47,7 @@ class TaskOnInstance(NamedTuple):
     leaving: bool = False  # desiredStatus STOPPED: holds resources, counts for no group
     gpus: int = 0
     dynamic: int = 0  # how many of its host ports are dynamic (not reserved ports)
+    pending: bool = False  # lastStatus PENDING
 
 
 class InstanceState:
@@ -204,6 +205,7 @@ class ClusterState:
             leaving=running.leaving,
             gpus=running.gpus,
             dynamic=running.dynamic,
+            pending=running.pending,
         )
         state.add(task, self.group)
         if not task.leaving:

@@ -125,6 +125,7 @@ class StoppedTask:
     task_arn: str
     instance_arn: str
     why: str
+    after_start: bool = False  # stopped once this run's tasks started (draining replaced it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class PlacementResult:
     notes: tuple[str, ...] = ()
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
     unplaced_trace: Trace | None = None  # with trace: why the first unplaced task found no instance
+    draining_left: int = 0  # the service's tasks still running on DRAINING instances
 
 
 # "A container instance can have up to 100 reserved ports at a time. This number
@@ -163,6 +165,7 @@ def place(
     `progress(placed, wanted)` is called every PROGRESS_EVERY tasks placed.
     The first task that no instance can take ends the run: nothing changed, so
     every identical task after it fails the same way (no scan per task)."""
+    from ecsprep.sim import draining
     from ecsprep.sim.scale_in import scale_in
 
     rng = rng or random.Random(scenario.seed if scenario.seed is not None else 0)
@@ -175,12 +178,20 @@ def place(
         rng.shuffle(priorities)
     cluster = ClusterState(scenario, priorities)
     wanted = scenario.request.count
-    stopped: tuple[StoppedTask, ...] = ()
+    stopped: list[StoppedTask] = []
+    drain = draining.DrainPlan((), (), 0, None)
+    shortfall = 0
     if scenario.request.kind is RequestKind.SERVICE:
+        stopped += draining.stop_pending(cluster)
         present = sum(state.our_tasks for state in cluster.states)
         if present > wanted:
-            stopped = tuple(scale_in(cluster, scenario, present - wanted, rng))
-        wanted = max(0, wanted - present)
+            stopped += draining.stop_for_scale_in(cluster, present - wanted)
+            present = sum(state.our_tasks for state in cluster.states)
+        if present > wanted:
+            stopped += scale_in(cluster, scenario, present - wanted, rng)
+        shortfall = max(0, wanted - present)
+        drain = draining.plan(cluster, scenario.request, shortfall)
+        wanted = shortfall + drain.replacements
     engine: _Engine
     if trace:
         engine = _Scan(cluster, scenario, rng, trace)
@@ -204,18 +215,29 @@ def place(
         if progress is not None and not number % PROGRESS_EVERY:
             progress(number, wanted)
     failures, closest = _failures(cluster, scenario) if unplaced else ((), None)
+    notes = _notes(scenario)
+    draining_left = 0
+    if drain.draining:
+        # the tasks the service was missing go first, then the replacements
+        replaced = max(0, len(placements) - shortfall)
+        arns = [p.task_arn for p in placements[shortfall:]]
+        finished = draining.finish(cluster, scenario.request, drain, replaced, arns)
+        stopped += finished
+        draining_left = len(drain.draining) - len(finished)
+        notes = (*notes, drain.note) if drain.note else notes
     return PlacementResult(
         scenario=scenario,
         placements=tuple(placements),
         unplaced=unplaced,
         failures=failures,
         closest=closest,
-        stopped=stopped,
+        stopped=tuple(stopped),
         instances=tuple(_outcome(state) for state in cluster.states),
         group=scenario.group,
         strategies=scenario.strategies,
-        notes=_notes(scenario),
+        notes=notes,
         unplaced_trace=engine.failed if unplaced and isinstance(engine, _Scan) else None,
+        draining_left=draining_left,
     )
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
-from ecsprep.sim.placement import Failure, FailureReason, Placement, PlacementResult, Trace
+from ecsprep.sim.placement import (
+    Failure,
+    FailureReason,
+    Placement,
+    PlacementResult,
+    StoppedTask,
+    Trace,
+)
 from ecsprep.sim.scenario import RequestKind
 
 _TROUBLESHOOTING = (
@@ -32,9 +39,10 @@ def service_events(result: PlacementResult) -> list[str]:
         return []
     name = request.service_name
     events = []
-    if result.stopped:
-        ids = " ".join(f"(task {_short(s.task_arn)})" for s in result.stopped)
-        events.append(f"service {name} has stopped {len(result.stopped)} running tasks: {ids}.")
+    first = [s for s in result.stopped if not s.after_start]
+    then = [s for s in result.stopped if s.after_start]  # draining: after the replacements
+    if first:
+        events.append(_stopped_event(name, first))
     present = sum(outcome.group_tasks for outcome in result.instances)
     if present > request.count:
         events.append(
@@ -44,11 +52,18 @@ def service_events(result: PlacementResult) -> list[str]:
     if result.placements:
         ids = " ".join(f"(task {_short(p.task_arn)})" for p in result.placements)
         events.append(f"service {name} has started {len(result.placements)} tasks: {ids}.")
+    if then:
+        events.append(_stopped_event(name, then))
     if result.unplaced:
         events.append(unable_to_place(name or "", result))
-    elif present == request.count:
+    elif present == request.count and not result.draining_left:
         events.append(f"service {name} has reached a steady state.")
     return events
+
+
+def _stopped_event(name: str | None, stopped: list[StoppedTask]) -> str:
+    ids = " ".join(f"(task {_short(s.task_arn)})" for s in stopped)
+    return f"service {name} has stopped {len(stopped)} running tasks: {ids}."
 
 
 def unable_to_place(name: str, result: PlacementResult) -> str:

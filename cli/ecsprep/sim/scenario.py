@@ -179,6 +179,7 @@ class RunningTask:
     leaving: bool = False
     gpus: int = 0  # GPUs pinned to the task (DescribeTasks containers[].gpuIds)
     dynamic: int = 0  # host ports in the ephemeral range: not among the 100 reserved
+    pending: bool = False  # lastStatus PENDING (draining stops these at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,9 @@ class Request:
     # networkConfiguration given in the request file; None: no request file (flags only)
     network_configured: bool | None = None
     daemon: bool = False  # schedulingStrategy DAEMON: one task on each instance that qualifies
+    # deploymentConfiguration: the bounds on a service's tasks while instances drain
+    maximum_percent: int = 200
+    minimum_healthy_percent: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,10 +474,13 @@ def _service_request(
             "desiredCount is missing: CreateService needs it for the REPLICA scheduling strategy",
             "add desiredCount (the number of tasks to keep running), or give --count",
         )
+    maximum, minimum = _deployment_configuration(document, at)
     return Request(
         kind=RequestKind.SERVICE,
         count=count,
         service_name=name,
+        maximum_percent=maximum,
+        minimum_healthy_percent=minimum,
         strategies=_strategies(document, at),
         constraints=_constraints(document, at),
         launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
@@ -481,6 +488,18 @@ def _service_request(
         network_configured=document.get("networkConfiguration") is not None if data else None,
         daemon=daemon,
     )
+
+
+def _deployment_configuration(document: Mapping[str, object], where: Where) -> tuple[int, int]:
+    """maximumPercent (default 200) and minimumHealthyPercent (default 100): DeploymentConfiguration
+    in the API reference. UpdateService without them keeps the service's: the defaults (**INF**)."""
+    if document.get("deploymentConfiguration") is None:
+        return 200, 100
+    at = where.key("deploymentConfiguration")
+    config = as_mapping(document["deploymentConfiguration"], at, "a deploymentConfiguration object")
+    maximum = as_int(config.get("maximumPercent", 200), at.key("maximumPercent"))
+    minimum = as_int(config.get("minimumHealthyPercent", 100), at.key("minimumHealthyPercent"))
+    return maximum, minimum
 
 
 # AWS's InvalidParameterException for an awsvpc task without networkConfiguration; the
@@ -634,6 +653,7 @@ def _running(
                 leaving=leaving,
                 gpus=gpus,
                 dynamic=sum(1 for port in (*tcp, *udp) if first <= port <= last),
+                pending=status == "PENDING",
             )
         )
     return running

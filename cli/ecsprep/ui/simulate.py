@@ -300,7 +300,11 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
             _render_unplaced_trace(console, result)
     console.print(_instances_table(result))
     if result.stopped:
-        console.print("[bold]Stopped (scale-in)[/bold]")
+        draining = {o.arn for o in result.instances if o.status == "DRAINING"}
+        drained = any(stopped.instance_arn in draining for stopped in result.stopped)
+        console.print(
+            "[bold]Stopped (draining)[/bold]" if drained else "[bold]Stopped (scale-in)[/bold]"
+        )
         for stopped in result.stopped:
             task, instance = _short(stopped.task_arn), _short(stopped.instance_arn)
             console.print(f"  task {task} on {instance}: {stopped.why}", overflow="fold")
