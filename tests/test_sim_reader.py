@@ -53,6 +53,7 @@ BASE: dict[str, Any] = {
         {"name": "ecs.capability.task-eni"},
     ],
     "registeredAt": 1700000000.5,
+    "capacityProviderName": "asg-on-demand",
 }
 
 

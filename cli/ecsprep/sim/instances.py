@@ -140,6 +140,7 @@ class Instance:
     windows: bool = False  # ecs.os-type windows: task-level CPU and memory are ignored
     # Fleet instances stand for a current agent: they meet any capability a task requires.
     all_capabilities: bool = False
+    capacity_provider: str | None = None  # capacityProviderName (describe output), if any
 
     @property
     def availability_zone(self) -> str | None:
@@ -172,12 +173,15 @@ MAX_ATTRIBUTE_LENGTH = 128
 # The simulator's own bound on a cluster (AWS's default quota is 5,000 per cluster).
 MAX_INSTANCES = 100_000
 
-_FLEET = re.compile(r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*(.+))?")
+_FLEET = re.compile(
+    r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*([^:]+?))?\s*(?::\s*([A-Za-z0-9_-]+)\s*)?"
+)
 FLEET_ACCOUNT = "111122223333"
 
 
 def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) -> list[Instance]:
-    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs.
+    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs;
+    `…:asg-spot` puts them in the Auto Scaling group capacity provider asg-spot.
 
     `at`: where the list is in a scenario file (errors then name the file, not --fleet)."""
     made: list[Instance] = []
@@ -186,10 +190,11 @@ def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) ->
         found = _FLEET.fullmatch(spec)
         if found is None:
             raise where.refuse(
-                "a fleet is COUNTxTYPE[@AZ,AZ…]",
+                "a fleet is COUNTxTYPE[@AZ,AZ…][:CAPACITY_PROVIDER]",
                 "for example --fleet 3xm5.large@us-east-1a,us-east-1b",
             )
         count, type_name, zones_text = int(found.group(1)), found.group(2), found.group(3)
+        provider = found.group(4)
         known = INSTANCE_TYPES.get(type_name)
         if known is None:
             raise where.refuse(
@@ -203,7 +208,9 @@ def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) ->
             )
         zones = [zone.strip() for zone in (zones_text or "us-east-1a").split(",") if zone.strip()]
         for n in range(count):
-            made.append(fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1))
+            made.append(
+                fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1, provider)
+            )
     return made
 
 
@@ -211,7 +218,7 @@ _FLEET_CAPABILITY_ATTRIBUTES: Mapping[str, None] = dict.fromkeys(FLEET_CAPABILIT
 _FLEET_REGISTERED_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
-def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
+def fleet_instance(type_name: str, zone: str, number: int, provider: str | None = None) -> Instance:
     known = INSTANCE_TYPES[type_name]
     region = zone[:-1] if zone[-1:].isalpha() else zone
     attributes: dict[str, str | None] = {
@@ -232,6 +239,7 @@ def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
         registered_at=_FLEET_REGISTERED_AT,
         attributes=attributes,
         all_capabilities=True,
+        capacity_provider=provider,
     )
 
 
@@ -338,6 +346,9 @@ def _read_plain(data: object) -> Instance | None:
     attributes = _plain_attributes(data.get("attributes"))
     if registered_at is False or attributes is None:
         return None
+    provider = data.get("capacityProviderName")
+    if provider is not None and not _plain_text(provider):
+        return None
     return Instance(
         arn=arn,  # type: ignore[arg-type]
         ec2_instance_id=ec2_instance_id,  # type: ignore[arg-type]
@@ -356,6 +367,7 @@ def _read_plain(data: object) -> Instance | None:
         running_tasks_count=running,
         remaining_gpus=remaining_gpus,
         windows=attributes.get("ecs.os-type") == "windows",
+        capacity_provider=provider,
     )
 
 
@@ -482,6 +494,7 @@ def _read_located(data: object, where: Where) -> Instance:
     if not isinstance(connected, bool):
         raise where.key("agentConnected").refuse("expected true or false")
     attributes = _read_attributes(document, where)
+    provider = document.get("capacityProviderName")
     return Instance(
         arn=arn,
         ec2_instance_id=as_str(
@@ -504,6 +517,9 @@ def _read_located(data: object, where: Where) -> Instance:
         ),
         remaining_gpus=len(_strings(remaining["GPU"])) if "GPU" in remaining else None,
         windows=attributes.get("ecs.os-type") == "windows",
+        capacity_provider=(
+            None if provider is None else as_str(provider, where.key("capacityProviderName"))
+        ),
     )
 
 

@@ -191,7 +191,8 @@ class Request:
     strategies: tuple[Strategy, ...] | None = None  # None: the documented default
     constraints: tuple[Constraint, ...] = ()
     launch_type: LaunchType = LaunchType.EC2
-    # capacityProviderStrategy; only Fargate providers are placed (as FARGATE), see _capacity
+    # capacityProviderStrategy: Fargate providers run as FARGATE, Auto Scaling group ones on
+    # the instances that name them
     capacity: tuple[CapacityItem, ...] = ()
     # networkConfiguration given in the request file; None: no request file (flags only)
     network_configured: bool | None = None
@@ -321,6 +322,7 @@ def build_scenario(
         description=as_str(description, where.key("description")) if description else "",
     )
     _check_limits(scenario, where)
+    _check_providers(scenario, where)
     return scenario
 
 
@@ -437,7 +439,13 @@ def _run_task_request(data: object, where: Where) -> Request:
         group=as_str(group, where.key("group")) if group else None,
         strategies=_strategies(document, where),
         constraints=_constraints(document, where),
-        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, where),
+        launch_type=(
+            LaunchType.FARGATE
+            if _on_fargate(capacity)
+            else LaunchType.EC2
+            if capacity
+            else _launch_type(document, where)
+        ),
         capacity=capacity,
         network_configured=document.get("networkConfiguration") is not None,
     )
@@ -483,7 +491,13 @@ def _service_request(
         minimum_healthy_percent=minimum,
         strategies=_strategies(document, at),
         constraints=_constraints(document, at),
-        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
+        launch_type=(
+            LaunchType.FARGATE
+            if _on_fargate(capacity)
+            else LaunchType.EC2
+            if capacity
+            else _launch_type(document, at)
+        ),
         capacity=capacity,
         network_configured=document.get("networkConfiguration") is not None if data else None,
         daemon=daemon,
@@ -524,14 +538,29 @@ def _capacity(document: Mapping[str, object], where: Where) -> tuple[CapacityIte
     at = where.key("capacityProviderStrategy")
     if document.get("launchType") is not None:
         raise where.refuse(_BOTH_LAUNCH_TYPE_AND_STRATEGY, _KEEP_ONE)
-    items = read_capacity_strategy(document["capacityProviderStrategy"], at)
-    if not all(item.provider in FARGATE_PROVIDERS for item in items):
-        raise at.refuse(
-            "placing tasks across Auto Scaling group capacity providers isn't simulated",
-            "`ecsprep simulate capacity` shows each provider's share; to place one share, give "
-            "that provider's instances and --count, without the strategy",
+    return read_capacity_strategy(document["capacityProviderStrategy"], at)
+
+
+def _on_fargate(capacity: tuple[CapacityItem, ...]) -> bool:
+    """A strategy of FARGATE/FARGATE_SPOT runs as FARGATE; one of Auto Scaling
+    group providers (never mixed: read_capacity_strategy) runs on EC2 instances."""
+    return bool(capacity) and all(item.provider in FARGATE_PROVIDERS for item in capacity)
+
+
+def _check_providers(scenario: Scenario, where: Where) -> None:
+    """Auto Scaling group providers place on the instances that name them
+    (capacityProviderName of describe-container-instances)."""
+    capacity = scenario.request.capacity
+    if not capacity or _on_fargate(capacity):
+        return
+    named = {instance.capacity_provider for instance in scenario.instances}
+    if named <= {None}:
+        raise where.refuse(
+            "the request has an Auto Scaling group capacity provider strategy, but no container "
+            "instance names its capacity provider",
+            "give describe-container-instances output (each instance's capacityProviderName), "
+            "or a fleet such as 3xm5.large@us-east-1a:my-asg-provider",
         )
-    return items
 
 
 def _apply_flags(request: Request, overrides: Overrides) -> Request:

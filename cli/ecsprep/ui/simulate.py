@@ -496,7 +496,7 @@ def _unit(field: str | None) -> str:
 
 def summary(result: PlacementResult) -> str:
     """One line: placed, on how many instances, stopped, and why the rest were not."""
-    if result.providers:
+    if result.providers and result.fargate:
         return "On Fargate, by capacity provider: " + ", ".join(
             f"{tasks} on {name}" for name, tasks in result.providers
         )
@@ -511,6 +511,12 @@ def summary(result: PlacementResult) -> str:
     if result.stopped:
         where = ", ".join(_short(stopped.instance_arn) for stopped in result.stopped)
         text += f"; stopped {len(result.stopped)} (on {where})"
+    if result.providers:
+        text += (
+            " (by capacity provider: "
+            + ", ".join(f"{tasks} for {name}" for name, tasks in result.providers)
+            + ")"
+        )
     if result.unplaced:
         reasons = sorted({f.reason.value for f in result.failures})
         text += f"; {result.unplaced} not placed ({', '.join(reasons)})"
