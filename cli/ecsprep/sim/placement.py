@@ -1046,15 +1046,6 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
             f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
             "cluster (adjustable): more can't register unless the quota was raised"
         )
-    if (
-        scenario.task.network_mode is NetworkMode.AWSVPC
-        and request.network_configured is False
-        and request.launch_type is LaunchType.EC2
-    ):
-        notes.append(
-            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
-            "(awsvpcConfiguration subnets and security groups); simulated as if it were given."
-        )
     if request.strategies is None:
         which = (
             "a service: spread(AZ) then spread(instanceId)"
@@ -1103,6 +1094,12 @@ def _fargate(scenario: Scenario) -> PlacementResult:
         notes.append("a FARGATE task needs task-level cpu and memory in its task definition.")
     if task.network_mode is not NetworkMode.AWSVPC:
         notes.append("a FARGATE task needs networkMode awsvpc.")
+    elif scenario.request.network_configured is False:
+        # refused on EC2 (scenario._check_limits); on FARGATE still a note, see docs/simulator.md
+        notes.append(
+            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
+            "(awsvpcConfiguration subnets and security groups)."
+        )
     return PlacementResult(
         scenario=scenario,
         placements=(),

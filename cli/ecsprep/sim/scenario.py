@@ -342,6 +342,12 @@ def _task(
         at = where.key("taskDefinition")
         if isinstance(raw, str):
             file = base / raw
+            if not raw.strip() or not file.is_file():
+                raise where.key("containerInstances").refuse(
+                    f"{raw!r} names no file (looked for {file})",
+                    "name a describe-container-instances output file beside the scenario, "
+                    "or list the instances",
+                )
             return read_task_definition(read_document(file), Where(str(file)))
         return read_task_definition(raw, at)
     ports = tuple(parse_port(text) for text in overrides.ports)
@@ -385,6 +391,12 @@ def _instances(
         raw = document.get("containerInstances")
         if isinstance(raw, str):
             file = base / raw
+            if not raw.strip() or not file.is_file():
+                raise where.key("containerInstances").refuse(
+                    f"{raw!r} names no file (looked for {file})",
+                    "name a describe-container-instances output file beside the scenario, "
+                    "or list the instances",
+                )
             instances.extend(read_instances(read_document(file), Where(str(file))))
         elif raw is not None:
             instances.extend(read_instances(raw, where.key("containerInstances")))
@@ -499,7 +511,10 @@ def _service_request(
             else _launch_type(document, at)
         ),
         capacity=capacity,
-        network_configured=document.get("networkConfiguration") is not None if data else None,
+        # UpdateService keeps the service's network configuration: nothing to check there
+        network_configured=(
+            document.get("networkConfiguration") is not None if data and create else None
+        ),
         daemon=daemon,
     )
 
@@ -757,8 +772,19 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
             "container instances per cluster)",
             "give fewer instances",
         )
-    allowed = scenario.task.compatibilities
     launch = scenario.request.launch_type
+    if (
+        scenario.task.network_mode is NetworkMode.AWSVPC
+        and scenario.request.network_configured is False
+        and launch is LaunchType.EC2
+    ):
+        request = "runTask" if scenario.request.kind is RequestKind.RUN_TASK else "createService"
+        raise where.key(request).refuse(
+            AWSVPC_NEEDS_NETWORK,
+            "add networkConfiguration: {awsvpcConfiguration: {subnets: [subnet-…], "
+            "securityGroups: [sg-…]}}",
+        )
+    allowed = scenario.task.compatibilities
     if allowed and launch not in allowed:
         raise where.refuse(
             f"Task definition does not support launch_type {launch.value}.",
