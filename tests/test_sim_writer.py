@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
 from ecsprep.sim.placement import place
 from ecsprep.sim.report import response, write_response
-from ecsprep.sim.scenario import Overrides
+from ecsprep.sim.scenario import Overrides, build_scenario
 from tests.test_sim_cli import GOLDEN, invoke
 
 CASES_DIR = Path(__file__).parent / "cases" / "placement"
@@ -101,12 +102,27 @@ def test_compact_text_escapes_like_json_dumps() -> None:
         },
         "runTask": {"count": 3, "group": "g\u00fcest"},
     }
-    from ecsprep.sim.documents import Where
-    from ecsprep.sim.scenario import build_scenario
-
     result = place(build_scenario(document, Where("x"), CASES_DIR, Overrides()))
     stream = io.StringIO()
     write_response(result, stream, compact=True)
     text = stream.getvalue()
     assert text == json.dumps(response(result), ensure_ascii=False, separators=(",", ":")) + "\n"
     assert json.loads(text)["tasks"][0]["containers"][0]["name"] == 'we"b\\1'
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 6, 7])
+def test_tasks_written_in_slices_join_up_whatever_the_count(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a big run writes its tasks in slices; a count that is a whole number of slices
+    # once left a trailing comma (100,000 tasks in slices of 2,000)
+    from ecsprep.sim import report
+
+    monkeypatch.setattr(report, "_TASKS_PER_WRITE", 3)
+    document = {"fleet": ["2xm5.large"], "runTask": {"count": 1}}
+    result = place(build_scenario(document, Where("x"), CASES_DIR, Overrides(count=count)))
+    assert len(result.placements) == count
+    stream = io.StringIO()
+    write_response(result, stream, compact=True)
+    expected = json.dumps(response(result), ensure_ascii=False, separators=(",", ":"))
+    assert stream.getvalue() == expected + "\n"

@@ -176,13 +176,15 @@ def write_response(
     )
     stream.write('{"tasks":[')
     pieces: list[str] = []
+    separator = ""  # before every slice but the first
     for text in _task_texts(result):
         pieces.append(text)
         if len(pieces) == _TASKS_PER_WRITE:
-            stream.write(",".join(pieces))
-            stream.write(",")
+            stream.write(separator + ",".join(pieces))
+            separator = ","
             pieces.clear()
-    stream.write(",".join(pieces) if pieces else "")
+    if pieces:
+        stream.write(separator + ",".join(pieces))
     # `rest` is `{"failures":…}`: its keys follow the tasks
     stream.write("]," + rest[1:] + "\n")
 
