@@ -168,14 +168,25 @@ def test_launch_type_and_strategy_together_get_awss_error() -> None:
         )
 
 
-def test_auto_scaling_group_providers_are_refused_with_the_way_forward() -> None:
+def test_auto_scaling_group_providers_need_instances_that_name_them() -> None:
+    document: dict[str, Any] = {
+        "fleet": ["2xm5.large"],  # no provider named
+        "taskDefinition": {"family": "web", "containerDefinitions": [{"name": "w", "memory": 256}]},
+        "createService": {
+            "serviceName": "web",
+            "desiredCount": 2,
+            "capacityProviderStrategy": [{"capacityProvider": "cp-asg", "weight": 1}],
+        },
+    }
     with pytest.raises(InputError) as caught:
-        scenario(
-            {"serviceName": "web", "capacityProviderStrategy": [{"capacityProvider": "cp-asg"}]}
-        )
-    assert "isn't simulated" in str(caught.value)
+        build_scenario(document, Where("s.yaml"), Path.cwd(), Overrides())
+    assert "no container instance names its capacity provider" in str(caught.value)
     assert caught.value.hint is not None
-    assert "ecsprep simulate capacity" in caught.value.hint
+    assert "capacityProviderName" in caught.value.hint
+    document["fleet"] = ["1xm5.large:cp-asg", "1xm5.large:other"]
+    result = place(build_scenario(document, Where("s.yaml"), Path.cwd(), Overrides()))
+    assert [p.instance_arn[-7:] for p in result.placements] == ["ci-0001", "ci-0001"]
+    assert result.providers == (("cp-asg", 2),)
 
 
 # --- the command --------------------------------------------------------------

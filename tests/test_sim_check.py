@@ -502,3 +502,12 @@ def test_validate_names_a_fact_the_simulator_does_not_have() -> None:
     )
     assert found["goal"] == "give fewest or most, not both"
     assert found["goal.fewest"] == "'providers' can't be ranked; use tasks"
+
+
+def test_a_scenario_aws_refuses_as_written_is_shown_with_the_options_that_fix_it() -> None:
+    result = invoke("fargate-requires-awsvpc")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "which AWS refuses as written (Fargate only supports network mode 'awsvpc'.)" in text
+    assert "AWS refuses it:" in text  # options A, B and D
+    assert "Answer: C" in text

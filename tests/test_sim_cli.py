@@ -185,3 +185,30 @@ def test_help_has_examples(tmp_path: Path) -> None:
     code, out, _ = invoke(tmp_path, "--help")
     assert code == 0
     assert "Examples:" in out
+
+
+def test_draining_service_tasks_are_replaced_then_stopped(tmp_path: Path) -> None:
+    import yaml
+
+    cases = yaml.safe_load((Path(__file__).parent / "cases/placement/draining.yaml").read_text())
+    scenario = tmp_path / "drain.yaml"
+    scenario.write_text(yaml.safe_dump(cases[0]["scenario"]))
+    code, out, err = invoke(tmp_path, str(scenario))
+    assert code == 0, err
+    assert "Stopped (draining)" in out
+    assert "task t1 on d: on a DRAINING instance: replaced by task" in out
+    code, out, _ = invoke(tmp_path, str(scenario), "--format", "json")
+    body = json.loads(out)
+    assert [s["taskArn"] for s in body["stoppedTasks"]] == ["t1", "t2"]
+    assert body["events"][0]["message"] == "service web has reached a steady state."
+
+
+def test_shipped_asg_scenario_places_each_share_on_its_own_provider(tmp_path: Path) -> None:
+    code, out, err = invoke(tmp_path, "asg-providers-base-weight", "--format", "json")
+    assert code == 0, err
+    body = json.loads(out)
+    on = [task["containerInstanceArn"].rsplit("/", 1)[-1] for task in body["tasks"]]
+    # base 2 then 1:3 of the other 8: 4 on asg-on-demand (ci-0001, ci-0002), 6 on asg-spot
+    assert sorted(on[:4]) == ["ci-0001", "ci-0001", "ci-0002", "ci-0002"]
+    assert set(on[4:]) <= {"ci-0003", "ci-0004", "ci-0005"}
+    assert len(on) == 10

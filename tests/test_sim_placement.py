@@ -73,6 +73,12 @@ def test_case(case: dict[str, Any]) -> None:
         assert not any(expect["no_note"] in note for note in result.notes), result.notes
     if "event" in expect:
         assert any(expect["event"] in event for event in service_events(result))
+    if "events" in expect:  # in this order, oldest first
+        events = iter(service_events(result))
+        for wanted in expect["events"]:
+            assert any(wanted in event for event in events), (wanted, service_events(result))
+    if "no_event" in expect:
+        assert not any(expect["no_event"] in event for event in service_events(result))
     if expect.get("deterministic"):
         again = run(case["scenario"])
         assert [p.instance_arn for p in again.placements] == [

@@ -47,6 +47,7 @@ class TaskOnInstance(NamedTuple):
     leaving: bool = False  # desiredStatus STOPPED: holds resources, counts for no group
     gpus: int = 0
     dynamic: int = 0  # how many of its host ports are dynamic (not reserved ports)
+    pending: bool = False  # lastStatus PENDING
 
 
 class InstanceState:
@@ -54,6 +55,7 @@ class InstanceState:
 
     __slots__ = (
         "_groups",
+        "active",
         "cpu",
         "dead",
         "dynamic",
@@ -92,6 +94,8 @@ class InstanceState:
         self.next_dynamic = {Protocol.TCP: 0, Protocol.UDP: 0}
         self.version = 0  # bumped whenever a ranking key of this instance changes
         self.dead = False  # can never take this run's task (index bookkeeping)
+        # may take tasks: ACTIVE (and, while a capacity provider's share is placed, in it)
+        self.active = instance.status is InstanceStatus.ACTIVE
 
     # --- cql.InstanceFacts ---------------------------------------------------
     @property
@@ -123,10 +127,6 @@ class InstanceState:
         return frozenset(group for group, count in self._groups.items() if count > 0)
 
     # --- changes -------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        return self.instance.status is InstanceStatus.ACTIVE
-
     @property
     def reserved_ports(self) -> int:
         """Host ports counted against the 100 reserved ports limit (the agent's and
@@ -204,6 +204,7 @@ class ClusterState:
             leaving=running.leaving,
             gpus=running.gpus,
             dynamic=running.dynamic,
+            pending=running.pending,
         )
         state.add(task, self.group)
         if not task.leaving:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Literal
 
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 
@@ -139,6 +140,7 @@ class Instance:
     windows: bool = False  # ecs.os-type windows: task-level CPU and memory are ignored
     # Fleet instances stand for a current agent: they meet any capability a task requires.
     all_capabilities: bool = False
+    capacity_provider: str | None = None  # capacityProviderName (describe output), if any
 
     @property
     def availability_zone(self) -> str | None:
@@ -171,12 +173,15 @@ MAX_ATTRIBUTE_LENGTH = 128
 # The simulator's own bound on a cluster (AWS's default quota is 5,000 per cluster).
 MAX_INSTANCES = 100_000
 
-_FLEET = re.compile(r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*(.+))?")
+_FLEET = re.compile(
+    r"\s*(\d+)\s*[xX*]\s*([a-z0-9-]+\.[a-z0-9-]+)\s*(?:@\s*([^:]+?))?\s*(?::\s*([A-Za-z0-9_-]+)\s*)?"
+)
 FLEET_ACCOUNT = "111122223333"
 
 
 def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) -> list[Instance]:
-    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs.
+    """`3xm5.large@us-east-1a,us-east-1b` → 3 m5.large spread round-robin over the AZs;
+    `…:asg-spot` puts them in the Auto Scaling group capacity provider asg-spot.
 
     `at`: where the list is in a scenario file (errors then name the file, not --fleet)."""
     made: list[Instance] = []
@@ -185,10 +190,11 @@ def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) ->
         found = _FLEET.fullmatch(spec)
         if found is None:
             raise where.refuse(
-                "a fleet is COUNTxTYPE[@AZ,AZ…]",
+                "a fleet is COUNTxTYPE[@AZ,AZ…][:CAPACITY_PROVIDER]",
                 "for example --fleet 3xm5.large@us-east-1a,us-east-1b",
             )
         count, type_name, zones_text = int(found.group(1)), found.group(2), found.group(3)
+        provider = found.group(4)
         known = INSTANCE_TYPES.get(type_name)
         if known is None:
             raise where.refuse(
@@ -202,7 +208,9 @@ def parse_fleet(specs: list[str], *, start: int = 0, at: Where | None = None) ->
             )
         zones = [zone.strip() for zone in (zones_text or "us-east-1a").split(",") if zone.strip()]
         for n in range(count):
-            made.append(fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1))
+            made.append(
+                fleet_instance(type_name, zones[n % len(zones)], start + len(made) + 1, provider)
+            )
     return made
 
 
@@ -210,7 +218,7 @@ _FLEET_CAPABILITY_ATTRIBUTES: Mapping[str, None] = dict.fromkeys(FLEET_CAPABILIT
 _FLEET_REGISTERED_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
-def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
+def fleet_instance(type_name: str, zone: str, number: int, provider: str | None = None) -> Instance:
     known = INSTANCE_TYPES[type_name]
     region = zone[:-1] if zone[-1:].isalpha() else zone
     attributes: dict[str, str | None] = {
@@ -231,6 +239,7 @@ def fleet_instance(type_name: str, zone: str, number: int) -> Instance:
         registered_at=_FLEET_REGISTERED_AT,
         attributes=attributes,
         all_capabilities=True,
+        capacity_provider=provider,
     )
 
 
@@ -240,7 +249,7 @@ def read_instances(data: object, where: Where) -> list[Instance]:
         if "containerInstances" in data:
             where = where.key("containerInstances")
             items = as_list(data["containerInstances"], where)
-            return [read_instance(item, where.index(n)) for n, item in enumerate(items)]
+            return _read_all(items, where)
         if "containerInstance" in data:
             return [read_instance(data["containerInstance"], where.key("containerInstance"))]
         if data.get("detail-type") == "ECS Container Instance State Change":
@@ -248,14 +257,210 @@ def read_instances(data: object, where: Where) -> list[Instance]:
         if "containerInstanceArn" in data:
             return [read_instance(data, where)]
     if isinstance(data, list):
-        return [read_instance(item, where.index(n)) for n, item in enumerate(data)]
+        return _read_all(data, where)
     raise where.refuse(
         'expected describe-container-instances output ({"containerInstances": [...]}) '
         "or a list of container instances"
     )
 
 
+def _read_all(items: list[object], where: Where) -> list[Instance]:
+    read: list[Instance] = []
+    for n, item in enumerate(items):
+        instance = _read_plain(item)
+        read.append(instance if instance is not None else _read_located(item, where.index(n)))
+    return read
+
+
 def read_instance(data: object, where: Where) -> Instance:
+    """One instance. A describe output without surprises is read without a single
+    `Where` (10,000 instances would build about 600,000 of them for nothing); the
+    rest, and every instance with something wrong, is read again by the reader that
+    knows where each value is, for the message."""
+    instance = _read_plain(data)
+    return instance if instance is not None else _read_located(data, where)
+
+
+_STATUSES: Mapping[str, InstanceStatus] = {status.value: status for status in InstanceStatus}
+
+
+def _plain_text(value: object) -> bool:
+    """A string as_str takes without a second look (no placeholder can be in it)."""
+    return type(value) is str and "$" not in value and "{" not in value
+
+
+def _read_plain(data: object) -> Instance | None:
+    """The instance, if every value it reads is one the located reader accepts as
+    it stands; else None (the located reader then accepts, converts or refuses).
+
+    Its answers equal `_read_located`'s (a property test holds them to it)."""
+    if type(data) is not dict:
+        return None
+    arn = data.get("containerInstanceArn")
+    if not _plain_text(arn):
+        return None
+    registered = _plain_resources(data.get("registeredResources"))
+    remaining = (
+        _plain_resources(data.get("remainingResources")) if "remainingResources" in data else {}
+    )
+    if registered is None or remaining is None:
+        return None
+    registered_cpu = _plain_amount(registered.get("CPU"))
+    registered_memory = _plain_amount(registered.get("MEMORY"))
+    if registered_cpu is None or registered_memory is None:
+        return None
+    remaining_cpu = remaining_memory = remaining_gpus = None
+    if "CPU" in remaining and (remaining_cpu := _plain_amount(remaining["CPU"])) is None:
+        return None
+    if "MEMORY" in remaining and (remaining_memory := _plain_amount(remaining["MEMORY"])) is None:
+        return None
+    taken = remaining if "PORTS" in remaining else registered
+    ports_tcp = _plain_ports(taken["PORTS"]) if "PORTS" in taken else DEFAULT_RESERVED_PORTS
+    ports_udp = _plain_ports(taken["PORTS_UDP"]) if "PORTS_UDP" in taken else frozenset()
+    gpus = _plain_strings(registered["GPU"]) if "GPU" in registered else []
+    if "GPU" in remaining:
+        free = _plain_strings(remaining["GPU"])
+        if free is None:
+            return None
+        remaining_gpus = len(free)
+    if ports_tcp is None or ports_udp is None or gpus is None:
+        return None
+    status_text = data.get("status", "ACTIVE")
+    status = _STATUSES.get(status_text) if type(status_text) is str else None
+    if status is None:
+        return None
+    version_info = data.get("versionInfo")
+    agent_version = ""
+    if isinstance(version_info, Mapping) and version_info.get("agentVersion") is not None:
+        agent_version = version_info["agentVersion"]
+        if not _plain_text(agent_version):
+            return None
+    connected = data.get("agentConnected", True)
+    ec2_instance_id = data.get("ec2InstanceId", arn.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    running = data.get("runningTasksCount", 0)
+    if type(connected) is not bool or not _plain_text(ec2_instance_id):
+        return None
+    if type(running) is not int or running < 0:
+        return None
+    registered_at = _plain_time(data.get("registeredAt"))
+    attributes = _plain_attributes(data.get("attributes"))
+    if registered_at is False or attributes is None:
+        return None
+    provider = data.get("capacityProviderName")
+    if provider is not None and not _plain_text(provider):
+        return None
+    return Instance(
+        arn=arn,  # type: ignore[arg-type]
+        ec2_instance_id=ec2_instance_id,  # type: ignore[arg-type]
+        registered_cpu=registered_cpu,
+        registered_memory=registered_memory,
+        remaining_cpu=remaining_cpu,
+        remaining_memory=remaining_memory,
+        ports_tcp=ports_tcp,
+        ports_udp=ports_udp,
+        gpus=len(gpus),
+        status=status,
+        agent_connected=connected,
+        agent_version=agent_version,
+        registered_at=registered_at,
+        attributes=attributes,
+        running_tasks_count=running,
+        remaining_gpus=remaining_gpus,
+        windows=attributes.get("ecs.os-type") == "windows",
+        capacity_provider=provider,
+    )
+
+
+def _plain_resources(value: object) -> dict[str, dict[str, object]] | None:
+    if not value:  # missing, null or empty: no resources (`or []`)
+        return {} if value is None or value == [] else None
+    if type(value) is not list:
+        return None
+    found: dict[str, dict[str, object]] = {}
+    for entry in value:
+        if type(entry) is not dict:
+            return None
+        name = entry.get("name", "")
+        if not _plain_text(name):
+            return None
+        found[name] = entry
+    return found
+
+
+def _plain_amount(entry: dict[str, object] | None) -> int | None:
+    if entry is None:
+        return None
+    kind = entry.get("type")
+    key = _VALUE_KEYS.get(kind) if isinstance(kind, str) else None
+    if key is None:
+        key = next((k for k in ("integerValue", "longValue", "doubleValue") if k in entry), "")
+    value = entry.get(key) if key else None
+    if type(value) is not int or value < 0 or value > _MAX_VALUE[key]:
+        return None
+    return value
+
+
+def _plain_strings(entry: dict[str, object]) -> list[str] | None:
+    values = entry.get("stringSetValue")
+    if not values:
+        return [] if values is None or values == [] else None
+    if type(values) is not list:
+        return None
+    for value in values:
+        if not _plain_text(value):
+            return None
+    return values
+
+
+def _plain_ports(entry: dict[str, object]) -> frozenset[int] | None:
+    texts = _plain_strings(entry)
+    if texts is None:
+        return None
+    ports = set()
+    for text in texts:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 5):
+            return None
+        ports.add(int(digits))
+    return frozenset(ports)
+
+
+def _plain_time(value: object) -> datetime | Literal[False] | None:
+    """registeredAt, or False when the located reader must look (it refuses or converts)."""
+    if value is None:
+        return None
+    kind = type(value)
+    try:
+        if kind is float or kind is int:
+            return datetime.fromtimestamp(value, tz=timezone.utc)  # type: ignore[arg-type]
+        if kind is str and _plain_text(value):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))  # type: ignore[attr-defined]
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return False
+
+
+def _plain_attributes(value: object) -> dict[str, str | None] | None:
+    if not value:
+        return {} if value is None or value == [] else None
+    if type(value) is not list:
+        return None
+    found: dict[str, str | None] = {}
+    for attribute in value:
+        if type(attribute) is not dict:
+            return None
+        name = attribute.get("name", "")
+        text = attribute.get("value")
+        if not _plain_text(name) or len(name) > MAX_ATTRIBUTE_LENGTH:
+            return None
+        if text is not None and (not _plain_text(text) or len(text) > MAX_ATTRIBUTE_LENGTH):
+            return None
+        found[name] = text
+    return found
+
+
+def _read_located(data: object, where: Where) -> Instance:
     document = as_mapping(data, where, "a container instance object")
     if "containerInstanceArn" not in document:
         raise where.refuse(
@@ -289,6 +494,7 @@ def read_instance(data: object, where: Where) -> Instance:
     if not isinstance(connected, bool):
         raise where.key("agentConnected").refuse("expected true or false")
     attributes = _read_attributes(document, where)
+    provider = document.get("capacityProviderName")
     return Instance(
         arn=arn,
         ec2_instance_id=as_str(
@@ -311,6 +517,9 @@ def read_instance(data: object, where: Where) -> Instance:
         ),
         remaining_gpus=len(_strings(remaining["GPU"])) if "GPU" in remaining else None,
         windows=attributes.get("ecs.os-type") == "windows",
+        capacity_provider=(
+            None if provider is None else as_str(provider, where.key("capacityProviderName"))
+        ),
     )
 
 

@@ -28,7 +28,7 @@ from enum import Enum
 
 from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInstance
 from ecsprep.sim.constraints import Constraint, ConstraintType
-from ecsprep.sim.instances import Instance
+from ecsprep.sim.instances import Instance, InstanceStatus
 from ecsprep.sim.scenario import (
     AWSVPC_NEEDS_NETWORK,
     INSTANCES_PER_CLUSTER_QUOTA,
@@ -125,6 +125,7 @@ class StoppedTask:
     task_arn: str
     instance_arn: str
     why: str
+    after_start: bool = False  # stopped once this run's tasks started (draining replaced it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class PlacementResult:
     notes: tuple[str, ...] = ()
     providers: tuple[tuple[str, int], ...] = ()  # capacity provider → tasks, from its strategy
     unplaced_trace: Trace | None = None  # with trace: why the first unplaced task found no instance
+    draining_left: int = 0  # the service's tasks still running on DRAINING instances
 
 
 # "A container instance can have up to 100 reserved ports at a time. This number
@@ -163,6 +165,7 @@ def place(
     `progress(placed, wanted)` is called every PROGRESS_EVERY tasks placed.
     The first task that no instance can take ends the run: nothing changed, so
     every identical task after it fails the same way (no scan per task)."""
+    from ecsprep.sim import draining
     from ecsprep.sim.scale_in import scale_in
 
     rng = rng or random.Random(scenario.seed if scenario.seed is not None else 0)
@@ -175,48 +178,136 @@ def place(
         rng.shuffle(priorities)
     cluster = ClusterState(scenario, priorities)
     wanted = scenario.request.count
-    stopped: tuple[StoppedTask, ...] = ()
+    stopped: list[StoppedTask] = []
+    drain = draining.DrainPlan((), (), 0, None)
+    shortfall = 0
     if scenario.request.kind is RequestKind.SERVICE:
+        stopped += draining.stop_pending(cluster)
         present = sum(state.our_tasks for state in cluster.states)
         if present > wanted:
-            stopped = tuple(scale_in(cluster, scenario, present - wanted, rng))
-        wanted = max(0, wanted - present)
-    engine: _Engine
-    if trace:
-        engine = _Scan(cluster, scenario, rng, trace)
-    elif scenario.strategies and scenario.strategies[0].type is StrategyType.RANDOM:
-        engine = _Random(cluster, scenario, rng)
-    elif _indexable(scenario):
-        engine = _Index(cluster, scenario)
-    else:
-        engine = _Scan(cluster, scenario, rng, trace)
+            stopped += draining.stop_for_scale_in(cluster, present - wanted)
+            present = sum(state.our_tasks for state in cluster.states)
+        if present > wanted:
+            stopped += scale_in(cluster, scenario, present - wanted, rng)
+        shortfall = max(0, wanted - present)
+        drain = draining.plan(cluster, scenario.request, shortfall)
+        wanted = shortfall + drain.replacements
     binder = _Binder(cluster, scenario)
     placements: list[Placement] = []
     unplaced = 0
-    for number in range(1, wanted + 1):
-        chosen = engine.choose()
-        if chosen is None:
-            unplaced = wanted - number + 1
-            break  # nothing changed, so every later copy of the task fails the same way
-        state, recorded = chosen
-        placements.append(binder.bind(state, number, recorded))
-        engine.placed(state)
-        if progress is not None and not number % PROGRESS_EVERY:
-            progress(number, wanted)
-    failures, closest = _failures(cluster, scenario) if unplaced else ((), None)
+    failures: tuple[Failure, ...] = ()
+    closest: tuple[str, FailureReason] | None = None
+    unplaced_trace: Trace | None = None
+    shares = _provider_shares(scenario, wanted)
+    # Several shares: each draws from its own generator, seeded up front, so that
+    # how many draws one share's failure took doesn't change the next share's.
+    rngs = [random.Random(rng.getrandbits(64)) for _ in shares] if len(shares) > 1 else [rng]
+    for (provider, count), share_rng in zip(shares, rngs, strict=True):
+        if provider is not None:  # only this Auto Scaling group provider's instances
+            for state in cluster.states:
+                state.active = (
+                    state.instance.status is InstanceStatus.ACTIVE
+                    and state.instance.capacity_provider == provider
+                )
+        engine = _engine(cluster, scenario, share_rng, trace)
+        missed = _place_share(engine, binder, placements, count, wanted, progress)
+        if missed:
+            unplaced += missed
+            found, near = _failures(cluster, scenario)
+            failures += found
+            closest = closest or near
+            if unplaced_trace is None and isinstance(engine, _Scan):
+                unplaced_trace = engine.failed
+    for state in cluster.states:
+        state.active = state.instance.status is InstanceStatus.ACTIVE
+    notes = _notes(scenario)
+    draining_left = 0
+    if drain.draining:
+        # the tasks the service was missing go first, then the replacements
+        replaced = max(0, len(placements) - shortfall)
+        arns = [p.task_arn for p in placements[shortfall:]]
+        finished = draining.finish(cluster, scenario.request, drain, replaced, arns)
+        stopped += finished
+        draining_left = len(drain.draining) - len(finished)
+        notes = (*notes, drain.note) if drain.note else notes
     return PlacementResult(
         scenario=scenario,
         placements=tuple(placements),
         unplaced=unplaced,
         failures=failures,
         closest=closest,
-        stopped=stopped,
+        stopped=tuple(stopped),
         instances=tuple(_outcome(state) for state in cluster.states),
         group=scenario.group,
         strategies=scenario.strategies,
-        notes=_notes(scenario),
-        unplaced_trace=engine.failed if unplaced and isinstance(engine, _Scan) else None,
+        notes=notes + _provider_notes(scenario, shares, unplaced),
+        unplaced_trace=unplaced_trace,
+        draining_left=draining_left,
+        providers=tuple((name, count) for name, count in shares if name is not None),
     )
+
+
+def _engine(cluster: ClusterState, scenario: Scenario, rng: random.Random, trace: bool) -> _Engine:
+    if trace:
+        return _Scan(cluster, scenario, rng, trace)
+    if scenario.strategies and scenario.strategies[0].type is StrategyType.RANDOM:
+        return _Random(cluster, scenario, rng)
+    if _indexable(scenario):
+        return _Index(cluster, scenario)
+    return _Scan(cluster, scenario, rng, trace)
+
+
+def _place_share(
+    engine: _Engine,
+    binder: _Binder,
+    placements: list[Placement],
+    count: int,
+    wanted: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Place `count` tasks, appending to `placements`; the tasks left unplaced.
+    The first task no instance can take ends the share: nothing changed, so every
+    later copy of the task fails the same way."""
+    for left in range(count, 0, -1):
+        chosen = engine.choose()
+        if chosen is None:
+            return left
+        state, recorded = chosen
+        number = len(placements) + 1
+        placements.append(binder.bind(state, number, recorded))
+        engine.placed(state)
+        if progress is not None and not number % PROGRESS_EVERY:
+            progress(number, wanted)
+    return 0
+
+
+def _provider_shares(scenario: Scenario, wanted: int) -> list[tuple[str | None, int]]:
+    """The tasks of this run per Auto Scaling group capacity provider (base, then
+    weights: sim/capacity.py), or all of them on any instance (None)."""
+    items = scenario.request.capacity
+    if not items:
+        return [(None, wanted)]
+    from ecsprep.sim.capacity import split_tasks
+
+    return list(split_tasks(items, wanted).tasks().items())
+
+
+def _provider_notes(
+    scenario: Scenario, shares: list[tuple[str | None, int]], unplaced: int
+) -> tuple[str, ...]:
+    if not scenario.request.capacity:
+        return ()
+    notes = [
+        capacity_note(tuple((name or "", count) for name, count in shares)),
+        "each provider's tasks go to the ACTIVE instances of its Auto Scaling group "
+        "(capacityProviderName), chosen there by the placement strategies and constraints",
+    ]
+    if unplaced:
+        notes.append(
+            "with managed scaling on, ECS scales the Auto Scaling group out for tasks that "
+            "don't fit (not simulated: here they are failures)"
+        )
+    return tuple(notes)
 
 
 def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
@@ -259,6 +350,11 @@ def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
     if scenario.request.strategies:
         notes.append(
             "a DAEMON service places one task per instance: placement strategies are ignored"
+        )
+    if scenario.request.capacity:
+        notes.append(
+            "a DAEMON service places one task per instance: its capacity provider strategy "
+            "is not applied here (the docs don't say how the two combine)"
         )
     del rng
     request = replace(scenario.request, count=wanted)
@@ -950,15 +1046,6 @@ def _notes(scenario: Scenario) -> tuple[str, ...]:
             f"AWS's default quota is {INSTANCES_PER_CLUSTER_QUOTA:,} container instances per "
             "cluster (adjustable): more can't register unless the quota was raised"
         )
-    if (
-        scenario.task.network_mode is NetworkMode.AWSVPC
-        and request.network_configured is False
-        and request.launch_type is LaunchType.EC2
-    ):
-        notes.append(
-            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
-            "(awsvpcConfiguration subnets and security groups); simulated as if it were given."
-        )
     if request.strategies is None:
         which = (
             "a service: spread(AZ) then spread(instanceId)"
@@ -1007,6 +1094,12 @@ def _fargate(scenario: Scenario) -> PlacementResult:
         notes.append("a FARGATE task needs task-level cpu and memory in its task definition.")
     if task.network_mode is not NetworkMode.AWSVPC:
         notes.append("a FARGATE task needs networkMode awsvpc.")
+    elif scenario.request.network_configured is False:
+        # refused on EC2 (scenario._check_limits); on FARGATE still a note, see docs/simulator.md
+        notes.append(
+            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
+            "(awsvpcConfiguration subnets and security groups)."
+        )
     return PlacementResult(
         scenario=scenario,
         placements=(),

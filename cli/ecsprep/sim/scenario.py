@@ -179,6 +179,7 @@ class RunningTask:
     leaving: bool = False
     gpus: int = 0  # GPUs pinned to the task (DescribeTasks containers[].gpuIds)
     dynamic: int = 0  # host ports in the ephemeral range: not among the 100 reserved
+    pending: bool = False  # lastStatus PENDING (draining stops these at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +191,15 @@ class Request:
     strategies: tuple[Strategy, ...] | None = None  # None: the documented default
     constraints: tuple[Constraint, ...] = ()
     launch_type: LaunchType = LaunchType.EC2
-    # capacityProviderStrategy; only Fargate providers are placed (as FARGATE), see _capacity
+    # capacityProviderStrategy: Fargate providers run as FARGATE, Auto Scaling group ones on
+    # the instances that name them
     capacity: tuple[CapacityItem, ...] = ()
     # networkConfiguration given in the request file; None: no request file (flags only)
     network_configured: bool | None = None
     daemon: bool = False  # schedulingStrategy DAEMON: one task on each instance that qualifies
+    # deploymentConfiguration: the bounds on a service's tasks while instances drain
+    maximum_percent: int = 200
+    minimum_healthy_percent: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +322,7 @@ def build_scenario(
         description=as_str(description, where.key("description")) if description else "",
     )
     _check_limits(scenario, where)
+    _check_providers(scenario, where)
     return scenario
 
 
@@ -336,7 +342,7 @@ def _task(
         at = where.key("taskDefinition")
         if isinstance(raw, str):
             file = base / raw
-            return read_task_definition(_named_file(file, at), Where(str(file)))
+            return read_task_definition(_named_file(base, raw, at), Where(str(file)))
         return read_task_definition(raw, at)
     ports = tuple(parse_port(text) for text in overrides.ports)
     return one_container_task(
@@ -366,11 +372,15 @@ def parse_port(text: str) -> PortSpec:
     return PortSpec(container, host or None, protocol)
 
 
-def _named_file(file: Path, at: Where) -> object:
-    """A document a scenario names by file name; a file that can't be read is refused at
+def _named_file(base: Path, name: str, at: Where) -> object:
+    """A document a scenario names by file name; a name that isn't a file is refused at
     the place that names it (the file's own problems are reported in the file)."""
-    if not file.is_file():
-        raise at.refuse(f"{file} is not a file", "name a JSON or YAML file beside the scenario")
+    file = base / name
+    if not name.strip() or not file.is_file():
+        raise at.refuse(
+            f"{name!r} names no file (looked for {file})",
+            "name a JSON or YAML file beside the scenario, or write its content here",
+        )
     return read_document(file)
 
 
@@ -388,7 +398,7 @@ def _instances(
         if isinstance(raw, str):
             file = base / raw
             at = where.key("containerInstances")
-            instances.extend(read_instances(_named_file(file, at), Where(str(file))))
+            instances.extend(read_instances(_named_file(base, raw, at), Where(str(file))))
         elif raw is not None:
             instances.extend(read_instances(raw, where.key("containerInstances")))
         fleet_at = where.key("fleet")
@@ -442,7 +452,13 @@ def _run_task_request(data: object, where: Where) -> Request:
         group=as_str(group, where.key("group")) if group else None,
         strategies=_strategies(document, where),
         constraints=_constraints(document, where),
-        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, where),
+        launch_type=(
+            LaunchType.FARGATE
+            if _on_fargate(capacity)
+            else LaunchType.EC2
+            if capacity
+            else _launch_type(document, where)
+        ),
         capacity=capacity,
         network_configured=document.get("networkConfiguration") is not None,
     )
@@ -479,17 +495,41 @@ def _service_request(
             "desiredCount is missing: CreateService needs it for the REPLICA scheduling strategy",
             "add desiredCount (the number of tasks to keep running), or give --count",
         )
+    maximum, minimum = _deployment_configuration(document, at)
     return Request(
         kind=RequestKind.SERVICE,
         count=count,
         service_name=name,
+        maximum_percent=maximum,
+        minimum_healthy_percent=minimum,
         strategies=_strategies(document, at),
         constraints=_constraints(document, at),
-        launch_type=LaunchType.FARGATE if capacity else _launch_type(document, at),
+        launch_type=(
+            LaunchType.FARGATE
+            if _on_fargate(capacity)
+            else LaunchType.EC2
+            if capacity
+            else _launch_type(document, at)
+        ),
         capacity=capacity,
-        network_configured=document.get("networkConfiguration") is not None if data else None,
+        # UpdateService keeps the service's network configuration: nothing to check there
+        network_configured=(
+            document.get("networkConfiguration") is not None if data and create else None
+        ),
         daemon=daemon,
     )
+
+
+def _deployment_configuration(document: Mapping[str, object], where: Where) -> tuple[int, int]:
+    """maximumPercent (default 200) and minimumHealthyPercent (default 100): DeploymentConfiguration
+    in the API reference. UpdateService without them keeps the service's: the defaults (**INF**)."""
+    if document.get("deploymentConfiguration") is None:
+        return 200, 100
+    at = where.key("deploymentConfiguration")
+    config = as_mapping(document["deploymentConfiguration"], at, "a deploymentConfiguration object")
+    maximum = as_int(config.get("maximumPercent", 200), at.key("maximumPercent"))
+    minimum = as_int(config.get("minimumHealthyPercent", 100), at.key("minimumHealthyPercent"))
+    return maximum, minimum
 
 
 # AWS's InvalidParameterException for an awsvpc task without networkConfiguration; the
@@ -514,14 +554,29 @@ def _capacity(document: Mapping[str, object], where: Where) -> tuple[CapacityIte
     at = where.key("capacityProviderStrategy")
     if document.get("launchType") is not None:
         raise where.refuse(_BOTH_LAUNCH_TYPE_AND_STRATEGY, _KEEP_ONE)
-    items = read_capacity_strategy(document["capacityProviderStrategy"], at)
-    if not all(item.provider in FARGATE_PROVIDERS for item in items):
-        raise at.refuse(
-            "placing tasks across Auto Scaling group capacity providers isn't simulated",
-            "`ecsprep simulate capacity` shows each provider's share; to place one share, give "
-            "that provider's instances and --count, without the strategy",
+    return read_capacity_strategy(document["capacityProviderStrategy"], at)
+
+
+def _on_fargate(capacity: tuple[CapacityItem, ...]) -> bool:
+    """A strategy of FARGATE/FARGATE_SPOT runs as FARGATE; one of Auto Scaling
+    group providers (never mixed: read_capacity_strategy) runs on EC2 instances."""
+    return bool(capacity) and all(item.provider in FARGATE_PROVIDERS for item in capacity)
+
+
+def _check_providers(scenario: Scenario, where: Where) -> None:
+    """Auto Scaling group providers place on the instances that name them
+    (capacityProviderName of describe-container-instances)."""
+    capacity = scenario.request.capacity
+    if not capacity or _on_fargate(capacity):
+        return
+    named = {instance.capacity_provider for instance in scenario.instances}
+    if named <= {None}:
+        raise where.refuse(
+            "the request has an Auto Scaling group capacity provider strategy, but no container "
+            "instance names its capacity provider",
+            "give describe-container-instances output (each instance's capacityProviderName), "
+            "or a fleet such as 3xm5.large@us-east-1a:my-asg-provider",
         )
-    return items
 
 
 def _apply_flags(request: Request, overrides: Overrides) -> Request:
@@ -643,6 +698,7 @@ def _running(
                 leaving=leaving,
                 gpus=gpus,
                 dynamic=sum(1 for port in (*tcp, *udp) if first <= port <= last),
+                pending=status == "PENDING",
             )
         )
     return running
@@ -717,8 +773,19 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
             "container instances per cluster)",
             "give fewer instances",
         )
-    allowed = scenario.task.compatibilities
     launch = scenario.request.launch_type
+    if (
+        scenario.task.network_mode is NetworkMode.AWSVPC
+        and scenario.request.network_configured is False
+        and launch is LaunchType.EC2
+    ):
+        request = "runTask" if scenario.request.kind is RequestKind.RUN_TASK else "createService"
+        raise where.key(request).refuse(
+            AWSVPC_NEEDS_NETWORK,
+            "add networkConfiguration: {awsvpcConfiguration: {subnets: [subnet-…], "
+            "securityGroups: [sg-…]}}",
+        )
+    allowed = scenario.task.compatibilities
     if allowed and launch not in allowed:
         raise where.refuse(
             f"Task definition does not support launch_type {launch.value}.",

@@ -258,6 +258,20 @@ def read_task_definition(data: object, where: Where) -> TaskSpec:
             for place, text in placeholders(document, where)
         ),
     )
+    if (
+        "requiresCompatibilities" in document
+        and LaunchType.FARGATE in spec.compatibilities
+        and mode is not NetworkMode.AWSVPC
+    ):
+        # RegisterTaskDefinition refuses it (OBS; fargate-task-networking.html: "Fargate
+        # tasks require the awsvpc network mode")
+        raise where.key(
+            "networkMode" if "networkMode" in document else "requiresCompatibilities"
+        ).refuse(
+            FARGATE_NEEDS_AWSVPC,
+            "use networkMode awsvpc (each task gets its own ENI), or drop FARGATE from "
+            "requiresCompatibilities",
+        )
     _check_sizes(spec, where)
     check_ports(spec, containers_at)
     return spec
@@ -418,6 +432,8 @@ def _read_constraints(document: Mapping[str, object], where: Where) -> tuple[Con
 
 
 TASK_ENI = "ecs.capability.task-eni"
+# RegisterTaskDefinition's ClientException for FARGATE with another network mode (OBS).
+FARGATE_NEEDS_AWSVPC = "Fargate only supports network mode 'awsvpc'."
 
 
 def _required_attributes(

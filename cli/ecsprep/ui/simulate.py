@@ -192,9 +192,9 @@ def placement(
             if shown is not None:
                 shown(0, 0)  # clear the line
             if output_format == "json":
-                from ecsprep.sim.report import response
+                from ecsprep.sim.report import write_response
 
-                _print_json(response(result, with_trace=trace), big=len(result.placements) > 200)
+                write_response(result, sys.stdout, with_trace=trace)
             else:
                 from ecsprep.ui.console import out
 
@@ -217,21 +217,6 @@ def _progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
         stream.flush()
 
     return show
-
-
-def _print_json(data: object, *, big: bool) -> None:
-    """JSON only on stdout. Large results are written compact: json's C encoder
-    only runs without indentation, and it is several times faster. The response
-    is a fresh tree of dicts and lists, so it has no cycles to look for (the
-    check costs a bookkeeping step per dict and list: tens of thousands here)."""
-    import json
-    import sys
-
-    if big:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
-        sys.stdout.write(text + "\n")
-    else:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _choice(enum: type[_E], text: str | None, flag: str, *, lower: bool) -> _E | None:
@@ -321,7 +306,11 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
             _render_unplaced_trace(console, result)
     console.print(_instances_table(result))
     if result.stopped:
-        console.print("[bold]Stopped (scale-in)[/bold]")
+        draining = {o.arn for o in result.instances if o.status == "DRAINING"}
+        drained = any(stopped.instance_arn in draining for stopped in result.stopped)
+        console.print(
+            "[bold]Stopped (draining)[/bold]" if drained else "[bold]Stopped (scale-in)[/bold]"
+        )
         for stopped in result.stopped:
             task, instance = _short(stopped.task_arn), _short(stopped.instance_arn)
             console.print(f"  task {task} on {instance}: {stopped.why}", overflow="fold")
@@ -513,7 +502,7 @@ def _unit(field: str | None) -> str:
 
 def summary(result: PlacementResult) -> str:
     """One line: placed, on how many instances, stopped, and why the rest were not."""
-    if result.providers:
+    if result.providers and result.fargate:
         return "On Fargate, by capacity provider: " + ", ".join(
             f"{tasks} on {name}" for name, tasks in result.providers
         )
@@ -528,6 +517,12 @@ def summary(result: PlacementResult) -> str:
     if result.stopped:
         where = ", ".join(_short(stopped.instance_arn) for stopped in result.stopped)
         text += f"; stopped {len(result.stopped)} (on {where})"
+    if result.providers:
+        text += (
+            " (by capacity provider: "
+            + ", ".join(f"{tasks} for {name}" for name, tasks in result.providers)
+            + ")"
+        )
     if result.unplaced:
         reasons = sorted({f.reason.value for f in result.failures})
         text += f"; {result.unplaced} not placed ({', '.join(reasons)})"

@@ -377,9 +377,17 @@ def _scenario_line(library: Library, question: Question) -> str:
     if check.get("simulator", "placement") != "placement":
         described = _json(check.get("scenario"))
         return f"{origin[0].upper()}{origin[1:]}: {described}. Each option changes it:"
+    from ecsprep.errors import InputError
     from ecsprep.ui.simulate import request_text
 
-    scenario = base_scenario(check, where, source.parent if source else None)
+    try:
+        scenario = base_scenario(check, where, source.parent if source else None)
+    except InputError as refused:  # a scenario AWS refuses as written; options fix it or not
+        reason = refused.message.rsplit(": ", 1)[-1]
+        return (
+            f"{origin[0].upper()}{origin[1:]}, which AWS refuses as written ({reason}). "
+            "Each option changes it:"
+        )
     fleet: dict[str, int] = {}
     for instance in scenario.instances:
         name = instance.instance_type or "instance"

@@ -1,0 +1,128 @@
+"""The RunTask-shaped JSON writer (`--format json`): byte for byte what it wrote
+before it learnt to write big responses without building every dict.
+
+The golden files tests/golden/simulate_json_*.json were written by the old
+writer (`json.dumps` of `response()`); regenerate them with UPDATE_GOLDEN=1 only
+after a deliberate change of the response, and read the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
+from ecsprep.sim.placement import place
+from ecsprep.sim.report import response, write_response
+from ecsprep.sim.scenario import Overrides, build_scenario
+from tests.test_sim_cli import GOLDEN, invoke
+
+CASES_DIR = Path(__file__).parent / "cases" / "placement"
+
+JSON_GOLDEN_CASES = {
+    # above 200 tasks: the compact writer; dynamic host ports (tcp and udp) on every
+    # task, then failures once the instances are full
+    "dynamic_ports_many": [
+        "dynamic-ports",
+        "--fleet",
+        "14xm5.large@us-east-1a,us-east-1b",
+        "--count",
+        "230",
+    ],
+    # a service of 205 tasks with dynamic host ports on 3 instances: events, and the trace
+    "service_many_trace": [
+        "--fleet",
+        "3xm5.large@us-east-1a,us-east-1b",
+        "--memory",
+        "32",
+        "--port",
+        "80",
+        "--count",
+        "205",
+        "--service",
+        "web",
+        "--trace",
+    ],
+    # small: indented; stopped tasks of a scale-in
+    "service_scale_in": ["service-scale-in"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(JSON_GOLDEN_CASES))
+def test_json_golden(name: str, tmp_path: Path) -> None:
+    code, out, err = invoke(tmp_path, *JSON_GOLDEN_CASES[name], "--format", "json")
+    assert code == 0, err
+    path = GOLDEN / f"simulate_json_{name}.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(out)
+    assert out == path.read_text()
+
+
+def _case_documents() -> list[object]:
+    from tests.test_sim_placement import load_cases
+
+    return [case for case in load_cases() if "scenario" in case.values[0]]
+
+
+@pytest.mark.parametrize("case", _case_documents())
+@pytest.mark.parametrize("trace", [False, True])
+def test_compact_text_is_json_dumps_of_the_response(case: dict[str, Any], trace: bool) -> None:
+    # every placement case, written compact whatever its size: the text pieces
+    # give exactly what json.dumps gives for the dicts (names, ports, escapes)
+    from tests.test_sim_placement import run
+
+    try:
+        result = run(case["scenario"], trace=trace)
+    except InputError:  # a case that expects a refusal has nothing to write
+        pytest.skip("a refused scenario")
+    stream = io.StringIO()
+    write_response(result, stream, with_trace=trace, compact=True)
+    expected = json.dumps(
+        response(result, with_trace=trace), ensure_ascii=False, separators=(",", ":")
+    )
+    assert stream.getvalue() == expected + "\n"
+
+
+def test_compact_text_escapes_like_json_dumps() -> None:
+    # names AWS allows but JSON must escape: quotes, backslashes, control and non-ASCII
+    document = {
+        "fleet": ["2xm5.large"],
+        "taskDefinition": {
+            "family": "cafe",
+            "containerDefinitions": [
+                {"name": 'we"b\\1', "memory": 128, "portMappings": [{"containerPort": 80}]},
+                {"name": "side\u2603", "memory": 128},
+            ],
+        },
+        "runTask": {"count": 3, "group": "g\u00fcest"},
+    }
+    result = place(build_scenario(document, Where("x"), CASES_DIR, Overrides()))
+    stream = io.StringIO()
+    write_response(result, stream, compact=True)
+    text = stream.getvalue()
+    assert text == json.dumps(response(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert json.loads(text)["tasks"][0]["containers"][0]["name"] == 'we"b\\1'
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 6, 7])
+def test_tasks_written_in_slices_join_up_whatever_the_count(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a big run writes its tasks in slices; a count that is a whole number of slices
+    # once left a trailing comma (100,000 tasks in slices of 2,000)
+    from ecsprep.sim import report
+
+    monkeypatch.setattr(report, "_TASKS_PER_WRITE", 3)
+    document = {"fleet": ["2xm5.large"], "runTask": {"count": 1}}
+    result = place(build_scenario(document, Where("x"), CASES_DIR, Overrides(count=count)))
+    assert len(result.placements) == count
+    stream = io.StringIO()
+    write_response(result, stream, compact=True)
+    expected = json.dumps(response(result), ensure_ascii=False, separators=(",", ":"))
+    assert stream.getvalue() == expected + "\n"
