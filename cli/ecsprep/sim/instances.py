@@ -617,6 +617,14 @@ def _read_attributes(document: Mapping[str, object], where: Where) -> dict[str, 
     return found
 
 
+def _short_number(value: int) -> str:
+    """An integer as text, shortened when it is too long to show (or to convert at all)."""
+    digits = len(str(abs(value))) if abs(value) < 10**4000 else None
+    if digits is not None and digits <= 24:
+        return str(value)
+    return "a number of more than 24 digits"
+
+
 def _read_time(value: object, where: Where) -> datetime | None:
     """registeredAt: epoch seconds (the CLI's JSON) or an ISO 8601 string."""
     if value is None:
@@ -625,7 +633,8 @@ def _read_time(value: object, where: Where) -> datetime | None:
         try:
             return datetime.fromtimestamp(value, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
-            raise where.refuse(f"{value} seconds since 1970 is not a date AWS could give") from None
+            shown = f"{value:.6g}" if isinstance(value, float) else _short_number(value)
+            raise where.refuse(f"{shown} seconds since 1970 is not a date AWS could give") from None
     if isinstance(value, datetime):  # YAML reads unquoted timestamps itself
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     text = as_str(value, where)
