@@ -230,7 +230,12 @@ def fire(schedules: tuple[Scheduled, ...], timeline: Timeline) -> Firings:
         if not item.enabled:
             notes.append(f"{item.name} is DISABLED: it never fires")
             continue
-        times, gaps = _times(item, timeline)
+        times, gaps, twice = _times(item, timeline)
+        if twice:
+            notes.append(
+                f"{item.name}: {', '.join(twice)} happens twice in {item.zone_name} (the clocks "
+                "go back); EventBridge Scheduler runs once, ecsprep at the first (INF)"
+            )
         for moment in times:
             firings.append(Firing(item.name, moment, moment + item.window * _MINUTE))
         skipped.extend((item.name, gap) for gap in gaps)
@@ -252,7 +257,7 @@ def fire(schedules: tuple[Scheduled, ...], timeline: Timeline) -> Firings:
     return Firings(timeline, schedules, tuple(firings), tuple(skipped), tuple(notes))
 
 
-def _times(item: Scheduled, timeline: Timeline) -> tuple[list[datetime], list[str]]:
+def _times(item: Scheduled, timeline: Timeline) -> tuple[list[datetime], list[str], list[str]]:
     start = max(timeline.start, item.start) if item.start else timeline.start
     end = min(timeline.end, item.end) if item.end else timeline.end
     schedule = item.expression
@@ -266,17 +271,21 @@ def _times(item: Scheduled, timeline: Timeline) -> tuple[list[datetime], list[st
         while moment < end:
             found.append(moment)
             moment += step
-        return found, []
+        return found, [], []
     seen_local: set[datetime] = set()
+    twice: list[str] = []
     moment = start
     while moment < end:
         local = moment.astimezone(item.zone).replace(tzinfo=None)
-        if local not in seen_local and _due(schedule, local):
-            seen_local.add(local)  # a local time that happens twice runs once (the first)
-            found.append(moment)
+        if _due(schedule, local):
+            if local in seen_local:  # a local time that happens twice runs once (the first)
+                twice.append(local.strftime("%Y-%m-%d %H:%M"))
+            else:
+                seen_local.add(local)
+                found.append(moment)
         moment += _MINUTE
     gaps = _gaps(item, start, end, schedule)
-    return found, gaps
+    return found, gaps, twice
 
 
 def _due(schedule: Schedule, local: datetime) -> bool:
