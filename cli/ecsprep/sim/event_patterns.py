@@ -190,6 +190,17 @@ def _match_object(
         path = f"{prefix}{key}"
         value = event.get(key, _MISSING) if isinstance(event, Mapping) else _MISSING
         if isinstance(wanted, Mapping):
+            if isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
+                # INF: a list of objects matches when any element matches (as the open
+                # source event-ruler does; the User Guide shows arrays of values only)
+                ok = any(
+                    _match_object(wanted, v, path + ".", [])
+                    for v in value
+                    if isinstance(v, Mapping)
+                )
+                steps.append(Step(path, _show(wanted), _show_value(value), ok))
+                result = result and ok
+                continue
             if not isinstance(value, Mapping):
                 steps.append(Step(path, "an object", _show_value(value), False))
                 result = False
