@@ -64,7 +64,7 @@ class Schedule:
         return self.cron.matches(local)
 
 
-def parse_schedule(text: str, where: Where) -> Schedule:
+def parse_schedule(text: str, where: Where, service: str = "Application Auto Scaling") -> Schedule:
     text = text.strip()
     found = re.fullmatch(r"(at|rate|cron)\((.*)\)", text)
     if not found:
@@ -93,14 +93,14 @@ def parse_schedule(text: str, where: Where) -> Schedule:
         if value < 1:
             raise where.refuse("a rate must be a positive whole number", "e.g. rate(5 minutes)")
         return Schedule(text, every=value * _RATE_UNITS[parts[1]])
-    return Schedule(text, cron=_parse_cron(body, where))
+    return Schedule(text, cron=_parse_cron(body, where, service))
 
 
-def _parse_cron(body: str, where: Where) -> Cron:
+def _parse_cron(body: str, where: Where, service: str = "Application Auto Scaling") -> Cron:
     fields = body.split()
     if len(fields) != 6:
         raise where.refuse(
-            f"cron({body}) has {len(fields)} fields; Application Auto Scaling's cron has 6",
+            f"cron({body}) has {len(fields)} fields; {service}'s cron has 6",
             "Minutes Hours Day-of-month Month Day-of-week Year, e.g. cron(0 8 ? * MON-FRI *)",
         )
     minute, hour, day, month, weekday, year = fields
