@@ -29,6 +29,8 @@ SIMULATORS = (
     "scaling",
     "credentials",
     "registration",
+    "platform-fit",
+    "pipeline-artifacts",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")
