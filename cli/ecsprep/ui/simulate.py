@@ -18,6 +18,8 @@ from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_fargate import fargate
+from ecsprep.ui.simulate_pipeline_artifacts import pipeline_artifacts
+from ecsprep.ui.simulate_platform_fit import platform_fit
 from ecsprep.ui.simulate_question import question
 from ecsprep.ui.simulate_registration import registration
 from ecsprep.ui.simulate_scaling import scaling
@@ -549,3 +551,5 @@ simulate_app.command("credentials")(credentials)
 simulate_app.command("registration")(registration)
 simulate_app.command("question")(question)
 simulate_app.command("scaling")(scaling)
+simulate_app.command("platform-fit")(platform_fit)
+simulate_app.command("pipeline-artifacts")(pipeline_artifacts)
