@@ -434,8 +434,10 @@ def _hosts(w: Workload, option: Option) -> list[Reason]:
         found.append(
             Reason(
                 "custom-ami",
-                "Managed Instances run an AMI that AWS manages and patches",
+                "AWS launches and manages the instances; the provider's launch template "
+                "has no AMI to choose",
                 MANAGED_INSTANCES,
+                inferred=True,
             )
         )
     return found
