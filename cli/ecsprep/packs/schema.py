@@ -30,6 +30,8 @@ SIMULATORS = (
     "credentials",
     "registration",
     "events",
+    "platform-fit",
+    "pipeline-artifacts",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -37,6 +37,8 @@ MODULES: dict[str, str] = {
     "credentials": "ecsprep.sim.credentials_check",
     "registration": "ecsprep.sim.registration_check",
     "events": "ecsprep.sim.events_check",
+    "platform-fit": "ecsprep.sim.platform_fit_check",
+    "pipeline-artifacts": "ecsprep.sim.pipeline_artifacts_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -19,6 +19,8 @@ from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_events import events
 from ecsprep.ui.simulate_fargate import fargate
+from ecsprep.ui.simulate_pipeline_artifacts import pipeline_artifacts
+from ecsprep.ui.simulate_platform_fit import platform_fit
 from ecsprep.ui.simulate_question import question
 from ecsprep.ui.simulate_registration import registration
 from ecsprep.ui.simulate_scaling import scaling
@@ -551,3 +553,5 @@ simulate_app.command("registration")(registration)
 simulate_app.command("question")(question)
 simulate_app.command("scaling")(scaling)
 simulate_app.command("events")(events)
+simulate_app.command("platform-fit")(platform_fit)
+simulate_app.command("pipeline-artifacts")(pipeline_artifacts)
