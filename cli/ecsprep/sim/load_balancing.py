@@ -528,7 +528,8 @@ def _container(data: object, where: Where, mode: str) -> Container:
                 where.key("portMappings")
                 .index(i)
                 .refuse(
-                    f"When networkMode={mode}, the host ports must either be undefined or equal to the container port.",
+                    f"When networkMode={mode}, the host ports must either be undefined or "
+                    "equal to the container port.",
                 )
             )
         if mode in ("awsvpc", "host"):
@@ -681,9 +682,10 @@ def _load_balancer(data: object, where: Where) -> LoadBalancer:
             if kind == "network"
             else ("GENEVE",)
         )
+        shown = tuple(reversed(allowed)) if kind == "application" else allowed
         if protocol not in allowed:
             raise at.key("Protocol").refuse(
-                f"Listener protocol '{protocol}' must be one of '{', '.join(reversed(allowed)) if kind == 'application' else ', '.join(allowed)}'"
+                f"Listener protocol '{protocol}' must be one of '{', '.join(shown)}'"
             )
         rules = []
         seen: set[int] = set()
@@ -791,7 +793,8 @@ def _bindings(
         tg = target_groups[name]
         if name not in used:
             raise at.refuse(
-                f"The target group with targetGroupArn {arn} does not have an associated load balancer."
+                f"The target group with targetGroupArn {arn} does not have an associated "
+                "load balancer."
             )
         if tg.target_type == "instance" and mode == "awsvpc":
             raise at.refuse(
@@ -805,7 +808,8 @@ def _bindings(
             )
         if tg.target_type not in ("instance", "ip"):
             raise at.refuse(
-                f"target group {name} has target type {tg.target_type}; ECS registers only instance or ip targets"
+                f"target group {name} has target type {tg.target_type}; ECS registers only "
+                "instance or ip targets"
             )
         cname = as_str(bm.get("containerName", ""), at.key("containerName"))
         cport = as_int(bm.get("containerPort", 0), at.key("containerPort"))
@@ -978,8 +982,7 @@ def run(setup: Setup) -> Run:
     steps: list[Step] = []
     notes: list[str] = [EGRESS_NOTE] if setup.egress_given else []
     targets: list[Target] = []
-    tasks = setup.count if setup.in_service else setup.count
-    places = _task_places(setup, tasks)
+    places = _task_places(setup, setup.count)
     reachable = True
     elb_unhealthy = False
     lb_of = {
@@ -1002,7 +1005,7 @@ def run(setup: Setup) -> Run:
             )
         healthy_at = _first_check_after(setup.ready_after, tg.interval)
         next_port: dict[str, int] = {}
-        for task, (ident, zone, groups) in enumerate(places):
+        for ident, zone, groups in places:
             if setup.network_mode == "awsvpc" or mapping.host_port:
                 port = mapping.host_port or mapping.container_port
             else:
@@ -1040,7 +1043,8 @@ def run(setup: Setup) -> Run:
         kind = "ip:containerPort" if tg.target_type == "ip" else "instance:hostPort"
         steps.append(
             Step(
-                f"ECS registers {len(places)} target(s) in {tg.name} as {kind} (target type {tg.target_type})",
+                f"ECS registers {len(places)} target(s) in {tg.name} as {kind} "
+                f"(target type {tg.target_type})",
                 True,
                 ", ".join(t.text for t in targets if t.target_group == tg.name),
                 "alb.html",
@@ -1058,7 +1062,8 @@ def run(setup: Setup) -> Run:
                 reachable,
                 ""
                 if reachable
-                else "open the target port (the ephemeral range for dynamic ports) to the load balancer's security group",
+                else "open the target port (the ephemeral range for dynamic ports) to the "
+                "load balancer's security group",
                 "alb.html",
             )
         )
@@ -1066,7 +1071,8 @@ def run(setup: Setup) -> Run:
         if t.state == "unused":
             steps.append(
                 Step(
-                    f"{t.text} is unused: its Availability Zone {t.zone} isn't enabled for the load balancer",
+                    f"{t.text} is unused: its Availability Zone {t.zone} isn't enabled for "
+                    "the load balancer",
                     False,
                     t.reason,
                     "target-group-health-checks.html",
@@ -1087,7 +1093,8 @@ def run(setup: Setup) -> Run:
         )
     for name in setup.image_healthchecks:
         notes.append(
-            f"the image HEALTHCHECK of {name} is ignored: ECS monitors only the task definition's healthCheck"
+            f"the image HEALTHCHECK of {name} is ignored: ECS monitors only the task "
+            "definition's healthCheck"
         )
     # Container health (healthcheck.html).
     container_health: dict[str, str] = {}
@@ -1128,12 +1135,14 @@ def run(setup: Setup) -> Run:
                 if after
                 else max(setup.grace, container_unhealthy_after)
             )
+        grace = f" after the {setup.grace} s grace period" if setup.grace else ""
         steps.append(
             Step(
-                "the service scheduler replaces tasks that fail a health check"
-                + (f" (after the {setup.grace} s grace period)" if setup.grace else ""),
+                f"the service scheduler replaces the tasks{grace}"
+                if replaced
+                else "no health check fails: the service scheduler keeps the tasks",
                 not replaced,
-                ", ".join(replaced) or "no failing check",
+                ", ".join(replaced),
                 "healthcheck.html",
             )
         )
@@ -1162,7 +1171,8 @@ def run(setup: Setup) -> Run:
         cut = sum(1 for s in setup.inflight if s > delay)
         steps.append(
             Step(
-                f"on stop, each target drains for {drain} s (deregistration delay {delay} s), then ECS stops the task",
+                f"on stop, each target drains for {drain} s (deregistration delay {delay} s), "
+                "then ECS stops the task",
                 cut == 0,
                 f"{cut} in-flight request(s) longer than the delay are cut" if cut else "",
                 "load-balancer-target-groups.html",
@@ -1178,7 +1188,8 @@ def run(setup: Setup) -> Run:
     if setup.bindings and setup.new_tasks:
         steps.append(
             Step(
-                f"a new task turns healthy at {healthy_at} s and gets its full share at {full_share} s",
+                f"a new task turns healthy at {healthy_at} s and gets its full share at "
+                f"{full_share} s",
                 not cold,
                 f"it warms up until {setup.warmup} s" if setup.warmup else "",
                 "load-balancer-target-groups.html",

@@ -33,10 +33,12 @@ def summary(result: Run) -> str:
     if result.replaced_by:
         parts.append("the service replaces tasks (" + ", ".join(result.replaced_by) + ")")
     if result.routes:
-        parts.append("; ".join(f"{k} → {v}" for k, v in result.routes.items()))
+        parts.append("routes: " + "; ".join(f"{k} → {v}" for k, v in result.routes.items()))
     if result.cut_requests:
         parts.append(f"{result.cut_requests} in-flight request(s) cut on stop")
-    return (". ".join(parts) or f"task health {result.task_health}") + "."
+    if not parts:
+        return f"Task health {result.task_health}."
+    return ". ".join(p[0].upper() + p[1:] for p in parts) + "."
 
 
 def _run(setup: Setup) -> Outcome:

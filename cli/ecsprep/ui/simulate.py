@@ -18,6 +18,7 @@ from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_fargate import fargate
+from ecsprep.ui.simulate_load_balancing import load_balancing
 from ecsprep.ui.simulate_question import question
 from ecsprep.ui.simulate_registration import registration
 from ecsprep.ui.simulate_scaling import scaling
@@ -547,5 +548,6 @@ simulate_app.command("fargate")(fargate)
 simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
 simulate_app.command("credentials")(credentials)
 simulate_app.command("registration")(registration)
+simulate_app.command("load-balancing")(load_balancing)
 simulate_app.command("question")(question)
 simulate_app.command("scaling")(scaling)
