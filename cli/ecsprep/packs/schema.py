@@ -32,6 +32,7 @@ SIMULATORS = (
     "events",
     "platform-fit",
     "pipeline-artifacts",
+    "load-balancing",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -39,6 +39,7 @@ MODULES: dict[str, str] = {
     "events": "ecsprep.sim.events_check",
     "platform-fit": "ecsprep.sim.platform_fit_check",
     "pipeline-artifacts": "ecsprep.sim.pipeline_artifacts_check",
+    "load-balancing": "ecsprep.sim.load_balancing_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

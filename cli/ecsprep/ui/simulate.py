@@ -19,6 +19,7 @@ from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_events import events
 from ecsprep.ui.simulate_fargate import fargate
+from ecsprep.ui.simulate_load_balancing import load_balancing
 from ecsprep.ui.simulate_pipeline_artifacts import pipeline_artifacts
 from ecsprep.ui.simulate_platform_fit import platform_fit
 from ecsprep.ui.simulate_question import question
@@ -550,6 +551,7 @@ simulate_app.command("fargate")(fargate)
 simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
 simulate_app.command("credentials")(credentials)
 simulate_app.command("registration")(registration)
+simulate_app.command("load-balancing")(load_balancing)
 simulate_app.command("question")(question)
 simulate_app.command("scaling")(scaling)
 simulate_app.command("events")(events)
