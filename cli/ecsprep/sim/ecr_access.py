@@ -64,7 +64,9 @@ TOKEN_ACTION = "ecr:GetAuthorizationToken"
 GET_LOGIN_PASSWORD_V1 = (1, 17, 10)
 # Docker removed `docker login -e` in 17.06 (get-login's --include-email help).
 DOCKER_NO_EMAIL = (17, 6)
-HOST = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$")
+HOST = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$"
+)
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 FILTER_PATTERN = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
@@ -121,7 +123,7 @@ class Reference:
 def parse_reference(text: str) -> Reference:
     """Docker's reading of an image reference: the first part is a registry host when it
     holds a dot or a colon or is localhost; otherwise the image is on Docker Hub."""
-    rest, digest = (text.split("@", 1) + [""])[:2] if "@" in text else (text, "")
+    rest, _, digest = text.partition("@")
     first, _, after = rest.partition("/")
     if after and ("." in first or ":" in first or first == "localhost"):
         host, path = first, after
@@ -302,8 +304,10 @@ def _repository(data: object, where: Where) -> Repository:
             raise at.index(n).key("filterType").refuse("the only filterType is WILDCARD")
         pattern = as_str(f.get("filter", ""), at.index(n).key("filter"))
         if not FILTER_PATTERN.match(pattern):
-            raise at.index(n).key("filter").refuse(
-                f"{pattern!r} doesn't match ^[0-9a-zA-Z._*-]{{1,128}}$"
+            raise (
+                at.index(n)
+                .key("filter")
+                .refuse(f"{pattern!r} doesn't match ^[0-9a-zA-Z._*-]{{1,128}}$")
             )
         exclusions.append(pattern)
     if mutability.endswith("_WITH_EXCLUSION") and not exclusions:
@@ -326,9 +330,14 @@ def _repository(data: object, where: Where) -> Repository:
         policy = read_policy(raw["policy"], where.key("policy"), "repository policy")
         for s, statement in enumerate(policy.statements):
             if not statement.principals:
-                raise where.key("policy").key("Statement").index(s).refuse(
-                    "InvalidParameterException: Invalid repository policy provided: a "
-                    "statement in a repository policy needs a Principal"
+                raise (
+                    where.key("policy")
+                    .key("Statement")
+                    .index(s)
+                    .refuse(
+                        "InvalidParameterException: Invalid repository policy provided: a "
+                        "statement in a repository policy needs a Principal"
+                    )
                 )
     scanning = as_mapping(raw.get("imageScanningConfiguration", {}), where)
     return Repository(
@@ -356,10 +365,16 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     account = str(registry.get("accountId", "111122223333"))
     region = str(registry.get("region", "us-east-1"))
     if not re.fullmatch(r"\d{12}", account):
-        raise where.key("registry").key("accountId").refuse(f"{account!r} is not a 12-digit account ID")
+        raise (
+            where.key("registry")
+            .key("accountId")
+            .refuse(f"{account!r} is not a 12-digit account ID")
+        )
     repositories = tuple(
         _repository(item, where.key("repositories").index(n))
-        for n, item in enumerate(as_list(document.get("repositories", []), where.key("repositories")))
+        for n, item in enumerate(
+            as_list(document.get("repositories", []), where.key("repositories"))
+        )
     )
     p_at = where.key("principal")
     raw = as_mapping(document.get("principal", {}), p_at, "a principal")
@@ -566,28 +581,46 @@ def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> 
     """`aws ecr ...`: returns a step whose detail is what it printed."""
     text = " ".join(words)
     if words[1:2] != ["ecr"] or len(words) < 3:
-        return Step(text, _shown(at), Outcome.FAILED, "ecsprep models only aws ecr commands", "not modelled")
+        return Step(
+            text, _shown(at), Outcome.FAILED, "ecsprep models only aws ecr commands", "not modelled"
+        )
     verb, args = words[2], words[3:]
     region = setup.region
     options: dict[str, str] = {}
     unknown: list[str] = []
     known = {
-        "get-login": ("--region", "--no-include-email", "--include-email", "--registry-ids", "--profile"),
+        "get-login": (
+            "--region",
+            "--no-include-email",
+            "--include-email",
+            "--registry-ids",
+            "--profile",
+        ),
         "get-login-password": ("--region", "--profile"),
         "get-authorization-token": ("--region", "--profile", "--registry-ids"),
     }
     v1 = setup.cli_version[0] == 1
-    if verb not in known or (verb == "get-login" and not v1) or (
-        verb == "get-login-password" and v1 and setup.cli_version < GET_LOGIN_PASSWORD_V1
+    if (
+        verb not in known
+        or (verb == "get-login" and not v1)
+        or (verb == "get-login-password" and v1 and setup.cli_version < GET_LOGIN_PASSWORD_V1)
     ):
         why = (
             "get-login was removed in AWS CLI v2"
             if verb == "get-login"
-            else f"get-login-password needs AWS CLI v1.17.10 or later (this is {'.'.join(map(str, setup.cli_version))})"
+            else "get-login-password needs AWS CLI v1.17.10 or later (this is "
+            + ".".join(map(str, setup.cli_version))
+            + ")"
             if verb == "get-login-password"
             else f"ecsprep doesn't model aws ecr {verb}"
         )
-        return Step(text, _shown(at), Outcome.FAILED, f"aws: error: argument operation: Invalid choice: {verb} ({why})", "invalid choice")
+        return Step(
+            text,
+            _shown(at),
+            Outcome.FAILED,
+            f"aws: error: argument operation: Invalid choice: {verb} ({why})",
+            "invalid choice",
+        )
     i = 0
     while i < len(args):
         arg = args[i]
@@ -601,10 +634,18 @@ def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> 
             unknown.append(arg)
         i += 1
     if unknown:
-        return Step(text, _shown(at), Outcome.FAILED, f"Unknown options: {', '.join(unknown)}", "unknown options")
+        return Step(
+            text,
+            _shown(at),
+            Outcome.FAILED,
+            f"Unknown options: {', '.join(unknown)}",
+            "unknown options",
+        )
     region = options.get("--region", region)
     if setup.principal.anonymous:
-        return Step(text, _shown(at), Outcome.FAILED, "Unable to locate credentials", "no credentials")
+        return Step(
+            text, _shown(at), Outcome.FAILED, "Unable to locate credentials", "no credentials"
+        )
     call = authorize(setup, TOKEN_ACTION, None, region)
     if not call.allowed:
         return Step(
@@ -624,7 +665,13 @@ def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> 
         printed = f"docker login -u AWS -p TOKEN{' -e none' if email else ''} https://{host}"
         return Step(text, _shown(at), Outcome.PRINTED, printed, calls=(call,))
     if verb == "get-authorization-token":
-        return Step(text, _shown(at), Outcome.PRINTED, "authorizationData as JSON (a base64 AWS:TOKEN)", calls=(call,))
+        return Step(
+            text,
+            _shown(at),
+            Outcome.PRINTED,
+            "authorizationData as JSON (a base64 AWS:TOKEN)",
+            calls=(call,),
+        )
     return Step(text, _shown(at), Outcome.PRINTED, f"TOKEN for {region}", calls=(call,))
 
 
@@ -651,13 +698,31 @@ def _docker_login(
         i += 1
     shown = _shown(at)
     if email and setup.docker_version >= DOCKER_NO_EMAIL:
-        return Step(text, shown, Outcome.FAILED, "unknown shorthand flag: 'e' in -e", "unknown shorthand flag: 'e'")
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            "unknown shorthand flag: 'e' in -e",
+            "unknown shorthand flag: 'e'",
+        )
     if from_stdin and not user:
-        return Step(text, shown, Outcome.FAILED, "Must provide --username with --password-stdin", "username required")
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            "Must provide --username with --password-stdin",
+            "username required",
+        )
     token_region = ""
     if from_stdin:
-        if stdin is None or stdin.outcome is not Outcome.PRINTED or not stdin.detail.startswith("TOKEN"):
-            return Step(text, shown, Outcome.FAILED, "no ECR token on standard input", "login failed")
+        if (
+            stdin is None
+            or stdin.outcome is not Outcome.PRINTED
+            or not stdin.detail.startswith("TOKEN")
+        ):
+            return Step(
+                text, shown, Outcome.FAILED, "no ECR token on standard input", "login failed"
+            )
         token_region = stdin.detail.rsplit(" ", 1)[-1]
     elif password == "TOKEN":
         token_region = "*"
@@ -667,23 +732,31 @@ def _docker_login(
             text,
             shown,
             Outcome.FAILED,
-            "no registry given: Docker logs in to Docker Hub, which doesn't take an ECR token (INF)",
+            "no registry given: Docker logs in to Docker Hub, which doesn't take an ECR "
+            "token (INF)",
             "login failed",
         )
     match = HOST.match(host)
     if not match or not token_region:
-        return Step(text, shown, Outcome.FAILED, f"{host} refuses the credentials (INF)", "login failed")
+        return Step(
+            text, shown, Outcome.FAILED, f"{host} refuses the credentials (INF)", "login failed"
+        )
     if user != "AWS":
         return Step(
             text,
             shown,
             Outcome.FAILED,
-            f"login attempt to https://{host} failed: an ECR token works only with the username AWS",
+            f"login attempt to https://{host} failed: an ECR token works only with the "
+            "username AWS",
             "login failed",
         )
     if token_region not in ("*", match["region"]):
         return Step(
-            text, shown, Outcome.FAILED, f"the token is for {token_region}, not {match['region']} (INF)", "login failed"
+            text,
+            shown,
+            Outcome.FAILED,
+            f"the token is for {token_region}, not {match['region']} (INF)",
+            "login failed",
         )
     state.tokens[host] = at
     if host not in state.logins:
@@ -691,7 +764,9 @@ def _docker_login(
     return Step(text, shown, Outcome.OK, f"Login Succeeded ({host})")
 
 
-def _credentials(setup: Setup, host: str, state: _State, at: datetime | None) -> tuple[str, tuple[Call, ...]]:
+def _credentials(
+    setup: Setup, host: str, state: _State, at: datetime | None
+) -> tuple[str, tuple[Call, ...]]:
     """'' when Docker has a valid token for the host; else the error."""
     if "*" in setup.helper_hosts or host in setup.helper_hosts:
         if setup.principal.anonymous:
@@ -711,30 +786,56 @@ def _credentials(setup: Setup, host: str, state: _State, at: datetime | None) ->
     return "", ()
 
 
-def _docker_image(setup: Setup, verb: str, ref_text: str, state: _State, at: datetime | None, text: str) -> Step:
+def _docker_image(
+    setup: Setup, verb: str, ref_text: str, state: _State, at: datetime | None, text: str
+) -> Step:
     shown = _shown(at)
     ref = parse_reference(ref_text)
     if not ref.ecr:
         if ref.host.endswith("amazonaws.com") or verb == "push":
-            return Step(text, shown, Outcome.FAILED, f"{ref.host} is not an ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com)", "not an ECR registry")
+            return Step(
+                text,
+                shown,
+                Outcome.FAILED,
+                f"{ref.host} is not an ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com)",
+                "not an ECR registry",
+            )
         state.elsewhere.append(ref.full)
-        return Step(text, shown, Outcome.OK, f"Docker pulls {ref.full} from {ref.host}, not from ECR (whether it exists there is not modelled)")
+        return Step(
+            text,
+            shown,
+            Outcome.OK,
+            f"Docker pulls {ref.full} from {ref.host}, not from ECR (whether it exists "
+            "there is not modelled)",
+        )
     error, calls = _credentials(setup, ref.host, state, at)
     if error:
         message = {
-            "no basic auth credentials": "no basic auth credentials (Docker isn't logged in to this registry)",
-            "authorization token has expired": "denied: Your authorization token has expired. Reauthenticate and try again.",
+            "no basic auth credentials": (
+                "no basic auth credentials (Docker isn't logged in to this registry)"
+            ),
+            "authorization token has expired": (
+                "denied: Your authorization token has expired. Reauthenticate and try again."
+            ),
         }.get(error, error)
         return Step(text, shown, Outcome.FAILED, message, error, calls)
     if ref.account != setup.account:
-        return Step(text, shown, Outcome.FAILED, f"registry {ref.account} is not in the scenario", "not modelled", calls)
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            f"registry {ref.account} is not in the scenario",
+            "not modelled",
+            calls,
+        )
     repository = next((r for r in setup.repositories if r.name == ref.path), None)
     if repository is None or ref.region != setup.region:
         return Step(
             text,
             shown,
             Outcome.FAILED,
-            f"name unknown: The repository with name '{ref.path}' does not exist in the registry with id '{ref.account}'",
+            f"name unknown: The repository with name '{ref.path}' does not exist in the "
+            f"registry with id '{ref.account}'",
             "RepositoryNotFoundException",
             calls,
         )
@@ -743,18 +844,36 @@ def _docker_image(setup: Setup, verb: str, ref_text: str, state: _State, at: dat
     calls += decided
     refused = [c for c in decided if not c.allowed]
     if refused:
-        return Step(text, shown, Outcome.FAILED, f"denied: {refused[0].action} {refused[0].why}", "AccessDeniedException", calls)
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            f"denied: {refused[0].action} {refused[0].why}",
+            "AccessDeniedException",
+            calls,
+        )
     images = state.images[repository.name]
     if verb == "pull":
         have = [d for tag, d in images if tag == ref.tag or d == ref.digest]
         if images and not have:
-            return Step(text, shown, Outcome.FAILED, f"manifest for {ref.text} not found", "ImageNotFoundException", calls)
+            return Step(
+                text,
+                shown,
+                Outcome.FAILED,
+                f"manifest for {ref.text} not found",
+                "ImageNotFoundException",
+                calls,
+            )
         if not images:
-            state.notes.append("INF: a repository listed without images holds every image pulled from it")
+            state.notes.append(
+                "INF: a repository listed without images holds every image pulled from it"
+            )
         state.pulled.append(ref.text)
         return Step(text, shown, Outcome.OK, f"pulled {ref.text}", calls=calls)
     if ref.digest:
-        return Step(text, shown, Outcome.FAILED, "push a tag, not a digest (INF)", "not modelled", calls)
+        return Step(
+            text, shown, Outcome.FAILED, "push a tag, not a digest (INF)", "not modelled", calls
+        )
     state.pushes += 1
     digest = f"sha256:{'f' * 56}{state.pushes:08x}"  # INF: each push is a new image
     if any(tag == ref.tag for tag, _ in images) and _immutable(repository, ref.tag):
@@ -763,11 +882,14 @@ def _docker_image(setup: Setup, verb: str, ref_text: str, state: _State, at: dat
             shown,
             Outcome.FAILED,
             f"ImageTagAlreadyExistsException: The image tag '{ref.tag}' already exists in the "
-            f"'{repository.name}' repository and cannot be overwritten because the repository is immutable.",
+            f"'{repository.name}' repository and cannot be overwritten because the "
+            "repository is immutable.",
             "ImageTagAlreadyExistsException",
             calls,
         )
-    state.images[repository.name] = [(t, d) for t, d in images if t != ref.tag] + [(ref.tag, digest)]
+    state.images[repository.name] = [(t, d) for t, d in images if t != ref.tag] + [
+        (ref.tag, digest)
+    ]
     state.pushed.append(ref.text)
     return Step(text, shown, Outcome.OK, f"pushed {ref.text}", calls=calls)
 
@@ -780,7 +902,11 @@ def _one(setup: Setup, command: Command, state: _State) -> list[Step]:
         inner = substituted.group(1) or substituted.group(2) or ""
         printed = _aws(setup, _split(inner), state, at) if inner.strip().startswith("aws") else None
         steps = [printed] if printed else []
-        if printed is not None and printed.outcome is Outcome.PRINTED and printed.detail.startswith("docker login"):
+        if (
+            printed is not None
+            and printed.outcome is Outcome.PRINTED
+            and printed.detail.startswith("docker login")
+        ):
             words = _split(printed.detail)
             steps.append(_docker_login(setup, words[2:], None, state, at, printed.detail))
         return steps
@@ -799,10 +925,20 @@ def _one(setup: Setup, command: Command, state: _State) -> list[Step]:
         steps.append(_docker_login(setup, words[2:], first, state, at, " ".join(words)))
     elif words[:1] == ["docker"] and len(words) >= 3 and words[1] in ("pull", "push"):
         if first is not None:
-            state.notes.append(f"docker {words[1]} doesn't read standard input: the piped token is ignored")
+            state.notes.append(
+                f"docker {words[1]} doesn't read standard input: the piped token is ignored"
+            )
         steps.append(_docker_image(setup, words[1], words[-1], state, at, " ".join(words)))
     else:
-        steps.append(Step(" ".join(words), _shown(at), Outcome.FAILED, "ecsprep models aws ecr, docker login, pull and push", "not modelled"))
+        steps.append(
+            Step(
+                " ".join(words),
+                _shown(at),
+                Outcome.FAILED,
+                "ecsprep models aws ecr, docker login, pull and push",
+                "not modelled",
+            )
+        )
     return steps
 
 
@@ -830,13 +966,20 @@ def run(setup: Setup) -> Run:
                 "that permission only from IAM policies, so it grants nothing"
             )
         if repository.lifecycle:
-            notes.append(f"{repository.name}'s lifecycle policy expires images later; it never acts on a push or pull")
+            notes.append(
+                f"{repository.name}'s lifecycle policy expires images later; it never acts "
+                "on a push or pull"
+            )
         if repository.scan_on_push:
-            notes.append(f"{repository.name} scans on push: findings are reported, no push or pull is blocked")
+            notes.append(
+                f"{repository.name} scans on push: findings are reported, no push or pull "
+                "is blocked"
+            )
     if setup.principal.account != setup.account:
         notes.append(
-            f"cross-account: the principal's account {setup.principal.account} differs from the registry's "
-            f"{setup.account}, so its identity policy and the repository policy must both allow each action"
+            f"cross-account: the principal's account {setup.principal.account} differs from "
+            f"the registry's {setup.account}, so its identity policy and the repository "
+            "policy must both allow each action"
         )
     for step in steps:
         for call in step.calls:
