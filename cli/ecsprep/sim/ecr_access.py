@@ -574,7 +574,10 @@ def _split(text: str) -> list[str]:
 def _shown(at: datetime | None) -> str:
     if at is None:
         return ""
-    return at.strftime("%H:%M") if at.date() == datetime(2000, 1, 1).date() else at.isoformat()
+    days = (at.date() - datetime(2000, 1, 1).date()).days
+    if 0 <= days < 7:  # a scenario written in clock times (HH:MM)
+        return at.strftime("%H:%M") + (f" (+{days} day{'s' if days > 1 else ''})" if days else "")
+    return at.isoformat()
 
 
 def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> Step:
@@ -962,7 +965,7 @@ def run(setup: Setup) -> Run:
             for s in repository.policy.statements
         ):
             notes.append(
-                f"{repository.name}'s repository policy names ecr:GetAuthorizationToken: ECR takes "
+                f"{repository.name}'s repository policy allows ecr:GetAuthorizationToken: ECR takes "
                 "that permission only from IAM policies, so it grants nothing"
             )
         if repository.lifecycle:
