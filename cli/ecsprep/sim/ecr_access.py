@@ -965,8 +965,8 @@ def run(setup: Setup) -> Run:
             for s in repository.policy.statements
         ):
             notes.append(
-                f"{repository.name}'s repository policy allows ecr:GetAuthorizationToken: ECR takes "
-                "that permission only from IAM policies, so it grants nothing"
+                f"{repository.name}'s repository policy allows ecr:GetAuthorizationToken: "
+                "ECR takes that permission only from IAM policies, so it grants nothing"
             )
         if repository.lifecycle:
             notes.append(
