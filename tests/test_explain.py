@@ -136,7 +136,7 @@ def test_explain_points_at_a_question_checked_in_the_simulator() -> None:
     assert data["check"].startswith("ecsprep simulate question ")
     question = data["check"].rsplit(" ", 1)[1]
     assert question in data["question_ids"]
-    assert json.loads(invoke("explain", "get-login-password", "--json").stdout)["check"] is None
+    assert json.loads(invoke("explain", "Cloud Map", "--json").stdout)["check"] is None
     text = invoke("explain", "binpack").stdout
     assert f"check a question in place: ecsprep simulate question {question}" in text
 

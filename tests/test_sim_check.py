@@ -237,7 +237,7 @@ def test_simulate_question_errors() -> None:
     assert unknown.exit_code == 1
     assert "did you mean" in unknown.stderr
     assert PORTS in unknown.stderr
-    no_check = invoke("ecr-login-cli-v2")
+    no_check = invoke("ecr-enhanced-scanning")
     assert no_check.exit_code == 2
     assert "has no simulator check" in no_check.stderr
     bad_option = invoke(PORTS, "--option", "Z")

@@ -33,6 +33,7 @@ SIMULATORS = (
     "platform-fit",
     "pipeline-artifacts",
     "load-balancing",
+    "ecr-access",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -40,6 +40,7 @@ MODULES: dict[str, str] = {
     "platform-fit": "ecsprep.sim.platform_fit_check",
     "pipeline-artifacts": "ecsprep.sim.pipeline_artifacts_check",
     "load-balancing": "ecsprep.sim.load_balancing_check",
+    "ecr-access": "ecsprep.sim.ecr_access_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

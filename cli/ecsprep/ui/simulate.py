@@ -17,6 +17,7 @@ from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
+from ecsprep.ui.simulate_ecr_access import ecr_access
 from ecsprep.ui.simulate_events import events
 from ecsprep.ui.simulate_fargate import fargate
 from ecsprep.ui.simulate_load_balancing import load_balancing
@@ -549,6 +550,7 @@ simulate_app.command("capacity")(capacity)
 simulate_app.command("deployment")(deployment)
 simulate_app.command("fargate")(fargate)
 simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
+simulate_app.command("ecr-access")(ecr_access)
 simulate_app.command("credentials")(credentials)
 simulate_app.command("registration")(registration)
 simulate_app.command("load-balancing")(load_balancing)
