@@ -30,4 +30,3 @@ def isolated_home(
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.delenv("ECSPREP_DEBUG", raising=False)
     return home
-

@@ -1,4 +1,6 @@
-"""Every real file in tests/corpus/{taskdefs,instances} (vendored, see its SOURCES.md) loads, or is refused clearly.
+"""Every real file in tests/corpus/{taskdefs,instances} loads, or is refused clearly.
+
+The corpus is vendored from public repositories: see tests/corpus/README.md.
 
 A refusal is an InputError naming the file and, for the known-bad files, the
 reason AWS (or a JSON parser) gives. Every task definition that loads is also
