@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 
 import typer
 
+from ecsprep.ui import completion
 from ecsprep.ui.simulate_capacity import capacity
 from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_deployment import deployment
@@ -52,6 +53,7 @@ def placement(
         typer.Argument(
             help="A scenario file (YAML or JSON), or the name of a shipped scenario (see --list).",
             show_default=False,
+            autocompletion=completion.scenario_names,
         ),
     ] = None,
     instances: Annotated[
