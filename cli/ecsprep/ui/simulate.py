@@ -188,7 +188,12 @@ def placement(
         # nothing (about a tenth of the run). The process ends soon after.
         gc.disable()
         try:
-            loaded = load_scenario(path, overrides)
+            loaded, drawn = _seed_for_random(load_scenario(path, overrides))
+            if drawn and output_format == "json":
+                sys.stderr.write(
+                    f"note: strategy random with no seed: drew seed {loaded.seed} "
+                    f"(replay with --seed {loaded.seed})\n"
+                )
             shown = _progress_line(sys.stderr)
             result = place(loaded, trace=trace, progress=shown)
             if shown is not None:
@@ -200,9 +205,29 @@ def placement(
             else:
                 from ecsprep.ui.console import out
 
-                render_result(out(), result, trace=trace)
+                render_result(out(), result, trace=trace, seed_drawn=drawn)
         finally:
             gc.enable()
+
+
+def _seed_for_random(scenario: Scenario) -> tuple[Scenario, bool]:
+    """A random strategy with no seed draws fresh randomness, and says which seed it drew.
+
+    The core is deterministic (randomness comes in as the seed), so without this
+    `--strategy random` would place the same way every run. The drawn seed is
+    shown, so a run can be replayed with `--seed N`. True when a seed was drawn.
+    """
+    from ecsprep.sim.strategies import StrategyType
+
+    if scenario.seed is not None or all(
+        s.type is not StrategyType.RANDOM for s in scenario.strategies
+    ):
+        return scenario, False
+    import dataclasses
+    import random
+
+    seed = random.SystemRandom().randrange(2**31)
+    return dataclasses.replace(scenario, seed=seed), True
 
 
 def _progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
@@ -292,10 +317,14 @@ def _list(output_format: str) -> None:
 # --- rendering -----------------------------------------------------------------
 
 
-def render_result(console: Console, result: PlacementResult, *, trace: bool) -> None:
-    """The table per instance, failures, events and, with `trace`, each task's funnel."""
+def render_result(
+    console: Console, result: PlacementResult, *, trace: bool, seed_drawn: bool = False
+) -> None:
+    """The table per instance, failures, events and, with `trace`, each task's funnel.
+
+    `seed_drawn`: the seed was drawn for this run (random with no --seed); say so."""
     scenario = result.scenario
-    console.print(_headline(result))
+    console.print(_headline(result, seed_drawn=seed_drawn))
     if result.fargate:
         for note in result.notes:
             console.print(f"• {note}")
@@ -331,7 +360,7 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
     del scenario
 
 
-def _headline(result: PlacementResult) -> str:
+def _headline(result: PlacementResult, *, seed_drawn: bool = False) -> str:
 
     scenario = result.scenario
     request = scenario.request
@@ -341,7 +370,17 @@ def _headline(result: PlacementResult) -> str:
     elif request.strategies is None and not result.fargate:
         strategies += " (default)"
     constraints = ", ".join(c.text for c in scenario.constraints) or "none"
-    seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
+    if scenario.seed is None and any(s.type.value == "random" for s in result.strategies):
+        # simulate question: checks must repeat, so random draws from a fixed generator
+        seed = (
+            "none (random draws the same fixed sequence every run; ties go to registration order)"
+        )
+    elif scenario.seed is None:
+        seed = "none (ties go to registration order)"
+    elif seed_drawn:
+        seed = f"random ({scenario.seed}; replay with --seed {scenario.seed})"
+    else:
+        seed = str(scenario.seed)
     lines = [
         f"{request_text(scenario)}, group {result.group}",
         f"{_launched_by(scenario)}; strategy: {strategies}",
