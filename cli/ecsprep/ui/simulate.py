@@ -14,39 +14,59 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 import typer
 
 from ecsprep.ui import completion
-from ecsprep.ui.simulate_capacity import capacity
-from ecsprep.ui.simulate_credentials import credentials
-from ecsprep.ui.simulate_deployment import deployment
-from ecsprep.ui.simulate_ecr import ecr_lifecycle
-from ecsprep.ui.simulate_fargate import fargate
-from ecsprep.ui.simulate_question import question
-from ecsprep.ui.simulate_registration import registration
-from ecsprep.ui.simulate_scaling import scaling
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from rich.console import Console
 
     from ecsprep.sim.placement import Placement, PlacementResult
     from ecsprep.sim.scenario import Scenario
 
-simulate_app = typer.Typer(
-    name="simulate",
-    help="Simulators: watch ECS decide where tasks run.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
-
 _E = TypeVar("_E", bound=Enum)
 
+# Each `simulate` subcommand, in --help order: the module that defines it and its function.
+# A subcommand's module is imported only when that subcommand is wanted (see register).
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "placement": (__name__, "placement"),
+    "capacity": ("ecsprep.ui.simulate_capacity", "capacity"),
+    "deployment": ("ecsprep.ui.simulate_deployment", "deployment"),
+    "fargate": ("ecsprep.ui.simulate_fargate", "fargate"),
+    "ecr-lifecycle": ("ecsprep.ui.simulate_ecr", "ecr_lifecycle"),
+    "credentials": ("ecsprep.ui.simulate_credentials", "credentials"),
+    "registration": ("ecsprep.ui.simulate_registration", "registration"),
+    "question": ("ecsprep.ui.simulate_question", "question"),
+    "scaling": ("ecsprep.ui.simulate_scaling", "scaling"),
+}
 
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
-    app.add_typer(simulate_app, name="simulate")
+
+def simulate_app(only: str | None = None) -> typer.Typer:
+    """The `simulate` group: every subcommand, or only `only` (its module alone is imported)."""
+    from importlib import import_module
+
+    group = typer.Typer(
+        name="simulate",
+        help="Simulators: watch ECS decide where tasks run.",
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+    )
+    for name, (module, function) in SUBCOMMANDS.items():
+        if only is None or name == only:
+            group.command(name)(getattr(import_module(module), function))
+    return group
 
 
-@simulate_app.command("placement")
+def register(app: typer.Typer, argv: Sequence[str] = ()) -> None:
+    """Add `simulate` to the root app.
+
+    When `argv` (the command line after `ecsprep`) names a subcommand, as in
+    `ecsprep simulate placement ...`, only that one is built, like the root app
+    does for top-level commands (app.main); anything else gets them all.
+    """
+    only = argv[1] if len(argv) > 1 and argv[0] == "simulate" else None
+    app.add_typer(simulate_app(only if only in SUBCOMMANDS else None), name="simulate")
+
+
 def placement(
     scenario: Annotated[
         Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
@@ -579,14 +599,3 @@ def _short(arn: str) -> str:
     """The last part of an ARN, cut to 12 characters (a UUID is long)."""
     tail = arn.rsplit("/", 1)[-1]
     return tail if len(tail) <= 12 else tail[:8] + "…"
-
-
-# The other simulators, each in its own module.
-simulate_app.command("capacity")(capacity)
-simulate_app.command("deployment")(deployment)
-simulate_app.command("fargate")(fargate)
-simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
-simulate_app.command("credentials")(credentials)
-simulate_app.command("registration")(registration)
-simulate_app.command("question")(question)
-simulate_app.command("scaling")(scaling)
