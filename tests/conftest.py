@@ -18,7 +18,6 @@ settings.register_profile("ecsprep", deadline=None)
 settings.load_profile("ecsprep")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"  # the workplace's shared/ folder (corpus, reference), if present
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +30,3 @@ def isolated_home(
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.delenv("ECSPREP_DEBUG", raising=False)
     return home
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("the shared/ folder (corpus and reference files) is not beside this checkout")
-    return SHARED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +93,56 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     # The quick start works without `python` and without global pip installs (PEP 668).
     quick = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/ecsprep quiz"
     assert f"```console\n{quick}\n```" in readme
+
+
+MODULES_AFTER_MAIN = (
+    "import sys\n"
+    "from ecsprep.ui.app import main\n"
+    "sys.argv = ['ecsprep', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(' '.join(sorted(m for m in sys.modules if m.startswith('ecsprep.ui.simulate'))))\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["simulate", "placement", "--list", "--format", "json"], {"ecsprep.ui.simulate"}),
+        (
+            ["simulate", "scaling", "--help"],
+            {"ecsprep.ui.simulate", "ecsprep.ui.simulate_scaling"},
+        ),
+    ],
+)
+def test_a_simulate_subcommand_loads_only_its_own_module(
+    argv: list[str], expected: set[str], isolated_home: Path
+) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", MODULES_AFTER_MAIN, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ECSPREP_HOME": str(isolated_home)},
+    )
+    assert set(result.stdout.split("\n")[-2].split()) == expected
+
+
+def test_simulate_built_alone_has_the_same_help_and_order() -> None:
+    from ecsprep.ui.simulate import SUBCOMMANDS, simulate_app
+
+    whole = typer.main.get_command(simulate_app())
+    assert list(getattr(whole, "commands", {})) == list(SUBCOMMANDS)
+    from ecsprep.ui.app import build_app
+
+    argv = ["simulate", "question", "--help"]
+    lean = build_app(["simulate"], argv)
+    group = getattr(typer.main.get_command(lean), "commands", {})["simulate"]
+    assert list(group.commands) == ["question"]
+    alone = CliRunner().invoke(lean, argv)
+    assert (alone.exit_code, alone.stdout) == (0, CliRunner().invoke(app, argv).stdout)

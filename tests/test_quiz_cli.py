@@ -193,6 +193,39 @@ def test_unknown_blueprint_and_topic_are_clear_errors(isolated_home: Path) -> No
     assert "unknown mode 'cram'" in result.stderr
 
 
+def test_a_blueprint_with_two_mistakes_reports_both(isolated_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("format: 1\nid: Bad Id\ntitle: Two\ncount: -1\n")
+    result = invoke(isolated_home, ["quiz", str(path)])
+    assert result.exit_code == 2
+    assert f"error: 2 problems in blueprint {path}:" in result.stderr
+    assert f"  {path}:2 id: required: a lowercase slug" in result.stderr
+    assert f"  {path}:4 count: must be a whole number" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_misspelt_topic_or_tag_in_a_blueprint_is_refused_with_a_close_match(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "format: 1\nid: typo\ntitle: Typo\ntopics: [fargate, placement-stratgies]\ntags: [sede]\n"
+    )
+    result = invoke(isolated_home, ["quiz", str(path)], "A\n")
+    assert result.exit_code == 2
+    assert (
+        f"{path} topics[1]: unknown topic 'placement-stratgies'; "
+        "did you mean 'placement-strategies'?" in result.stderr
+    )
+    assert f"{path} tags[0]: unknown tag 'sede'; did you mean 'seed'?" in result.stderr
+    # a user's own blueprint (by id) is checked the same way when it is used
+    (isolated_home / "quizzes").mkdir()
+    (isolated_home / "quizzes" / "typo.yaml").write_text(path.read_text())
+    result = invoke(isolated_home, ["quiz", "typo"], "A\n")
+    assert result.exit_code == 2
+    assert "did you mean 'placement-strategies'?" in result.stderr
+
+
 def test_list_shows_the_shipped_blueprints(isolated_home: Path) -> None:
     result = invoke(isolated_home, ["quiz", "--list"])
     for name in ("quick", "exam", "placement", "seed"):

@@ -49,7 +49,8 @@ GOLDEN_CASES = {
         "binpack:memory",
         "--trace",
     ],
-    "static_port": ["--fleet", "2xm5.large", "--port", "80:80", "--count", "3"],
+    # RunTask's default strategy is random: a golden run names its seed to be repeatable
+    "static_port": ["--fleet", "2xm5.large", "--port", "80:80", "--count", "3", "--seed", "7"],
     "spread_az_binpack": [
         "--fleet",
         "4xm5.large@us-east-1a,us-east-1b",
@@ -69,8 +70,13 @@ GOLDEN_CASES = {
         "2",
         "--constraint",
         "memberOf:attribute:ecs.instance-type =~ t3.*",
+        "--seed",
+        "7",
     ],
-    "distinct": ["--fleet", "3xm5.large", "--count", "4", "--constraint", "distinctInstance"],
+    "distinct": [
+        *("--fleet", "3xm5.large", "--count", "4", "--constraint", "distinctInstance"),
+        *("--seed", "7"),
+    ],
     "service_scale_in": ["service-scale-in"],
     "distinct_service": ["distinct-instance", "--trace"],
     "fargate": [
@@ -212,3 +218,44 @@ def test_shipped_asg_scenario_places_each_share_on_its_own_provider(tmp_path: Pa
     assert sorted(on[:4]) == ["ci-0001", "ci-0001", "ci-0002", "ci-0002"]
     assert set(on[4:]) <= {"ci-0003", "ci-0004", "ci-0005"}
     assert len(on) == 10
+
+
+RANDOM_RUN = ["--fleet", "12xm5.large", "--count", "4", "--strategy", "random", "--memory", "512"]
+
+
+def _placed_on(stdout: str) -> list[str]:
+    """The instance rows with a task (after the header lines)."""
+    return [line for line in stdout.splitlines()[4:] if line.strip()]
+
+
+def test_random_without_a_seed_draws_one_and_says_which(tmp_path: Path) -> None:
+    runs = [invoke(tmp_path, *RANDOM_RUN) for _ in range(6)]
+    seeds = set()
+    for code, stdout, _ in runs:
+        assert code == 0
+        header = stdout.splitlines()[2]
+        assert "seed: none" not in header
+        seed = header.split("seed: random (")[1].split(";")[0]
+        assert f"replay with --seed {seed})" in header
+        seeds.add(seed)
+    assert len(seeds) > 1  # fresh randomness each run (6 draws from 2**31)
+    assert len({tuple(_placed_on(stdout)) for _, stdout, _ in runs}) > 1
+    code, stdout, _ = runs[0]
+    seed = stdout.splitlines()[2].split("seed: random (")[1].split(";")[0]
+    _, replayed, _ = invoke(tmp_path, *RANDOM_RUN, "--seed", seed)
+    assert replayed.splitlines()[2].endswith(f"seed: {seed}")
+    assert _placed_on(replayed) == _placed_on(stdout)  # the same placement, replayed
+
+
+def test_random_without_a_seed_in_json_names_the_seed_on_stderr(tmp_path: Path) -> None:
+    code, stdout, stderr = invoke(tmp_path, *RANDOM_RUN, "--format", "json")
+    assert code == 0
+    json.loads(stdout)  # stdout stays pure JSON
+    assert "note: strategy random with no seed: drew seed " in stderr
+
+
+def test_no_random_strategy_and_no_seed_still_says_registration_order(tmp_path: Path) -> None:
+    _, stdout, _ = invoke(
+        tmp_path, "--fleet", "2xm5.large", "--count", "1", "--strategy", "binpack:memory"
+    )
+    assert "seed: none (ties go to registration order)" in stdout

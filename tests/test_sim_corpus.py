@@ -1,4 +1,6 @@
-"""Every real file in shared/corpus/{taskdefs,instances} loads, or is refused clearly.
+"""Every real file in tests/corpus/{taskdefs,instances} loads, or is refused clearly.
+
+The corpus is vendored from public repositories: see tests/corpus/README.md.
 
 A refusal is an InputError naming the file and, for the known-bad files, the
 reason AWS (or a JSON parser) gives. Every task definition that loads is also
@@ -18,7 +20,7 @@ from ecsprep.sim.placement import place
 from ecsprep.sim.scenario import Overrides, load_scenario
 from ecsprep.sim.taskdef import read_task_definition
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).parent / "corpus"
 
 # file (without .json) -> words the refusal must contain
 REFUSED = {
@@ -33,14 +35,9 @@ REFUSED = {
 
 
 def corpus_files(folder: str) -> list[Path]:
-    if not (CORPUS / folder).is_dir():
-        return []
-    return sorted((CORPUS / folder).glob("*.json"))
-
-
-def require_corpus() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip("the shared/ corpus is not beside this checkout")
+    files = sorted((CORPUS / folder).glob("*.json"))
+    assert files, f"the vendored corpus {CORPUS / folder} is missing"
+    return files
 
 
 @pytest.mark.parametrize("path", corpus_files("taskdefs"), ids=lambda p: p.stem)
@@ -91,7 +88,6 @@ def test_instances_load(path: Path) -> None:
 
 
 def test_corpus_specifics() -> None:
-    require_corpus()
     folder = CORPUS / "instances"
     (draining,) = read_instances(
         read_document(folder / "aws__aws-cli__update-container-instances-state-draining.json"),
@@ -112,7 +108,6 @@ def test_corpus_specifics() -> None:
 
 
 def test_fractional_vcpu_strings() -> None:
-    require_corpus()
     path = (
         CORPUS / "taskdefs" / "awsdocs__amazon-ecs-developer-guide__ecs-exec-fractional-vcpu.json"
     )
@@ -121,7 +116,6 @@ def test_fractional_vcpu_strings() -> None:
 
 
 def test_describe_output_runs_against_a_real_instance_with_port_80_taken() -> None:
-    require_corpus()
     overrides = Overrides(
         instances_file=CORPUS
         / "instances"

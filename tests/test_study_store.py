@@ -176,6 +176,36 @@ def test_stats_and_export_keep_answers_to_removed_and_edited_questions(tmp_path:
     assert export_data(path, Library(), T0)["answers"][1]["status"] == "removed"
 
 
+def test_stats_count_a_question_under_each_of_its_topics_like_quiz_and_explain(
+    tmp_path: Path,
+) -> None:
+    from ecsprep.explain import lookup
+    from ecsprep.packs.load import load_library
+    from ecsprep.study.blueprint import DEFAULT
+    from ecsprep.study.session import pool
+
+    library = load_library(include_user=False).library
+    on_clusters = pool(library, DEFAULT, ["ecs-clusters"])  # what `quiz --topic` draws from
+    side = next(q for q in on_clusters if q.topics[0] != "ecs-clusters")  # not its main topic
+    with open_store(tmp_path / "p.sqlite3") as store:
+        session = store.start_session("practice", "quick", 1, T0)
+        store.record(session, answer(side.id, "correct", topic=side.topics[0]), T0)
+        figures = summarize(
+            store.answers(),
+            store.cards(),
+            library,
+            schedule.scheduler(schedule.Settings()),
+            T0,
+            timezone.utc,
+        )
+    rows = {t.topic: t for t in figures.topics}
+    explained = lookup(library, "ecs-clusters").matches[0].questions
+    assert rows["ecs-clusters"].questions == len(on_clusters) == len(explained)
+    for topic in side.topics:
+        assert rows[topic].answered == 1
+        assert rows[topic].correct == 1
+
+
 def test_streak_counts_days_in_a_row(tmp_path: Path) -> None:
     with open_store(tmp_path / "p.sqlite3") as store:
         session = store.start_session("practice", "quick", 1, T0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -336,7 +336,7 @@ def find_blueprint(blueprints: Sequence[Blueprint], name: str) -> Blueprint:
     if path.suffix in {".yaml", ".yml"} and path.is_file():
         loaded, problems = load_blueprint(path)
         if loaded is None:
-            raise InputError(str(problems[0]), f"{len(problems)} problem(s) in {path}")
+            raise problems_error(path, problems)
         return loaded
     ids = [b.id for b in blueprints]
     raise NotFoundError(
@@ -346,3 +346,43 @@ def find_blueprint(blueprints: Sequence[Blueprint], name: str) -> Blueprint:
         hint=f"the blueprints are {', '.join(sorted(ids))} (ecsprep quiz --list), "
         "or give a blueprint .yaml file",
     )
+
+
+def problems_error(path: Path, problems: Sequence[Problem]) -> InputError:
+    """Every problem in one blueprint as one error: one line each, then how to fix them."""
+    if len(problems) == 1:
+        return InputError(str(problems[0]), f"fix it in {path} (see docs/blueprint-format.md)")
+    lines = "\n".join(f"  {problem}" for problem in problems)
+    return InputError(
+        f"{len(problems)} problems in blueprint {path}:\n{lines}",
+        f"fix them in {path} (see docs/blueprint-format.md)",
+    )
+
+
+def unknown_names(
+    blueprint: Blueprint, topics: Collection[str], tags: Collection[str]
+) -> tuple[Problem, ...]:
+    """Topics and tags the blueprint names that no loaded pack has, with a close match.
+
+    Checked when the blueprint is used (the library is loaded by then): a misspelt
+    topic would otherwise draw nothing from it, silently. Question ids are not
+    checked: a blueprint outlives edits to content and skips ids no longer there.
+    """
+    path = blueprint.source if blueprint.source is not None else Path(blueprint.id)
+    found: list[Problem] = []
+
+    def check(where: str, name: str, known: Collection[str], kind: str) -> None:
+        if name in known:
+            return
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        found.append(Problem(path, None, where, f"unknown {kind} {name!r}{hint}"))
+
+    for i, topic in enumerate(blueprint.topics):
+        check(f"topics[{i}]", topic, topics, "topic")
+    for i, tag in enumerate(blueprint.tags):
+        check(f"tags[{i}]", tag, tags, "tag")
+    for d, domain in enumerate(blueprint.domains):
+        for i, topic in enumerate(domain.topics):
+            check(f"domains[{d}].topics[{i}]", topic, topics, "topic")
+    return tuple(found)

@@ -96,13 +96,26 @@ def topic_stats(
     sched: Scheduler,
     now: datetime,
 ) -> tuple[TopicStats, ...]:
-    """One row per topic that has questions or answers, sorted by topic id."""
-    answered = Counter(a.topic for a in graded)
-    correct = Counter(a.topic for a in graded if a.outcome == "correct")
+    """One row per topic that has questions or answers, sorted by topic id.
+
+    A question is on a topic when the topic is any of its topics: the way `quiz
+    --topic` draws and `explain` counts. So a question on two topics counts under
+    both (the rows' answers can add up to more than the answers). An answer to a
+    question no longer in any pack counts under the main topic it was saved with.
+    """
+
+    def topics_of(answer: AnswerRow) -> tuple[str, ...]:
+        question = library.questions.get(answer.question_id)
+        if question is not None and question.topics:
+            return question.topics
+        return (answer.topic,)
+
+    answered = Counter(t for a in graded for t in topics_of(a))
+    correct = Counter(t for a in graded if a.outcome == "correct" for t in topics_of(a))
     by_topic: dict[str, list[str]] = {}
     for question in library.questions.values():
-        if question.topics:
-            by_topic.setdefault(question.topics[0], []).append(question.id)
+        for topic in dict.fromkeys(question.topics):
+            by_topic.setdefault(topic, []).append(question.id)
     rows = []
     for topic in sorted(set(by_topic) | set(answered)):
         ids = by_topic.get(topic, [])

@@ -50,8 +50,11 @@ def root(
     """Study and exam drills for AWS ECS, ECR and Fargate."""
 
 
-def build_app(commands: Iterable[str] | None = None) -> typer.Typer:
-    """The root app with the given top-level commands (None: all of them)."""
+def build_app(commands: Iterable[str] | None = None, argv: Sequence[str] = ()) -> typer.Typer:
+    """The root app with the given top-level commands (None: all of them).
+
+    `argv` (the command line after `ecsprep`) lets a group with subcommands in
+    several modules (`simulate`, see its SUBCOMMANDS) build only the one named."""
     app = typer.Typer(
         name="ecsprep",
         help=(
@@ -67,8 +70,12 @@ def build_app(commands: Iterable[str] | None = None) -> typer.Typer:
     )
     app.callback()(root)
     wanted = COMMAND_MODULES if commands is None else commands
-    for module in dict.fromkeys(COMMAND_MODULES[name] for name in wanted):
-        import_module(module).register(app)
+    for name in dict.fromkeys(COMMAND_MODULES[name] for name in wanted):
+        module = import_module(name)
+        if commands is not None and hasattr(module, "SUBCOMMANDS"):
+            module.register(app, argv)
+        else:
+            module.register(app)
     return app
 
 
@@ -110,7 +117,8 @@ def prepare_process() -> None:
 
 def main() -> None:
     prepare_process()
-    build_app(commands_for(sys.argv[1:]))(prog_name="ecsprep")
+    argv = sys.argv[1:]
+    build_app(commands_for(argv), argv)(prog_name="ecsprep")
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecsprep.explain import Explanation
+from ecsprep.ui import completion
 from ecsprep.ui.console import indented, out, print_json, reported
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ PackOption = Annotated[
 def explain_command(
     term: Annotated[
         list[str] | None,
-        typer.Argument(help="A term, alias or topic; several words need no quotes."),
+        typer.Argument(
+            help="A term, alias or topic; several words need no quotes.",
+            autocompletion=completion.explain_terms,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the match as JSON.")] = False,
     pack: PackOption = None,

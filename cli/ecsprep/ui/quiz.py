@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ecsprep.ui import completion
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -54,7 +56,9 @@ def quiz(
     blueprint: Annotated[
         str | None,
         typer.Argument(
-            help="Blueprint id (see --list) or a blueprint YAML file.", show_default=False
+            help="Blueprint id (see --list) or a blueprint YAML file.",
+            show_default=False,
+            autocompletion=completion.blueprint_names,
         ),
     ] = None,
     mode: Annotated[
@@ -66,7 +70,10 @@ def quiz(
     topic: Annotated[
         list[str] | None,
         typer.Option(
-            "--topic", "-t", help="Only this topic (repeatable); replaces the blueprint's."
+            "--topic",
+            "-t",
+            help="Only this topic (repeatable); replaces the blueprint's.",
+            autocompletion=completion.topic_ids,
         ),
     ] = None,
     count: Annotated[

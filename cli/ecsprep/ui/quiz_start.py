@@ -75,6 +75,7 @@ def start(request: Request, *, list_only: bool = False) -> int:
             "add `--mode exam`, or leave out --time-limit",
         )
     library = quiz.load_content(request.packs)
+    _check_names(blueprint, library)
     seed = request.seed if request.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
     console = err() if request.json else out()
@@ -106,6 +107,16 @@ def start(request: Request, *, list_only: bool = False) -> int:
         _finish(drill, run)
         _report(drill, run, request)
     return int(ExitCode.INTERRUPTED) if run.interrupted else 0
+
+
+def _check_names(blueprint: Blueprint, library: Library) -> None:
+    """Refuse a blueprint that names a topic or tag no pack has (every one, with a close match)."""
+    from ecsprep.study.blueprint import problems_error, unknown_names
+
+    tags = {tag for question in library.questions.values() for tag in question.tags}
+    problems = unknown_names(blueprint, library.topics, tags)
+    if problems:
+        raise problems_error(problems[0].path, problems)
 
 
 def _blueprint_json(blueprint: Blueprint) -> dict[str, object]:

@@ -13,50 +13,72 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 
 import typer
 
-from ecsprep.ui.simulate_capacity import capacity
-from ecsprep.ui.simulate_credentials import credentials
-from ecsprep.ui.simulate_deployment import deployment
-from ecsprep.ui.simulate_ecr import ecr_lifecycle
-from ecsprep.ui.simulate_ecr_access import ecr_access
-from ecsprep.ui.simulate_events import events
-from ecsprep.ui.simulate_fargate import fargate
-from ecsprep.ui.simulate_load_balancing import load_balancing
-from ecsprep.ui.simulate_pipeline_artifacts import pipeline_artifacts
-from ecsprep.ui.simulate_platform_fit import platform_fit
-from ecsprep.ui.simulate_question import question
-from ecsprep.ui.simulate_registration import registration
-from ecsprep.ui.simulate_scaling import scaling
+from ecsprep.ui import completion
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from rich.console import Console
 
     from ecsprep.sim.placement import Placement, PlacementResult
     from ecsprep.sim.scenario import Scenario
 
-simulate_app = typer.Typer(
-    name="simulate",
-    help="Simulators: watch ECS decide where tasks run.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
-
 _E = TypeVar("_E", bound=Enum)
 
+# Each `simulate` subcommand, in --help order: the module that defines it and its function.
+# A subcommand's module is imported only when that subcommand is wanted (see register).
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "placement": (__name__, "placement"),
+    "capacity": ("ecsprep.ui.simulate_capacity", "capacity"),
+    "deployment": ("ecsprep.ui.simulate_deployment", "deployment"),
+    "fargate": ("ecsprep.ui.simulate_fargate", "fargate"),
+    "ecr-lifecycle": ("ecsprep.ui.simulate_ecr", "ecr_lifecycle"),
+    "credentials": ("ecsprep.ui.simulate_credentials", "credentials"),
+    "registration": ("ecsprep.ui.simulate_registration", "registration"),
+    "question": ("ecsprep.ui.simulate_question", "question"),
+    "scaling": ("ecsprep.ui.simulate_scaling", "scaling"),
+    "ecr-access": ("ecsprep.ui.simulate_ecr_access", "ecr_access"),
+    "load-balancing": ("ecsprep.ui.simulate_load_balancing", "load_balancing"),
+    "events": ("ecsprep.ui.simulate_events", "events"),
+    "platform-fit": ("ecsprep.ui.simulate_platform_fit", "platform_fit"),
+    "pipeline-artifacts": ("ecsprep.ui.simulate_pipeline_artifacts", "pipeline_artifacts"),
+}
 
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
-    app.add_typer(simulate_app, name="simulate")
+
+def simulate_app(only: str | None = None) -> typer.Typer:
+    """The `simulate` group: every subcommand, or only `only` (its module alone is imported)."""
+    from importlib import import_module
+
+    group = typer.Typer(
+        name="simulate",
+        help="Simulators: watch ECS decide where tasks run.",
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+    )
+    for name, (module, function) in SUBCOMMANDS.items():
+        if only is None or name == only:
+            group.command(name)(getattr(import_module(module), function))
+    return group
 
 
-@simulate_app.command("placement")
+def register(app: typer.Typer, argv: Sequence[str] = ()) -> None:
+    """Add `simulate` to the root app.
+
+    When `argv` (the command line after `ecsprep`) names a subcommand, as in
+    `ecsprep simulate placement ...`, only that one is built, like the root app
+    does for top-level commands (app.main); anything else gets them all.
+    """
+    only = argv[1] if len(argv) > 1 and argv[0] == "simulate" else None
+    app.add_typer(simulate_app(only if only in SUBCOMMANDS else None), name="simulate")
+
+
 def placement(
     scenario: Annotated[
         Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
         typer.Argument(
             help="A scenario file (YAML or JSON), or the name of a shipped scenario (see --list).",
             show_default=False,
+            autocompletion=completion.scenario_names,
         ),
     ] = None,
     instances: Annotated[
@@ -191,7 +213,12 @@ def placement(
         # nothing (about a tenth of the run). The process ends soon after.
         gc.disable()
         try:
-            loaded = load_scenario(path, overrides)
+            loaded, drawn = _seed_for_random(load_scenario(path, overrides))
+            if drawn and output_format == "json":
+                sys.stderr.write(
+                    f"note: strategy random with no seed: drew seed {loaded.seed} "
+                    f"(replay with --seed {loaded.seed})\n"
+                )
             shown = _progress_line(sys.stderr)
             result = place(loaded, trace=trace, progress=shown)
             if shown is not None:
@@ -203,9 +230,29 @@ def placement(
             else:
                 from ecsprep.ui.console import out
 
-                render_result(out(), result, trace=trace)
+                render_result(out(), result, trace=trace, seed_drawn=drawn)
         finally:
             gc.enable()
+
+
+def _seed_for_random(scenario: Scenario) -> tuple[Scenario, bool]:
+    """A random strategy with no seed draws fresh randomness, and says which seed it drew.
+
+    The core is deterministic (randomness comes in as the seed), so without this
+    `--strategy random` would place the same way every run. The drawn seed is
+    shown, so a run can be replayed with `--seed N`. True when a seed was drawn.
+    """
+    from ecsprep.sim.strategies import StrategyType
+
+    if scenario.seed is not None or all(
+        s.type is not StrategyType.RANDOM for s in scenario.strategies
+    ):
+        return scenario, False
+    import dataclasses
+    import random
+
+    seed = random.SystemRandom().randrange(2**31)
+    return dataclasses.replace(scenario, seed=seed), True
 
 
 def _progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
@@ -295,10 +342,14 @@ def _list(output_format: str) -> None:
 # --- rendering -----------------------------------------------------------------
 
 
-def render_result(console: Console, result: PlacementResult, *, trace: bool) -> None:
-    """The table per instance, failures, events and, with `trace`, each task's funnel."""
+def render_result(
+    console: Console, result: PlacementResult, *, trace: bool, seed_drawn: bool = False
+) -> None:
+    """The table per instance, failures, events and, with `trace`, each task's funnel.
+
+    `seed_drawn`: the seed was drawn for this run (random with no --seed); say so."""
     scenario = result.scenario
-    console.print(_headline(result))
+    console.print(_headline(result, seed_drawn=seed_drawn))
     if result.fargate:
         for note in result.notes:
             console.print(f"• {note}")
@@ -334,7 +385,7 @@ def render_result(console: Console, result: PlacementResult, *, trace: bool) -> 
     del scenario
 
 
-def _headline(result: PlacementResult) -> str:
+def _headline(result: PlacementResult, *, seed_drawn: bool = False) -> str:
 
     scenario = result.scenario
     request = scenario.request
@@ -344,7 +395,17 @@ def _headline(result: PlacementResult) -> str:
     elif request.strategies is None and not result.fargate:
         strategies += " (default)"
     constraints = ", ".join(c.text for c in scenario.constraints) or "none"
-    seed = "none (ties go to registration order)" if scenario.seed is None else str(scenario.seed)
+    if scenario.seed is None and any(s.type.value == "random" for s in result.strategies):
+        # simulate question: checks must repeat, so random draws from a fixed generator
+        seed = (
+            "none (random draws the same fixed sequence every run; ties go to registration order)"
+        )
+    elif scenario.seed is None:
+        seed = "none (ties go to registration order)"
+    elif seed_drawn:
+        seed = f"random ({scenario.seed}; replay with --seed {scenario.seed})"
+    else:
+        seed = str(scenario.seed)
     lines = [
         f"{request_text(scenario)}, group {result.group}",
         f"{_launched_by(scenario)}; strategy: {strategies}",
@@ -543,19 +604,3 @@ def _short(arn: str) -> str:
     """The last part of an ARN, cut to 12 characters (a UUID is long)."""
     tail = arn.rsplit("/", 1)[-1]
     return tail if len(tail) <= 12 else tail[:8] + "…"
-
-
-# The other simulators, each in its own module.
-simulate_app.command("capacity")(capacity)
-simulate_app.command("deployment")(deployment)
-simulate_app.command("fargate")(fargate)
-simulate_app.command("ecr-lifecycle")(ecr_lifecycle)
-simulate_app.command("ecr-access")(ecr_access)
-simulate_app.command("credentials")(credentials)
-simulate_app.command("registration")(registration)
-simulate_app.command("load-balancing")(load_balancing)
-simulate_app.command("question")(question)
-simulate_app.command("scaling")(scaling)
-simulate_app.command("events")(events)
-simulate_app.command("platform-fit")(platform_fit)
-simulate_app.command("pipeline-artifacts")(pipeline_artifacts)

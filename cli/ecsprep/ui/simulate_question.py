@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui import completion
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -26,7 +28,9 @@ def question(
     question_id: Annotated[
         Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
         typer.Argument(
-            help="The question's id, as the quiz shows it in [brackets].", show_default=False
+            help="The question's id, as the quiz shows it in [brackets].",
+            show_default=False,
+            autocompletion=completion.checked_question_ids,
         ),
     ] = None,
     option: Annotated[

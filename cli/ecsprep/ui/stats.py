@@ -38,6 +38,8 @@ def stats(
 
     Mastery is the mean FSRS retrievability of a topic's questions one day from
     now (the chance you would still recall each one tomorrow; unseen count as 0).
+    A question on several topics counts under each, as `quiz --topic` and
+    `explain` count it.
 
     Examples:
 
