@@ -91,3 +91,25 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     # The quick start works without `python` and without global pip installs (PEP 668).
     quick = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/ecsprep quiz"
     assert f"```console\n{quick}\n```" in readme
+
+
+def _help_texts(command: Any, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    texts = [(" ".join(path), command.help or "")]
+    for param in command.params:
+        texts.append((f"{' '.join(path)} {param.name}", getattr(param, "help", None) or ""))
+    return texts
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) for p in PATHS])
+def test_help_text_keeps_its_brackets(path: tuple[str, ...]) -> None:
+    """Rich markup reads `[word]` as a style and drops it: a help text must escape it (`\\[`)."""
+    from rich.text import Text
+
+    command: Any = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    for where, text in _help_texts(command, path):
+        shown = Text.from_markup(text).plain
+        assert shown.count("[") == text.replace("\\[", "[").count("["), (
+            f"{where}: Rich markup swallows a [bracket] in {text!r}; write \\[ instead"
+        )
