@@ -388,7 +388,21 @@ def _outcome(
     except InputError as exc:
         if not refusal_expected:
             raise
-        return Outcome(facts={}, refused=str(exc) + (f" ({exc.hint})" if exc.hint else ""))
+        return Outcome(facts={}, refused=_refusal_text(str(exc), where) + _hint(exc))
+
+
+def _hint(exc: InputError) -> str:
+    return f" ({exc.hint})" if exc.hint else ""
+
+
+def _refusal_text(text: str, where: Where) -> str:
+    """AWS's refusal without the pack file and the check's own path: from
+    `content/x.yaml questions[q].check.options.A.runTask.count: …` to `runTask.count: …`."""
+    head = f"{where.source} {where.path}"
+    for after in (".", ": "):
+        if text.startswith(head + after):
+            return text[len(head) + len(after) :]
+    return text
 
 
 def run_as_given(check: Mapping[str, Any], where: Where, *, folder: Path | None = None) -> Outcome:
