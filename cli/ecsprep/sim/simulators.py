@@ -119,4 +119,4 @@ def _show(value: object) -> str:
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}" if value else "none"
-    return "nothing" if value is None else str(value)
+    return "nothing" if value is None or value == "" else str(value)
