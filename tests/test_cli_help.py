@@ -146,3 +146,25 @@ def test_simulate_built_alone_has_the_same_help_and_order() -> None:
     assert list(group.commands) == ["question"]
     alone = CliRunner().invoke(lean, argv)
     assert (alone.exit_code, alone.stdout) == (0, CliRunner().invoke(app, argv).stdout)
+
+
+def _help_texts(command: Any, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    texts = [(" ".join(path), command.help or "")]
+    for param in command.params:
+        texts.append((f"{' '.join(path)} {param.name}", getattr(param, "help", None) or ""))
+    return texts
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) for p in PATHS])
+def test_help_text_keeps_its_brackets(path: tuple[str, ...]) -> None:
+    """Rich markup reads `[word]` as a style and drops it: a help text must escape it (`\\[`)."""
+    from rich.text import Text
+
+    command: Any = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    for where, text in _help_texts(command, path):
+        shown = Text.from_markup(text).plain
+        assert shown.count("[") == text.replace("\\[", "[").count("["), (
+            f"{where}: Rich markup swallows a [bracket] in {text!r}; write \\[ instead"
+        )

@@ -201,7 +201,7 @@ def test_simulate_question_shows_each_options_change_and_run() -> None:
     assert "taskDefinition.containerDefinitions[0].portMappings[0].hostPort: 80 → 0" in out
     assert "Placed 2 of 2 task(s) on 1 of 1 instance(s)." in out
     assert "B ✘ The instance role lacks ECR permissions" in out
-    assert "not simulated" in out
+    assert "the statement fails: placed: expected 2, the simulator gives 1" in out
     assert "1 not placed (RESOURCE:PORTS)" in out
     assert "disagrees" not in out
 
@@ -508,6 +508,99 @@ def test_a_scenario_aws_refuses_as_written_is_shown_with_the_options_that_fix_it
     result = invoke("fargate-requires-awsvpc")
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "which AWS refuses as written (Fargate only supports network mode 'awsvpc'.)" in text
+    assert "AWS refuses it as written (Fargate only supports network mode 'awsvpc'.)" in text
     assert "AWS refuses it:" in text  # options A, B and D
     assert "Answer: C" in text
+
+
+def test_the_scenario_behind_the_question_comes_whole_before_the_runs() -> None:
+    """AZs, running tasks of other groups, attributes, the request and the check's own
+    description: what the options' explanations point at."""
+    text = invoke("cql-anti-affinity-task-group").stdout
+    before, _, after = text.partition("Each option changes it:")
+    assert "The scenario behind the question:" in before
+    assert "ci-0001 runs a database task, ci-0002 a cache task, ci-0003 nothing" in before
+    assert "instance ci-0001: m5.large, us-east-1a, running 1× database" in before
+    assert "instance ci-0002: m5.large, us-east-1a, running 1× service:cache" in before
+    assert "constraints memberOf(not(task:group == database))" in " ".join(before.split())
+    assert "A ✔" in after
+    custom = " ".join(invoke("cql-not-equals-missing-attribute").stdout.split())
+    assert "instance i-1: m5.large, attributes stack=prod" in custom
+    assert "instance i-3: m5.large RunTask" in custom  # no stack attribute to show
+
+
+def test_another_simulators_scenario_is_shown_whole_not_cut_off() -> None:
+    text = " ".join(invoke("iam-fargate-execution-vs-task-role").stdout.split())
+    before = text.partition("Each option changes it:")[0]
+    assert "…" not in before
+    assert (
+        "taskDefinition.executionRoleArn: arn:aws:iam::111122223333:role/orders-execution" in before
+    )
+    assert "dynamodb:PutItem" in before  # the task role's policy, far into the document
+
+
+def test_option_shows_only_the_chosen_options_judged_among_all() -> None:
+    """--option B must not call B right just because it is the only one run, nor label
+    the others "not simulated"."""
+    text = " ".join(invoke("seed-most-cost-efficient-strategy", "--option", "B").stdout.split())
+    assert "B ✘ random" in text
+    assert "✘ misses the goal: instances_used is 2; another option gives 1 (fewest)" in text
+    assert "A ✘" not in text
+    assert "D ✔" not in text
+    assert "not simulated" not in text
+    assert "--option: only option B shown; options A, C, D not shown" in text
+    data = json.loads(
+        invoke("seed-most-cost-efficient-strategy", "-o", "b", "--format", "json").stdout
+    )
+    assert [o["key"] for o in data["options"]] == ["B"]
+    assert data["options"][0]["verdict"]["right"] is False
+
+
+def test_a_run_that_rests_on_the_random_draw_says_so() -> None:
+    text = " ".join(invoke("seed-most-cost-efficient-strategy").stdout.split())
+    assert (
+        "rests on the random draw (seed 0): over 12 other seeds, instances_used 1 to 3 (2 here)"
+        in text
+    )
+    assert "(with this draw; 1 of 12 other draws turn it)" in text
+    # binpack's answer doesn't rest on luck: no such line for D
+    d = text.partition("D ✔ binpack on memory")[2]
+    assert "rests on" not in d
+
+
+def test_a_deterministic_run_has_no_other_draws() -> None:
+    from ecsprep.sim.placement_check import SIMULATOR
+
+    def outcome(strategy: dict[str, Any]) -> Any:
+        document = {
+            "fleet": ["3xm5.large@us-east-1a,us-east-1b,us-east-1c"],
+            "taskDefinition": {
+                "family": "b",
+                "containerDefinitions": [{"name": "b", "memory": 2048}],
+            },
+            "runTask": {"count": 3, "placementStrategy": [strategy]},
+        }
+        return SIMULATOR.run(SIMULATOR.build(document, Where("t"), Path.cwd(), "t"))
+
+    drawn = outcome({"type": "random"})
+    assert drawn.draws
+    assert drawn.rests_on[0].startswith("the random draw (seed 0)")
+    spread = outcome({"type": "spread", "field": "attribute:ecs.availability-zone"})
+    assert spread.facts["instances_used"] == 3
+    # one task per AZ whatever the order: the counts never change, only which instance is first
+    assert all(d.facts["instances_used"] == 3 for d in spread.draws)
+
+
+def test_every_verdict_that_rests_on_luck_says_so_in_its_shows() -> None:
+    from ecsprep.ui.simulate_question import judge_question, run_question
+
+    for question in CHECKED:
+        runs = run_question(SHIPPED, question)
+        shows = {run.key: run.shows for run in runs}
+        for verdict in judge_question(SHIPPED, question, runs):
+            if verdict.flips:
+                said = shows.get(verdict.key, "")
+                assert "seed" in said or "draw" in said, (
+                    f"{question.id} {verdict.key}: the verdict turns in {verdict.flips} of "
+                    f"{verdict.draws} other draws; make the scenario deterministic or say so"
+                )

@@ -64,6 +64,10 @@ def test_every_refusal_names_its_path() -> None:
         ({"runtimePlatform": {"operatingSystemFamily": "MACOS"}}, "not an operating system"),
         ({"runtimePlatform": {"cpuArchitecture": "RISCV"}}, "not a CPU architecture"),
         ({"ephemeralStorage": {}}, "sizeInGiB is missing"),
+        (
+            {"ephemeralStorage": {"sizeInGiB": 30, "kmsKeyId": "alias/x"}},
+            'Unknown parameter in ephemeralStorage: "kmsKeyId", must be one of: sizeInGiB',
+        ),
         ({"containerDefinitions": None}, "expected a list"),
     ],
 )

@@ -19,7 +19,7 @@ and `ecsprep packs validate` catch an answer key that the simulator contradicts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,10 @@ class Verdict:
     basis: Basis
     right: bool
     because: tuple[str, ...] = ()  # what the run shows against it
+    # When the run rests on luck (Outcome.draws): how many of the other draws would
+    # turn the verdict the other way, and of how many (0, 0: it doesn't rest on luck).
+    flips: int = 0
+    draws: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,8 @@ class OptionRun:
     outcome: Outcome
     misses: tuple[str, ...]
     simulator: str = "placement"
+    # Of the outcome's other draws (Outcome.draws), how many miss the expectation.
+    shaky: int = 0
 
     @property
     def holds(self) -> bool:
@@ -216,16 +222,66 @@ def judge(
         spec = options.get(run.key) or {}
         if spec.get("claim"):
             misses = sim.misses(spec["claim"], run.outcome)
-            verdicts.append(Verdict(run.key, Basis.CLAIM, not misses, misses))
+            verdict = Verdict(run.key, Basis.CLAIM, not misses, misses)
+            verdicts.append(_with_draws(verdict, spec["claim"], run.outcome, sim))
         elif spec.get("claim_as_given") and as_given is not None:
             misses = sim.misses(spec["claim_as_given"], as_given)
-            verdicts.append(Verdict(run.key, Basis.CLAIM_AS_GIVEN, not misses, misses))
+            verdict = Verdict(run.key, Basis.CLAIM_AS_GIVEN, not misses, misses)
+            verdicts.append(_with_draws(verdict, spec["claim_as_given"], as_given, sim))
         elif goal:
             ranked.append((run, sim.misses(wants, run.outcome)))
     if goal:
-        verdicts += _by_goal(goal.get("fewest"), goal.get("most"), ranked)
+        best = _best(goal.get("fewest") or goal.get("most"), bool(goal.get("fewest")), ranked)
+        verdicts += [
+            _goal_draws(verdict, run, wants, goal, best, sim)
+            for verdict, (run, _) in zip(
+                _by_goal(goal.get("fewest"), goal.get("most"), ranked), ranked, strict=True
+            )
+        ]
     order = {run.key: n for n, run in enumerate(runs)}
     return tuple(sorted(verdicts, key=lambda v: order[v.key]))
+
+
+def _with_draws(
+    verdict: Verdict, condition: Mapping[str, Any], outcome: Outcome, sim: Simulator
+) -> Verdict:
+    """The verdict, with how many of the outcome's other draws would turn it."""
+    if not outcome.draws:
+        return verdict
+    flips = sum((not sim.misses(condition, draw)) != verdict.right for draw in outcome.draws)
+    return replace(verdict, flips=flips, draws=len(outcome.draws))
+
+
+def _goal_draws(
+    verdict: Verdict,
+    run: OptionRun,
+    wants: Mapping[str, Any],
+    goal: Mapping[str, Any],
+    best: Any,
+    sim: Simulator,
+) -> Verdict:
+    """A goal's verdict, with how many of the run's other draws would turn it (for a
+    ranked goal, a draw meets it when it does at least as well as the best run)."""
+    if not run.outcome.draws:
+        return verdict
+    fact = goal.get("fewest") or goal.get("most")
+    flips = 0
+    for draw in run.outcome.draws:
+        meets = not sim.misses(wants, draw)
+        value = draw.facts.get(fact) if fact else None
+        if meets and isinstance(value, (int, float)) and isinstance(best, (int, float)):
+            meets = value <= best if goal.get("fewest") else value >= best
+        flips += meets != verdict.right
+    return replace(verdict, flips=flips, draws=len(run.outcome.draws))
+
+
+def _best(fact: str | None, fewest: bool, judged: list[tuple[OptionRun, tuple[str, ...]]]) -> Any:
+    """The least (fewest) or most of `fact` among the runs that meet the rest of the goal."""
+    if fact is None:
+        return None
+    values = [run.outcome.facts.get(fact) for run, misses in judged if not misses]
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    return (min if fewest else max)(numbers) if numbers else None
 
 
 def _by_goal(
@@ -233,11 +289,7 @@ def _by_goal(
 ) -> list[Verdict]:
     """Options meeting the goal's condition; with `fewest`/`most`, only the best of those."""
     fact = fewest or most
-    best: Any = None
-    if fact is not None:
-        values = [run.outcome.facts.get(fact) for run, misses in judged if not misses]
-        numbers = [v for v in values if isinstance(v, (int, float))]
-        best = (min if fewest else max)(numbers) if numbers else None
+    best = _best(fact, bool(fewest), judged)
     verdicts = []
     for run, misses in judged:
         because = list(misses)
@@ -315,6 +367,7 @@ def run_check(
                 outcome=outcome,
                 misses=sim.misses(expect, outcome),
                 simulator=sim.name,
+                shaky=sum(bool(sim.misses(expect, draw)) for draw in outcome.draws),
             )
         )
     return tuple(runs)
@@ -335,7 +388,21 @@ def _outcome(
     except InputError as exc:
         if not refusal_expected:
             raise
-        return Outcome(facts={}, refused=str(exc) + (f" ({exc.hint})" if exc.hint else ""))
+        return Outcome(facts={}, refused=_refusal_text(str(exc), where) + _hint(exc))
+
+
+def _hint(exc: InputError) -> str:
+    return f" ({exc.hint})" if exc.hint else ""
+
+
+def _refusal_text(text: str, where: Where) -> str:
+    """AWS's refusal without the pack file and the check's own path: from
+    `content/x.yaml questions[q].check.options.A.runTask.count: …` to `runTask.count: …`."""
+    head = f"{where.source} {where.path}"
+    for after in (".", ": "):
+        if text.startswith(head + after):
+            return text[len(head) + len(after) :]
+    return text
 
 
 def run_as_given(check: Mapping[str, Any], where: Where, *, folder: Path | None = None) -> Outcome:

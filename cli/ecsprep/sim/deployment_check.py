@@ -399,13 +399,16 @@ def run(spec: Built, name: str = "web") -> d.Outcome:
 # --- the check interface ------------------------------------------------------------------
 
 
-def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -> Built:
+def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -> tuple[Built, str]:
+    """The scenario and the service's name (ECS's events name the service)."""
     del folder, name
-    return read_scenario(document, where)
+    service = document.get("service")
+    named = service.get("serviceName", "web") if isinstance(service, Mapping) else "web"
+    return read_scenario(document, where), str(named)
 
 
-def _run(built: Built) -> Outcome:
-    result = run(built)
+def _run(built_and_name: tuple[Built, str]) -> Outcome:
+    result = run(*built_and_name)
     return Outcome(
         facts=result.facts,
         notes=(

@@ -243,6 +243,12 @@ def read_task(document: Mapping[str, object], where: Where) -> FargateTask:
     if storage is not None:
         at = where.key("ephemeralStorage")
         body = as_mapping(storage, at)
+        for key in body:
+            if key != "sizeInGiB":  # EphemeralStorage has one member (API_EphemeralStorage)
+                raise at.key(str(key)).refuse(
+                    f'Unknown parameter in ephemeralStorage: "{key}", must be one of: sizeInGiB',
+                    "the task definition's ephemeralStorage takes only its size",
+                )
         if "sizeInGiB" not in body:
             raise at.refuse("sizeInGiB is missing", "e.g. ephemeralStorage: {sizeInGiB: 50}")
         storage_gib = as_int(body["sizeInGiB"], at.key("sizeInGiB"))

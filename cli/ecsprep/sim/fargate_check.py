@@ -74,6 +74,8 @@ def _run(result: FargateCheck) -> Outcome:
 def _misses(condition: Mapping[str, Any], outcome: Outcome) -> tuple[str, ...]:
     """Facts are checked whether or not Fargate refuses the task (its refusal is the
     result here); `refused` looks in AWS's messages."""
+    if outcome.refused and not outcome.facts:  # refused before any rule ran (bad input)
+        return fact_misses(condition, outcome)
     found: list[str] = []
     facts_only = {k: v for k, v in condition.items() if k != "refused"}
     if "refused" in condition:

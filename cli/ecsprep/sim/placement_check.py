@@ -37,12 +37,80 @@ def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -
     return replace(build_scenario(document, where, folder, Overrides()), name=name)
 
 
+# Other draws a run is compared with: seeds 1..DRAWS, each a random order of the
+# instances for ties and a random generator for `random`.
+DRAWS = 12
+# Beyond these sizes a run is not repeated (a check's scenario is a handful of instances).
+_MOST_INSTANCES = 200
+_MOST_TASKS = 100
+
+
 def _run(scenario: Any) -> Outcome:
     from ecsprep.sim.check import observe
     from ecsprep.sim.placement import place
 
     result = place(scenario)
-    return Outcome(facts=observe(result), notes=tuple(result.notes), result=result)
+    outcome = Outcome(facts=observe(result), notes=tuple(result.notes), result=result)
+    draws = _draws(scenario, outcome)
+    if not draws:
+        return outcome
+    return replace(outcome, draws=draws, rests_on=(_rests_on(scenario, outcome, draws),))
+
+
+def _draws(scenario: Any, outcome: Outcome) -> tuple[Outcome, ...]:
+    """The run with other seeds, when any of them gives other facts (else empty)."""
+    from ecsprep.sim.check import observe
+    from ecsprep.sim.placement import place
+    from ecsprep.sim.taskdef import LaunchType
+
+    if (
+        scenario.request.launch_type is LaunchType.FARGATE
+        or not 1 < len(scenario.instances) <= _MOST_INSTANCES
+        or scenario.request.count > _MOST_TASKS
+    ):
+        return ()
+    others = []
+    for seed in range(1, DRAWS + 1):
+        result = place(replace(scenario, seed=seed))
+        others.append(Outcome(facts=observe(result), notes=tuple(result.notes), result=result))
+    if all(other.facts == outcome.facts for other in others):
+        return ()
+    return tuple(others)
+
+
+def _rests_on(scenario: Any, outcome: Outcome, draws: tuple[Outcome, ...]) -> str:
+    """`the random draw (seed 0): over 12 other seeds instances_used is 1 to 3 (2 here)`."""
+    from ecsprep.sim.strategies import StrategyType
+
+    drawn = any(s.type is StrategyType.RANDOM for s in scenario.strategies)
+    if drawn:
+        seed = scenario.seed if scenario.seed is not None else 0
+        what = f"the random draw (seed {seed})"
+    elif scenario.seed is not None:
+        what = f"the order ties are broken in (seed {scenario.seed})"
+    else:
+        what = "the order ties are broken in (registration order: the first instance listed wins)"
+    said = []
+    for name in ("placed", "unplaced", "instances_used"):
+        values = {int(str(draw.facts[name])) for draw in draws}
+        here = int(str(outcome.facts[name]))
+        if values != {here}:
+            low, high = min(values | {here}), max(values | {here})
+            said.append(f"{name} {low} to {high} ({here} here)")
+    differ = {
+        name for draw in draws for name in draw.facts if draw.facts[name] != outcome.facts[name]
+    }
+    if not said and "tasks_on" in differ:
+        said.append("other instances receive the tasks")
+    elif not said and "instances" in differ:
+        said.append("the same instances receive the tasks in another order")
+    if "stopped_on" in differ:
+        said.append("tasks on other instances stop")
+    if "failures" in differ:
+        said.append("other failure reasons")
+    if "providers" in differ:
+        said.append("another capacity provider split")
+    return f"{what}: over {len(draws)} other seeds, {', '.join(said)}"
 
 
 def _misses(condition: Mapping[str, Any], outcome: Outcome) -> tuple[str, ...]:

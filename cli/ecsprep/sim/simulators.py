@@ -56,6 +56,11 @@ class Outcome:
     summary: str = ""
     result: Any = None  # the simulator's own result (its renderer knows the type)
     refused: str = ""  # AWS's message when the input is refused; facts are then empty
+    # When the facts rest on luck (a random draw, a tie-break order): the same input's
+    # runs with other draws (only those that differ are worth keeping, so empty when
+    # none does), and what the facts rest on, in words.
+    draws: tuple[Outcome, ...] = ()
+    rests_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +124,4 @@ def _show(value: object) -> str:
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}" if value else "none"
-    return "nothing" if value is None else str(value)
+    return "nothing" if value is None or value == "" else str(value)

@@ -28,7 +28,7 @@ def question(
     question_id: Annotated[
         Optional[str],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
         typer.Argument(
-            help="The question's id, as the quiz shows it in [brackets].",
+            help="The question's id (the quiz shows it with the feedback).",
             show_default=False,
             autocompletion=completion.checked_question_ids,
         ),
@@ -52,12 +52,14 @@ def question(
         bool, typer.Option("--list", help="List the questions that have a simulator check.")
     ] = False,
 ) -> None:
-    """Check each answer in place: run a question's options in the placement simulator.
+    """Check each answer in place: run a question's options in its simulator.
 
-    For every option the question's pack can simulate: what the option changes in
-    the task definition, the instances or the RunTask/CreateService request, what
-    placement then does, and what that shows. Questions with a simulator check are
-    marked in `ecsprep quiz` (press m) and listed by `--list`.
+    First the scenario behind the question (its description, instances, running
+    tasks and request, or the simulator's input); then, for every option the
+    question's check can simulate: what the option changes in AWS's JSON, what the
+    simulator (placement, deployment, fargate, credentials, ...) then does, and
+    what that shows. Questions with a simulator check are marked in `ecsprep quiz`
+    (press m) and listed by `--list`.
 
     Examples:
 
@@ -88,8 +90,14 @@ def question(
         if unknown:
             keys = ", ".join(o.key for o in chosen.options)
             raise InputError(f"--option {unknown[0]}: {chosen.id} has options {keys}")
-        runs = run_question(library, chosen, letters)
-        verdicts = judge_question(library, chosen, runs)
+        # Every option runs, so that a goal ranking the options against each other
+        # ("the fewest instances") judges the chosen ones among all of them; only the
+        # chosen ones are shown.
+        every = run_question(library, chosen)
+        verdicts = judge_question(library, chosen, every)
+        shown = letters or tuple(o.key for o in chosen.options)
+        runs = tuple(run for run in every if run.key in shown)
+        verdicts = tuple(v for v in verdicts if v.key in shown)
         if output_format == "json":
             from ecsprep.ui.console import print_json
 
@@ -104,11 +112,23 @@ def question(
             render_runs(
                 chosen,
                 runs,
-                {o.key: o.key for o in chosen.options},
+                {o.key: o.key for o in chosen.options if o.key in shown},
                 library=library,
                 verdicts=verdicts,
             )
         )
+        if letters:
+            others = [o.key for o in chosen.options if o.key not in shown]
+            console.print(
+                f"--option: only {_letters(shown)} shown; {_letters(others)} not shown"
+                + (
+                    " (the simulated ones ran too: the goal compares the options' runs)."
+                    if _ranks(chosen)
+                    else "."
+                ),
+                markup=False,
+                style="dim",
+            )
         if trace:
             from ecsprep.ui.simulate import render_result
 
@@ -123,6 +143,16 @@ def question(
             markup=False,
             style="dim",
         )
+
+
+def _ranks(question: Question) -> bool:
+    goal = (question.check or {}).get("goal") or {}
+    return bool(goal.get("fewest") or goal.get("most"))
+
+
+def _letters(keys: Sequence[str]) -> str:
+    ordered = sorted(set(keys))
+    return ("option " if len(ordered) == 1 else "options ") + ", ".join(ordered)
 
 
 def list_checked(library: Library) -> list[Question]:
@@ -189,7 +219,10 @@ def render_runs(
 
     by_key = {run.key: run for run in runs}
     verdict_of = {v.key: v for v in verdicts} if reveal else {}
-    parts: list[RenderableType] = [Text(_scenario_line(library, question), style="bold")]
+    title, lines = scenario_lines(library, question)
+    parts: list[RenderableType] = [Text(title + ":", style="bold")]
+    parts += [_Hanging(line, 4) for line in lines]
+    parts.append(Text("Each option changes it:", style="bold"))
     goal = (question.check or {}).get("goal")
     if reveal and goal and goal.get("says"):
         parts.append(Text.assemble(("The question asks for: ", "bold"), str(goal["says"])))
@@ -209,6 +242,11 @@ def render_runs(
             parts.append(Text.assemble((f"    {label:<8}", "dim"), value))
             if label == "run":
                 parts += [Text.assemble(("    note    ", "dim"), n) for n in _notes(run)]
+                if run.shaky or (key in verdict_of and verdict_of[key].flips):
+                    parts += [
+                        Text.assemble(("    rests on ", "dim"), (n, "yellow"))
+                        for n in run.outcome.rests_on
+                    ]
         if key in verdict_of:
             parts.append(Text.assemble(("    verdict ", "dim"), _verdict_text(verdict_of[key])))
         if not run.holds:
@@ -216,6 +254,23 @@ def render_runs(
                 Text("    ✘ the simulator disagrees: " + "; ".join(run.misses), "bold red")
             )
     return Group(*parts)
+
+
+class _Hanging:
+    """A line indented by `indent`, its wrapped continuation lines too (no padding to the
+    console's width, so piped output carries no trailing spaces)."""
+
+    def __init__(self, text: str, indent: int) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        import textwrap
+
+        from rich.text import Text
+
+        width = max(20, options.max_width - self.indent)
+        for line in textwrap.wrap(self.text, width, break_on_hyphens=False) or [""]:
+            yield Text(" " * self.indent + line)
 
 
 def _verdict_text(verdict: Verdict) -> str:
@@ -232,7 +287,10 @@ def _verdict_text(verdict: Verdict) -> str:
             else "the statement fails for the scenario as given"
         )
     because = f": {'; '.join(verdict.because)}" if verdict.because else ""
-    return f"{'✔' if verdict.right else '✘'} {said}{because}"
+    luck = ""
+    if verdict.flips:
+        luck = f" (with this draw; {verdict.flips} of {verdict.draws} other draws turn it)"
+    return f"{'✔' if verdict.right else '✘'} {said}{because}{luck}"
 
 
 def _summary(run: OptionRun) -> str:
@@ -288,6 +346,7 @@ def runs_json(
                     k: list(v) if isinstance(v, tuple) else v for k, v in run.outcome.facts.items()
                 },
                 "refused": run.outcome.refused or None,
+                "rests_on": list(run.outcome.rests_on),
                 "holds": run.holds,
                 "misses": list(run.misses),
                 "verdict": (
@@ -295,6 +354,8 @@ def runs_json(
                         "basis": verdict_of[run.key].basis.value,
                         "right": verdict_of[run.key].right,
                         "because": list(verdict_of[run.key].because),
+                        "other_draws": verdict_of[run.key].draws,
+                        "other_draws_turning_it": verdict_of[run.key].flips,
                     }
                     if run.key in verdict_of
                     else None
@@ -369,38 +430,161 @@ def _list(library: Library, output_format: str) -> None:
     out().print("Run one with: ecsprep simulate question ID [--option A --trace]")
 
 
-def _scenario_line(library: Library, question: Question) -> str:
-    """The scenario behind the question, before any option changes it, in one line."""
-    from ecsprep.sim.check import base_scenario, scenario_name
+def scenario_lines(library: Library, question: Question) -> tuple[str, tuple[str, ...]]:
+    """The scenario behind the question, before any option changes it: a title and
+    compact lines (its description, then the instances with their AZs, attributes and
+    running tasks and the request for placement; the input's parts for the others)."""
+    from ecsprep.sim.check import scenario_name
 
     check = question.check or {}
-    source, where = _where(library, question)
-    origin = "the scenario behind the question"
+    title = "The scenario behind the question"
     if scenario_name(check) != "inline":
-        origin += f", {scenario_name(check)}"
+        title += f" ({scenario_name(check)})"
+    document = check.get("scenario")
+    described = document.get("description") if isinstance(document, Mapping) else None
+    lines: list[str] = [" ".join(str(described).split())] if described else []
     if check.get("simulator", "placement") != "placement":
-        described = _json(check.get("scenario"))
-        return f"{origin[0].upper()}{origin[1:]}: {described}. Each option changes it:"
+        if isinstance(document, Mapping):
+            lines += document_lines(document)
+        return title, tuple(lines)
     from ecsprep.errors import InputError
-    from ecsprep.ui.simulate import request_text
+    from ecsprep.sim.check import base_scenario
 
+    source, where = _where(library, question)
     try:
         scenario = base_scenario(check, where, source.parent if source else None)
     except InputError as refused:  # a scenario AWS refuses as written; options fix it or not
         reason = refused.message.rsplit(": ", 1)[-1]
-        return (
-            f"{origin[0].upper()}{origin[1:]}, which AWS refuses as written ({reason}). "
-            "Each option changes it:"
-        )
-    fleet: dict[str, int] = {}
+        if isinstance(document, Mapping):
+            lines += document_lines(document)
+        return title, (*lines, f"AWS refuses it as written ({reason})")
+    if not described and scenario.description:
+        lines.append(" ".join(scenario.description.split()))
+    return title, (*lines, *placement_lines(scenario))
+
+
+# Attributes every fleet instance carries with these values: not worth a line.
+_PLAIN_ATTRIBUTES = {
+    "ecs.instance-type": None,
+    "ecs.availability-zone": None,
+    "ecs.os-type": "linux",
+    "ecs.os-family": "LINUX",
+    "ecs.cpu-architecture": "x86_64",
+}
+_MOST_GROUPS = 8  # instance lines shown before "… and N more"
+
+
+def placement_lines(scenario: Any) -> tuple[str, ...]:
+    """The instances (grouped when alike), the tasks already running and the request."""
+    from ecsprep.sim.capacity import FARGATE_PROVIDERS
+    from ecsprep.sim.instances import InstanceStatus
+    from ecsprep.sim.scenario import RequestKind
+    from ecsprep.sim.taskdef import LaunchType
+    from ecsprep.ui.simulate import request_text
+
+    request = scenario.request
+    running: dict[str, dict[str, int]] = {}
+    for task in scenario.running:
+        groups = running.setdefault(task.instance_arn, {})
+        groups[task.group] = groups.get(task.group, 0) + 1
+    rows: list[tuple[str, str]] = []  # (instance id, what it is)
     for instance in scenario.instances:
-        name = instance.instance_type or "instance"
-        fleet[name] = fleet.get(name, 0) + 1
-    machines = ", ".join(f"{n}× {t}" for t, n in fleet.items()) or "no container instances"
-    return (
-        f"{origin[0].upper()}{origin[1:]}: {machines}; {request_text(scenario)}. "
-        "Each option changes it:"
+        parts = [instance.instance_type or "instance"]
+        if instance.availability_zone:
+            parts.append(str(instance.availability_zone))
+        if instance.status is not InstanceStatus.ACTIVE:
+            parts.append(instance.status.value)
+        if not instance.agent_connected:
+            parts.append("agent disconnected")
+        if instance.capacity_provider:
+            parts.append(f"provider {instance.capacity_provider}")
+        extra = [
+            f"{name}={value}" if value is not None else name
+            for name, value in instance.attributes.items()
+            if "capability" not in name
+            and not (name in _PLAIN_ATTRIBUTES and _PLAIN_ATTRIBUTES[name] in (None, value))
+        ]
+        if extra:
+            parts.append("attributes " + ", ".join(extra))
+        if instance.remaining_memory is not None or instance.remaining_cpu is not None:
+            cpu = instance.remaining_cpu if instance.remaining_cpu is not None else "?"
+            memory = instance.remaining_memory if instance.remaining_memory is not None else "?"
+            parts.append(f"{cpu} CPU units and {memory} MiB left")
+        tasks = running.get(instance.arn, {})
+        if tasks:
+            parts.append("running " + ", ".join(f"{n}× {group}" for group, n in tasks.items()))
+        rows.append((instance.arn.rsplit("/", 1)[-1], ", ".join(parts)))
+    grouped: list[tuple[list[str], str]] = []
+    for name, what in rows:
+        if grouped and grouped[-1][1] == what:
+            grouped[-1][0].append(name)
+        else:
+            grouped.append(([name], what))
+    lines = []
+    fargate = request.launch_type is LaunchType.FARGATE or (
+        request.capacity and all(item.provider in FARGATE_PROVIDERS for item in request.capacity)
     )
+    for names, what in [] if fargate else grouped[:_MOST_GROUPS]:
+        who = names[0] if len(names) == 1 else f"{names[0]}…{names[-1]} ({len(names)})"
+        lines.append(f"instance {who}: {what}")
+    if len(grouped) > _MOST_GROUPS:
+        rest = sum(len(names) for names, _ in grouped[_MOST_GROUPS:])
+        lines.append(f"… and {rest} more instance(s)")
+    if not scenario.instances and not fargate:
+        lines.append("no container instances")
+    said = [request_text(scenario)]
+    if request.launch_type is not LaunchType.EC2:
+        said.append(f"launch type {request.launch_type.value}")
+    if request.capacity:
+        said.append("capacity providers " + ", ".join(item.text for item in request.capacity))
+    if request.kind is RequestKind.SERVICE or request.group:
+        said.append(f"task group {scenario.group}")
+    strategies = ", ".join(strategy.text for strategy in scenario.strategies)
+    if strategies and not (fargate and request.strategies is None):
+        default = " (the default)" if request.strategies is None else ""
+        said.append(f"strategy {strategies}{default}")
+    if scenario.constraints:
+        said.append("constraints " + ", ".join(c.text for c in scenario.constraints))
+    if scenario.seed is not None:
+        said.append(f"seed {scenario.seed} for ties and random draws")
+    lines.append("; ".join(said))
+    return tuple(lines)
+
+
+_LINE = 200  # a part longer than this in one line is shown part by part
+
+
+def document_lines(document: Mapping[str, Any], path: str = "") -> list[str]:
+    """A scenario document, whole: `key: value` per part, a part too long for one line
+    split into its own parts (`taskDefinition.containerDefinitions[0]: {...}`)."""
+    lines: list[str] = []
+    for key, value in document.items():
+        if not path and key == "description":
+            continue
+        at = f"{path}.{key}" if path else str(key)
+        lines += _part_lines(at, value)
+    return lines
+
+
+def _part_lines(at: str, value: object) -> list[str]:
+    text = _compact(value)
+    if len(text) <= _LINE:
+        return [f"{at}: {text}"]
+    if isinstance(value, Mapping) and value:
+        return document_lines(value, at)
+    if isinstance(value, list) and value:
+        found: list[str] = []
+        for n, item in enumerate(value):
+            found += _part_lines(f"{at}[{n}]", item)
+        return found
+    return [f"{at}: {text}"]
+
+
+def _compact(value: object) -> str:
+    """A value in one line, JSON without the quotes around plain words."""
+    import re
+
+    return re.sub(r'"([A-Za-z_][A-Za-z0-9_.:/*-]*)"', r"\1", _json(value))
 
 
 def _change_text(run: OptionRun, width: int = 240) -> str:
