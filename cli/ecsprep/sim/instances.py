@@ -565,9 +565,11 @@ def _integer(found: tuple[Mapping[str, object], Where]) -> int:
             f'write it as a JSON number, e.g. "{key}": 2048',
         )
     if amount < 0:
-        raise at.refuse(f"{amount} is negative: an instance never has less than nothing left")
+        shown = _short_number(amount)
+        raise at.refuse(f"{shown} is negative: an instance never has less than nothing left")
     if amount > _MAX_VALUE[key]:
-        raise at.refuse(f"{amount} is more than {key} can hold ({_MAX_VALUE[key]})")
+        shown = _short_number(amount)
+        raise at.refuse(f"{shown} is more than {key} can hold ({_MAX_VALUE[key]})")
     return amount
 
 
