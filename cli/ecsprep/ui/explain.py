@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ecsprep.explain import Explanation
 from ecsprep.ui import completion
 from ecsprep.ui.console import indented, out, print_json, reported
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ecsprep.explain import Lookup
+    from ecsprep.explain import Explanation, Lookup
     from ecsprep.packs.model import Library
 
 PackOption = Annotated[
@@ -166,6 +165,7 @@ def _show_passages(found: Lookup) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
+    from ecsprep.explain import Explanation
     from ecsprep.passages import shorten
 
     e = found.matches[0]
