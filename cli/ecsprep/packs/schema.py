@@ -29,6 +29,7 @@ SIMULATORS = (
     "scaling",
     "credentials",
     "registration",
+    "lifecycle",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

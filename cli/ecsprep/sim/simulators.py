@@ -36,6 +36,7 @@ MODULES: dict[str, str] = {
     "scaling": "ecsprep.sim.scaling_check",
     "credentials": "ecsprep.sim.credentials_check",
     "registration": "ecsprep.sim.registration_check",
+    "lifecycle": "ecsprep.sim.lifecycle_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.
