@@ -18,6 +18,7 @@ from ecsprep.ui.simulate_credentials import credentials
 from ecsprep.ui.simulate_deployment import deployment
 from ecsprep.ui.simulate_ecr import ecr_lifecycle
 from ecsprep.ui.simulate_fargate import fargate
+from ecsprep.ui.simulate_lifecycle import lifecycle
 from ecsprep.ui.simulate_question import question
 from ecsprep.ui.simulate_registration import registration
 from ecsprep.ui.simulate_scaling import scaling
@@ -549,3 +550,4 @@ simulate_app.command("credentials")(credentials)
 simulate_app.command("registration")(registration)
 simulate_app.command("question")(question)
 simulate_app.command("scaling")(scaling)
+simulate_app.command("lifecycle")(lifecycle)
