@@ -565,10 +565,21 @@ def _integer(found: tuple[Mapping[str, object], Where]) -> int:
             f'write it as a JSON number, e.g. "{key}": 2048',
         )
     if amount < 0:
-        raise at.refuse(f"{amount} is negative: an instance never has less than nothing left")
+        raise at.refuse(
+            f"{_shown(amount)} is negative: an instance never has less than nothing left"
+        )
     if amount > _MAX_VALUE[key]:
-        raise at.refuse(f"{amount} is more than {key} can hold ({_MAX_VALUE[key]})")
+        raise at.refuse(f"{_shown(amount)} is more than {key} can hold ({_MAX_VALUE[key]})")
     return amount
+
+
+def _shown(amount: int) -> str:
+    """The number, or its size when it is too long to print (Python refuses str() past 4,300
+    digits)."""
+    if abs(amount).bit_length() <= 256:
+        return str(amount)
+    digits = abs(amount).bit_length() * 3 // 10
+    return f"a {'negative ' if amount < 0 else ''}number of about {digits} digits"
 
 
 def _strings(found: tuple[Mapping[str, object], Where] | None) -> list[str]:
