@@ -180,3 +180,10 @@ def test_json_of_the_base_instance_reads_the_same_as_the_dict() -> None:
     # what a file gives (floats and ints as json reads them)
     document = json.loads(json.dumps(BASE))
     assert read_instances([document], Where("x"))[0] == _read_located(BASE, Where("x"))
+
+
+def test_a_number_too_long_to_print_is_refused_by_its_size() -> None:
+    document = _replaced(("remainingResources", 1, "integerValue"), 10**5000)
+    with pytest.raises(InputError, match=r"a number of about [0-9]{4} digits is more than"):
+        _read_located(document, Where("x.json"))
+    _same_as_located(document)

@@ -34,6 +34,7 @@ SIMULATORS = (
     "pipeline-artifacts",
     "load-balancing",
     "ecr-access",
+    "lifecycle",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

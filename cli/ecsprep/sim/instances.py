@@ -565,12 +565,21 @@ def _integer(found: tuple[Mapping[str, object], Where]) -> int:
             f'write it as a JSON number, e.g. "{key}": 2048',
         )
     if amount < 0:
-        shown = _short_number(amount)
-        raise at.refuse(f"{shown} is negative: an instance never has less than nothing left")
+        raise at.refuse(
+            f"{_shown(amount)} is negative: an instance never has less than nothing left"
+        )
     if amount > _MAX_VALUE[key]:
-        shown = _short_number(amount)
-        raise at.refuse(f"{shown} is more than {key} can hold ({_MAX_VALUE[key]})")
+        raise at.refuse(f"{_shown(amount)} is more than {key} can hold ({_MAX_VALUE[key]})")
     return amount
+
+
+def _shown(amount: int) -> str:
+    """The number, or its size when it is too long to print (Python refuses str() past 4,300
+    digits)."""
+    if abs(amount).bit_length() <= 256:
+        return str(amount)
+    digits = abs(amount).bit_length() * 3 // 10
+    return f"a {'negative ' if amount < 0 else ''}number of about {digits} digits"
 
 
 def _strings(found: tuple[Mapping[str, object], Where] | None) -> list[str]:
@@ -619,14 +628,6 @@ def _read_attributes(document: Mapping[str, object], where: Where) -> dict[str, 
     return found
 
 
-def _short_number(value: int) -> str:
-    """An integer as text, shortened when it is too long to show (or to convert at all)."""
-    digits = len(str(abs(value))) if abs(value) < 10**4000 else None
-    if digits is not None and digits <= 24:
-        return str(value)
-    return "a number of more than 24 digits"
-
-
 def _read_time(value: object, where: Where) -> datetime | None:
     """registeredAt: epoch seconds (the CLI's JSON) or an ISO 8601 string."""
     if value is None:
@@ -635,7 +636,7 @@ def _read_time(value: object, where: Where) -> datetime | None:
         try:
             return datetime.fromtimestamp(value, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
-            shown = f"{value:.6g}" if isinstance(value, float) else _short_number(value)
+            shown = f"{value:.6g}" if isinstance(value, float) else _shown(value)
             raise where.refuse(f"{shown} seconds since 1970 is not a date AWS could give") from None
     if isinstance(value, datetime):  # YAML reads unquoted timestamps itself
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -41,6 +41,7 @@ MODULES: dict[str, str] = {
     "pipeline-artifacts": "ecsprep.sim.pipeline_artifacts_check",
     "load-balancing": "ecsprep.sim.load_balancing_check",
     "ecr-access": "ecsprep.sim.ecr_access_check",
+    "lifecycle": "ecsprep.sim.lifecycle_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -42,6 +42,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "events": ("ecsprep.ui.simulate_events", "events"),
     "platform-fit": ("ecsprep.ui.simulate_platform_fit", "platform_fit"),
     "pipeline-artifacts": ("ecsprep.ui.simulate_pipeline_artifacts", "pipeline_artifacts"),
+    "lifecycle": ("ecsprep.ui.simulate_lifecycle", "lifecycle"),
 }
 
 
