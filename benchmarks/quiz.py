@@ -99,7 +99,9 @@ def startup(runs: int = 7) -> tuple[float, float]:
         # Interleaved, so both sides see the same machine load; the best run of each is
         # the figure (as timeit does): on this 2-core machine single runs swing by 2x.
         for _ in range(runs):
-            ours.append(time_to_prompt([ecsprep, "quiz", "quick", "--seed", "1"], "Choose", env))
+            # The instruction line is drawn with the first question's prompt.
+            quiz = [ecsprep, "quiz", "quick", "--seed", "1"]
+            ours.append(time_to_prompt(quiz, "Letter picks", env))
             theirs.append(time_to_prompt(bare, "Pick", env))
     return min(ours), min(theirs)
 
@@ -110,7 +112,7 @@ def main() -> None:
     ours, bare = startup()
     print(
         f"start-up to first prompt: ecsprep quiz {1000 * ours:.0f} ms, bare questionary "
-        f"{1000 * bare:.0f} ms, ratio {ours / bare:.2f}x (goal <= 1.5x)"
+        f"{1000 * bare:.0f} ms, ratio {ours / bare:.2f}x (goal <= 1.3x)"
     )
 
 
