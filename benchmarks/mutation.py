@@ -36,9 +36,24 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_broken.py",
         "tests/test_packs_structure.py",
     ],
-    "sim/strategies.py": ["tests/test_sim_placement.py", "tests/test_sim_behaviour.py"],
-    "sim/constraints.py": ["tests/test_sim_placement.py", "tests/test_sim_behaviour.py"],
-    "sim/capacity.py": ["tests/test_sim_capacity.py", "tests/test_sim_behaviour.py"],
+    "sim/strategies.py": [
+        "tests/test_sim_placement.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/constraints.py": [
+        "tests/test_sim_placement.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/capacity.py": [
+        "tests/test_sim_capacity.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
     "sim/placement.py": [
         "tests/test_sim_placement.py",
         "tests/test_sim_properties.py",
