@@ -59,7 +59,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_properties.py",
         "tests/test_sim_behaviour.py",
     ],
-    "sim/cql/nodes.py": ["tests/test_cql.py"],
+    "sim/cql/nodes.py": ["tests/test_cql.py", "tests/test_sim_behaviour.py"],
 }
 
 PYPROJECT = """\
