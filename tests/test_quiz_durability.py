@@ -186,3 +186,37 @@ def test_rate_stores_the_learners_rating_and_schedules_by_it(isolated_home: Path
         due = datetime.fromisoformat(card["due"])
         intervals[word] = due - datetime.fromisoformat(card["last_review"])
     assert intervals["hard"] < intervals["good"] < intervals["easy"]
+
+
+# --- --count in review and due modes ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("fixture_content")
+@pytest.mark.parametrize("mode", ["review", "due"])
+def test_count_limits_review_and_due_sessions(isolated_home: Path, mode: str) -> None:
+    topics = ["--topic", "ecr", "--topic", "fargate"]
+    if mode == "review":
+        # Three questions answered wrong: all three are in the review queue.
+        args = ["quiz", *topics, "--count", "3", "--seed", "2", "--plain"]
+        first = json.loads(invoke(isolated_home, [*args, "--json"], "skip\n" * 3))
+        lines = []
+        for question in first["questions"]:
+            key = set(question["answer"])
+            wrong = [c for c in "ABCD" if c not in key][: len(key)]
+            lines.append(",".join(wrong))
+        invoke(isolated_home, args, "\n".join(lines) + "\n")
+    # In due mode every question of a fresh database is new, so all are offered.
+    session = ["quiz", "--mode", mode, *topics, "--seed", "4", "--json"]
+    fresh = mode == "due"
+    everything = json.loads(
+        invoke(isolated_home / "all" if fresh else isolated_home, session, "skip\n" * 9)
+    )
+    assert len(everything["questions"]) >= 3
+    one = json.loads(
+        invoke(
+            isolated_home / "one" if fresh else isolated_home,
+            [*session, "--count", "1"],
+            "skip\n" * 9,
+        )
+    )
+    assert [q["id"] for q in one["questions"]] == [everything["questions"][0]["id"]]
