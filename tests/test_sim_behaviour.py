@@ -400,3 +400,10 @@ def test_a_bad_expression_without_a_place_is_reported_as_memberof() -> None:
 
     with pytest.raises(InputError, match=r"^memberOf: expected a value after '=='"):
         member_of("attribute:a ==")
+
+
+def test_a_split_reports_the_count_it_shared() -> None:
+    from ecsprep.sim.capacity import CapacityItem, split_tasks
+
+    split = split_tasks((CapacityItem("a", 1, 1), CapacityItem("b", 0, 2)), 7)
+    assert (split.count, split.remaining, sum(split.tasks().values())) == (7, 6, 7)
