@@ -407,3 +407,183 @@ def test_a_split_reports_the_count_it_shared() -> None:
 
     split = split_tasks((CapacityItem("a", 1, 1), CapacityItem("b", 0, 2)), 7)
     assert (split.count, split.remaining, sum(split.tasks().values())) == (7, 6, 7)
+
+
+def _ports_case(taken: list[str], mappings: int, size: int) -> PlacementResult:
+    return run(
+        {
+            "ephemeralPortRange": [50000, 50000 + size - 1],
+            "containerInstances": [
+                instance(
+                    "a",
+                    cpu=4096,
+                    memory=16000,
+                    remainingResources=[
+                        {"name": "CPU", "integerValue": 4096},
+                        {"name": "MEMORY", "integerValue": 16000},
+                        {"name": "PORTS", "stringSetValue": taken},
+                    ],
+                )
+            ],
+            "taskDefinition": task(
+                64,
+                portMappings=[
+                    {"containerPort": 8000 + n, "hostPort": 0, "protocol": "tcp"}
+                    for n in range(mappings)
+                ],
+            ),
+            "runTask": {"count": 1},
+        }
+    )
+
+
+@pytest.mark.parametrize("size", [4, 6, 9])
+def test_ports_outside_the_ephemeral_range_do_not_use_it_up(size: int) -> None:
+    """Ports 22 and 2376 are taken but lie outside the range: a task that needs every
+    port of the range still fits."""
+    result = _ports_case(["22", "2376"], mappings=size, size=size)
+    assert len(result.placements) == 1
+    assert sorted(b.host_port for b in result.placements[0].bindings) == list(
+        range(50000, 50000 + size)
+    )
+
+
+def test_a_task_needing_more_dynamic_ports_than_are_free_does_not_fit() -> None:
+    result = _ports_case(["50002"], mappings=5, size=5)
+    assert result.placements == ()
+    assert failures(result) == {"a": "RESOURCE:PORTS"}
+
+
+# --- what a run reports besides where tasks go -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instance_arn", "task_prefix"),
+    [
+        (
+            "arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/abc",
+            "arn:aws:ecs:eu-west-1:123456789012:task/prod/",
+        ),
+        (  # the old ARN format has no cluster name
+            "arn:aws:ecs:eu-west-1:123456789012:container-instance/abc",
+            "arn:aws:ecs:eu-west-1:123456789012:task/default/",
+        ),
+        ("abc", "arn:aws:ecs:us-east-1:111122223333:task/default/"),
+    ],
+)
+def test_task_arns_take_region_account_and_cluster_from_the_instances(
+    instance_arn: str, task_prefix: str
+) -> None:
+    result = run(
+        {
+            "containerInstances": [
+                {**instance("x", 2048, 4000), "containerInstanceArn": instance_arn}
+            ],
+            "taskDefinition": task(128),
+            "runTask": {"count": 1},
+        }
+    )
+    (placed,) = result.placements
+    assert placed.task_arn.startswith(task_prefix)
+    assert len(placed.task_arn) - len(task_prefix) == 32
+
+
+@pytest.mark.parametrize(
+    ("request_", "notes"),
+    [
+        (
+            {"runTask": {"count": 1}},
+            ["no placement strategy given: the default for RunTask: random"],
+        ),
+        (
+            {"createService": {"serviceName": "w", "desiredCount": 1}},
+            [
+                "no placement strategy given: the default for a service: "
+                "spread(AZ) then spread(instanceId)"
+            ],
+        ),
+        (
+            {
+                "runTask": {
+                    "count": 25,
+                    "placementStrategy": [{"type": "binpack", "field": "memory"}],
+                }
+            },
+            [
+                "RunTask places at most 10 tasks per call: 25 tasks are 3 calls in AWS "
+                "(simulated as one run)"
+            ],
+        ),
+        (
+            {
+                "runTask": {
+                    "count": 10,
+                    "placementStrategy": [{"type": "binpack", "field": "memory"}],
+                }
+            },
+            [],
+        ),
+    ],
+)
+def test_notes_on_the_request(request_: dict[str, Any], notes: list[str]) -> None:
+    result = run({"fleet": ["2xm5.large"], "taskDefinition": task(64), **request_})
+    assert list(result.notes) == notes
+
+
+def test_fargate_names_everything_aws_would_refuse() -> None:
+    result = run(
+        {
+            "fleet": ["1xm5.large"],
+            "taskDefinition": {**task(128), "networkMode": "bridge"},
+            "runTask": {
+                "count": 2,
+                "launchType": "FARGATE",
+                "placementStrategy": [{"type": "binpack", "field": "memory"}],
+            },
+        }
+    )
+    assert result.fargate
+    assert (result.placements, result.unplaced, result.failures, result.instances) == (
+        (),
+        0,
+        (),
+        (),
+    )
+    assert list(result.notes[1:]) == [
+        "AWS rejects placementStrategy and placementConstraints with the FARGATE launch type: "
+        "remove them from the request.",
+        "a FARGATE task needs task-level cpu and memory in its task definition.",
+        "a FARGATE task needs networkMode awsvpc.",
+    ]
+    assert result.notes[0].startswith("FARGATE: AWS runs the task on its own capacity")
+
+
+def test_each_instance_reports_what_it_has_left_and_holds() -> None:
+    result = run(
+        {
+            "containerInstances": [
+                instance("x", 2048, 4000, ec2InstanceId="i-0abc"),
+                instance("y", 1024, 2000, status="DRAINING"),
+            ],
+            "tasks": [
+                {
+                    "containerInstanceArn": "x",
+                    "group": "family:other",
+                    "cpu": "100",
+                    "memory": "100",
+                }
+            ],
+            "taskDefinition": task(
+                128, 256, portMappings=[{"containerPort": 80, "hostPort": 8080, "protocol": "udp"}]
+            ),
+            "runTask": {"count": 1},
+        }
+    )
+    x, y = result.instances
+    assert (x.ec2_instance_id, x.status, y.status) == ("i-0abc", "ACTIVE", "DRAINING")
+    assert (x.registered_cpu, x.registered_memory) == (2048, 4000)
+    assert (x.remaining_cpu, x.remaining_memory) == (2048 - 100 - 256, 4000 - 100 - 128)
+    assert (x.placed, x.running, x.group_tasks) == (1, 2, 1)
+    assert 8080 in x.ports_udp
+    assert 8080 not in x.ports_tcp
+    assert (y.placed, y.running) == (0, 0)
