@@ -313,3 +313,33 @@ def test_parser_raises_only_syntax_errors(text: str) -> None:
         return
     assert parse(render(expression.root)).root == expression.root
     expression.matches(Facts(ec2_instance_id="i-1", attributes={"ecs.instance-type": "t2.micro"}))
+
+
+@pytest.mark.parametrize(
+    ("subject", "operator", "arguments", "message"),
+    [
+        (Subject.AGENT_VERSION, "=~", ("1.*",), "operator '=~' cannot be used"),
+        (Subject.ATTRIBUTE, "exists", ("x",), "'exists' takes none argument(s)"),
+        (Subject.ATTRIBUTE, "==", ("a", "b"), "'==' takes one argument(s)"),
+        (Subject.ATTRIBUTE, "in", (), "'in' takes one or more argument(s)"),
+    ],
+)
+def test_a_comparison_built_by_hand_refuses_what_the_parser_would(
+    subject: Subject, operator: str, arguments: tuple[str, ...], message: str
+) -> None:
+    """The tree keeps its own rules, for code that builds nodes without the parser."""
+    from ecsprep.sim.cql.nodes import Comparison, OperandError, Operator
+
+    with pytest.raises(OperandError) as caught:
+        Comparison(subject, Operator(operator), arguments, name="a")
+    assert (str(caught.value), caught.value.problem, caught.value.index) == (message, message, -1)
+
+
+def test_a_bad_pattern_names_its_argument() -> None:
+    from ecsprep.sim.cql.nodes import Comparison, OperandError, Operator
+
+    with pytest.raises(OperandError) as caught:
+        Comparison(Subject.ATTRIBUTE, Operator.MATCHES, ("*x",), name="a")
+    assert caught.value.problem == "invalid regular expression '*x'"
+    assert caught.value.detail == ": nothing to repeat"
+    assert caught.value.index == 0

@@ -1,8 +1,12 @@
-"""ruff and mypy are part of the test suite, so the README's one test command runs them."""
+"""ruff and mypy are part of the test suite, so the README's one test command runs them.
+
+Their versions are pinned in pyproject.toml's `test` extra, so a new release cannot
+turn the suite red overnight; a missing tool is a failure, not a skip.
+"""
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 
@@ -12,8 +16,9 @@ from tests.conftest import REPO
 
 
 def run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
-    if shutil.which(tool) is None and not (REPO / ".venv" / "bin" / tool).exists():
-        pytest.skip(f"{tool} is not installed (pip install -e '.[test]')")
+    # A missing tool fails the suite: skipping would let unlinted code through green.
+    if importlib.util.find_spec(tool) is None:
+        pytest.fail(f"{tool} is not installed for {sys.executable}: pip install -e '.[test]'")
     return subprocess.run(
         [sys.executable, "-m", tool, *args], cwd=REPO, capture_output=True, text=True
     )

@@ -41,10 +41,34 @@ def short(arn: str | None) -> str:
     return (arn or "").rsplit("/", 1)[-1]
 
 
+EXPECT_KEYS = frozenset(
+    {
+        "instances",
+        "placed",
+        "unplaced",
+        "failures",
+        "rejected",
+        "bindings",
+        "remaining_memory",
+        "stopped",
+        "stopped_on",
+        "event",
+        "events",
+        "no_event",
+        "note",
+        "no_note",
+        "details",
+        "deterministic",
+    }
+)
+
+
 @pytest.mark.parametrize("case", load_cases())
 def test_case(case: dict[str, Any]) -> None:
-    result = run(case["scenario"])
     expect = case["expect"]
+    unknown = sorted(set(expect) - EXPECT_KEYS)
+    assert not unknown, f"unknown expect keys {unknown}: use {', '.join(sorted(EXPECT_KEYS))}"
+    result = run(case["scenario"])
     where = [short(p.instance_arn) for p in result.placements]
     if "instances" in expect:
         assert where == expect["instances"]
@@ -79,6 +103,25 @@ def test_case(case: dict[str, Any]) -> None:
             assert any(wanted in event for event in events), (wanted, service_events(result))
     if "no_event" in expect:
         assert not any(expect["no_event"] in event for event in service_events(result))
+    traced = run(case["scenario"], trace=True)
+    if "rejected" in expect:
+        # Every instance the first task could not use, with its first failing check.
+        first = traced.placements[0].trace if traced.placements else None
+        assert first is not None
+        assert {short(arn): r.value for arn, r in first.rejected} == expect["rejected"]
+    drawn = [
+        p.number
+        for p in traced.placements
+        if p.trace is not None and p.trace.decided_by.startswith("random")
+    ]
+    # A case that says where tasks land, when they land there by a random draw among
+    # several candidates, proves nothing about the filters: it must say what was
+    # rejected, or be about the seed itself.
+    pinned = "instances" in expect or "bindings" in expect
+    assert not (drawn and pinned) or "rejected" in expect or expect.get("deterministic"), (
+        f"tasks {drawn} were drawn at random among candidates: use a deterministic strategy "
+        "or give `rejected`"
+    )
     if expect.get("deterministic"):
         again = run(case["scenario"])
         assert [p.instance_arn for p in again.placements] == [
@@ -269,3 +312,18 @@ def test_daemon_on_fargate_is_refused_with_the_docs_words() -> None:
     }
     with pytest.raises(InputError, match="don't support the DAEMON scheduling strategy"):
         run(document)
+
+
+def test_an_unknown_expect_key_is_refused_not_ignored() -> None:
+    case = {"scenario": {"fleet": ["1xm5.large"], "runTask": {"count": 1}}, "expect": {}}
+    with pytest.raises(AssertionError, match=r"unknown expect keys \['instance'\]"):
+        test_case({**case, "expect": {"instance": ["ci-0001"]}})
+
+
+def test_a_case_pinned_on_a_random_draw_is_refused() -> None:
+    case = {
+        "scenario": {"fleet": ["2xm5.large"], "runTask": {"count": 1}},
+        "expect": {"instances": ["ci-0002"]},  # what the draw happens to give
+    }
+    with pytest.raises(AssertionError, match="drawn at random"):
+        test_case(case)

@@ -451,7 +451,7 @@ class _Checker:
             if port in state.udp:
                 return False
         for protocol, needed in self.dynamic.items():
-            if needed and _free_dynamic(state, protocol, self.first, self.last) < needed:
+            if needed and not _dynamic_free(state, protocol, self.first, self.last, needed):
                 return False
         return True
 
@@ -509,12 +509,15 @@ _STEP_OF = {
 }
 
 
-def _free_dynamic(state: InstanceState, protocol: Protocol, first: int, last: int) -> int:
+def _dynamic_free(
+    state: InstanceState, protocol: Protocol, first: int, last: int, needed: int
+) -> bool:
+    """True when `needed` ports of the ephemeral range are free on the instance."""
     taken = state.tcp if protocol is Protocol.TCP else state.udp
     size = last - first + 1
-    if len(taken) < size // 2:  # cheap bound: plenty left whatever the taken ports are
-        return size - len(taken)
-    return size - sum(1 for port in taken if first <= port <= last)
+    if size - len(taken) >= needed:  # cheap: enough even if every taken port were in range
+        return True
+    return size - sum(1 for port in taken if first <= port <= last) >= needed
 
 
 # --- ranking ---------------------------------------------------------------

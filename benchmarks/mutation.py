@@ -1,0 +1,139 @@
+"""Mutation testing of the core with mutmut, one module at a time, on demand (not in CI).
+
+    python -m pip install -e '.[test,mutation]'
+    python benchmarks/mutation.py study/scoring.py         # one module
+    python benchmarks/mutation.py --all                    # every module in MODULES (slow)
+    python benchmarks/mutation.py study/scoring.py --survivors   # print each survivor's diff
+
+mutmut 3 only finds code under `./`, `src/` or `source/` and names modules by their path,
+so it cannot run on the `cli/` layout in place. This script stages a copy under
+`build/mutation/<module>/` with the package at `src/ecsprep` (mutmut strips `src.`, so the
+module names match `ecsprep.…` at run time), the tests, content and quizzes beside it, and a
+pyproject.toml that mutates only the one module and runs only the tests listed for it in
+MODULES. It prints killed / total per module; equivalent mutants are listed in
+docs/status.md. Nothing outside build/mutation is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGE = ROOT / "build" / "mutation"
+
+# module (under cli/ecsprep) -> the tests that hold its behaviour
+MODULES: dict[str, list[str]] = {
+    "study/scoring.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "study/schedule.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "study/session.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "packs/structure.py": [
+        "tests/test_packs_load.py",
+        "tests/test_packs_broken.py",
+        "tests/test_packs_structure.py",
+    ],
+    "sim/strategies.py": [
+        "tests/test_sim_placement.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/constraints.py": [
+        "tests/test_sim_placement.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/capacity.py": [
+        "tests/test_sim_capacity.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/placement.py": [
+        "tests/test_sim_placement.py",
+        "tests/test_sim_properties.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/cql/nodes.py": ["tests/test_cql.py", "tests/test_sim_behaviour.py"],
+}
+
+PYPROJECT = """\
+[tool.mutmut]
+source_paths = ["src/ecsprep"]
+only_mutate = ["src/ecsprep/{module}"]
+pytest_add_cli_args_test_selection = {tests}
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
+also_copy = ["content", "quizzes"]
+
+[tool.pytest.ini_options]
+addopts = ["--strict-markers"]
+markers = ["slow: builds a wheel or drives a real terminal"]
+"""
+
+
+def stage(module: str) -> Path:
+    where = STAGE / module.replace("/", "_").removesuffix(".py")
+    if where.exists():
+        shutil.rmtree(where)
+    (where / "src").mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "cli" / "ecsprep", where / "src" / "ecsprep", ignore=ignore)
+    for name in ("tests", "content", "quizzes"):
+        shutil.copytree(ROOT / name, where / name, ignore=ignore)
+    tests = [t for t in MODULES[module] if (ROOT / t).exists()]
+    (where / "pyproject.toml").write_text(
+        PYPROJECT.format(module=module, tests="[" + ", ".join(f'"{t}"' for t in tests) + "]")
+    )
+    return where
+
+
+def mutmut(where: Path, *args: str) -> str:
+    exe = Path(sys.executable).with_name("mutmut")
+    done = subprocess.run([str(exe), *args], cwd=where, capture_output=True, text=True, check=False)
+    return done.stdout + done.stderr
+
+
+def run(module: str, survivors: bool) -> tuple[int, int]:
+    where = stage(module)
+    log = mutmut(where, "run", "--max-children", "2")
+    (where / "run.log").write_text(log)
+    results = mutmut(where, "results", "--all", "true")
+    status = dict(re.findall(r"^\s*(\S+__mutmut_\d+): (.+)$", results, re.MULTILINE))
+    if not status:
+        print(f"{module}: mutmut reported no mutants; see {where / 'run.log'}")
+        return 0, 0
+    # A mutant that makes the tests hang is caught too (by mutmut's timeout).
+    killed = sum(s in ("killed", "timeout") for s in status.values())
+    print(f"{module}: killed {killed} / {len(status)} ({100 * killed / len(status):.0f}%)")
+    for name, state in sorted(status.items()):
+        if state not in ("killed", "timeout"):
+            print(f"  {state}: {name}")
+            if survivors:
+                diff = mutmut(where, "show", name).splitlines()
+                print("\n".join(f"    {line}" for line in diff if line[:1] in "+-"))
+    return killed, len(status)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "modules", nargs="*", help="modules under cli/ecsprep, e.g. sim/capacity.py"
+    )
+    parser.add_argument("--all", action="store_true", help="every module in MODULES")
+    parser.add_argument("--survivors", action="store_true", help="show each survivor's diff")
+    args = parser.parse_args()
+    modules = list(MODULES) if args.all else args.modules
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown or not modules:
+        parser.error(f"choose from: {', '.join(MODULES)} (or --all); unknown: {unknown}")
+    for module in modules:
+        run(module, args.survivors)
+
+
+if __name__ == "__main__":
+    main()
