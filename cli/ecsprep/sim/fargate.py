@@ -62,7 +62,9 @@ CONTAINER_PARAMETERS = (
     "privileged",
 )
 LINUX_PARAMETERS = ("devices", "sharedMemorySize", "tmpfs", "maxSwap", "swappiness")
-ALLOWED_CAPABILITY = "CAP_SYS_PTRACE"
+# KernelCapabilities (API reference): values are written without Docker's CAP_ prefix, and
+# Fargate tasks can add SYS_PTRACE only. The prefixed spelling is read as the same (INF).
+ALLOWED_CAPABILITY = "SYS_PTRACE"
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 
@@ -112,7 +114,7 @@ class FargateTask:
     compatibilities: tuple[str, ...]
     storage_gib: int | None  # ephemeralStorage.sizeInGiB, None when not set
     parameters: tuple[tuple[str, str], ...]  # (rule, JSON path) of parameters Fargate refuses
-    capabilities: tuple[tuple[str, str], ...]  # (capability, path) added beyond CAP_SYS_PTRACE
+    capabilities: tuple[tuple[str, str], ...]  # (capability, path) added beyond SYS_PTRACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +289,7 @@ def read_task(document: Mapping[str, object], where: Where) -> FargateTask:
         caps = as_mapping(linux.get("capabilities") or {}, at.key("linuxParameters.capabilities"))
         for cap in as_list(caps.get("add") or [], at.key("linuxParameters.capabilities.add")):
             name = str(cap)
-            if name != ALLOWED_CAPABILITY:
+            if name.removeprefix("CAP_") != ALLOWED_CAPABILITY:
                 capabilities.append((name, at.key("linuxParameters.capabilities.add").path))
     return FargateTask(
         family=str(document.get("family", "")),
@@ -462,7 +464,7 @@ def check(task: FargateTask, launch: Launch) -> FargateCheck:
         add(
             "linuxParameters.capabilities",
             False,
-            f"capability {name}: on Fargate only CAP_SYS_PTRACE can be added.",
+            f"capability {name}: on Fargate only SYS_PTRACE can be added.",
             aws=False,
             at=path,
         )
