@@ -58,6 +58,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_placement.py",
         "tests/test_sim_properties.py",
         "tests/test_sim_behaviour.py",
+        "tests/test_sim_cli.py",  # the --trace texts and the Fargate and capacity notes
+        "tests/test_sim_capacity.py",
+        "tests/test_sim_hostile.py",
     ],
     "sim/cql/nodes.py": ["tests/test_cql.py", "tests/test_sim_behaviour.py"],
 }

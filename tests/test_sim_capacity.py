@@ -150,6 +150,7 @@ def test_a_fargate_strategy_runs_as_fargate_and_notes_the_split() -> None:
                     {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
                     {"capacityProvider": "FARGATE_SPOT", "weight": 3},
                 ],
+                "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
             }
         )
     )

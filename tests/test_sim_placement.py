@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.placement import PlacementResult, place
 from ecsprep.sim.report import response, service_events
@@ -197,6 +198,7 @@ def test_fargate_explains_instead_of_placing() -> None:
                 "count": 1,
                 "launchType": "FARGATE",
                 "placementStrategy": [{"type": "binpack", "field": "memory"}],
+                "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
             },
         }
     )
@@ -308,6 +310,7 @@ def test_daemon_on_fargate_is_refused_with_the_docs_words() -> None:
             "serviceName": "d",
             "schedulingStrategy": "DAEMON",
             "launchType": "FARGATE",
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
         },
     }
     with pytest.raises(InputError, match="don't support the DAEMON scheduling strategy"):
@@ -327,3 +330,27 @@ def test_a_case_pinned_on_a_random_draw_is_refused() -> None:
     }
     with pytest.raises(AssertionError, match="drawn at random"):
         test_case(case)
+
+
+def test_an_awsvpc_request_without_network_configuration_is_refused_on_fargate_too() -> None:
+    """RunTask and CreateService refuse it whatever the launch type (InvalidParameterException)."""
+    document = {
+        "taskDefinition": {
+            "family": "v",
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": [{"name": "a", "image": "nginx"}],
+        },
+        "runTask": {"count": 1, "launchType": "FARGATE"},
+    }
+    with pytest.raises(
+        InputError,
+        match=r"runTask: Network Configuration must be provided when networkMode 'awsvpc'",
+    ):
+        run(document)
+    document["runTask"]["networkConfiguration"] = {  # type: ignore[index]
+        "awsvpcConfiguration": {"subnets": ["subnet-a"]}
+    }
+    assert run(document).fargate

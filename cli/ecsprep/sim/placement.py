@@ -30,7 +30,6 @@ from ecsprep.sim.cluster import Binding, ClusterState, InstanceState, TaskOnInst
 from ecsprep.sim.constraints import Constraint, ConstraintType
 from ecsprep.sim.instances import Instance, InstanceStatus
 from ecsprep.sim.scenario import (
-    AWSVPC_NEEDS_NETWORK,
     INSTANCES_PER_CLUSTER_QUOTA,
     TASKS_PER_SERVICE_QUOTA,
     RequestKind,
@@ -1097,12 +1096,6 @@ def _fargate(scenario: Scenario) -> PlacementResult:
         notes.append("a FARGATE task needs task-level cpu and memory in its task definition.")
     if task.network_mode is not NetworkMode.AWSVPC:
         notes.append("a FARGATE task needs networkMode awsvpc.")
-    elif scenario.request.network_configured is False:
-        # refused on EC2 (scenario._check_limits); on FARGATE still a note, see docs/simulator.md
-        notes.append(
-            f"AWS refuses this request: {AWSVPC_NEEDS_NETWORK} Add networkConfiguration "
-            "(awsvpcConfiguration subnets and security groups)."
-        )
     return PlacementResult(
         scenario=scenario,
         placements=(),

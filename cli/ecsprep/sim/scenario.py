@@ -777,7 +777,6 @@ def _check_limits(scenario: Scenario, where: Where) -> None:
     if (
         scenario.task.network_mode is NetworkMode.AWSVPC
         and scenario.request.network_configured is False
-        and launch is LaunchType.EC2
     ):
         request = "runTask" if scenario.request.kind is RequestKind.RUN_TASK else "createService"
         raise where.key(request).refuse(
