@@ -66,14 +66,10 @@ def pipeline_artifacts(
         from ecsprep.errors import InputError
         from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.pipeline_artifacts import deploy
+        from ecsprep.ui.scenario_file import check_format, scenario_document
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        document: dict[str, Any] = {}
-        where = Where("flags")
-        if scenario is not None:
-            where = Where(str(scenario))
-            document = dict(as_mapping(read_document(scenario), where, "a scenario"))
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a scenario")
         if action is not None:
             document["action"] = action
         if artifact is not None:

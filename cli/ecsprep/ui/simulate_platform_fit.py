@@ -104,16 +104,11 @@ def platform_fit(
 
     with reported():
         from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.platform_fit import read_and_fit
+        from ecsprep.ui.scenario_file import check_format, scenario_document
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        document: dict[str, Any] = {}
-        where = Where("flags")
-        if scenario is not None:
-            where = Where(str(scenario))
-            document = dict(as_mapping(read_document(scenario), where, "a scenario"))
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a scenario")
         workload = dict(document.get("workload") or {})
         for key, value in (
             ("kind", kind),

@@ -68,16 +68,12 @@ def registration(
 
     with reported():
         from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
+        from ecsprep.sim.documents import read_document
         from ecsprep.sim.registration import read_instance, register
+        from ecsprep.ui.scenario_file import check_format, scenario_document
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        document: dict[str, Any] = {}
-        where = Where("flags")
-        if scenario is not None:
-            where = Where(str(scenario))
-            document = dict(as_mapping(read_document(scenario), where, "a registration scenario"))
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a registration scenario")
         if ecs_config is not None:
             try:
                 document["ecsConfig"] = ecs_config.read_text(encoding="utf-8")
