@@ -325,20 +325,6 @@ def test_no_cache_when_asked(tmp_path: Path, isolated_home: Path) -> None:
 # --- exams weighted by domain ----------------------------------------------------
 
 
-@given(
-    st.integers(0, 100),
-    st.lists(st.tuples(st.integers(1, 60), st.integers(0, 40)), min_size=1, max_size=6),
-)
-def test_shares_fill_what_is_there_and_never_more(
-    count: int, domains: list[tuple[int, int]]
-) -> None:
-    weights = [w for w, _ in domains]
-    available = [a for _, a in domains]
-    got = shares(count, weights, available)
-    assert sum(got) == min(count, sum(available))
-    assert all(0 <= g <= a for g, a in zip(got, available, strict=True))
-
-
 @given(st.integers(1, 200), st.lists(st.integers(1, 60), min_size=1, max_size=6))
 def test_shares_follow_the_weights_when_every_domain_has_enough(
     count: int, weights: list[int]

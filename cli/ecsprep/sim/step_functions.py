@@ -147,27 +147,22 @@ def run(machine: StateMachine, task: EcsTask, horizon: int = 24 * 60) -> Executi
     events: list[StepEvent] = []
     started = stopped = None
     pattern = ""
+
+    def finish(status: str, error: str = "") -> Execution:
+        return Execution(
+            status, tuple(entered), started, stopped, tuple(events), pattern, horizon, error
+        )
+
     for _ in range(len(machine.states) * 4 + 4):  # no loops in the modelled subset
         state = machine.states[name]
         entered.append((name, minute))
         kind = state["Type"]
         if kind == "Succeed":
             events.append(StepEvent(minute, name, "Succeed: the execution succeeds"))
-            return Execution(
-                "SUCCEEDED", tuple(entered), started, stopped, tuple(events), pattern, horizon
-            )
+            return finish("SUCCEEDED")
         if kind == "Fail":
             events.append(StepEvent(minute, name, "Fail state"))
-            return Execution(
-                "FAILED",
-                tuple(entered),
-                started,
-                stopped,
-                tuple(events),
-                pattern,
-                horizon,
-                "Fail state",
-            )
+            return finish("FAILED", "Fail state")
         if kind == "Wait":
             seconds = int(state.get("Seconds", 0) or 0)  # type: ignore[call-overload]
             minute += -(-seconds // 60)
@@ -193,16 +188,7 @@ def run(machine: StateMachine, task: EcsTask, horizon: int = 24 * 60) -> Executi
                                 "States.TaskFailed: the task failed (INF: a non-zero exit)",
                             )
                         )
-                        return Execution(
-                            "FAILED",
-                            tuple(entered),
-                            started,
-                            stopped,
-                            tuple(events),
-                            pattern,
-                            horizon,
-                            "States.TaskFailed",
-                        )
+                        return finish("FAILED", "States.TaskFailed")
                     events.append(StepEvent(minute, name, "the task stopped: the state completes"))
                 else:
                     resumed = _callback(state, task, minute, events, name)
@@ -213,26 +199,9 @@ def run(machine: StateMachine, task: EcsTask, horizon: int = 24 * 60) -> Executi
                             events.append(
                                 StepEvent(minute, name, "States.Timeout: no SendTaskSuccess")
                             )
-                            return Execution(
-                                "FAILED",
-                                tuple(entered),
-                                started,
-                                stopped,
-                                tuple(events),
-                                pattern,
-                                horizon,
-                                "States.Timeout",
-                            )
+                            return finish("FAILED", "States.Timeout")
                         events.append(StepEvent(horizon, name, "still waiting for SendTaskSuccess"))
-                        return Execution(
-                            "RUNNING",
-                            tuple(entered),
-                            started,
-                            stopped,
-                            tuple(events),
-                            pattern,
-                            horizon,
-                        )
+                        return finish("RUNNING")
                     minute = resumed
             else:
                 events.append(
@@ -241,9 +210,7 @@ def run(machine: StateMachine, task: EcsTask, horizon: int = 24 * 60) -> Executi
                     )
                 )
         if state.get("End"):
-            return Execution(
-                "SUCCEEDED", tuple(entered), started, stopped, tuple(events), pattern, horizon
-            )
+            return finish("SUCCEEDED")
         name = str(state["Next"])
     raise AssertionError("unreachable: the modelled states have no loops")
 
