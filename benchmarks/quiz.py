@@ -50,10 +50,9 @@ def answer_to_next_question(questions: int = 200) -> float:
             library=library,
             store=store,
             session_id=store.start_session("practice", "bench", 1, datetime.now(timezone.utc)),
-            console=console,
+            make_console=lambda: console,
             asker=LineAsker(console, io.StringIO("B\n" * questions)),
-            scheduler=schedule.scheduler(schedule.Settings()),
-            cards={},
+            settings=schedule.Settings(),
             now=lambda: datetime.now(timezone.utc),
             clock=time.monotonic,
         )

@@ -214,3 +214,36 @@ def test_what_learners_type_lands_on_the_right_notes(
     if "term" in case:
         assert match.term is not None
         assert match.term.term == case["term"]
+
+
+def test_plain_pages_wrap_text_keep_commands_whole_and_show_control_characters_as_nothing() -> None:
+    from ecsprep.ui.explain import Block, Kind, Look, plain_lines
+
+    def block(kind: Kind, text: str = "") -> Block:
+        return Block(kind, ((text, Look.PLAIN),) if text else ())
+
+    command = "try it: ecsprep simulate placement --fleet 3xm5.large --strategy binpack:memory"
+    lines = list(
+        plain_lines(
+            [
+                block(Kind.TEXT, "binpack puts each task on the fullest instance that fits it"),
+                block(Kind.RULE, "Strategies  [placement-strategies]"),
+                block(Kind.NOTES, "| a | b |\n|---|---|\n"),
+                block(Kind.BLANK),
+                block(Kind.LINE, command),
+                block(Kind.INDENTED, "spread, random, binpack:memory, distinctInstance"),
+                block(Kind.TEXT, "a \x1b]0;pwned\x07title \u202eevil"),
+            ],
+            width=40,
+        )
+    )
+    assert lines == [
+        "binpack puts each task on the fullest",
+        "instance that fits it",
+        "Strategies  [placement-strategies] ─────",
+        "| a | b |\n|---|---|",
+        "",
+        command,  # longer than 40: a command is never wrapped
+        "    spread, random, binpack:memory,\n    distinctInstance",
+        "a ]0;pwnedtitle evil",
+    ]

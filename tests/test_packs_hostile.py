@@ -99,7 +99,7 @@ def test_alias_bombs_in_user_packs_are_bounded(args: list[str], isolated_home: P
         assert result.returncode == 0, result.stderr
         assert "bomb.yaml left out" in result.stderr
         assert "wide.yaml left out" in result.stderr
-    cache = isolated_home / "cache" / "library.json"
+    cache = isolated_home / "cache" / "library.cache"
     assert not cache.exists() or cache.stat().st_size < 10_000_000
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 from pathlib import Path
 
@@ -143,7 +143,7 @@ class TestCache:
         self, fixture_shipped: Path, isolated_home: Path
     ) -> None:
         cold = load_library()
-        assert (isolated_home / "cache" / "library.json").is_file()
+        assert (isolated_home / "cache" / "library.cache").is_file()
         warm = load_library()
         assert warm.library == cold.library == load_library(cache=False).library
 
@@ -151,12 +151,24 @@ class TestCache:
         self, fixture_shipped: Path, isolated_home: Path
     ) -> None:
         expected = load_library(cache=False).library
-        cache = isolated_home / "cache" / "library.json"
+        cache = isolated_home / "cache" / "library.cache"
         cache.parent.mkdir()
-        for junk in ("{not json", '{"key": 1}', "[]", ""):
-            cache.write_text(junk)
+        load_library()
+        good = cache.read_bytes()
+        stored = marshal.loads(good)
+        other_python = {**stored, "key": [marshal.version, 2, 7, *stored["key"][3:]]}
+        junk = [
+            b"{not marshal",
+            good[: len(good) // 2],  # a write cut short
+            marshal.dumps({"key": 1}),
+            marshal.dumps([]),
+            marshal.dumps(other_python),
+            b"",
+        ]
+        for blob in junk:
+            cache.write_bytes(blob)
             assert load_library().library == expected
-            assert json.loads(cache.read_text())["data"]["packs"]
+            assert marshal.loads(cache.read_bytes())["data"]["packs"]
 
     def test_a_changed_file_is_checked_again(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -177,7 +189,7 @@ class TestCache:
     ) -> None:
         monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: BROKEN)
         assert load_library().problems
-        assert not (isolated_home / "cache" / "library.json").exists()
+        assert not (isolated_home / "cache" / "library.cache").exists()
 
     def test_ecsprep_no_cache_turns_it_off(
         self, fixture_shipped: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch

@@ -299,7 +299,7 @@ def test_clean_blueprints_are_cached_and_a_change_is_read_again(
     path = folder / "drill.yaml"
     path.write_text("format: 1\nid: drill\ntitle: Drill\ncount: 3\n")
     first = load_blueprints([folder])
-    cache = isolated_home / "cache" / "blueprints.json"
+    cache = isolated_home / "cache" / "blueprints.cache"
     assert cache.is_file()
     stamp = path.stat().st_mtime_ns
     path.write_text("format: 1\nid: drill\ntitle: Drill\ncount: 7\n")  # same size...
@@ -319,7 +319,7 @@ def test_clean_blueprints_are_cached_and_a_change_is_read_again(
 def test_no_cache_when_asked(tmp_path: Path, isolated_home: Path) -> None:
     (tmp_path / "d.yaml").write_text("format: 1\nid: d\ntitle: D\n")
     load_blueprints([tmp_path], environ={"ECSPREP_NO_CACHE": "1"})
-    assert not (isolated_home / "cache" / "blueprints.json").exists()
+    assert not (isolated_home / "cache" / "blueprints.cache").exists()
 
 
 # --- exams weighted by domain ----------------------------------------------------

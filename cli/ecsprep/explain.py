@@ -155,7 +155,6 @@ def edits(a: str, b: str) -> int:
 class _Entry:
     key: str  # "term:<term>" or "topic:<id>"
     names: tuple[str, ...]  # normalised names this entry answers to
-    written: frozenset[str]  # its names as written, case folded
     squeezed: frozenset[str]  # its names without separators, case kept: `BLUE_GREEN` → BLUEGREEN
 
 
@@ -169,9 +168,21 @@ def _entry(key: str, names: tuple[str, ...]) -> _Entry:
     return _Entry(
         key,
         tuple(dict.fromkeys(normalise(n) for n in names)),
-        frozenset(n.strip().casefold() for n in names),
         frozenset(_squeeze(n) for n in names),
     )
+
+
+def _named_as_written(library: Library, written: str) -> list[str]:
+    """Entries with a name (term, alias, topic id or title) that is `written`, case aside.
+
+    The common case, and cheap: it needs none of the normalised names `_entries` builds."""
+
+    def named(names: tuple[str, ...]) -> bool:
+        return any(n.strip().casefold() == written for n in names)
+
+    keys = [f"term:{t.term}" for t in library.terms.values() if named((t.term, *t.aliases))]
+    keys += [f"topic:{t.id}" for t in library.topics.values() if named((t.id, t.title))]
+    return keys
 
 
 def _squeeze(text: str) -> str:
@@ -183,11 +194,10 @@ def lookup(library: Library, query: str) -> Lookup:
     wanted = normalise(query)
     if not wanted:
         raise NotFoundError("term or topic", query, ())
-    entries = _entries(library)
-    written = query.strip().casefold()
-    literal = [e.key for e in entries if written in e.written]
+    literal = _named_as_written(library, query.strip().casefold())
     if literal:
         return _found(library, query, sorted(literal), MatchKind.NAME)
+    entries = _entries(library)
     # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
     scored = _rank(entries, wanted, fuzzy=False)
     if scored and scored[0][0] >= NAMED:

@@ -6,7 +6,6 @@ cache stores the same shape, so the round trip is exercised on every cached load
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -187,6 +186,8 @@ def library_to_anki(library: Library) -> str:
 
 def _html(text: str) -> str:
     # Tabs would split the field; newlines become <br> so the note keeps its layout.
+    import html
+
     return html.escape(text.strip()).replace("\t", " ").replace("\r\n", "\n").replace("\n", "<br>")
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-FORMAT_VERSION = 1
+from ecsprep.packs import FORMAT_VERSION as FORMAT_VERSION  # the format's version, with its tables
+
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MIN_OPTIONS = 2
 MAX_OPTIONS = 8

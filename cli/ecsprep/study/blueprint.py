@@ -97,13 +97,13 @@ def load_blueprints(
     file's path, size and mtime, like the pack cache), so `ecsprep quiz` doesn't
     import PyYAML just to read the same few blueprints again.
     """
-    from ecsprep.packs.cache import cache_path, read_json, write_json
+    from ecsprep.packs.cache import cache_path, read_stored, write_stored
 
     files = [p for f in folders if f.is_dir() for p in sorted(f.glob("*.yaml"))]
     store = cache_path(os.environ if environ is None else environ, BLUEPRINT_CACHE)
     key = _cache_key(files)
     if store is not None and key is not None:
-        cached = read_json(store, key)
+        cached = read_stored(store, key)
         if isinstance(cached, list):
             return _collect((Path(path), data, {}) for path, data in cached)
     read = [_read_blueprint(path) for path in files]
@@ -111,11 +111,11 @@ def load_blueprints(
     documents = [(path, data, lines) for path, data, lines, _ in read if data is not None]
     loaded = _collect(documents)
     if store is not None and key is not None and not problems and not loaded.problems:
-        write_json(store, key, [[str(path), data] for path, data, _ in documents])
+        write_stored(store, key, [[str(path), data] for path, data, _ in documents])
     return Blueprints(loaded.items, (*problems, *loaded.problems))
 
 
-BLUEPRINT_CACHE = "blueprints.json"
+BLUEPRINT_CACHE = "blueprints.cache"
 
 
 def _cache_key(files: Sequence[Path]) -> list[Any] | None:

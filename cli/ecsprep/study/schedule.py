@@ -3,17 +3,21 @@
 The scheduling itself is fsrs's; this module only decides the rating, keeps card
 ids stable, and builds the due queue. Every datetime is timezone-aware UTC, as
 fsrs requires; `now` always comes in from the caller.
+
+fsrs is imported by the functions that use it, not here: `ecsprep quiz` draws its
+first question before it needs a card (benchmarks/quiz.py measures the start-up).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from fsrs import Card, Rating, ReviewLog, Scheduler
+if TYPE_CHECKING:
+    from fsrs import Card, Rating, ReviewLog, Scheduler
 
 DEFAULT_RETENTION = 0.9
 DEFAULT_NEW_PER_DAY = 20
@@ -39,16 +43,22 @@ class Settings:
 def scheduler(settings: Settings, *, fuzz: bool = True) -> Scheduler:
     if not 0.7 <= settings.desired_retention <= 0.99:
         raise ValueError("desired retention must be between 0.70 and 0.99")
+    from fsrs import Scheduler
+
     return Scheduler(desired_retention=settings.desired_retention, enable_fuzzing=fuzz)
 
 
 def card_id(question_id: str) -> int:
     """A stable card id from the question id (fsrs's default id is the clock)."""
+    import hashlib
+
     digest = hashlib.sha256(question_id.encode()).digest()
     return int.from_bytes(digest[:6], "big")  # 48 bits: exact in JSON and in SQLite
 
 
 def new_card(question_id: str, now: datetime) -> Card:
+    from fsrs import Card
+
     return Card(card_id=card_id(question_id), due=now)
 
 
@@ -66,6 +76,8 @@ def rating(
     nothing about recall, so it is Again, like a wrong one. Easy is never inferred:
     FSRS stretches intervals a lot on Easy, so only the learner may claim it.
     """
+    from fsrs import Rating
+
     if not correct or peeked:
         return Rating.Again
     if self_rating is not None:

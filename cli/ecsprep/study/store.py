@@ -29,11 +29,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-from fsrs import Card, ReviewLog
+from typing import TYPE_CHECKING, Any
 
 from ecsprep.errors import StorageError
+
+if TYPE_CHECKING:
+    from fsrs import Card, ReviewLog
 
 BUSY_TIMEOUT_SECONDS = 10.0
 # SQLite's primary result codes (stable C API; the sqlite3 module names them only from 3.11).
@@ -360,6 +361,8 @@ def _text(value: object) -> str:
 
 
 def _card(row: sqlite3.Row) -> Card:
+    from fsrs import Card
+
     card = Card.from_json(_text(row["card"]))
     if card.due.tzinfo is None:
         raise ValueError("a card without a time zone")

@@ -31,6 +31,29 @@ def columns() -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
+def is_terminal(stream: TextIO) -> bool:
+    """Whether Rich treats `stream` as a terminal: its own rules, without importing Rich.
+
+    `TTY_COMPATIBLE=0`/`1` says no/yes; a non-empty `FORCE_COLOR` says yes; otherwise the
+    stream decides. Commands whose piped output needs no Rich (`explain`) ask this first.
+    """
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    try:
+        return stream.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+def plain_width() -> int:
+    """The width plain (piped) output wraps at: COLUMNS, else 100, as `out()` uses."""
+    return columns() or 100
+
+
 @cache
 def _console(stderr: bool, stream: TextIO, width_asked: str | None) -> Console:
     from rich.console import Console, ConsoleOptions, RenderableType

@@ -1,17 +1,27 @@
-"""`ecsprep explain [TERM]`: the notes on a term or topic."""
+"""`ecsprep explain [TERM]`: the notes on a term or topic.
+
+Each page is built once as data (`Block`s of styled spans) and written by one of
+two writers: Rich in a terminal (styles, rendered Markdown), plain text anywhere
+else (a pipe, a file, a screen reader), which never imports Rich: piped `explain`
+starts in about the time of a bare Typer command (benchmarks/startup.py).
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ecsprep.ui import completion
-from ecsprep.ui.console import indented, out, print_json, reported
+from ecsprep.ui.console import indented, is_terminal, out, plain_width, print_json, reported
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.text import Text
 
     from ecsprep.explain import Explanation, Lookup
     from ecsprep.packs.model import Library
@@ -50,7 +60,10 @@ def explain_command(
 
         library = load_for_command(pack or ())
         if not term:
-            _show_index(library, as_json)
+            if as_json:
+                print_json(_index_json(library))
+            else:
+                _write(_index(library))
             return
         from ecsprep.explain import MatchKind, lookup
 
@@ -58,13 +71,12 @@ def explain_command(
         if as_json:
             print_json(_match_json(found))
         elif found.ambiguous:
-            _show_choices(found)
+            _write(_choices(found))
         elif found.kind is MatchKind.TEXT:
-            _show_passages(found)
+            _write(_passages(found))
         else:
-            if found.corrected:
-                _say_corrected(found)
-            _show(found.matches[0])
+            _write(_corrected(found) if found.corrected else [])
+            _write(_entry(found.matches[0]))
 
 
 def register(app: typer.Typer) -> None:
@@ -116,127 +128,217 @@ def _explain_command(e: Explanation) -> str:
     return f"ecsprep explain {shlex.quote(e.term.term if e.term else e.topic.id)}"
 
 
-def _say_corrected(found: Lookup) -> None:
-    from rich.text import Text
+# --- pages as data -----------------------------------------------------------------
 
+
+class Kind(Enum):
+    """How a block is laid out."""
+
+    TEXT = "text"  # wrapped to the width
+    LINE = "line"  # never wrapped: it holds a URL or a command to paste
+    INDENTED = "indented"  # wrapped under a four-space indent, words never broken
+    RULE = "rule"  # a heading rule
+    NOTES = "notes"  # Markdown: rendered in a terminal, the source itself elsewhere
+    BLANK = "blank"
+
+
+class Look(Enum):
+    """A span's style in a terminal (plain text has none)."""
+
+    PLAIN = ""
+    BOLD = "bold"
+    DIM = "dim"
+    HEADING = "bold cyan"
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: Kind
+    spans: tuple[tuple[str, Look], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.spans)
+
+
+def _block(kind: Kind, *spans: tuple[str, Look]) -> Block:
+    return Block(kind, spans)
+
+
+BLANK = Block(Kind.BLANK)
+
+
+def _corrected(found: Lookup) -> list[Block]:
     shown = found.matches[0].name
-    out().print(Text(f"showing {shown} (nothing is named {found.query!r})", style="dim"))
+    return [_block(Kind.TEXT, (f"showing {shown} (nothing is named {found.query!r})", Look.DIM))]
 
 
-def _show(e: Explanation) -> None:
-    from rich.rule import Rule
-    from rich.text import Text
-
-    console = out()
-    heading = Text(e.name, style="bold cyan")
+def _entry(e: Explanation) -> list[Block]:
+    heading = [(e.name, Look.HEADING)]
     if e.term and e.term.aliases:
-        heading.append(f"  (also: {', '.join(e.term.aliases)})", style="dim")
-    console.print(heading)
-    console.print(Text(e.term.definition if e.term else e.topic.summary))
-    console.print()
-    console.print(Rule(Text(f"{e.topic.title}  [{e.topic.id}]"), align="left"))
-    console.print(_notes(e.topic.notes, console.is_terminal), soft_wrap=not console.is_terminal)
-    console.print()
-    _show_footer(e)
+        heading.append((f"  (also: {', '.join(e.term.aliases)})", Look.DIM))
+    return [
+        _block(Kind.TEXT, *heading),
+        _block(Kind.TEXT, (e.term.definition if e.term else e.topic.summary, Look.PLAIN)),
+        BLANK,
+        _block(Kind.RULE, (f"{e.topic.title}  [{e.topic.id}]", Look.PLAIN)),
+        _block(Kind.NOTES, (e.topic.notes, Look.PLAIN)),
+        BLANK,
+        *_footer(e),
+    ]
 
 
-def _show_footer(e: Explanation) -> None:
+def _footer(e: Explanation) -> Iterator[Block]:
     """References, related terms and the commands to go on with: never hard-wrapped,
     so a URL or a command stays whole (clickable, pasteable)."""
-    from rich.text import Text
-
-    console = out()
     for ref in e.topic.refs:
-        line = Text(f"ref: {ref.title + ' — ' if ref.title else ''}{ref.url}", style="dim")
-        console.print(line, soft_wrap=True)
+        yield _block(
+            Kind.LINE, (f"ref: {ref.title + ' — ' if ref.title else ''}{ref.url}", Look.DIM)
+        )
     if e.see:
-        console.print(Text("see also: ", style="bold").append(", ".join(e.see), style=""))
+        yield _block(Kind.TEXT, ("see also: ", Look.BOLD), (", ".join(e.see), Look.PLAIN))
     lines = [("drill: ", f"{len(e.questions)} question(s) → {e.drill}")]
     if e.try_command:
         lines.append(("try it: ", e.try_command))
     if e.check_command:
         lines.append(("check a question in place: ", e.check_command))
     for label, command in lines:
-        console.print(Text(label, style="bold").append(command), soft_wrap=True)
+        yield _block(Kind.LINE, (label, Look.BOLD), (command, Look.PLAIN))
 
 
-def _show_passages(found: Lookup) -> None:
+def _passages(found: Lookup) -> list[Block]:
     """A text match: where the notes talk about the words, and the way to the rest."""
-    from rich.rule import Rule
-    from rich.text import Text
-
     from ecsprep.explain import Explanation
     from ecsprep.passages import shorten
 
     e = found.matches[0]
-    console = out()
-    console.print(Text(f"No term or topic is named {found.query!r}; the notes mention it here:"))
-    console.print(Rule(Text(f"{e.topic.title}  [{e.topic.id}]"), align="left"))
+    blocks = [
+        _block(
+            Kind.TEXT,
+            (f"No term or topic is named {found.query!r}; the notes mention it here:", Look.PLAIN),
+        ),
+        _block(Kind.RULE, (f"{e.topic.title}  [{e.topic.id}]", Look.PLAIN)),
+    ]
     for passage in e.passages:
-        console.print(
-            _notes(shorten(passage), console.is_terminal), soft_wrap=not console.is_terminal
+        blocks += [_block(Kind.NOTES, (shorten(passage), Look.PLAIN)), BLANK]
+    blocks.append(
+        _block(
+            Kind.LINE, ("whole topic: ", Look.BOLD), (f"ecsprep explain {e.topic.id}", Look.PLAIN)
         )
-        console.print()
-    read = f"ecsprep explain {e.topic.id}"
-    console.print(Text("whole topic: ", style="bold").append(read), soft_wrap=True)
+    )
     if found.also:
         also = ", ".join(t.id for t in found.also[:5])
-        console.print(Text("also in: ", style="bold").append(also))
-    _show_footer(Explanation(topic=e.topic, see=e.see, questions=e.questions))
+        blocks.append(_block(Kind.TEXT, ("also in: ", Look.BOLD), (also, Look.PLAIN)))
+    blocks += _footer(Explanation(topic=e.topic, see=e.see, questions=e.questions))
+    return blocks
 
 
-def _notes(markdown: str, terminal: bool) -> RenderableType:
-    """Rendered Markdown in a terminal; the Markdown source itself in a pipe.
-
-    Markdown source is already the plain-text form (scripts, screen readers, `less`),
-    and it spares piped runs the ~50 ms import of rich.markdown and its parser.
-    """
-    if not terminal:
-        from rich.text import Text
-
-        return Text(markdown.rstrip())
-    from rich.markdown import Markdown
-
-    return Markdown(markdown)
-
-
-def _show_choices(found: Lookup) -> None:
-    from rich.text import Text
-
-    console = out()
-    console.print(Text(f"Several entries match {found.query!r}; show one with its command:"))
+def _choices(found: Lookup) -> list[Block]:
+    blocks = [
+        _block(
+            Kind.TEXT,
+            (f"Several entries match {found.query!r}; show one with its command:", Look.PLAIN),
+        )
+    ]
     for m in found.matches:
         definition = m.term.definition if m.term else m.topic.summary
-        console.print(Text(m.name, style="bold").append(f"  {_explain_command(m)}", style=""))
-        console.print(Text(indented(definition, console.width), style="dim"), soft_wrap=True)
-
-
-def _show_index(library: Library, as_json: bool) -> None:
-    if as_json:
-        print_json(
-            {
-                "topics": [
-                    {"id": t.id, "title": t.title, "questions": len(library.questions_on(t.id))}
-                    for t in library.topics.values()
-                ],
-                "terms": [{"term": t.term, "topic": t.topic} for t in library.terms.values()],
-            }
+        blocks.append(
+            _block(Kind.LINE, (m.name, Look.BOLD), (f"  {_explain_command(m)}", Look.PLAIN))
         )
-        return
-    from rich.text import Text
+        blocks.append(_block(Kind.INDENTED, (definition, Look.DIM)))
+    return blocks
 
-    # One block per topic: its id and title, then its terms wrapped under an indent.
-    # Readable at any width (a table squeezes the terms to nothing at 80 columns)
-    # and in a pipe, where terms must not break mid-word.
-    console = out()
+
+def _index(library: Library) -> list[Block]:
+    """One block per topic: its id and title, then its terms wrapped under an indent.
+
+    Readable at any width (a table squeezes the terms to nothing at 80 columns) and in
+    a pipe, where terms must not break mid-word."""
+    blocks = []
     for topic in library.topics.values():
         count = len(library.questions_on(topic.id))
-        head = Text(topic.id, style="bold").append(f"  {topic.title} · {count} question(s)")
-        console.print(head)
+        blocks.append(
+            _block(
+                Kind.TEXT,
+                (topic.id, Look.BOLD),
+                (f"  {topic.title} · {count} question(s)", Look.PLAIN),
+            )
+        )
         terms = [t.term for t in library.terms.values() if t.topic == topic.id]
         if terms:
-            console.print(
-                Text(indented(", ".join(terms), console.width), style="dim"), soft_wrap=True
-            )
-    console.print()
-    console.print("Explain one: ecsprep explain TERM   (e.g. ecsprep explain binpack)")
+            blocks.append(_block(Kind.INDENTED, (", ".join(terms), Look.DIM)))
+    text = "Explain one: ecsprep explain TERM   (e.g. ecsprep explain binpack)"
+    return [*blocks, BLANK, _block(Kind.LINE, (text, Look.PLAIN))]
+
+
+def _index_json(library: Library) -> dict[str, Any]:
+    return {
+        "topics": [
+            {"id": t.id, "title": t.title, "questions": len(library.questions_on(t.id))}
+            for t in library.topics.values()
+        ],
+        "terms": [{"term": t.term, "topic": t.topic} for t in library.terms.values()],
+    }
+
+
+# --- the two writers -----------------------------------------------------------------
+
+
+def _write(blocks: Iterable[Block]) -> None:
+    if is_terminal(sys.stdout):
+        _write_rich(blocks)
+    else:
+        sys.stdout.write("".join(f"{line}\n" for line in plain_lines(blocks, plain_width())))
+
+
+def plain_lines(blocks: Iterable[Block], width: int) -> Iterator[str]:
+    """The blocks as plain text lines at `width`, content's control characters removed."""
+    import textwrap
+
+    from ecsprep.ui.text import printable
+
+    for block in blocks:
+        text = printable(block.text)
+        if block.kind is Kind.TEXT:
+            for line in text.splitlines() or [""]:
+                yield from textwrap.wrap(
+                    line, width=width, break_long_words=False, break_on_hyphens=False
+                ) or [""]
+        elif block.kind is Kind.INDENTED:
+            yield indented(text, width)
+        elif block.kind is Kind.RULE:
+            yield f"{text} {'─' * max(width - len(text) - 1, 3)}"
+        elif block.kind is Kind.NOTES:
+            yield text.rstrip()
+        elif block.kind is Kind.BLANK:
+            yield ""
+        else:
+            yield text
+
+
+def _write_rich(blocks: Iterable[Block]) -> None:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    console = out()
+    for block in blocks:
+        if block.kind is Kind.BLANK:
+            console.print()
+        elif block.kind is Kind.RULE:
+            console.print(Rule(_rich_text(block), align="left"))
+        elif block.kind is Kind.NOTES:
+            console.print(Markdown(block.text))
+        elif block.kind is Kind.INDENTED:
+            from rich.text import Text
+
+            style = block.spans[0][1].value if block.spans else ""
+            console.print(Text(indented(block.text, console.width), style=style), soft_wrap=True)
+        else:
+            console.print(_rich_text(block), soft_wrap=block.kind is Kind.LINE)
+
+
+def _rich_text(block: Block) -> Text:
+    """The spans as Rich Text, never read as markup (a pack's `[word]` stays as written)."""
+    from rich.text import Text
+
+    return Text.assemble(*((text, look.value) for text, look in block.spans))

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Drill:
-    """Everything one session needs (not a value: the cards change as answers come in)."""
+    """Everything one session needs (not a value: the cards change as answers come in).
+
+    The console (Rich), the FSRS scheduler and the learner's cards (fsrs) are made on
+    first use: a terminal session draws its first question before it needs any of
+    them, so it doesn't wait for their imports (benchmarks/quiz.py)."""
 
     mode: Mode
     blueprint: Blueprint
@@ -37,14 +41,35 @@ class Drill:
     library: Library
     store: Store
     session_id: int
-    console: Console
+    make_console: Callable[[], Console]
     asker: Asker
-    scheduler: Scheduler
-    cards: dict[str, Card]
+    settings: schedule.Settings
     now: Callable[[], datetime]
     clock: Callable[[], float]  # monotonic seconds
     time_limit: float | None = None  # seconds
     self_rate: bool = False
+    _console: Console | None = field(default=None, init=False, repr=False)
+    _scheduler: Scheduler | None = field(default=None, init=False, repr=False)
+    _cards: dict[str, Card] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = self.make_console()
+        return self._console
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            self._scheduler = schedule.scheduler(self.settings)
+        return self._scheduler
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        """The learner's FSRS cards, by question id, as this session has left them."""
+        if self._cards is None:
+            self._cards = self.store.cards()
+        return self._cards
 
 
 @dataclass(slots=True)

@@ -21,7 +21,8 @@ from ecsprep.study.blueprint import DEFAULT, Blueprint, Mode, find_blueprint
 from ecsprep.study.session import Outcome, in_order, pool, present, select, select_by_domains
 
 if TYPE_CHECKING:
-    from fsrs import Card
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from ecsprep.packs.model import Library, Question
@@ -78,7 +79,9 @@ def start(request: Request, *, list_only: bool = False) -> int:
     _check_names(blueprint, library)
     seed = request.seed if request.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
-    console = err() if request.json else out()
+    # Rich is imported when something is first printed through it; a terminal session's
+    # first question is drawn by prompt_toolkit before that.
+    make_console = err if request.json else out
 
     from ecsprep.home import progress_db_path
     from ecsprep.study.store import open_store
@@ -87,7 +90,7 @@ def start(request: Request, *, list_only: bool = False) -> int:
         settings = _settings(store, request)
         questions = _questions(library, blueprint, mode, request, store, settings, rng)
         if not questions:
-            console.print(_nothing_message(mode), markup=False)
+            make_console().print(_nothing_message(mode), markup=False)
             if request.json:
                 from ecsprep.ui.console import print_json
 
@@ -102,7 +105,9 @@ def start(request: Request, *, list_only: bool = False) -> int:
                 )
             return 0 if mode in (Mode.REVIEW, Mode.DUE) else int(ExitCode.ERROR)
         items = tuple(present(q, rng, shuffle=blueprint.shuffle) for q in questions)
-        drill = _drill(request, mode, blueprint, seed, items, library, store, settings, console)
+        drill = _drill(
+            request, mode, blueprint, seed, items, library, store, settings, make_console
+        )
         run = _run(drill, request)
         _finish(drill, run)
         _report(drill, run, request)
@@ -212,7 +217,7 @@ def _drill(
     library: Library,
     store: Store,
     settings: schedule.Settings,
-    console: Console,
+    make_console: Callable[[], Console],
 ) -> Drill:
     from ecsprep.ui.quiz_run import Drill
 
@@ -222,7 +227,6 @@ def _drill(
             request.time_limit or blueprint.time_limit or MINUTES_PER_EXAM_QUESTION * len(items)
         )
         limit = minutes * 60.0
-    cards: dict[str, Card] = store.cards()
     return Drill(
         mode=mode,
         blueprint=blueprint,
@@ -231,10 +235,9 @@ def _drill(
         library=library,
         store=store,
         session_id=store.start_session(mode.value, blueprint.id, seed, datetime.now(timezone.utc)),
-        console=console,
-        asker=_asker(request, console, limit),
-        scheduler=schedule.scheduler(settings),
-        cards=cards,
+        make_console=make_console,
+        asker=_asker(request, make_console, limit),
+        settings=settings,
         now=lambda: datetime.now(timezone.utc),
         clock=time.monotonic,
         time_limit=limit,
@@ -250,13 +253,13 @@ def interactive(request: Request) -> bool:
     return sys.stdin.isatty() and shown_on.isatty()
 
 
-def _asker(request: Request, console: Console, limit: float | None) -> Asker:
+def _asker(request: Request, make_console: Callable[[], Console], limit: float | None) -> Asker:
     from ecsprep.ui.quiz_ask import LineAsker, TerminalAsker
 
     if interactive(request):
         deadline = time.monotonic() + limit if limit is not None else None
-        return TerminalAsker(console, deadline)
-    return LineAsker(console)
+        return TerminalAsker(deadline=deadline)
+    return LineAsker(make_console())
 
 
 def _run(drill: Drill, request: Request) -> Run:
