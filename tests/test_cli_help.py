@@ -82,6 +82,43 @@ def test_main_needs_the_whole_app_for_root_options_typos_and_completion() -> Non
     assert commands_for(["quiz"], environ={"_ECSPREP_COMPLETE": "complete_bash"}) is None
 
 
+ROOT_HELP_BY_MAIN = (
+    "import sys\n"
+    "from ecsprep.ui.app import main\n"
+    "sys.argv = ['ecsprep', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as exit:\n"
+    "    code = exit.code\n"
+    "built = sorted(m for m in sys.modules if m.startswith('ecsprep.ui.') and m not in\n"
+    "    ('ecsprep.ui.app', 'ecsprep.ui.text', 'ecsprep.ui.completion', 'ecsprep.ui.console'))\n"
+    "print(f'exit {code} built {built}')\n"
+)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], []])
+def test_root_help_lists_every_command_without_building_them(
+    argv: list[str], isolated_home: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "100"}
+    result = subprocess.run(
+        [sys.executable, "-c", ROOT_HELP_BY_MAIN, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    help_text, _, last = result.stdout.rpartition("exit ")
+    whole = CliRunner().invoke(app, argv, prog_name="ecsprep", env=env)
+    assert help_text == whole.output
+    assert "│ simulate  Simulators: watch ECS decide where tasks run." in help_text
+    assert last == f"{2 if not argv else 0} built []\n"
+
+
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")

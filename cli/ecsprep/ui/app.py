@@ -50,11 +50,22 @@ def root(
     """Study and exam drills for AWS ECS, ECR and Fargate."""
 
 
-def build_app(commands: Iterable[str] | None = None, argv: Sequence[str] = ()) -> typer.Typer:
-    """The root app with the given top-level commands (None: all of them).
+# What `ecsprep --help` lists, in its order: each command's one-line help. The root help
+# then needs neither the command modules nor the building of every command and
+# subcommand (about a third of its time); tests/test_cli_help.py keeps its output equal
+# to the whole app's.
+SUMMARIES: dict[str, str] = {
+    "explain": "Show the notes on an ECS, ECR or Fargate term (typos and rephrasing are fine).",
+    "quiz": "Drill exam questions: practice (feedback at once), exam (timed), review, due.",
+    "stats": "Your progress: accuracy and mastery per topic, cards due, streak, recent sessions.",
+    "packs": "List, check and export content packs (notes, glossary and questions).",
+    "progress": "Export, reset or repair your saved progress.",
+    "simulate": "Simulators: watch ECS decide where tasks run.",
+}
+_ROOT_HELP: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 
-    `argv` (the command line after `ecsprep`) lets a group with subcommands in
-    several modules (`simulate`, see its SUBCOMMANDS) build only the one named."""
+
+def _root_app() -> typer.Typer:
     app = typer.Typer(
         name="ecsprep",
         help=(
@@ -69,6 +80,15 @@ def build_app(commands: Iterable[str] | None = None, argv: Sequence[str] = ()) -
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(root)
+    return app
+
+
+def build_app(commands: Iterable[str] | None = None, argv: Sequence[str] = ()) -> typer.Typer:
+    """The root app with the given top-level commands (None: all of them).
+
+    `argv` (the command line after `ecsprep`) lets a group with subcommands in
+    several modules (`simulate`, see its SUBCOMMANDS) build only the one named."""
+    app = _root_app()
     wanted = COMMAND_MODULES if commands is None else commands
     for name in dict.fromkeys(COMMAND_MODULES[name] for name in wanted):
         module = import_module(name)
@@ -77,6 +97,18 @@ def build_app(commands: Iterable[str] | None = None, argv: Sequence[str] = ()) -
         else:
             module.register(app)
     return app
+
+
+def help_app() -> typer.Typer:
+    """The root app as `ecsprep --help` shows it: every command listed, none built."""
+    app = _root_app()
+    for name, summary in SUMMARIES.items():
+        app.command(name, help=summary)(_listed_only)
+    return app
+
+
+def _listed_only() -> None:
+    """Never run: `help_app` is used only when no command is named."""
 
 
 def commands_for(argv: Sequence[str], environ: dict[str, str] | None = None) -> list[str] | None:
@@ -118,7 +150,10 @@ def prepare_process() -> None:
 def main() -> None:
     prepare_process()
     argv = sys.argv[1:]
-    build_app(commands_for(argv), argv)(prog_name="ecsprep")
+    if argv in _ROOT_HELP and _COMPLETION_VARIABLE not in os.environ:
+        help_app()(prog_name="ecsprep")
+    else:
+        build_app(commands_for(argv), argv)(prog_name="ecsprep")
 
 
 def __getattr__(name: str) -> typer.Typer:
