@@ -335,7 +335,9 @@ def _report(drill: Drill, run: Run, request: Request) -> None:
     if run.interrupted:
         console.print(f"Interrupted: {len(run.results)} answer(s) saved.", markup=False)
     if drill.mode in (Mode.PRACTICE, Mode.EXAM):
-        console.print(f"Same questions again: {replay_command(request, drill)}", markup=False)
+        console.print(  # a command to paste: never wrapped
+            f"Same questions again: {replay_command(request, drill)}", markup=False, soft_wrap=True
+        )
     if request.json:
         from ecsprep.ui.console import print_json
         from ecsprep.ui.quiz_run import report_json
