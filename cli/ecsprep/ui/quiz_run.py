@@ -120,7 +120,7 @@ def run_practice(drill: Drill) -> Run:
             chosen = reply.letters if reply.action is Action.ANSWER else None
             result = grade(item, chosen, drill.clock() - began, peeked=peeked)
             run.results.append(result)
-            drill.console.print(feedback(result), crop=False)
+            drill.asker.feedback(feedback(result))
             if drill.self_rate and result.correct and not peeked:
                 # The answer is committed first; the rating then reviews its card.
                 _record(drill, result)
