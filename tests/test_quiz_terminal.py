@@ -271,16 +271,17 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, signal_name: str) -
 
 @pytest.mark.slow
 @pytest.mark.skipif(not tmux_available(), reason="tmux is needed to read the screen")
-def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rate", [False, True])
+def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path, rate: bool) -> None:
     """At 80×24 the screen after an answer shows the verdict at the top, the cut, and the
-    prompt: nothing of the feedback's start has scrolled away."""
+    prompt: nothing of the feedback's start has scrolled away (nor with `--rate`'s list)."""
     import subprocess
     import time
 
     bp = tmp_path / "terminal.yaml"
     bp.write_text(BLUEPRINT)
     session = f"ecsprep-feedback-{os.getpid()}"
-    argv = [*command(), "quiz", str(bp)]
+    argv = [*command(), "quiz", str(bp), *(["--rate"] if rate else [])]
     env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1 PAGER=cat"
     shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
     subprocess.run(
@@ -302,10 +303,19 @@ def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path) -> None:
 
     try:
         wait_for("Letter picks")
-        subprocess.run(["tmux", "send-keys", "-t", session, "a", "Enter"], check=True)
+        if not rate:
+            subprocess.run(["tmux", "send-keys", "-t", session, "a", "Enter"], check=True)
+            shown = wait_for("Enter: next question")
+            assert shown[0].startswith("✘ Wrong: you chose A; the answer is C."), shown
+            assert "more lines: press v to view all" in shown[22]
+            assert shown[23].startswith("Enter: next question · v view all")
+            return
+        subprocess.run(["tmux", "send-keys", "-t", session, "c", "Enter"], check=True)
+        shown = wait_for("no opinion")
+        assert shown[0].startswith("✔ Right: C."), shown
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
         shown = wait_for("Enter: next question")
-        assert shown[0].startswith("✘ Wrong: you chose A; the answer is C."), shown
-        assert "more lines: press v to view all" in shown[22]
-        assert shown[23].startswith("Enter: next question · v view all")
+        assert shown[0].startswith("✔ Right: C."), shown
+        assert any("more lines: press v to view all" in line for line in shown)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)

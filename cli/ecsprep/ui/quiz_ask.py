@@ -77,8 +77,8 @@ class Asker(Protocol):
         learner did. `toggle_flag` flags in place; `fresh` starts on a clean screen."""
         ...
 
-    def feedback(self, shown: RenderableType) -> None:
-        """Show the feedback on an answer."""
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
+        """Show the feedback on an answer (`rate` is asked next when `rating`)."""
         ...
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
@@ -183,7 +183,7 @@ class LineAsker:
                 continue
             return reply
 
-    def feedback(self, shown: RenderableType) -> None:
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
         self.console.print(shown, crop=False)  # all of it: a pipe has no screen to fit
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
@@ -220,6 +220,9 @@ class LineAsker:
     def confirm(self, message: str) -> bool:
         line = self._line(f"{message} [y/N]: ")
         return (line or "").strip().lower() in {"y", "yes"}
+
+
+RATING_ROWS = 1 + len(SelfRating) + 1  # "How did it feel?", its choices, "no opinion"
 
 
 class TerminalAsker:
@@ -263,10 +266,11 @@ class TerminalAsker:
             keep=self.keep,
         )
 
-    def feedback(self, shown: RenderableType) -> None:
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
         """Feedback taller than the screen is cut to fit, with a line saying how much more
         there is: its start (right or wrong, and why) is never scrolled away. `v` on the
-        prompt after it shows all of it in a pager."""
+        prompt after it shows all of it in a pager. Room is left for the prompt after it:
+        one row, or the self-rating list's five (`rating`)."""
         from ecsprep.ui.quiz_prompt import cut_to_fit, more_line, screen_rows
 
         console = self.console
@@ -277,7 +281,7 @@ class TerminalAsker:
         with console.capture() as capture:
             console.print(shown, crop=False)
         text = capture.get()
-        kept, hidden = cut_to_fit(text, screen_rows() - 1)  # a row for the prompt after it
+        kept, hidden = cut_to_fit(text, screen_rows() - (RATING_ROWS if rating else 1))
         console.file.write(kept)
         if hidden:
             console.print(more_line(hidden), style="bold", markup=False, highlight=False)
