@@ -247,3 +247,25 @@ def test_m_runs_the_simulator_check_then_asks_again(
         (["B"], True, True)
     ]
     assert "spread uses every instance." in result.stderr  # --json: the session goes to stderr
+
+
+def test_feedback_is_cut_to_the_room_with_a_line_for_the_rest() -> None:
+    from ecsprep.ui.quiz_prompt import cut_to_fit
+
+    text = "".join(f"line {n}\n" for n in range(1, 11))
+    assert cut_to_fit(text, 10) == (text, 0)  # fits: all of it
+    kept, hidden = cut_to_fit(text, 4)  # three lines, and a fourth row for "… 7 more lines"
+    assert kept == "line 1\nline 2\nline 3\n"
+    assert hidden == 7
+
+
+def test_the_pager_falls_back_to_printing_when_there_is_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ecsprep.ui.quiz_prompt import page
+
+    monkeypatch.setenv("PAGER", "no-such-pager-ecsprep")
+    path = tmp_path / "shown.txt"
+    with path.open("w+", encoding="utf-8") as stream:
+        page("all of the feedback ✔\n", stream)
+    assert path.read_text(encoding="utf-8") == "all of the feedback ✔\n"

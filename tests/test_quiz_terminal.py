@@ -49,8 +49,15 @@ questions: [ux-choose-two-secret-id, ux-second-two]
 """
 
 
-def spawn(tmp_path: Path, args: list[str], columns: int = 110, rows: int = 40) -> Any:
+def spawn(
+    tmp_path: Path,
+    args: list[str],
+    columns: int = 110,
+    rows: int = 40,
+    extra: dict[str, str] | None = None,
+) -> Any:
     env = {**os.environ, "ECSPREP_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "TERM": "xterm"}
+    env.update(extra or {})
     env.pop("COLUMNS", None)
     argv = [*command(), *args]
     try:
@@ -138,6 +145,52 @@ def test_choose_two_letters_tick_enter_answers_and_actions_work(tmp_path: Path) 
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("pager", ["cat", "less"])
+def test_long_feedback_is_cut_to_fit_and_v_shows_all_of_it(tmp_path: Path, pager: str) -> None:
+    """At 80×24 the first question's feedback (34 lines) is cut to the 23 rows above the
+    prompt, saying how much more there is; v shows all of it in the pager ($PAGER)."""
+    if shutil.which(pager) is None:
+        pytest.skip(f"{pager} is not installed")
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    child = spawn(tmp_path, ["quiz", str(bp)], columns=80, rows=24, extra={"PAGER": pager})
+    try:
+        child.expect("Letter picks")
+        child.send("a")
+        child.send("\r")
+        child.expect("Wrong: you chose A; the answer is C.")
+        child.expect(r"… (\d+) more lines: press v to view all")
+        hidden = int(child.match.group(1))
+        assert hidden > 0
+        # The verdict's line and 21 more, then the "more" line and the prompt: 24 rows.
+        assert child.before.count("\n") == 24 - 2
+        assert "Check it:" not in child.before  # the end is what was cut
+        child.expect("Enter: next question · v view all · x explain · m simulate · q quit")
+        child.send("v")
+        if pager == "less":
+            child.expect("Wrong: you chose A")  # the pager opens on the start ...
+            child.send("G")  # ... and goes to the end
+        child.expect("More: ecsprep explain ecs-iam-roles")
+        child.expect("Check it: ecsprep simulate question iam-four-services-task-roles")
+        if pager == "less":
+            child.send("q")
+        child.expect("Enter: next question · v view all")  # back on the same prompt
+        child.send("x")  # the other keys still work
+        child.expect("shows this any time")
+        child.expect("Enter: next question · v view all")
+        child.send("\r")
+        child.expect("Question 2/2")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
+    rows = list(db.execute("SELECT question_id, chosen, outcome FROM answers"))
+    assert rows == [("iam-four-services-task-roles", '["A"]', "wrong")]
+
+
 def tmux_available() -> bool:
     return shutil.which("tmux") is not None
 
@@ -214,3 +267,55 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, signal_name: str) -
     assert child.exitstatus == 130, (child.exitstatus, child.signalstatus)
     db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
     assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not tmux_available(), reason="tmux is needed to read the screen")
+@pytest.mark.parametrize("rate", [False, True])
+def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path, rate: bool) -> None:
+    """At 80×24 the screen after an answer shows the verdict at the top, the cut, and the
+    prompt: nothing of the feedback's start has scrolled away (nor with `--rate`'s list)."""
+    import subprocess
+    import time
+
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    session = f"ecsprep-feedback-{os.getpid()}"
+    argv = [*command(), "quiz", str(bp), *(["--rate"] if rate else [])]
+    env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1 PAGER=cat"
+    shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", shell], check=True
+    )
+
+    def screen() -> list[str]:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout.splitlines()
+
+    def wait_for(text: str) -> list[str]:
+        for _ in range(100):
+            shown = screen()
+            if any(text in line for line in shown):
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never shown:\n{screen()}")
+
+    try:
+        wait_for("Letter picks")
+        if not rate:
+            subprocess.run(["tmux", "send-keys", "-t", session, "a", "Enter"], check=True)
+            shown = wait_for("Enter: next question")
+            assert shown[0].startswith("✘ Wrong: you chose A; the answer is C."), shown
+            assert "more lines: press v to view all" in shown[22]
+            assert shown[23].startswith("Enter: next question · v view all")
+            return
+        subprocess.run(["tmux", "send-keys", "-t", session, "c", "Enter"], check=True)
+        shown = wait_for("no opinion")
+        assert shown[0].startswith("✔ Right: C."), shown
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        shown = wait_for("Enter: next question")
+        assert shown[0].startswith("✔ Right: C."), shown
+        assert any("more lines: press v to view all" in line for line in shown)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)

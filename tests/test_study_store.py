@@ -365,9 +365,31 @@ def test_stats_and_export_warn_about_damaged_rows_and_name_the_way_out(
         result = CliRunner().invoke(app, args, input="quit\n")
         assert result.exception is None or isinstance(result.exception, SystemExit), args
         assert result.exit_code == 0, (args, result.output)
-        if args[0] != "quiz":
-            assert "warning: 4 damaged row(s) in the progress database skipped" in result.stderr
-            assert "`ecsprep progress repair`" in result.stderr
+        assert "warning: 4 damaged row(s) in the progress database skipped" in result.stderr
+        assert "`ecsprep progress repair`" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["practice", "due", "review"])
+def test_the_quiz_warns_about_damaged_rows_once_on_stderr(isolated_home: Path, mode: str) -> None:
+    """The quiz says what `stats` says, once per session, and its plain output is unchanged."""
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    args = ["quiz", "--mode", mode, "--count", "2", "--seed", "5", "--plain"]
+    clean = CliRunner().invoke(app, args, input="skip\nskip\n")
+    damaged_database(isolated_home / "progress.sqlite3")
+    result = CliRunner().invoke(app, args, input="skip\nskip\n")
+    assert result.exit_code == 0, result.output
+    warning = "warning: 4 damaged row(s) in the progress database skipped"
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert ": not JSON" in result.stderr
+    assert "`ecsprep progress repair`" in result.stderr
+    assert "damaged" not in result.stdout
+    if mode == "practice":  # same questions, same seed: the plain output is what it was
+        assert result.stdout.replace("time 00:01", "time 00:00") == clean.stdout.replace(
+            "time 00:01", "time 00:00"
+        )
 
 
 def test_repair_copies_what_can_be_read_and_keeps_the_damaged_file(tmp_path: Path) -> None:

@@ -339,6 +339,17 @@ class Store:
         wrong.sort(key=lambda row: row["at"], reverse=True)
         return tuple(row["question_id"] for row in wrong)
 
+    def damaged_rows(self) -> list[str]:
+        """Every row that can't be read, once each (reads every table through).
+
+        The quiz reads only the cards; this names the damaged answers and sessions
+        too, as `ecsprep stats` does.
+        """
+        self.cards()
+        self.answers()
+        self.sessions()
+        return list(dict.fromkeys(self.damaged))
+
     def close(self) -> None:
         self._db.close()
 

@@ -20,7 +20,7 @@ from ecsprep.study.schedule import SelfRating
 from ecsprep.study.session import Presented, check_choice
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
 
 class Action(str, Enum):
@@ -35,6 +35,7 @@ class Action(str, Enum):
     SUBMIT = "submit"  # exam: hand in now
     REVIEW = "review"  # exam, plain mode: list the questions and go to one
     GOTO = "goto"  # exam, plain mode: the question picked from the review list
+    VIEW = "view"  # terminal, after feedback that was cut to fit: all of it, in a pager
 
 
 # Words and single keys for each action, in plain mode and as terminal keys.
@@ -74,6 +75,10 @@ class Asker(Protocol):
     ) -> Reply:
         """Show the question (with `header`, a neutral progress line) and return what the
         learner did. `toggle_flag` flags in place; `fresh` starts on a clean screen."""
+        ...
+
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
+        """Show the feedback on an answer (`rate` is asked next when `rating`)."""
         ...
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
@@ -178,6 +183,9 @@ class LineAsker:
                 continue
             return reply
 
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
+        self.console.print(shown, crop=False)  # all of it: a pipe has no screen to fit
+
     def after(self, actions: Sequence[Action], last: bool) -> Action:
         return Action.NEXT  # piped answers keep their one line per question
 
@@ -214,6 +222,9 @@ class LineAsker:
         return (line or "").strip().lower() in {"y", "yes"}
 
 
+RATING_ROWS = 1 + len(SelfRating) + 1  # "How did it feel?", its choices, "no opinion"
+
+
 class TerminalAsker:
     """The terminal prompt (`quiz_prompt`): letters, Enter, the action keys; a live clock.
 
@@ -223,8 +234,10 @@ class TerminalAsker:
     """
 
     def __init__(self, console: Console | None = None, deadline: float | None = None) -> None:
+        self.console = console
         self.deadline = deadline
         self.keep = deadline is None  # practice keeps the answered question above its feedback
+        self.full = ""  # the last feedback, when it was cut to fit the screen (v shows it)
 
     def ask(
         self,
@@ -239,6 +252,7 @@ class TerminalAsker:
     ) -> Reply:
         from ecsprep.ui.quiz_prompt import ask_question, clear_screen
 
+        self.full = ""
         if fresh:
             clear_screen()
         return ask_question(
@@ -252,10 +266,38 @@ class TerminalAsker:
             keep=self.keep,
         )
 
-    def after(self, actions: Sequence[Action], last: bool) -> Action:
-        from ecsprep.ui.quiz_prompt import wait_after_feedback
+    def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
+        """Feedback taller than the screen is cut to fit, with a line saying how much more
+        there is: its start (right or wrong, and why) is never scrolled away. `v` on the
+        prompt after it shows all of it in a pager. Room is left for the prompt after it:
+        one row, or the self-rating list's five (`rating`)."""
+        from ecsprep.ui.quiz_prompt import cut_to_fit, more_line, screen_rows
 
-        return wait_after_feedback(actions, last)
+        console = self.console
+        if console is None:
+            from ecsprep.ui.console import out
+
+            console = self.console = out()
+        with console.capture() as capture:
+            console.print(shown, crop=False)
+        text = capture.get()
+        kept, hidden = cut_to_fit(text, screen_rows() - (RATING_ROWS if rating else 1))
+        console.file.write(kept)
+        if hidden:
+            console.print(more_line(hidden), style="bold", markup=False, highlight=False)
+        console.file.flush()
+        self.full = text if hidden else ""
+
+    def after(self, actions: Sequence[Action], last: bool) -> Action:
+        from ecsprep.ui.quiz_prompt import page, wait_after_feedback
+
+        while True:
+            offered = (Action.VIEW, *actions) if self.full else tuple(actions)
+            action = wait_after_feedback(offered, last)
+            if action is not Action.VIEW:
+                return action
+            assert self.console is not None  # set when the feedback was shown
+            page(self.full, self.console.file)
 
     def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:
         """Exam: pick a question to revisit, or None to submit."""

@@ -46,9 +46,10 @@ KEY_WORDS: dict[str, str] = {
     "back": "p back",
     "next": "n next",
     "submit": "u submit",
+    "view": "v view all",
 }
 # Exam keys first in the order a candidate uses them.
-KEY_ORDER = ("next", "back", "flag", "submit", "skip", "explain", "simulate", "quit")
+KEY_ORDER = ("next", "back", "flag", "submit", "view", "skip", "explain", "simulate", "quit")
 
 
 def instruction(multiple: bool, actions: Sequence[Action]) -> str:
@@ -296,6 +297,59 @@ def wait_after_feedback(actions: Sequence[Action], last: bool) -> Action:
         erase_when_done=True,
     )
     return application.run()
+
+
+def screen_rows() -> int:
+    """The rows of the terminal the prompts draw on."""
+    from prompt_toolkit.application.current import get_app_session
+
+    return int(get_app_session().output.get_size().rows)
+
+
+def more_line(hidden: int) -> str:
+    return f"… {hidden} more lines: press v to view all"
+
+
+def cut_to_fit(text: str, room: int) -> tuple[str, int]:
+    """`text` cut to at most `room` lines, the last of them saying how many more there are
+    (so the start of long feedback is never scrolled off the screen); and that number."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= room:
+        return text, 0
+    keep = max(1, room - 1)
+    hidden = len(lines) - keep
+    return "".join(lines[:keep]), hidden
+
+
+def page(text: str, stream: Any) -> None:
+    """Show `text` in the learner's pager ($PAGER, else `less`), on the terminal `stream`
+    writes to; where there is none, print it in full."""
+    import os
+    import shutil
+    import subprocess
+
+    command = os.environ.get("PAGER") or ("less" if shutil.which("less") else "")
+    stream.flush()
+    if command:
+        env = {**os.environ}
+        env.setdefault("LESS", "R")  # colours as colours, not as escape codes
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:  # $PAGER is a shell command line, as pydoc and git run it
+            done = subprocess.run(
+                command,
+                shell=True,
+                input=text.encode(encoding, errors="replace"),
+                stdout=stream.fileno(),
+                env=env,
+                check=False,
+            )
+        except (OSError, ValueError):  # a stream without a file
+            pass
+        else:
+            if done.returncode != 127:  # 127: the shell found no such program
+                return
+    stream.write(text)
+    stream.flush()
 
 
 def clear_screen() -> None:

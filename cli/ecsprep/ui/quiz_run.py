@@ -145,8 +145,9 @@ def run_practice(drill: Drill) -> Run:
             chosen = reply.letters if reply.action is Action.ANSWER else None
             result = grade(item, chosen, drill.clock() - began, peeked=peeked)
             run.results.append(result)
-            drill.console.print(feedback(result), crop=False)
-            if drill.self_rate and result.correct and not peeked:
+            rating = drill.self_rate and result.correct and not peeked
+            drill.asker.feedback(feedback(result), rating=rating)
+            if rating:
                 # The answer is committed first; the rating then reviews its card.
                 _record(drill, result)
                 reviewed = _review(drill, result, drill.asker.rate())

@@ -103,6 +103,7 @@ def start(request: Request, *, list_only: bool = False) -> int:
                         "totals": {"questions": 0},
                     }
                 )
+            _warn_damaged(store)
             return 0 if mode in (Mode.REVIEW, Mode.DUE) else int(ExitCode.ERROR)
         items = tuple(present(q, rng, shuffle=blueprint.shuffle) for q in questions)
         drill = _drill(
@@ -111,7 +112,19 @@ def start(request: Request, *, list_only: bool = False) -> int:
         run = _run(drill, request)
         _finish(drill, run)
         _report(drill, run, request)
+        _warn_damaged(store)
     return int(ExitCode.INTERRUPTED) if run.interrupted else 0
+
+
+def _warn_damaged(store: Store) -> None:
+    """`ecsprep stats`'s warning for damaged rows, once, on stderr, after the report (where
+    the screen stops: a terminal quiz starts each question on a clean screen)."""
+    damaged = store.damaged_rows()
+    if damaged:
+        from ecsprep.ui.stats import warn_damaged
+
+        sys.stdout.flush()
+        warn_damaged(damaged)
 
 
 def _check_names(blueprint: Blueprint, library: Library) -> None:
@@ -338,7 +351,9 @@ def _report(drill: Drill, run: Run, request: Request) -> None:
     if run.interrupted:
         console.print(f"Interrupted: {len(run.results)} answer(s) saved.", markup=False)
     if drill.mode in (Mode.PRACTICE, Mode.EXAM):
-        console.print(f"Same questions again: {replay_command(request, drill)}", markup=False)
+        console.print(  # a command to paste: never wrapped
+            f"Same questions again: {replay_command(request, drill)}", markup=False, soft_wrap=True
+        )
     if request.json:
         from ecsprep.ui.console import print_json
         from ecsprep.ui.quiz_run import report_json

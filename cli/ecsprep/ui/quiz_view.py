@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
     from rich.text import Text
 
 
@@ -75,16 +76,19 @@ def verdict(result: Graded) -> RenderableType:
     if result.peeked:
         line.append(" Peeked (looked before answering): counts as not known yet.", style="yellow")
     line.append(qid, style="dim")
-    return line
+    return Hanging(line, 0, 2)
 
 
 class Hanging:
-    """Styled text wrapped to the width there is, every line `indent` columns in (so
-    wrapped lines start under their text, not at column 0), with no trailing spaces."""
+    """Styled text wrapped to the width there is: the first line `indent` columns in, the
+    lines after it `rest` columns in (so wrapped lines start under their text, not at
+    column 0), with no trailing spaces. Words are kept whole, so a URL or a command is
+    never broken."""
 
-    def __init__(self, text: Text, indent: int) -> None:
+    def __init__(self, text: Text, indent: int, rest: int | None = None) -> None:
         self.text = text
         self.indent = indent
+        self.rest = indent if rest is None else rest
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         import textwrap
@@ -92,21 +96,50 @@ class Hanging:
         from rich.text import Text
 
         plain = self.text.plain
-        width = max(20, options.max_width - self.indent)
-        lines = textwrap.wrap(plain, width, break_long_words=False, break_on_hyphens=False)
+        width = max(20 + max(self.indent, self.rest), options.max_width)
+        lines = textwrap.wrap(
+            plain,
+            width,
+            initial_indent=" " * self.indent,
+            subsequent_indent=" " * self.rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
         at = 0
-        for line in lines:  # words whole, so a URL or a command is never broken
-            start = plain.index(line, at)
-            at = start + len(line)
+        for number, line in enumerate(lines):
+            lead = self.indent if number == 0 else self.rest
+            words = line[lead:]
+            start = plain.index(words, at)
+            at = start + len(words)
             piece = self.text[start:at]
             piece.no_wrap, piece.overflow = True, "ignore"
-            yield Text(" " * self.indent, no_wrap=True, overflow="ignore") + piece
+            yield Text(" " * lead, no_wrap=True, overflow="ignore") + piece
 
 
-def hanging(text: str, indent: int, style: str = "") -> RenderableType:
+def hanging(text: str, indent: int, style: str = "", rest: int | None = None) -> RenderableType:
     from rich.text import Text
 
-    return Hanging(Text(_flat(text), style=style), indent)
+    return Hanging(Text(_flat(text), style=style), indent, rest)
+
+
+class Trimmed:
+    """A renderable (a table) with the spaces at the ends of its lines taken off."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
+        for line in console.render_lines(self.inner, options, pad=False):
+            kept = list(line)
+            while kept and not kept[-1].control and not kept[-1].text.rstrip():
+                kept.pop()
+            if kept and not kept[-1].control:
+                last = kept[-1]
+                kept[-1] = Segment(last.text.rstrip(), last.style)
+            yield from kept
+            yield Segment.line()
 
 
 def link(title: str, url: str, indent: int = 2) -> RenderableType:
@@ -116,7 +149,7 @@ def link(title: str, url: str, indent: int = 2) -> RenderableType:
 
     parts: list[RenderableType] = []
     if title:
-        parts.append(Hanging(Text(f"↗ {_flat(title)}"), indent))
+        parts.append(Hanging(Text(f"↗ {_flat(title)}"), indent, indent + 2))
     lead = "  " if title else "↗ "
     url_line = Text(" " * indent + lead + _flat(url), no_wrap=True, overflow="ignore")
     parts.append(url_line)
@@ -136,9 +169,12 @@ def feedback(result: Graded) -> RenderableType:
         head = Text.assemble(
             (f"{option.letter} {mark} ", style), (_flat(option.text), "bold"), yours
         )
-        parts.append(Hanging(head, 2))
-        parts.append(hanging(option.why, 6))
-    parts.append(Text.assemble(("Why: ", "bold"), _flat(question.explanation)))
+        # Wrapped option text continues under itself, after the "A ✘ " label; the reason
+        # why sits deeper, so the two never run together (even without bold, in a pipe).
+        parts.append(Hanging(head, 2, 2 + len(f"{option.letter} {mark} ")))
+        parts.append(hanging(option.why, 8))
+    why = Text.assemble(("Why: ", "bold"), _flat(question.explanation))
+    parts.append(Hanging(why, 0, len("Why: ")))
     parts.extend(_references(question))
     if question.topics:
         parts.append(command_line(f"More: ecsprep explain {question.topics[0]}"))
@@ -185,7 +221,7 @@ def summary(result: Score, seconds: float, *, exam: bool, stopped: bool) -> Rend
     )
     if result.peeked:
         line += f"; {result.peeked} peeked (answered after looking: counted as not known)"
-    parts: list[RenderableType] = [Text(line, style="bold")]
+    parts: list[RenderableType] = [Hanging(Text(line, style="bold"), 0, 2)]
     if exam:
         passed = result.passed
         parts.append(
@@ -211,7 +247,7 @@ def topic_table(result: Score) -> RenderableType:
     table.add_column("%", justify="right")
     for row in result.topics:
         table.add_row(Text(_flat(row.topic)), f"{row.correct}/{row.total}", str(row.percent))
-    return table
+    return Trimmed(table)
 
 
 def missed(results: Sequence[Graded]) -> RenderableType:
@@ -226,7 +262,7 @@ def missed(results: Sequence[Graded]) -> RenderableType:
             continue
         question = result.presented.question
         parts.append(Rule(Text(_flat(question.id)), align="left"))
-        parts.append(Text(_flat(question.stem)))
+        parts.append(hanging(question.stem, 0))
         parts.append(feedback(result))
     return Group(*parts)
 
