@@ -6,6 +6,7 @@ Checks that what was answered before Ctrl-C is in the SQLite file afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -319,3 +320,29 @@ def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path, rate: bo
         assert any("more lines: press v to view all" in line for line in shown)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+@pytest.mark.slow
+def test_json_in_a_terminal_keeps_stdout_for_the_json(tmp_path: Path) -> None:
+    """`--json` at a terminal: questions, feedback and report on stderr; stdout only JSON."""
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    report = tmp_path / "report.json"
+    env = {**os.environ, "ECSPREP_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "TERM": "xterm"}
+    env.pop("COLUMNS", None)
+    line = " ".join([*command(), "quiz", str(bp), "--json"])
+    child = pexpect.spawn(
+        "sh", ["-c", f"{line} > {report}"], env=env, dimensions=(40, 110), timeout=30
+    )
+    try:
+        child.expect("Letter picks")
+        child.send("c")
+        child.send("\r")
+        child.expect("Right: C")  # feedback on the terminal (stderr) ...
+        child.expect("Enter: next question")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    data = json.loads(report.read_text())  # ... and nothing but the JSON on stdout
+    assert [q["id"] for q in data["questions"]] == ["iam-four-services-task-roles"]

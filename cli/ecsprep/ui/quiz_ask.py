@@ -233,8 +233,13 @@ class TerminalAsker:
     line and ends the question with `TimeUp` when it passes.
     """
 
-    def __init__(self, console: Console | None = None, deadline: float | None = None) -> None:
-        self.console = console
+    def __init__(
+        self, make_console: Callable[[], Console] | None = None, deadline: float | None = None
+    ) -> None:
+        # The console (and Rich) is made when feedback is first shown, after the first
+        # question is drawn; stdout's unless the session's JSON needs stdout to itself.
+        self.make_console = make_console
+        self.console: Console | None = None
         self.deadline = deadline
         self.keep = deadline is None  # practice keeps the answered question above its feedback
         self.full = ""  # the last feedback, when it was cut to fit the screen (v shows it)
@@ -277,7 +282,7 @@ class TerminalAsker:
         if console is None:
             from ecsprep.ui.console import out
 
-            console = self.console = out()
+            console = self.console = (self.make_console or out)()
         with console.capture() as capture:
             console.print(shown, crop=False)
         text = capture.get()

@@ -271,7 +271,7 @@ def _asker(request: Request, make_console: Callable[[], Console], limit: float |
 
     if interactive(request):
         deadline = time.monotonic() + limit if limit is not None else None
-        return TerminalAsker(deadline=deadline)
+        return TerminalAsker(make_console, deadline)
     return LineAsker(make_console())
 
 
