@@ -177,8 +177,18 @@ def test_long_feedback_is_cut_to_fit_and_v_shows_all_of_it(tmp_path: Path, pager
         if pager == "less":
             child.send("q")
         child.expect("Enter: next question · v view all")  # back on the same prompt
-        child.send("x")  # the other keys still work
-        child.expect("shows this any time")
+        child.send("x")  # the other keys still work; the notes are cut to fit too ...
+        child.expect("IAM roles in ECS")
+        child.expect(r"… \d+ more lines: press v to view all")
+        assert "shows this any time" not in child.before
+        child.expect("Enter: next question · v view all")
+        child.send("v")  # ... and v shows all of them
+        if pager == "less":
+            child.expect("IAM roles in ECS")
+            child.send("G")
+        child.expect("ecsprep explain ecs-iam-roles shows this any time")
+        if pager == "less":
+            child.send("q")
         child.expect("Enter: next question · v view all")
         child.send("\r")
         child.expect("Question 2/2")

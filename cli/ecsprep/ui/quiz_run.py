@@ -165,24 +165,32 @@ def run_practice(drill: Drill) -> Run:
 
 
 def _after(drill: Drill, item: Presented, *, last: bool) -> bool:
-    """Wait after feedback (explain and simulate still work); False when the learner quits."""
+    """Wait after feedback (explain and simulate still work); False when the learner quits.
+
+    Notes and runs shown now are cut to fit the screen like the feedback, `v` showing
+    all of them: the prompt comes back under them."""
     actions = tuple(a for a in _practice_actions(item) if a is not Action.SKIP)
     while True:
         action = drill.asker.after(actions, last)
         if action in (Action.EXPLAIN, Action.SIMULATE):
-            _show(drill, item, action)
+            drill.asker.feedback(_looked_up(drill, item, action))
             continue
         return action is not Action.QUIT
 
 
 def _show(drill: Drill, item: Presented, action: Action) -> None:
+    """Before the answer: the notes or runs in full (the question is asked again under them)."""
+    drill.console.print(_looked_up(drill, item, action), crop=False)
+
+
+def _looked_up(drill: Drill, item: Presented, action: Action) -> RenderableType:
+    """The notes on the question's topic (explain), or its options run in the simulator."""
     from ecsprep.ui.quiz_view import topic_notes
 
     if action is Action.EXPLAIN:
         topic = item.question.topics[0] if item.question.topics else ""
-        drill.console.print(topic_notes(drill.library.topics.get(topic), topic), crop=False)
-    else:
-        drill.console.print(simulated(drill, item))
+        return topic_notes(drill.library.topics.get(topic), topic)
+    return simulated(drill, item)
 
 
 def _practice_actions(item: Presented) -> tuple[Action, ...]:
