@@ -9,7 +9,6 @@ the pack's keys and never depend on the shuffle.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import random
 import string
 from collections.abc import Iterable, Sequence
@@ -124,6 +123,8 @@ def content_hash(question: Question) -> str:
     """A fingerprint of what the learner saw, to tell when a question was edited later."""
     parts = [question.stem, *(f"{o.key}:{o.text}" for o in question.options)]
     parts.append(",".join(sorted(question.answer)))
+    import hashlib  # here: its OpenSSL start-up is paid when the first answer is saved
+
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

@@ -119,8 +119,6 @@ def run_practice(drill: Drill) -> Run:
     Looking at the notes (x) or the simulator (m) before answering is a peek: the
     answer is graded as given but counts as not known (FSRS Again), and says so.
     """
-    from ecsprep.ui.quiz_view import feedback
-
     run = Run()
     start = drill.clock()
     total = len(drill.items)
@@ -146,6 +144,8 @@ def run_practice(drill: Drill) -> Run:
             result = grade(item, chosen, drill.clock() - began, peeked=peeked)
             run.results.append(result)
             rating = drill.self_rate and result.correct and not peeked
+            from ecsprep.ui.quiz_view import feedback  # Rich's renderers, once answered
+
             drill.asker.feedback(feedback(result), rating=rating)
             if rating:
                 # The answer is committed first; the rating then reviews its card.
