@@ -31,6 +31,19 @@ MODULES: dict[str, list[str]] = {
     "study/scoring.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
     "study/schedule.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
     "study/session.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "study/blueprint.py": [
+        "tests/test_study_engine.py",
+        "tests/test_study_behaviour.py",
+        "tests/test_quiz_cli.py",  # blueprint mistakes as the learner sees them
+        "tests/test_packs_hostile.py",
+    ],
+    "study/stats.py": ["tests/test_study_store.py", "tests/test_quiz_cli.py"],
+    "study/store.py": [
+        "tests/test_study_store.py",
+        "tests/test_quiz_cli.py",
+        "tests/test_quiz_durability.py",
+    ],
+    "study/export.py": ["tests/test_study_store.py", "tests/test_quiz_cli.py"],
     "packs/structure.py": [
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",
