@@ -42,6 +42,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_quiz_cli.py",
     ],
     "study/store.py": [
+        "tests/test_study_store_rows.py",
         "tests/test_study_store.py",
         "tests/test_quiz_cli.py",
         "tests/test_quiz_durability.py",
