@@ -62,6 +62,11 @@ def test_yaml_that_does_not_parse_names_its_line(tmp_path: Path) -> None:
     assert problems[0].line == 4
     assert problems[0].where == ""
     assert problems[0].message.startswith("not valid YAML: ")
+    assert problems[0].path == path
+    control = _write(tmp_path, "bell.yaml", "format: 1\nid: x\ntitle: Ring \x07\n")
+    (problem,) = load_blueprint(control)[1]  # the reader's error has no mark
+    assert (problem.path, problem.line, problem.where) == (control, None, "")
+    assert problem.message.startswith("not valid YAML: ")
 
 
 def test_a_file_that_is_not_utf8_cannot_be_read(tmp_path: Path) -> None:
@@ -69,7 +74,7 @@ def test_a_file_that_is_not_utf8_cannot_be_read(tmp_path: Path) -> None:
     path.write_bytes("format: 1\nid: x\ntitle: Caf\xe9\n".encode("latin-1"))
     blueprint, problems = load_blueprint(path)
     assert blueprint is None
-    assert [(p.line, p.where) for p in problems] == [(None, "")]
+    assert [(p.path, p.line, p.where) for p in problems] == [(path, None, "")]
     assert problems[0].message.startswith("cannot read: ")
     assert "utf-8" in problems[0].message
 
@@ -170,10 +175,31 @@ def test_unknown_names_checks_topics_tags_and_domain_topics() -> None:
 
 def test_yaml_outside_the_plain_subset_names_its_line(tmp_path: Path) -> None:
     path = _write(tmp_path, "odd.yaml", "format: 1\nid: odd\ntitle: Odd\ncount: 1:30\n")
-    assert [(p.line, p.where) for p in load_blueprint(path)[1]] == [(4, "count")]
+    (problem,) = load_blueprint(path)[1]
+    assert (problem.path, problem.line, problem.where) == (path, 4, "count")
+    assert problem.message.startswith("1:30 is a base-60 number in YAML 1.1")
     deep = "tags: " + "[" * 200 + "]" * 200
     nested = _write(tmp_path, "deep.yaml", f"format: 1\nid: odd\ntitle: Odd\n{deep}\n")
     assert load_blueprint(nested) == (
         None,
         (Problem(nested, 4, "", "nested more than 100 levels deep; flatten the document"),),
     )
+
+
+def test_a_broken_file_does_not_hide_the_files_after_it(tmp_path: Path) -> None:
+    _write(tmp_path, "a.yaml", "format: 1\nid: a\ntitle: A\nmode: cram\n")
+    _write(tmp_path, "b.yaml", "format: 1\nid: b\ntitle: B\n")
+    found = load_blueprints([tmp_path], NO_CACHE)
+    assert [b.id for b in found.items] == ["b"]
+    assert len(found.problems) == 1
+
+
+def test_the_cache_tells_two_folders_apart(tmp_path: Path, isolated_home: Path) -> None:
+    import os
+
+    one = _write(tmp_path / "one", "d.yaml", "format: 1\nid: d\ntitle: One\n")
+    two = _write(tmp_path / "two", "d.yaml", "format: 1\nid: d\ntitle: Two\n")
+    for path in (one, two):  # same name, size and time: only the place differs
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert [b.title for b in load_blueprints([tmp_path / "one"]).items] == ["One"]
+    assert [b.title for b in load_blueprints([tmp_path / "two"]).items] == ["Two"]
