@@ -31,6 +31,27 @@ MODULES: dict[str, list[str]] = {
     "study/scoring.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
     "study/schedule.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
     "study/session.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "study/blueprint.py": [
+        "tests/test_study_engine.py",  # with the cases of tests/cases/blueprints.yaml
+        "tests/test_study_behaviour.py",
+        "tests/test_study_blueprint_files.py",
+    ],
+    "study/stats.py": [
+        "tests/test_study_stats.py",
+        "tests/test_study_store.py",
+        "tests/test_quiz_cli.py",
+    ],
+    "study/store.py": [
+        "tests/test_study_store_rows.py",
+        "tests/test_study_store.py",
+        "tests/test_quiz_cli.py",
+        "tests/test_quiz_durability.py",
+    ],
+    "study/export.py": [
+        "tests/test_study_export.py",
+        "tests/test_study_store.py",
+        "tests/test_quiz_cli.py",
+    ],
     "packs/structure.py": [
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",

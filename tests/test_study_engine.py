@@ -43,12 +43,46 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_blueprint_validation(case: dict[str, Any]) -> None:
     blueprint, problems = parse(case["doc"], Path("q.yaml"), {})
-    found = [(p.where, p.message) for p in problems]
-    assert len(found) == len(case["problems"]), found
-    for (where, message), (key, fragment) in zip(found, case["problems"], strict=True):
-        assert where == key
-        assert fragment in message
+    assert [[p.where, p.message] for p in problems] == case["problems"]
     assert (blueprint is None) == bool(case["problems"])
+    if blueprint is not None:
+        doc = case["doc"]
+        expected = {
+            "id": str(doc["id"]),
+            "title": doc["title"],
+            "description": "",
+            "mode": "practice",
+            "count": 10,
+            "topics": [],
+            "tags": [],
+            "questions": [],
+            "time_limit": None,
+            "pass_mark": 720,
+            "shuffle": True,
+            "exams": [],
+            "domains": [],
+            **case.get("blueprint", {}),
+        }
+        fields = {
+            "id": blueprint.id,
+            "title": blueprint.title,
+            "description": blueprint.description,
+            "mode": blueprint.mode.value,
+            "count": blueprint.count,
+            "topics": list(blueprint.topics),
+            "tags": list(blueprint.tags),
+            "questions": list(blueprint.questions),
+            "time_limit": blueprint.time_limit,
+            "pass_mark": blueprint.pass_mark,
+            "shuffle": blueprint.shuffle,
+            "exams": list(blueprint.exams),
+            "domains": [
+                {"name": d.name, "weight": d.weight, "topics": list(d.topics)}
+                for d in blueprint.domains
+            ],
+        }
+        assert fields == expected
+        assert blueprint.source == Path("q.yaml")
 
 
 def test_blueprint_problem_has_file_and_line(tmp_path: Path) -> None:
