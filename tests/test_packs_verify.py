@@ -49,8 +49,12 @@ def test_validate_prints_each_refuted_check_with_file_line_and_place() -> None:
         f"{pack}:78 questions[verify-refused].check: the scenario can't run: "
         "options.A.createService.capacityProviderStrategy: FARGATE and FARGATE_SPOT both set "
         "a base; only one capacity provider in a strategy can have a base",
+        # A is judged by the run of the scenario as written; B's claim is wrong as well
+        f"{pack}:98 questions[verify-as-given].answer: the key is A, but by the simulator "
+        "the options that are right among A, B are none",
+        # and verify-file-next-to-pack reads its task definition from the pack's folder
     ]
-    assert result.stdout.splitlines()[-1].startswith("6 problems (no file left out); loaded")
+    assert result.stdout.splitlines()[-1].startswith("7 problems (no file left out); loaded")
 
 
 def test_a_scenario_that_cant_run_gives_the_error_and_its_hint() -> None:
@@ -80,6 +84,8 @@ def test_a_pack_without_a_file_is_reported_by_its_id_without_a_line() -> None:
         "questions[verify-wrong-key].answer",
         "questions[verify-flow-style].answer",
         "questions[verify-refused].check",
+        "questions[verify-as-given].answer",
+        "questions[verify-file-next-to-pack].check",  # no folder: its file can't be found
     ]
     assert all(isinstance(p, Problem) and p.message for p in problems)
 
