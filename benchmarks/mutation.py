@@ -44,6 +44,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "packs/load.py": [
         "tests/test_packs_load.py",
+        "tests/test_packs_cache.py",
         "tests/test_packs_broken.py",
         "tests/test_packs_cli.py",
         "tests/test_packs_hostile.py",
@@ -53,7 +54,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_broken.py",
         "tests/test_packs_cli.py",
     ],
-    "packs/cache.py": ["tests/test_packs_load.py", "tests/test_packs_cli.py"],
+    "packs/cache.py": [
+        "tests/test_packs_cache.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_cli.py",
+    ],
     "packs/likeness.py": [
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",
