@@ -59,11 +59,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_load.py",
         "tests/test_packs_cli.py",
     ],
-    "packs/likeness.py": [
-        "tests/test_packs_load.py",
-        "tests/test_packs_broken.py",
-        "tests/test_packs_cli.py",
-    ],
+    "packs/likeness.py": ["tests/test_packs_likeness.py", "tests/test_packs_cli.py"],
     "packs/export.py": ["tests/test_packs_cli.py", "tests/test_packs_load.py"],
     "packs/source.py": [
         "tests/test_packs_load.py",
