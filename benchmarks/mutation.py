@@ -60,13 +60,18 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_cli.py",
     ],
     "packs/likeness.py": ["tests/test_packs_likeness.py", "tests/test_packs_cli.py"],
-    "packs/export.py": ["tests/test_packs_cli.py", "tests/test_packs_load.py"],
+    "packs/export.py": [
+        "tests/test_packs_export.py",
+        "tests/test_packs_cli.py",
+        "tests/test_packs_cache.py",
+    ],
     "packs/source.py": [
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",
         "tests/test_packs_cli.py",
     ],
     "packs/model.py": [
+        "tests/test_packs_export.py",
         "tests/test_packs_load.py",
         "tests/test_packs_structure.py",
         "tests/test_study_engine.py",
