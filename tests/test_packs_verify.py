@@ -74,18 +74,20 @@ def test_a_pack_without_a_file_is_reported_by_its_id_without_a_line() -> None:
 
     loaded = load_library([CASES / "verify_problems.yaml"], include_user=False, cache=False)
     mine = next(p for p in loaded.library.packs if p.id == "verify-problems")
-    fileless: Pack = replace(mine, source=None, origin=Origin.OPTION)
+    # (in reverse order, so the unknown facts come after the other problems)
+    reverse = tuple(reversed(mine.questions))
+    fileless: Pack = replace(mine, source=None, origin=Origin.OPTION, questions=reverse)
     problems = verify_checks(Library.of((fileless,)))
     assert {(p.path, p.line) for p in problems} == {(Path("verify-problems"), None)}
     assert [p.where for p in problems] == [
+        "questions[verify-file-next-to-pack].check",  # no folder: its file can't be found
+        "questions[verify-as-given].answer",
+        "questions[verify-refused].check",
+        "questions[verify-flow-style].answer",
+        "questions[verify-wrong-key].answer",
         "questions[verify-unknown-facts].check.options.A.expect.provider",
         "questions[verify-unknown-facts].check.options.A.claim_as_given.zzzzzz",
         "questions[verify-unknown-facts].check.options.B.claim.taskz",
-        "questions[verify-wrong-key].answer",
-        "questions[verify-flow-style].answer",
-        "questions[verify-refused].check",
-        "questions[verify-as-given].answer",
-        "questions[verify-file-next-to-pack].check",  # no folder: its file can't be found
     ]
     assert all(isinstance(p, Problem) and p.message for p in problems)
 
