@@ -48,18 +48,18 @@ def test_validate_prints_each_refuted_check_with_file_line_and_place() -> None:
         "ranked; use tasks",
         # the id written in quotes is still found
         f"{pack}:38 questions[verify-wrong-key].answer: the key is B, C, but by the simulator "
-        "the options that are right among A, B are A (C not simulated)",
+        "the options that are right among A, B are A, B (C, D not simulated)",
         # a question written as one flow mapping has no `id:` line to point at
         f"{pack} questions[verify-flow-style].answer: the key is B, but by the simulator "
         "the options that are right among A, B are A",
-        f"{pack}:79 questions[verify-refused].check: the scenario can't run: "
+        f"{pack}:80 questions[verify-refused].check: the scenario can't run: "
         "options.A.createService.capacityProviderStrategy: FARGATE and FARGATE_SPOT both set "
         "a base; only one capacity provider in a strategy can have a base",
         # an error without a hint ends with the error
-        f"{pack}:99 questions[verify-no-hint].check: the scenario can't run: "
+        f"{pack}:100 questions[verify-no-hint].check: the scenario can't run: "
         "options.A.createService.desiredCount: expected a whole number, found the string 'ten'",
         # A is judged by the run of the scenario as written; B's claim is wrong as well
-        f"{pack}:117 questions[verify-as-given].answer: the key is A, but by the simulator "
+        f"{pack}:118 questions[verify-as-given].answer: the key is A, but by the simulator "
         "the options that are right among A, B are none",
         # and verify-file-next-to-pack reads its task definition from the pack's folder, for
         # each option's run and for the run as written
