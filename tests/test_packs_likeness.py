@@ -94,3 +94,21 @@ def test_phrases_are_of_three_lowercased_words() -> None:
 
 def test_stems_without_words_are_never_alike() -> None:
     assert alike([q("a", "?"), q("b", "?"), q("c", "!")]) == []
+
+
+def test_a_common_phrase_is_skipped_but_the_rest_still_counts() -> None:
+    stems = [f"which solution meets w{i}a w{i}b w{i}c w{i}d" for i in range(49)]
+    pair = "which solution meets alpha beta gamma delta epsilon"
+    questions = [q("p0", pair), q("p1", pair), *(q(f"q{i:02}", s) for i, s in enumerate(stems))]
+    # "which solution meets" is in 51 stems: only the pair's other 5 of 6 phrases count
+    assert [(p.first.id, p.second.id, round(p.likeness, 3)) for p in alike(questions)] == [
+        ("p0", "p1", 0.833)
+    ]
+
+
+def test_the_most_alike_pair_comes_first() -> None:
+    base = q("a", "one two three four five six seven")
+    near = q("b", "one two three four five six eight")  # 4 of 5
+    far = q("c", "one two three four five xx yy")  # 3 of 5
+    found = [(p.first.id, p.second.id, p.likeness) for p in alike([base, far, near])]
+    assert found == [("a", "b", 0.8), ("a", "c", 0.6), ("c", "b", 0.6)]
