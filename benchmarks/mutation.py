@@ -66,11 +66,13 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_cache.py",
     ],
     "packs/source.py": [
+        "tests/test_packs_source.py",
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",
         "tests/test_packs_cli.py",
     ],
     "packs/model.py": [
+        "tests/test_packs_model.py",
         "tests/test_packs_export.py",
         "tests/test_packs_load.py",
         "tests/test_packs_structure.py",
