@@ -43,6 +43,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_cli.py",
     ],
     "packs/load.py": [
+        "tests/test_packs_folders.py",
         "tests/test_packs_load.py",
         "tests/test_packs_cache.py",
         "tests/test_packs_broken.py",
