@@ -14,6 +14,12 @@ import ecsprep.data
 from ecsprep.ui.app import app
 
 VALID = Path(__file__).parent / "cases" / "valid_packs"
+PACK = """\
+format: 1
+pack: {id: extra-copy, title: A pack of one's own, version: "1"}
+topics:
+  - {id: own-topic, title: Own, notes: Notes.}
+"""
 
 
 @pytest.fixture
@@ -22,9 +28,7 @@ def folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.chdir(tmp_path)
     packs = tmp_path / "more"
     packs.mkdir()
-    (packs / "sample-copy.yaml").write_text(
-        (VALID / "extra.yaml").read_text("utf-8").replace("id: extra", "id: extra-copy"), "utf-8"
-    )
+    (packs / "sample-copy.yaml").write_text(PACK, "utf-8")
     return packs
 
 
@@ -76,3 +80,35 @@ def test_a_looping_link_whose_target_cannot_be_read_back(
         "warning: more/loop.yaml: a symbolic link that loops (to ?); skipped: "
         "remove it or fix the link"
     ) in result.stderr.splitlines()
+
+
+def test_a_pipe_named_like_a_pack_is_named_and_skipped(folder: Path) -> None:
+    os.mkfifo(folder / "pipe.yaml")
+    result = validate("more")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: more/pipe.yaml: not a regular file (a device or pipe); skipped"
+    ]
+
+
+def test_files_of_other_kinds_before_a_pack_do_not_hide_it(folder: Path) -> None:
+    (folder / "0-readme.txt").write_text("not a pack", "utf-8")
+    result = validate("--json", "more")
+    assert result.exit_code == 0, result.output
+    assert "loaded" in result.stdout
+    from ecsprep.packs.load import validate_files
+
+    loaded = validate_files([Path("more")])
+    assert "extra-copy" in {p.id for p in loaded.library.packs}
+
+
+def test_the_learners_packs_are_found_through_the_environment_given(
+    folder: Path, tmp_path: Path
+) -> None:
+    from ecsprep.packs.load import load_library
+
+    home = tmp_path / "elsewhere"
+    (home / "packs").mkdir(parents=True)
+    (folder / "sample-copy.yaml").rename(home / "packs" / "mine.yaml")
+    loaded = load_library(environ={"ECSPREP_HOME": str(home), "ECSPREP_NO_CACHE": "1"})
+    assert [p.id for p in loaded.library.packs] == ["extra", "sample", "extra-copy"]
