@@ -43,6 +43,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_cli.py",
     ],
     "packs/load.py": [
+        "tests/test_packs_loaded_model.py",
         "tests/test_packs_folders.py",
         "tests/test_packs_load.py",
         "tests/test_packs_cache.py",
@@ -74,6 +75,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "packs/model.py": [
         "tests/test_packs_model.py",
+        "tests/test_packs_loaded_model.py",
         "tests/test_packs_export.py",
         "tests/test_packs_load.py",
         "tests/test_packs_structure.py",
