@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,57 @@ def test_the_learners_packs_are_found_through_the_environment_given(
     (folder / "sample-copy.yaml").rename(home / "packs" / "mine.yaml")
     loaded = load_library(environ={"ECSPREP_HOME": str(home), "ECSPREP_NO_CACHE": "1"})
     assert [p.id for p in loaded.library.packs] == ["extra", "sample", "extra-copy"]
+
+
+def test_a_file_yaml_cannot_read_is_reported_for_the_whole_file_in_json(folder: Path) -> None:
+    (folder / "sample-copy.yaml").write_text("a: [1, 2\n", "utf-8")
+    result = validate("--json", "more")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [
+        {
+            "file": "more/sample-copy.yaml",
+            "line": 2,
+            "where": "",  # the whole file, not a place inside it
+            "message": "YAML syntax error: did not find expected ',' or ']' (column 1), "
+            "while parsing a flow sequence at line 1, column 4",
+        }
+    ]
+
+
+def test_pack_folders_given_to_load_are_all_read_and_their_odd_entries_named(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecsprep.packs.load import load_library
+    from ecsprep.packs.model import Origin
+
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "two.yaml").write_text(PACK.replace("extra-copy", "two").replace("own-", "two-"))
+    (folder / "sub.yaml").mkdir()
+    for environ in ({}, {"ECSPREP_NO_CACHE": "1"}):
+        monkeypatch.delenv("ECSPREP_NO_CACHE", raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        for cache in (True, True, False):  # cold, then from the cache, then without it
+            loaded = load_library([folder, second], include_user=False, cache=cache)
+            assert loaded.problems == ()
+            mine = [(p.id, p.origin) for p in loaded.library.packs][-2:]
+            assert mine == [("extra-copy", Origin.OPTION), ("two", Origin.OPTION)]
+            assert [p.message for p in loaded.skipped] == [
+                "a folder, not a pack file; skipped (packs are YAML files)"
+            ]
+
+
+def test_the_cache_follows_the_environment_given(folder: Path, tmp_path: Path) -> None:
+    from ecsprep.packs.load import load_library
+
+    home = tmp_path / "elsewhere"
+    load_library(environ={"ECSPREP_HOME": str(home)})
+    assert (home / "cache" / "library.cache").is_file()
+
+
+def test_a_missing_pack_path_says_how_to_fix_it(folder: Path) -> None:
+    result = validate("nope.yaml")
+    assert result.exit_code == 2
+    assert "no such pack file or folder: nope.yaml" in result.output
+    assert "check the --pack path" in result.output
