@@ -166,4 +166,4 @@ def test_a_missing_pack_path_says_how_to_fix_it(folder: Path) -> None:
     result = validate("nope.yaml")
     assert result.exit_code == 2
     assert "no such pack file or folder: nope.yaml" in result.output
-    assert "check the --pack path" in result.output
+    assert "hint: check the --pack path" in result.output.splitlines()
