@@ -58,6 +58,51 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_broken.py",
         "tests/test_packs_structure.py",
     ],
+    # the rest of the packs package (issue 13 section 3)
+    "packs/verify.py": [
+        "tests/test_packs_verify.py",
+        "tests/test_sim_check.py",
+        "tests/test_packs_cli.py",
+    ],
+    "packs/load.py": [
+        "tests/test_packs_loaded_model.py",
+        "tests/test_packs_folders.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_cache.py",
+        "tests/test_packs_broken.py",
+        "tests/test_packs_cli.py",
+        "tests/test_packs_hostile.py",
+    ],
+    "packs/references.py": [
+        "tests/test_packs_load.py",
+        "tests/test_packs_broken.py",
+        "tests/test_packs_cli.py",
+    ],
+    "packs/cache.py": [
+        "tests/test_packs_cache.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_cli.py",
+    ],
+    "packs/likeness.py": ["tests/test_packs_likeness.py", "tests/test_packs_cli.py"],
+    "packs/export.py": [
+        "tests/test_packs_export.py",
+        "tests/test_packs_cli.py",
+        "tests/test_packs_cache.py",
+    ],
+    "packs/source.py": [
+        "tests/test_packs_source.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_broken.py",
+        "tests/test_packs_cli.py",
+    ],
+    "packs/model.py": [
+        "tests/test_packs_model.py",
+        "tests/test_packs_loaded_model.py",
+        "tests/test_packs_export.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_structure.py",
+        "tests/test_study_engine.py",
+    ],
     "sim/strategies.py": [
         "tests/test_sim_placement.py",
         "tests/test_sim_inputs.py",

@@ -177,7 +177,11 @@ def _yaml_in(folder: Path, skipped: list[Problem] | None = None) -> list[Path]:
 
 
 def _unreadable_entry(path: Path, exc: OSError) -> str:
-    if path.is_symlink():
+    try:
+        link = path.is_symlink()
+    except OSError:  # a folder we may list but not search (no x): lstat is refused too
+        link = False
+    if link:
         try:
             target = os.readlink(path)
         except OSError:

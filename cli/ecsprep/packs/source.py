@@ -8,6 +8,7 @@ plain values only).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ def compose(path: Path) -> yaml.Node | SyntaxProblem | None:
         return SyntaxProblem(None if mark is None else mark.line + 1, str(exc.problem))
     except yaml.MarkedYAMLError as exc:
         return _syntax_problem(exc)
+    except yaml.reader.ReaderError as exc:
+        return _forbidden_character(text, exc)
     except yaml.YAMLError as exc:
         return SyntaxProblem(None, f"YAML error: {exc}")
 
@@ -56,6 +59,21 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> SyntaxProblem:
         # The context says where the unfinished thing began, often the real mistake.
         message += f", {exc.context} at line {context.line + 1}, column {context.column + 1}"
     return SyntaxProblem(mark.line + 1, message)
+
+
+def _forbidden_character(text: str, exc: yaml.reader.ReaderError) -> SyntaxProblem:
+    """A character YAML refuses to read (a raw control character): its line, column and name.
+
+    PyYAML gives only its position in "<unicode string>", on a second line of its message."""
+    at = min(max(int(exc.position), 0), max(len(text) - 1, 0))
+    char = text[at : at + 1] or "?"
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    name = unicodedata.name(char, "") or f"the character U+{ord(char):04X}"
+    return SyntaxProblem(
+        text.count("\n", 0, at) + 1,
+        f"contains {name} ({ascii(char)[1:-1]}) at column {column}, which YAML does not allow; "
+        "remove it",
+    )
 
 
 def is_null(node: yaml.Node) -> bool:

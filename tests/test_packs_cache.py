@@ -1,0 +1,183 @@
+"""The load cache: a stale, corrupt or unwritable cache is never served and never an error.
+
+Each test changes what a cached library depends on (a file's content, size, place or
+origin, ecsprep's version, the pack format) in a way that leaves everything else as it
+was, and checks that the next load shows the change.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+
+import ecsprep.data
+from ecsprep.packs import cache
+from ecsprep.packs.load import PackFile, load_library
+from ecsprep.packs.model import Origin
+
+VALID = Path(__file__).parent / "cases" / "valid_packs"
+SAMPLE = (VALID / "sample.yaml").read_text("utf-8")
+
+
+@pytest.fixture
+def shipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A shipped content folder of one pack the test may rewrite."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "sample.yaml").write_text(SAMPLE, encoding="utf-8")
+    monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: folder)
+    return folder / "sample.yaml"
+
+
+def _rewrite_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    assert len(old) == len(new)
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def _title(path: Path) -> str:
+    return next(p.title for p in load_library(include_user=False).library.packs)
+
+
+def test_a_file_of_another_size_with_the_same_mtime_is_checked_again(shipped: Path) -> None:
+    assert _title(shipped) == "Sample placement pack"
+    before = shipped.stat()
+    shipped.write_text(SAMPLE.replace("Sample placement pack", "Sample pack"), encoding="utf-8")
+    os.utime(shipped, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _title(shipped) == "Sample pack"
+
+
+def test_a_new_ecsprep_version_checks_the_packs_again(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _title(shipped) == "Sample placement pack"
+    _rewrite_keeping_size_and_mtime(shipped, "Sample placement", "Example placemen")
+    assert _title(shipped) == "Sample placement pack"  # same size and mtime: served
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    assert _title(shipped) == "Example placemen pack"
+
+
+def test_a_new_pack_format_checks_the_packs_again(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecsprep.packs
+
+    assert _title(shipped) == "Sample placement pack"
+    _rewrite_keeping_size_and_mtime(shipped, "Sample placement", "Example placemen")
+    monkeypatch.setattr(ecsprep.packs, "FORMAT_VERSION", ecsprep.packs.FORMAT_VERSION + 1)
+    assert _title(shipped) == "Example placemen pack"
+
+
+def test_the_same_name_in_another_folder_is_another_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`--pack mine.yaml` from two folders: same name, size and mtime, different packs."""
+    (tmp_path / "no-shipped").mkdir()
+    monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: tmp_path / "no-shipped")
+    first, second = tmp_path / "one", tmp_path / "two"
+    for folder, title in ((first, "Pack number one"), (second, "Pack number two")):
+        folder.mkdir()
+        text = SAMPLE.replace("Sample placement pack", title)
+        (folder / "mine.yaml").write_text(text, encoding="utf-8")
+    os.utime(second / "mine.yaml", ns=(0, (first / "mine.yaml").stat().st_mtime_ns))
+
+    def title() -> str:
+        loaded = load_library([Path("mine.yaml")], include_user=False)
+        assert loaded.problems == (), loaded.problems
+        return next(p.title for p in loaded.library.packs)
+
+    monkeypatch.chdir(first)
+    assert title() == "Pack number one"
+    monkeypatch.chdir(second)
+    assert title() == "Pack number two"
+
+
+def test_a_pack_cached_as_a_pack_option_is_the_learners_when_found_in_their_folder(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: tmp_path)
+    (isolated_home / "packs").mkdir()
+    mine = isolated_home / "packs" / "sample.yaml"
+    mine.write_text(SAMPLE, encoding="utf-8")
+    as_option = load_library([mine], include_user=False).library
+    assert [p.origin for p in as_option.packs] == [Origin.OPTION]
+    as_users = load_library().library
+    assert [p.origin for p in as_users.packs] == [Origin.USER]
+
+
+def test_a_cache_whose_data_is_damaged_under_the_right_key_is_rebuilt(
+    shipped: Path, isolated_home: Path
+) -> None:
+    expected = load_library(cache=False).library
+    load_library()
+    store = isolated_home / "cache" / "library.cache"
+    good = marshal.loads(store.read_bytes())
+    data = good["data"]
+    damaged = [
+        {},  # no packs at all
+        {**data, "packs": 1},  # not a list
+        {**data, "topics": [1]},  # a topic that isn't a mapping
+        {**data, "packs": [{**data["packs"][0], "origin": "stolen"}]},  # no such origin
+        {**data, "questions": [{**data["questions"][0], "type": "several"}]},  # no such type
+        {**data, "glossary": [{"term": "x"}]},  # a term without its fields
+    ]
+    for bad in damaged:
+        store.write_bytes(marshal.dumps({"key": good["key"], "data": bad}))
+        assert load_library().library == expected
+        assert marshal.loads(store.read_bytes()) == good  # and the cache is written again
+
+
+def test_a_home_where_no_cache_can_be_written_only_costs_speed(
+    shipped: Path, isolated_home: Path
+) -> None:
+    expected = load_library(cache=False).library
+    (isolated_home / "cache").write_text("a file where the folder should be")
+    assert load_library().library == expected
+    (isolated_home / "cache").unlink()
+    (isolated_home / "cache" / "library.cache").mkdir(parents=True)  # a folder in the way
+    assert load_library().library == expected
+    assert os.listdir(isolated_home / "cache") == ["library.cache"]  # no temporary file left
+
+
+def test_the_cache_folder_is_made_with_its_parents(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    home = tmp_path / "new" / "home"
+    monkeypatch.setenv("ECSPREP_HOME", str(home))
+    load_library()
+    assert os.listdir(home / "cache") == ["library.cache"]
+
+
+def test_the_cache_lives_in_ecsprep_home_or_the_platforms_cache_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.cache_path({"ECSPREP_HOME": "~/study"}) == tmp_path / "study/cache/library.cache"
+    assert cache.cache_path({"ECSPREP_HOME": "/x"}, "other.cache") == Path("/x/cache/other.cache")
+    assert cache.cache_path({"ECSPREP_HOME": "/x", "ECSPREP_NO_CACHE": "1"}) is None
+    assert cache.cache_path({"ECSPREP_HOME": "/x", "ECSPREP_NO_CACHE": "0"}) is not None
+    if os.name == "posix" and not (tmp_path / "Library").exists():
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        import sys
+
+        if sys.platform.startswith("linux"):
+            assert cache.cache_path({}) == tmp_path / "xdg" / "ecsprep" / "library.cache"
+
+
+def test_a_file_that_cannot_be_examined_means_no_cache(tmp_path: Path) -> None:
+    assert cache.cache_key([PackFile(tmp_path / "gone.yaml", Origin.OPTION)]) is None
+
+
+def test_data_marshal_cannot_store_is_not_stored(tmp_path: Path) -> None:
+    store = tmp_path / "x.cache"
+    cache.write_stored(store, ["k"], {"value": object()})
+    assert not store.exists()
+    assert os.listdir(tmp_path) == []
+    cache.write_stored(store, ["k"], {"value": [1, "two"]})
+    assert cache.read_stored(store, ["k"]) == {"value": [1, "two"]}
+    assert cache.read_stored(store, ["other"]) is None

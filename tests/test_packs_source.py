@@ -1,0 +1,81 @@
+"""Reading a pack file: what each kind of unreadable file reports, and how values read in
+messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecsprep.packs.source import SyntaxProblem, compose, describe
+
+
+def _compose(tmp_path: Path, data: bytes) -> object:
+    path = tmp_path / "pack.yaml"
+    path.write_bytes(data)
+    return compose(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", None),
+        (b"# only a comment\n", None),
+        (
+            b"a: caf\xe9\n",
+            SyntaxProblem(None, "not UTF-8 text (invalid continuation byte at byte 6)"),
+        ),
+        (
+            b"a: [1, 2\n",
+            SyntaxProblem(
+                2,
+                "YAML syntax error: did not find expected ',' or ']' (column 1), "
+                "while parsing a flow sequence at line 1, column 4",
+            ),
+        ),
+        (
+            b"a: b\n c: d: e\n",
+            SyntaxProblem(
+                2, "YAML syntax error: mapping values are not allowed in this context (column 3)"
+            ),
+        ),
+        (
+            b"format: 1\n\ttitle: x\n",
+            SyntaxProblem(
+                2,
+                "YAML syntax error: found a tab character that violates indentation (column 1), "
+                "while scanning a plain scalar at line 1, column 9",
+            ),
+        ),
+    ],
+)
+def test_what_an_unreadable_file_reports(tmp_path: Path, data: bytes, expected: object) -> None:
+    assert _compose(tmp_path, data) == expected
+
+
+def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
+    assert compose(tmp_path) == SyntaxProblem(None, "cannot read the file: Is a directory")
+
+
+def test_a_readable_file_gives_its_node_tree(tmp_path: Path) -> None:
+    root = _compose(tmp_path, b"format: 1\npack: {id: p}\n")
+    assert isinstance(root, yaml.MappingNode)
+    assert [k.value for k, _ in root.value] == ["format", "pack"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("[1]", "a list"),
+        ("{a: 1}", "a mapping"),
+        ("~", "nothing"),
+        ("null", "nothing"),
+        ("placement", "'placement'"),
+        ("'~'", "'~'"),  # quoted: text, not nothing
+        ("x" * 40, repr("x" * 40)),
+        ("x" * 41, repr("x" * 37 + "...")),
+    ],
+)
+def test_how_a_value_reads_in_a_message(text: str, reads: str) -> None:
+    assert describe(yaml.compose(text)) == reads
