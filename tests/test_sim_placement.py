@@ -2,8 +2,9 @@
 
 Each case is a scenario document plus what must happen: where each task lands
 (`instances`, by the last part of the instance ARN), how many are placed or not,
-each instance's failure reason, the bindings, the scale-in choices and the
-service event text. Every case also runs through both engines (the indexed one
+each instance's failure reason, the bindings, the scale-in choices, the
+service event text, the exact notes and what --trace says (`decided_by`, `funnel`,
+`unplaced_why`). Every case also runs through both engines (the indexed one
 and the scan that records the trace) and they must agree.
 """
 
@@ -57,9 +58,13 @@ EXPECT_KEYS = frozenset(
         "events",
         "no_event",
         "note",
+        "notes",
         "no_note",
         "details",
         "deterministic",
+        "decided_by",
+        "funnel",
+        "unplaced_why",
     }
 )
 
@@ -94,6 +99,8 @@ def test_case(case: dict[str, Any]) -> None:
         assert [short(s.instance_arn) for s in result.stopped] == expect["stopped_on"]
     if "note" in expect:
         assert any(expect["note"] in note for note in result.notes), result.notes
+    if "notes" in expect:  # the exact notes the user sees, in order
+        assert list(result.notes) == expect["notes"]
     if "no_note" in expect:
         assert not any(expect["no_note"] in note for note in result.notes), result.notes
     if "event" in expect:
@@ -110,6 +117,15 @@ def test_case(case: dict[str, Any]) -> None:
         first = traced.placements[0].trace if traced.placements else None
         assert first is not None
         assert {short(arn): r.value for arn, r in first.rejected} == expect["rejected"]
+    if "decided_by" in expect:  # --trace: what picked each task's instance, in order
+        assert [p.trace.decided_by for p in traced.placements if p.trace] == expect["decided_by"]
+    if "funnel" in expect:  # --trace: the first task's funnel, `step: candidates left`
+        first = traced.placements[0].trace
+        assert first is not None
+        assert [f"{f.step}: {f.candidates}" for f in first.funnel] == expect["funnel"]
+    if "unplaced_why" in expect:  # --trace: where the first unplaced task's funnel emptied
+        assert traced.unplaced_trace is not None
+        assert traced.unplaced_trace.decided_by == expect["unplaced_why"]
     drawn = [
         p.number
         for p in traced.placements
