@@ -370,3 +370,118 @@ def test_an_awsvpc_request_without_network_configuration_is_refused_on_fargate_t
         "awsvpcConfiguration": {"subnets": ["subnet-a"]}
     }
     assert run(document).fargate
+
+
+def test_fargate_reports_the_capacity_provider_split_the_checks_read() -> None:
+    """`simulate question` checks read `providers`: FARGATE base 1 weight 1 and FARGATE_SPOT
+    weight 3 split 5 tasks 2 and 3 (base first, then 1:3 of the other 4); none without one."""
+    document: dict[str, Any] = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": {
+            "family": "f",
+            "networkMode": "awsvpc",
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": [{"name": "a"}],
+        },
+        "runTask": {
+            "count": 5,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+            "capacityProviderStrategy": [
+                {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 3},
+            ],
+        },
+    }
+    result = run(document)
+    assert result.fargate
+    assert dict(result.providers) == {"FARGATE": 2, "FARGATE_SPOT": 3}
+    del document["runTask"]["capacityProviderStrategy"]
+    document["runTask"]["launchType"] = "FARGATE"
+    assert dict(run(document).providers) == {}
+
+
+def _notes_for(document: dict[str, Any], count: int | None = None) -> list[str]:
+    scenario = build_scenario(document, Where("case"), CASES, Overrides(count=count))
+    return list(place(scenario).notes)
+
+
+BINPACK = [{"type": "binpack", "field": "memory"}]
+SMALL_TASK = {"family": "n", "containerDefinitions": [{"name": "a", "memory": 64}]}
+
+
+@pytest.mark.parametrize(
+    ("count", "notes"),
+    [
+        (10, []),
+        (
+            11,
+            [
+                "RunTask places at most 10 tasks per call: 11 tasks are 2 calls in AWS "
+                "(simulated as one run)"
+            ],
+        ),
+        (
+            25,
+            [
+                "RunTask places at most 10 tasks per call: 25 tasks are 3 calls in AWS "
+                "(simulated as one run)"
+            ],
+        ),
+    ],
+)
+def test_runtask_over_ten_tasks_says_how_many_calls(count: int, notes: list[str]) -> None:
+    document = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": SMALL_TASK,
+        "runTask": {"placementStrategy": BINPACK},
+    }
+    assert _notes_for(document, count) == notes
+
+
+@pytest.mark.parametrize(
+    ("desired", "notes"),
+    [
+        (5000, []),
+        (
+            5001,
+            [
+                "AWS's default quota is 5,000 tasks per service (adjustable): CreateService "
+                "refuses more unless the quota was raised"
+            ],
+        ),
+    ],
+)
+def test_a_service_over_the_tasks_quota_is_told(desired: int, notes: list[str]) -> None:
+    document = {
+        "fleet": ["1xt3.micro"],
+        "taskDefinition": SMALL_TASK,
+        "createService": {
+            "serviceName": "s",
+            "desiredCount": desired,
+            "placementStrategy": BINPACK,
+        },
+    }
+    assert _notes_for(document) == notes
+
+
+@pytest.mark.parametrize(
+    ("instances", "notes"),
+    [
+        (5000, []),
+        (
+            5001,
+            [
+                "AWS's default quota is 5,000 container instances per cluster (adjustable): "
+                "more can't register unless the quota was raised"
+            ],
+        ),
+    ],
+)
+def test_a_cluster_over_the_instances_quota_is_told(instances: int, notes: list[str]) -> None:
+    document = {
+        "fleet": [f"{instances}xm5.large"],
+        "taskDefinition": SMALL_TASK,
+        "runTask": {"count": 1, "placementStrategy": BINPACK},
+    }
+    assert _notes_for(document) == notes
