@@ -64,6 +64,7 @@ EXPECT_KEYS = frozenset(
         "deterministic",
         "decided_by",
         "funnel",
+        "network_bindings",
         "unplaced_why",
     }
 )
@@ -89,6 +90,16 @@ def test_case(case: dict[str, Any]) -> None:
         assert details == expect["details"]
     if "bindings" in expect:
         assert [[b.host_port for b in p.bindings] for p in result.placements] == expect["bindings"]
+    if "network_bindings" in expect:  # the response's tasks: `container->host/protocol`
+        tasks: Any = response(result)["tasks"]
+        assert [
+            [
+                f"{b['containerPort']}->{b['hostPort']}/{b['protocol']}"
+                for container in task["containers"]
+                for b in container["networkBindings"]
+            ]
+            for task in tasks
+        ] == expect["network_bindings"]
     if "remaining_memory" in expect:
         remaining = {short(o.arn): o.remaining_memory for o in result.instances}
         for name, value in expect["remaining_memory"].items():
@@ -396,6 +407,7 @@ def test_fargate_reports_the_capacity_provider_split_the_checks_read() -> None:
     result = run(document)
     assert result.fargate
     assert dict(result.providers) == {"FARGATE": 2, "FARGATE_SPOT": 3}
+    assert result.stopped == ()  # a check's `stopped_on` reads it: nothing is stopped
     del document["runTask"]["capacityProviderStrategy"]
     document["runTask"]["launchType"] = "FARGATE"
     assert dict(run(document).providers) == {}
