@@ -128,6 +128,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_cli.py",  # the --trace texts and the Fargate and capacity notes
         "tests/test_sim_capacity.py",
         "tests/test_sim_hostile.py",
+        "tests/test_sim_random.py",  # the random strategy's seeded draws
     ],
     "sim/cql/nodes.py": ["tests/test_cql.py", "tests/test_sim_behaviour.py"],
 }

@@ -259,3 +259,19 @@ def test_no_random_strategy_and_no_seed_still_says_registration_order(tmp_path: 
         tmp_path, "--fleet", "2xm5.large", "--count", "1", "--strategy", "binpack:memory"
     )
     assert "seed: none (ties go to registration order)" in stdout
+
+
+def test_golden_daemon_service(tmp_path: Path) -> None:
+    """A DAEMON service as the user sees it: the desired count it derives, the task stopped on the
+    instance that no longer meets the constraints (and why), the failure, the events, the note."""
+    import yaml
+
+    cases = yaml.safe_load((Path(__file__).parent / "cases/placement/daemon.yaml").read_text())
+    scenario = tmp_path / "daemon.yaml"
+    scenario.write_text(yaml.safe_dump(cases[0]["scenario"]))
+    code, out, err = invoke(tmp_path, str(scenario))
+    assert code == 0, err
+    path = GOLDEN / "simulate_daemon.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(out)
+    assert out == path.read_text()

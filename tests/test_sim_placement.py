@@ -2,8 +2,9 @@
 
 Each case is a scenario document plus what must happen: where each task lands
 (`instances`, by the last part of the instance ARN), how many are placed or not,
-each instance's failure reason, the bindings, the scale-in choices and the
-service event text. Every case also runs through both engines (the indexed one
+each instance's failure reason, the bindings, the scale-in choices, the
+service event text, the exact notes and what --trace says (`decided_by`, `funnel`,
+`unplaced_why`). Every case also runs through both engines (the indexed one
 and the scan that records the trace) and they must agree.
 """
 
@@ -57,9 +58,14 @@ EXPECT_KEYS = frozenset(
         "events",
         "no_event",
         "note",
+        "notes",
         "no_note",
         "details",
         "deterministic",
+        "decided_by",
+        "funnel",
+        "network_bindings",
+        "unplaced_why",
     }
 )
 
@@ -84,6 +90,16 @@ def test_case(case: dict[str, Any]) -> None:
         assert details == expect["details"]
     if "bindings" in expect:
         assert [[b.host_port for b in p.bindings] for p in result.placements] == expect["bindings"]
+    if "network_bindings" in expect:  # the response's tasks: `container->host/protocol`
+        tasks: Any = response(result)["tasks"]
+        assert [
+            [
+                f"{b['containerPort']}->{b['hostPort']}/{b['protocol']}"
+                for container in task["containers"]
+                for b in container["networkBindings"]
+            ]
+            for task in tasks
+        ] == expect["network_bindings"]
     if "remaining_memory" in expect:
         remaining = {short(o.arn): o.remaining_memory for o in result.instances}
         for name, value in expect["remaining_memory"].items():
@@ -94,6 +110,8 @@ def test_case(case: dict[str, Any]) -> None:
         assert [short(s.instance_arn) for s in result.stopped] == expect["stopped_on"]
     if "note" in expect:
         assert any(expect["note"] in note for note in result.notes), result.notes
+    if "notes" in expect:  # the exact notes the user sees, in order
+        assert list(result.notes) == expect["notes"]
     if "no_note" in expect:
         assert not any(expect["no_note"] in note for note in result.notes), result.notes
     if "event" in expect:
@@ -110,6 +128,15 @@ def test_case(case: dict[str, Any]) -> None:
         first = traced.placements[0].trace if traced.placements else None
         assert first is not None
         assert {short(arn): r.value for arn, r in first.rejected} == expect["rejected"]
+    if "decided_by" in expect:  # --trace: what picked each task's instance, in order
+        assert [p.trace.decided_by for p in traced.placements if p.trace] == expect["decided_by"]
+    if "funnel" in expect:  # --trace: the first task's funnel, `step: candidates left`
+        first = traced.placements[0].trace
+        assert first is not None
+        assert [f"{f.step}: {f.candidates}" for f in first.funnel] == expect["funnel"]
+    if "unplaced_why" in expect:  # --trace: where the first unplaced task's funnel emptied
+        assert traced.unplaced_trace is not None
+        assert traced.unplaced_trace.decided_by == expect["unplaced_why"]
     drawn = [
         p.number
         for p in traced.placements
@@ -354,3 +381,119 @@ def test_an_awsvpc_request_without_network_configuration_is_refused_on_fargate_t
         "awsvpcConfiguration": {"subnets": ["subnet-a"]}
     }
     assert run(document).fargate
+
+
+def test_fargate_reports_the_capacity_provider_split_the_checks_read() -> None:
+    """`simulate question` checks read `providers`: FARGATE base 1 weight 1 and FARGATE_SPOT
+    weight 3 split 5 tasks 2 and 3 (base first, then 1:3 of the other 4); none without one."""
+    document: dict[str, Any] = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": {
+            "family": "f",
+            "networkMode": "awsvpc",
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": [{"name": "a"}],
+        },
+        "runTask": {
+            "count": 5,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+            "capacityProviderStrategy": [
+                {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 3},
+            ],
+        },
+    }
+    result = run(document)
+    assert result.fargate
+    assert dict(result.providers) == {"FARGATE": 2, "FARGATE_SPOT": 3}
+    assert result.stopped == ()  # a check's `stopped_on` reads it: nothing is stopped
+    del document["runTask"]["capacityProviderStrategy"]
+    document["runTask"]["launchType"] = "FARGATE"
+    assert dict(run(document).providers) == {}
+
+
+def _notes_for(document: dict[str, Any], count: int | None = None) -> list[str]:
+    scenario = build_scenario(document, Where("case"), CASES, Overrides(count=count))
+    return list(place(scenario).notes)
+
+
+BINPACK = [{"type": "binpack", "field": "memory"}]
+SMALL_TASK = {"family": "n", "containerDefinitions": [{"name": "a", "memory": 64}]}
+
+
+@pytest.mark.parametrize(
+    ("count", "notes"),
+    [
+        (10, []),
+        (
+            11,
+            [
+                "RunTask places at most 10 tasks per call: 11 tasks are 2 calls in AWS "
+                "(simulated as one run)"
+            ],
+        ),
+        (
+            25,
+            [
+                "RunTask places at most 10 tasks per call: 25 tasks are 3 calls in AWS "
+                "(simulated as one run)"
+            ],
+        ),
+    ],
+)
+def test_runtask_over_ten_tasks_says_how_many_calls(count: int, notes: list[str]) -> None:
+    document = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": SMALL_TASK,
+        "runTask": {"placementStrategy": BINPACK},
+    }
+    assert _notes_for(document, count) == notes
+
+
+@pytest.mark.parametrize(
+    ("desired", "notes"),
+    [
+        (5000, []),
+        (
+            5001,
+            [
+                "AWS's default quota is 5,000 tasks per service (adjustable): CreateService "
+                "refuses more unless the quota was raised"
+            ],
+        ),
+    ],
+)
+def test_a_service_over_the_tasks_quota_is_told(desired: int, notes: list[str]) -> None:
+    document = {
+        "fleet": ["1xt3.micro"],
+        "taskDefinition": SMALL_TASK,
+        "createService": {
+            "serviceName": "s",
+            "desiredCount": desired,
+            "placementStrategy": BINPACK,
+        },
+    }
+    assert _notes_for(document) == notes
+
+
+@pytest.mark.parametrize(
+    ("instances", "notes"),
+    [
+        (5000, []),
+        (
+            5001,
+            [
+                "AWS's default quota is 5,000 container instances per cluster (adjustable): "
+                "more can't register unless the quota was raised"
+            ],
+        ),
+    ],
+)
+def test_a_cluster_over_the_instances_quota_is_told(instances: int, notes: list[str]) -> None:
+    document = {
+        "fleet": [f"{instances}xm5.large"],
+        "taskDefinition": SMALL_TASK,
+        "runTask": {"count": 1, "placementStrategy": BINPACK},
+    }
+    assert _notes_for(document) == notes

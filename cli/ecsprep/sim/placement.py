@@ -316,7 +316,7 @@ def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
     from dataclasses import replace
 
     cluster = ClusterState(scenario, list(range(len(scenario.instances))))
-    checker = _Checker(cluster, scenario)
+    checker = _Checker(scenario)
     binder = _Binder(cluster, scenario)
     placements: list[Placement] = []
     failures: list[Failure] = []
@@ -377,9 +377,8 @@ def _daemon(scenario: Scenario, rng: random.Random) -> PlacementResult:
 class _Checker:
     """The filter and constraint checks for one task, in pipeline order."""
 
-    def __init__(self, cluster: ClusterState, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario) -> None:
         task = scenario.task
-        self.cluster = cluster
         self.cpu = task.cpu
         self.memory = task.memory
         # Windows ignores task-level CPU and memory: the containers' own count there
@@ -561,7 +560,7 @@ class _Scan(_Engine):
         self, cluster: ClusterState, scenario: Scenario, rng: random.Random, trace: bool
     ) -> None:
         self.cluster = cluster
-        self.checker = _Checker(cluster, scenario)
+        self.checker = _Checker(scenario)
         self.strategies = scenario.strategies
         self.rng = rng
         self.trace = trace
@@ -717,7 +716,7 @@ class _Random(_Engine):
     """The default RunTask strategy at the cost of the others (about O(1) a task)."""
 
     def __init__(self, cluster: ClusterState, scenario: Scenario, rng: random.Random) -> None:
-        self.sampler = _Sampler(cluster, _Checker(cluster, scenario), rng)
+        self.sampler = _Sampler(cluster, _Checker(scenario), rng)
 
     def choose(self) -> Chosen | None:
         state = self.sampler.draw()
@@ -753,7 +752,7 @@ class _Index(_Engine):
 
     def __init__(self, cluster: ClusterState, scenario: Scenario) -> None:
         self.cluster = cluster
-        self.checker = _Checker(cluster, scenario)
+        self.checker = _Checker(scenario)
         strategies = scenario.strategies
         self.attributes = [s.attribute for s in strategies if s.attribute is not None]
         leaf_strategies = [s for s in strategies if s.per_instance]
@@ -979,7 +978,7 @@ def _failures(
     cluster: ClusterState, scenario: Scenario
 ) -> tuple[tuple[Failure, ...], tuple[str, FailureReason] | None]:
     """One failure per ACTIVE instance, with its first failing check (pipeline order)."""
-    checker = _Checker(cluster, scenario)
+    checker = _Checker(scenario)
     failures = []
     closest: tuple[int, int, int, InstanceState, FailureReason] | None = None
     for state in cluster.states:

@@ -365,9 +365,10 @@ def render_result(
     if result.stopped:
         draining = {o.arn for o in result.instances if o.status == "DRAINING"}
         drained = any(stopped.instance_arn in draining for stopped in result.stopped)
-        console.print(
-            "[bold]Stopped (draining)[/bold]" if drained else "[bold]Stopped (scale-in)[/bold]"
-        )
+        why = "draining" if drained else "scale-in"
+        if scenario.request.daemon:  # stopped where the constraints no longer hold
+            why = "DAEMON"
+        console.print(f"[bold]Stopped ({why})[/bold]")
         for stopped in result.stopped:
             task, instance = _short(stopped.task_arn), _short(stopped.instance_arn)
             console.print(f"  task {task} on {instance}: {stopped.why}", overflow="fold")
