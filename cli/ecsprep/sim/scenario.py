@@ -156,6 +156,54 @@ def _refuse_unknown_keys(
             )
 
 
+# The members of AWS's Task (describe-tasks output, API_Task), which a scenario's `tasks`
+# entries are, and GetTaskProtection's `protectionEnabled`, which may be folded into one.
+# Anything else is a misspelling that would silently drop what it holds (`ports:` for the
+# containers' networkBindings), so it is refused like a misspelt request key.
+_TASK_KEYS = frozenset(
+    [
+        "attachments",
+        "attributes",
+        "availabilityZone",
+        "capacityProviderName",
+        "clusterArn",
+        "connectivity",
+        "connectivityAt",
+        "containerInstanceArn",
+        "containers",
+        "cpu",
+        "createdAt",
+        "desiredStatus",
+        "enableExecuteCommand",
+        "ephemeralStorage",
+        "executionStoppedAt",
+        "fargateEphemeralStorage",
+        "group",
+        "healthStatus",
+        "inferenceAccelerators",
+        "lastStatus",
+        "launchType",
+        "memory",
+        "overrides",
+        "platformFamily",
+        "platformVersion",
+        "protectionEnabled",
+        "pullStartedAt",
+        "pullStoppedAt",
+        "startedAt",
+        "startedBy",
+        "stopCode",
+        "stoppedAt",
+        "stoppedReason",
+        "stoppingAt",
+        "tags",
+        "taskArn",
+        "taskDefinitionArn",
+        "version",
+    ]
+)
+
+
 class RequestKind(str, Enum):
     RUN_TASK = "RunTask"
     SERVICE = "CreateService"
@@ -647,6 +695,9 @@ def _running(
     for n, item in enumerate(as_list(document.get("tasks") or [], at)):
         place = at.index(n)
         entry = as_mapping(item, place, "a task object")
+        _refuse_unknown_keys(
+            entry, _TASK_KEYS, place, "a task (AWS's Task, as describe-tasks gives it)"
+        )
         status = as_str(entry.get("lastStatus", "RUNNING"), place.key("lastStatus"))
         if status == "STOPPED":
             continue  # a stopped task holds nothing
