@@ -1,0 +1,199 @@
+"""A question's check, run and judged: the table in tests/cases/check/runs.yaml.
+
+Each case is a check block as a pack writes it and what the runs must report: each
+option's misses in words, AWS's refusal, the leaves its change changes, the verdicts
+(basis, right or wrong and why, how many other draws turn them) or the error that
+names the place in the pack. A hypothesis property recomputes a ranked goal's verdicts
+from the facts alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecsprep.errors import InputError
+from ecsprep.sim.check import (
+    MISSING,
+    Basis,
+    OptionRun,
+    judge,
+    needs_as_given,
+    run_as_given,
+    run_check,
+)
+from ecsprep.sim.documents import Where
+from ecsprep.sim.simulators import Outcome
+
+CASES = Path(__file__).parent / "cases" / "check"
+WHERE = Where("pack.yaml", "questions[q].check")
+KEYS = {"name", "check", "misses", "shaky", "refused", "differences", "verdicts", "error", "hint"}
+
+
+def _cases() -> list[Any]:
+    found = []
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            found.append(pytest.param(case, id=case["name"]))
+    return found
+
+
+def _side(value: object) -> object:
+    return "-" if value is MISSING else value
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_case(case: dict[str, Any]) -> None:
+    assert not set(case) - KEYS, f"unknown keys {sorted(set(case) - KEYS)}"
+    check = case["check"]
+    if "error" in case:
+        with pytest.raises(InputError) as caught:
+            run_check(check, WHERE)
+        assert str(caught.value) == case["error"]
+        if "hint" in case:
+            assert caught.value.hint == case["hint"]
+        return
+    runs = {run.key: run for run in run_check(check, WHERE)}
+    assert list(runs) == list(check["options"])
+    for key, misses in case.get("misses", {}).items():
+        assert list(runs[key].misses) == misses
+        assert runs[key].holds is (not misses)
+    for key, shaky in case.get("shaky", {}).items():
+        assert runs[key].shaky == shaky, key
+    for key, refused in case.get("refused", {}).items():
+        assert runs[key].outcome.refused == refused
+    for key, leaves in case.get("differences", {}).items():
+        got = [[d.path, _side(d.before), _side(d.after)] for d in runs[key].differences]
+        assert got == leaves, key
+    if "verdicts" in case:
+        as_given = run_as_given(check, WHERE) if needs_as_given(check) else None
+        verdicts = judge(check, tuple(runs.values()), as_given)
+        got = {v.key: [v.basis.value, v.right, list(v.because), v.flips, v.draws] for v in verdicts}
+        assert got == case["verdicts"]
+        assert [v.key for v in verdicts] == list(case["verdicts"])  # in the options' order
+
+
+def test_a_run_as_given_that_aws_refuses_carries_the_refusal_not_an_error() -> None:
+    check = {
+        "scenario": {"fleet": ["1xm5.large"], "runTask": {"count": 0}},
+        "options": {"A": {"change": {"runTask": {"count": 1}}, "claim_as_given": {"placed": 1}}},
+    }
+    assert needs_as_given(check)
+    outcome = run_as_given(check, WHERE)
+    assert outcome.refused == "runTask.count: must be at least 1, found 0"
+    (verdict,) = judge(check, run_check(check, WHERE), outcome)
+    assert (verdict.basis, verdict.right) == (Basis.CLAIM_AS_GIVEN, False)
+    assert verdict.because == (
+        "AWS refuses the input (runTask.count: must be at least 1, found 0)",
+    )
+
+
+def test_needs_as_given_only_for_a_claim_on_the_scenario_as_given() -> None:
+    assert not needs_as_given({"options": {"A": {"claim": {"placed": 1}}, "B": "not a mapping"}})
+    assert not needs_as_given({"options": {"A": {"claim_as_given": {}}}})
+    assert not needs_as_given({})
+    assert needs_as_given({"options": {"A": "x", "B": {"claim_as_given": {"placed": 1}}}})
+
+
+def test_a_claim_on_the_scenario_as_given_without_that_run_falls_back_to_the_goal() -> None:
+    check = {
+        "simulator": "capacity",
+        "goal": {"says": "ten tasks", "tasks": 10},
+        "options": {"A": {"claim_as_given": {"tasks": 3}}},
+    }
+    run = _run("A", {"tasks": 10})
+    (verdict,) = judge(check, (run,), None)
+    assert (verdict.basis, verdict.right) == (Basis.GOAL, True)
+
+
+# --- a ranked goal, recomputed from the facts ----------------------------------------------
+
+
+def _run(key: str, facts: dict[str, Any], draws: tuple[Outcome, ...] = ()) -> OptionRun:
+    return OptionRun(
+        key=key,
+        shows="",
+        change={},
+        differences=(),
+        expect={},
+        outcome=Outcome(facts=facts, draws=draws),
+        misses=(),
+        simulator="capacity",
+    )
+
+
+OPTION = st.fixed_dictionaries(
+    {"tasks": st.integers(0, 4), "rounded": st.booleans()},
+)
+
+
+@given(
+    st.lists(st.tuples(OPTION, st.lists(OPTION, max_size=3)), min_size=1, max_size=5),
+    st.sampled_from(["fewest", "most", None]),
+    st.sampled_from([None, True, False]),
+)
+def test_a_goal_keeps_the_options_that_meet_it_and_rank_best(
+    options: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+    rank: str | None,
+    rounded: bool | None,
+) -> None:
+    """The capacity simulator compares facts for equality, so what a goal keeps can be
+    worked out here from the facts alone: the options whose `rounded` is the goal's, and
+    among them the fewest (or most) tasks; each verdict counts the draws that turn it."""
+    keys = "ABCDE"
+    runs = tuple(
+        _run(keys[n], facts, tuple(Outcome(facts=d) for d in draws))
+        for n, (facts, draws) in enumerate(options)
+    )
+    goal: dict[str, Any] = {"says": "x"}
+    if rounded is not None:
+        goal["rounded"] = rounded
+    if rank:
+        goal[rank] = "tasks"
+    check = {"simulator": "capacity", "goal": goal, "options": {run.key: {} for run in runs}}
+
+    def meets(facts: dict[str, Any]) -> bool:
+        return rounded is None or facts["rounded"] is rounded
+
+    meeting = [facts["tasks"] for facts, _ in options if meets(facts)]
+    best = (min if rank == "fewest" else max)(meeting) if rank and meeting else None
+
+    def right(facts: dict[str, Any]) -> bool:
+        if not meets(facts):
+            return False
+        if best is None:
+            return True
+        return facts["tasks"] <= best if rank == "fewest" else facts["tasks"] >= best
+
+    verdicts = judge(check, runs, None)
+    assert [v.key for v in verdicts] == [run.key for run in runs]
+    for verdict, (facts, draws) in zip(verdicts, options, strict=True):
+        assert verdict.basis is Basis.GOAL
+        assert verdict.right is (meets(facts) and (best is None or facts["tasks"] == best))
+        assert verdict.right is (not verdict.because)
+        assert (verdict.flips, verdict.draws) == (
+            sum(right(d) != verdict.right for d in draws),
+            len(draws),
+        )
+
+
+@given(st.lists(st.tuples(OPTION, st.lists(OPTION, max_size=3)), min_size=1, max_size=4))
+def test_a_claim_is_judged_on_its_own_run_and_its_draws(
+    options: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+) -> None:
+    runs = tuple(
+        _run("ABCD"[n], facts, tuple(Outcome(facts=d) for d in draws))
+        for n, (facts, draws) in enumerate(options)
+    )
+    claims = {run.key: {"claim": {"tasks": 2}} for run in runs}
+    verdicts = judge({"simulator": "capacity", "options": claims}, runs, None)
+    for verdict, (facts, draws) in zip(verdicts, options, strict=True):
+        assert verdict.basis is Basis.CLAIM
+        assert verdict.right is (facts["tasks"] == 2)
+        assert verdict.draws == len(draws)
+        assert verdict.flips == sum((d["tasks"] == 2) != verdict.right for d in draws)
