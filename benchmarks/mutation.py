@@ -69,7 +69,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_cli.py",
     ],
     "sim/simulators.py": ["tests/test_sim_check.py", "tests/test_sim_simulators.py"],
-    "sim/resources.py": ["tests/test_sim_inputs.py", "tests/test_sim_input_cases.py"],
+    "sim/resources.py": [
+        "tests/test_sim_amounts.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+    ],
     "sim/scale_in.py": ["tests/test_sim_placement.py", "tests/test_sim_cli.py"],
     "sim/draining.py": ["tests/test_sim_placement.py", "tests/test_sim_load_balancing.py"],
     "sim/cql/parser.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],

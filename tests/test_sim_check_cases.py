@@ -30,17 +30,16 @@ from ecsprep.sim.check import (
 from ecsprep.sim.documents import Where
 from ecsprep.sim.simulators import Outcome
 
-CASES = Path(__file__).parent / "cases" / "check"
+CASES = Path(__file__).parent / "cases" / "check" / "runs.yaml"
 WHERE = Where("pack.yaml", "questions[q].check")
 KEYS = {"name", "check", "misses", "shaky", "refused", "differences", "verdicts", "error", "hint"}
 
 
 def _cases() -> list[Any]:
-    found = []
-    for path in sorted(CASES.glob("*.yaml")):
-        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
-            found.append(pytest.param(case, id=case["name"]))
-    return found
+    return [
+        pytest.param(case, id=case["name"])
+        for case in yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    ]
 
 
 def _side(value: object) -> object:
@@ -197,3 +196,144 @@ def test_a_claim_is_judged_on_its_own_run_and_its_draws(
         assert verdict.right is (facts["tasks"] == 2)
         assert verdict.draws == len(draws)
         assert verdict.flips == sum((d["tasks"] == 2) != verdict.right for d in draws)
+
+
+# --- differences, replayed -----------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["k", "l"]), inner, max_size=2)
+    ),
+    max_leaves=10,
+)
+
+
+def _steps(path: str) -> list[str | int]:
+    import re
+
+    return [
+        int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
+    ]
+
+
+def _replay(before: Any, found: list[Any]) -> Any:
+    """`before` with each difference's leaf set to its `after` (or removed): additions
+    first in order, then removals from the end, so list indexes stay right."""
+    import copy
+
+    document = {"": copy.deepcopy(before)}
+    for difference in found:
+        *parents, last = ["", *_steps(difference.path)]
+        holder: Any = document
+        for step in parents:
+            holder = holder[step]
+        if difference.after is MISSING:
+            continue
+        if isinstance(holder, list) and last == len(holder):
+            holder.append(difference.after)
+        else:
+            holder[last] = difference.after
+    for difference in reversed(found):
+        if difference.after is MISSING:
+            *parents, last = ["", *_steps(difference.path)]
+            holder = document
+            for step in parents:
+                holder = holder[step]
+            del holder[last]
+    return document[""]
+
+
+@given(JSON, JSON)
+def test_replaying_the_differences_turns_one_document_into_the_other(a: Any, b: Any) -> None:
+    from ecsprep.sim.check import differences
+
+    found = differences(a, b)
+    for difference in found:
+        assert difference.before != difference.after
+    assert _replay(a, found) == b
+
+
+# --- the scenario as the check gives it ------------------------------------------------------
+
+
+def test_the_base_scenario_is_the_checks_own_simulators_input() -> None:
+    from ecsprep.sim.check import base_scenario
+    from ecsprep.sim.scenario import Scenario
+
+    capacity = {
+        "simulator": "capacity",
+        "scenario": {
+            "createService": {
+                "desiredCount": 4,
+                "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
+            }
+        },
+    }
+    built = base_scenario(capacity, WHERE)
+    assert not isinstance(built, Scenario)
+    assert built[1] == 4  # the capacity simulator's (strategy, count)
+    shipped = base_scenario({"scenario": "static-port-conflict"}, WHERE)
+    assert isinstance(shipped, Scenario)
+    assert shipped.name == "static-port-conflict"
+    with pytest.raises(InputError) as caught:
+        base_scenario({"scenario": {"fleet": ["1xm5.large"], "runTask": {"count": 0}}}, WHERE)
+    assert str(caught.value) == (
+        "pack.yaml questions[q].check.scenario.runTask.count: must be at least 1, found 0"
+    )
+
+
+def test_an_inline_scenario_reads_its_files_from_the_folder_given(tmp_path: Path) -> None:
+    import json
+
+    from ecsprep.sim.check import base_scenario
+
+    (tmp_path / "web.json").write_text(
+        json.dumps({"family": "web", "containerDefinitions": [{"name": "w", "memory": 3000}]})
+    )
+    check = {
+        "scenario": {
+            "fleet": ["1xm5.large"],
+            "taskDefinition": "web.json",
+            "runTask": {"count": 3},
+        },
+        "options": {"A": {"claim_as_given": {"placed": 2}}},
+    }
+    assert base_scenario(check, WHERE, tmp_path).task.family == "web"
+    outcome = run_as_given(check, WHERE, folder=tmp_path)
+    assert (outcome.facts["placed"], outcome.facts["unplaced"]) == (2, 1)
+    with pytest.raises(InputError, match=r"^pack\.yaml questions\[q\]\.check\.scenario"):
+        base_scenario(check, WHERE, tmp_path / "elsewhere")
+
+
+def test_a_scenario_aws_refuses_as_given_reads_as_awss_words() -> None:
+    check = {
+        "scenario": {
+            "fleet": ["1xm5.large"],
+            "runTask": {"count": 1},
+            "taskDefinition": {
+                "family": "x",
+                "networkMode": "bridge",
+                "requiresCompatibilities": ["FARGATE"],
+                "containerDefinitions": [{"name": "a", "memory": 512}],
+            },
+        }
+    }
+    assert run_as_given(check, WHERE).refused == (
+        "taskDefinition.networkMode: Fargate only supports network mode 'awsvpc'. "
+        "(use networkMode awsvpc (each task gets its own ENI), or drop FARGATE from "
+        "requiresCompatibilities)"
+    )
+    assert run_as_given({"scenario": {"runTask": {"count": 1}}}, WHERE).refused == (
+        "the cluster has no container instances (give containerInstances in the scenario, "
+        "--instances FILE, or --fleet 3xm5.large)"
+    )
+
+
+def test_a_scenario_is_named_by_its_shipped_name_or_inline() -> None:
+    from ecsprep.sim.check import scenario_name
+
+    assert scenario_name({"scenario": "static-port-conflict"}) == "static-port-conflict"
+    assert scenario_name({"scenario": {"fleet": []}}) == "inline"
+    assert scenario_name({}) == ""
