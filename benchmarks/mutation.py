@@ -79,7 +79,7 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/parser.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
     "sim/cql/tokenizer.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
     "sim/cql/pattern.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
-    "sim/registration.py": ["tests/test_sim_credentials.py"],
+    "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
 }
 
 PYPROJECT = """\
