@@ -63,12 +63,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_hostile.py",
     ],
     "sim/cql/nodes.py": ["tests/test_cql.py", "tests/test_sim_behaviour.py"],
-    "sim/check.py": [
-        "tests/test_sim_check.py",
-        "tests/test_sim_check_cases.py",
-        "tests/test_packs_cli.py",
-    ],
-    "sim/simulators.py": ["tests/test_sim_check.py", "tests/test_sim_simulators.py"],
+    # check.py: the case table only; test_sim_check.py runs every shipped check (~1 min a
+    # surviving mutant on the shared machine), so its kills are left out of the figure.
+    "sim/check.py": ["tests/test_sim_check_cases.py"],
+    "sim/simulators.py": ["tests/test_sim_simulators.py", "tests/test_sim_check_cases.py"],
     "sim/resources.py": [
         "tests/test_sim_amounts.py",
         "tests/test_sim_inputs.py",

@@ -337,3 +337,28 @@ def test_a_scenario_is_named_by_its_shipped_name_or_inline() -> None:
     assert scenario_name({"scenario": "static-port-conflict"}) == "static-port-conflict"
     assert scenario_name({"scenario": {"fleet": []}}) == "inline"
     assert scenario_name({}) == ""
+
+
+def test_a_scenario_name_is_looked_up_among_the_checks_own_simulators_scenarios() -> None:
+    """Only placement ships scenarios: another simulator's check can't borrow one by name."""
+    from ecsprep.sim.check import base_scenario
+
+    check = {
+        "simulator": "capacity",
+        "scenario": "static-port-conflict",
+        "options": {"A": {"claim_as_given": {"tasks": 1}}},
+    }
+    wanted = (
+        "pack.yaml questions[q].check.scenario: 'static-port-conflict' is not a shipped "
+        "scenario (`ecsprep simulate placement --list`)"
+    )
+    for call in (base_scenario, run_as_given, run_check):
+        with pytest.raises(InputError) as caught:
+            call(check, WHERE)
+        assert str(caught.value) == wanted, call.__name__
+        assert caught.value.hint == "write the scenario inline"
+    with pytest.raises(InputError) as caught:
+        base_scenario({"scenario": "static-port-conflic"}, WHERE)
+    assert str(caught.value).startswith(
+        "pack.yaml questions[q].check.scenario: 'static-port-conflic' is not a shipped scenario"
+    )
