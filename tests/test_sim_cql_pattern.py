@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ecsprep.sim.cql import CqlSyntaxError, Facts, parse
@@ -87,3 +87,90 @@ def test_same_answer_as_re(pattern: str, value: str) -> None:
     except re.error:
         return
     assert Pattern(pattern).fullmatch(value) is (compiled.fullmatch(value) is not None)
+
+
+# Classes, anchors, categories and scoped flags too, on values with capitals, digits,
+# spaces, newlines and a non-ASCII letter; Python's `re` is the oracle.
+_WIDE_ATOMS = st.sampled_from(
+    [
+        "a",
+        "A",
+        "1",
+        ".",
+        "[a-c]",
+        "[^a1]",
+        "[A-Z_]",
+        "[\\d ]",
+        "[\\w-]",
+        "[^\\W]",
+        "\\D",
+        "\\S",
+        "\\W",
+        "\\s",
+        "\\b",
+        "\\B",
+        "^",
+        "$",
+        "\\A",
+        "\\Z",
+        "(?i:a)",
+        "(?i:[a-c])",
+        "(?i:[^b])",
+        "(?s:.)",
+        "(?m:^)",
+        "(?m:$)",
+        "(?a:\\w)",
+        "(?a:\\b)",
+        "(?-i:a)",
+        "(a|B)",
+        "(?:1|)",
+    ]
+)
+_WIDE_QUANTIFIERS = st.sampled_from(["", "", "*", "+", "?", "{2}", "{0,2}", "??", "{1,}?"])
+_WIDE = st.lists(st.tuples(_WIDE_ATOMS, _WIDE_QUANTIFIERS).map("".join), max_size=5).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_WIDE, st.text(alphabet="aAbB1_ -\né", max_size=6))
+def test_classes_anchors_and_flags_match_as_re_does(pattern: str, value: str) -> None:
+    # Before 3.14, Python's \B never matches an empty text (Java's and 3.14's do).
+    assume(not (value == "" and "\\B" in pattern))
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return
+    assert Pattern(pattern).fullmatch(value) is (compiled.fullmatch(value) is not None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("(?i)[^b]", "B", False),
+        ("(?i)É", "é", True),
+        ("(?s).", "\n", True),
+        (".", "\n", False),
+        ("a$", "a\n", False),  # fullmatch: the newline is part of the value
+        ("(?m)a$\\n", "a\n", True),
+        ("a\\Z", "a", True),
+        ("(?a)\\w", "é", False),
+        ("\\w", "é", True),
+        ("[^\\d]", "5", False),
+        ("a\\B", "a", False),
+    ],
+)
+def test_flags_and_anchors(pattern: str, value: str, expected: bool) -> None:
+    assert Pattern(pattern).fullmatch(value) is expected
+    assert (re.fullmatch(pattern, value) is not None) is expected
+
+
+def test_non_boundary_on_an_empty_value_matches_as_in_java() -> None:
+    assert Pattern("\\B").fullmatch("") is True  # Python's re before 3.14 says no
+
+
+def test_a_value_seen_before_gets_the_same_answer() -> None:
+    pattern = Pattern("t2\\..*")
+    assert [pattern.fullmatch(v) for v in ("t2.micro", "m5.large", "t2.micro")] == [
+        True,
+        False,
+        True,
+    ]
