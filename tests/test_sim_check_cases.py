@@ -59,6 +59,14 @@ def test_case(case: dict[str, Any]) -> None:
         return
     runs = {run.key: run for run in run_check(check, WHERE)}
     assert list(runs) == list(check["options"])
+    for key, run in runs.items():  # the option as the pack writes it, for the renderer
+        spec = check["options"][key]
+        assert run.shows == spec.get("shows", "")
+        assert run.change == (spec.get("change") or {})
+        assert run.expect == (spec.get("expect") or {})
+        assert run.simulator == check.get("simulator", "placement")
+        if run.outcome.refused:
+            assert run.outcome.facts == {}  # AWS refused: nothing ran
     for key, misses in case.get("misses", {}).items():
         assert list(runs[key].misses) == misses
         assert runs[key].holds is (not misses)
@@ -362,3 +370,51 @@ def test_a_scenario_name_is_looked_up_among_the_checks_own_simulators_scenarios(
     assert str(caught.value).startswith(
         "pack.yaml questions[q].check.scenario: 'static-port-conflic' is not a shipped scenario"
     )
+
+
+def test_run_check_runs_only_the_options_asked_for_and_reads_files_from_the_folder(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    (tmp_path / "web.json").write_text(
+        json.dumps({"family": "web", "containerDefinitions": [{"name": "w", "memory": 3000}]})
+    )
+    check = {
+        "scenario": {
+            "fleet": ["1xm5.large"],
+            "taskDefinition": "web.json",
+            "runTask": {"count": 1},
+        },
+        "options": {
+            "A": {"expect": {"placed": 1}},
+            "B": {"change": {"runTask": {"count": 3}}, "expect": {"placed": 2}},
+            "C": {"change": {"runTask": {"count": 2}}, "expect": {"placed": 2}},
+        },
+    }
+    runs = run_check(check, WHERE, only=["B", "C"], folder=tmp_path)
+    assert [(run.key, run.holds) for run in runs] == [("B", True), ("C", True)]
+    assert [run.key for run in run_check(check, WHERE, folder=tmp_path)] == ["A", "B", "C"]
+
+
+def test_an_inline_scenario_is_named_inline() -> None:
+    from ecsprep.sim.check import base_scenario
+
+    built = base_scenario({"scenario": {"fleet": ["1xm5.large"], "runTask": {"count": 1}}}, WHERE)
+    assert built.name == "inline"
+
+
+PATCHES = st.dictionaries(st.sampled_from(["k", "l"]), JSON, max_size=3)
+
+
+@given(
+    st.one_of(st.none(), st.integers(), st.text(max_size=2), st.lists(JSON, max_size=2)), PATCHES
+)
+def test_a_patch_on_something_not_an_object_starts_from_an_empty_one(
+    target: Any, patch: dict[str, Any]
+) -> None:
+    from ecsprep.sim.check import merge_patch
+
+    assert merge_patch(target, patch) == merge_patch({}, patch)
+    # a null removes a key, present or not: what is left is the patch's other keys
+    assert set(merge_patch({}, patch)) == {k for k, v in patch.items() if v is not None}
