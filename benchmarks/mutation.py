@@ -74,9 +74,9 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scale_in.py": ["tests/test_sim_stopping.py", "tests/test_sim_placement.py"],
     "sim/draining.py": ["tests/test_sim_stopping.py", "tests/test_sim_placement.py"],
-    "sim/cql/parser.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
-    "sim/cql/tokenizer.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
-    "sim/cql/pattern.py": ["tests/test_cql.py", "tests/test_sim_cql_pattern.py"],
+    "sim/cql/parser.py": ["tests/test_cql.py"],
+    "sim/cql/tokenizer.py": ["tests/test_cql.py"],
+    "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
 }
 
