@@ -343,3 +343,22 @@ def test_a_bad_pattern_names_its_argument() -> None:
     assert caught.value.problem == "invalid regular expression '*x'"
     assert caught.value.detail == ": nothing to repeat"
     assert caught.value.index == 0
+
+
+def test_an_attribute_name_too_long_is_pointed_at_its_129th_character() -> None:
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse(f"attribute:{'n' * 129} exists")
+    assert caught.value.column == 1 + len("attribute:") + 128
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse(f"not attribute:{'n' * 130} exists")
+    assert caught.value.column == 5 + len("attribute:") + 128
+
+
+def test_parentheses_count_towards_the_nesting_limit() -> None:
+    inner = "attribute:a exists"
+    parse("(" * MAX_DEPTH + inner + ")" * MAX_DEPTH)
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse("(" * (MAX_DEPTH + 1) + inner + ")" * (MAX_DEPTH + 1))
+    assert (
+        caught.value.message == f"expression nested more than {MAX_DEPTH} levels deep at column 51"
+    )
