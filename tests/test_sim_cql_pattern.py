@@ -156,6 +156,19 @@ def test_classes_anchors_and_flags_match_as_re_does(pattern: str, value: str) ->
         ("\\w", "é", True),
         ("[^\\d]", "5", False),
         ("a\\B", "a", False),
+        ("(?m)a\n^b", "a\nb", True),  # ^ after a newline, in multiline mode
+        ("a\n^b", "a\nb", False),
+        ("a$\n", "a\n", True),  # $ before a final newline
+        ("a$\nb", "a\nb", False),  # ...only a final one
+        ("(?a)é\\b", "é", False),  # \b with ASCII word characters
+        ("é\\b", "é", True),
+        (" a\\b", " a", True),
+        ("[a-c]", "a", True),  # both ends of a range
+        ("[a-c]", "c", True),
+        ("(?i)ſ", "S", True),  # ignore case: a letter whose capital lowers to another
+        ("(?i)ı", "I", True),
+        ("(?i)[ſ]", "S", True),
+        ("(?i)[ı]", "I", True),
     ],
 )
 def test_flags_and_anchors(pattern: str, value: str, expected: bool) -> None:
