@@ -169,6 +169,15 @@ def test_classes_anchors_and_flags_match_as_re_does(pattern: str, value: str) ->
         ("(?i)ı", "I", True),
         ("(?i)[ſ]", "S", True),
         ("(?i)[ı]", "I", True),
+        ("(?i)k", "\u212a", True),  # the Kelvin sign lowers to k
+        ("(?i)(a)", "A", True),  # a flag set for the whole pattern holds inside groups
+        ("(?s)(.)", "\n", True),
+        ("(?m)a\n(^b)", "a\nb", True),
+        ("(?a)(\\w)", "é", False),
+        ("(ab|cd|ef)", "ab", True),  # every branch of three
+        ("(ab|cd|ef)", "cd", True),
+        ("(ab|cd|ef)", "ef", True),
+        ("(?:){2000}", "", True),  # 2000 repeats of nothing need no state
     ],
 )
 def test_flags_and_anchors(pattern: str, value: str, expected: bool) -> None:
@@ -187,3 +196,45 @@ def test_a_value_seen_before_gets_the_same_answer() -> None:
         False,
         True,
     ]
+
+
+REFUSED = "regular expression {!r} refused at column 16: "
+BEYOND = (
+    "can't be matched in bounded time, so the simulator doesn't accept them; "
+    "write the pattern without"
+)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (
+            "a{2001,}",
+            "a repeat of more than 2000 can't be matched in bounded time; write a smaller count",
+        ),
+        (
+            "a{2001}",
+            "a repeat of more than 2000 can't be matched in bounded time; write a smaller count",
+        ),
+        (
+            "a{0,2001}",
+            "a repeat of more than 2000 can't be matched in bounded time; write a smaller count",
+        ),
+        # 2000 states in all: the match state and 1999 characters fit, 2000 characters don't
+        (
+            "a{2000}",
+            "the pattern needs more than 2000 automaton states (large {n} repeats); "
+            "write it shorter",
+        ),
+        ("(a)\\1", f"backreferences {BEYOND}"),
+        ("a*+", f"possessive repeats {BEYOND}"),
+    ],
+)
+def test_what_a_bounded_matcher_refuses_says_why_and_what_to_do(pattern: str, message: str) -> None:
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse(f"attribute:v =~ '{pattern}'")
+    assert caught.value.message == REFUSED.format(pattern) + message
+
+
+def test_the_most_states_a_pattern_may_have() -> None:
+    assert Pattern("a{1999}").fullmatch("a" * 1999)
