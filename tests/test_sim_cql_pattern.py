@@ -178,6 +178,9 @@ def test_classes_anchors_and_flags_match_as_re_does(pattern: str, value: str) ->
         ("(ab|cd|ef)", "cd", True),
         ("(ab|cd|ef)", "ef", True),
         ("(?:){2000}", "", True),  # 2000 repeats of nothing need no state
+        ("(?i)[a-c]", "B", True),  # ignore case in a class of a range
+        ("(?i)[A-C]", "b", True),
+        ("(?i)[^a-c]", "B", False),
     ],
 )
 def test_flags_and_anchors(pattern: str, value: str, expected: bool) -> None:
