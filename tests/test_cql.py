@@ -343,3 +343,70 @@ def test_a_bad_pattern_names_its_argument() -> None:
     assert caught.value.problem == "invalid regular expression '*x'"
     assert caught.value.detail == ": nothing to repeat"
     assert caught.value.index == 0
+
+
+def test_an_attribute_name_too_long_is_pointed_at_its_129th_character() -> None:
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse(f"attribute:{'n' * 129} exists")
+    assert caught.value.column == 1 + len("attribute:") + 128
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse(f"not attribute:{'n' * 130} exists")
+    assert caught.value.column == 5 + len("attribute:") + 128
+
+
+def test_parentheses_count_towards_the_nesting_limit() -> None:
+    inner = "attribute:a exists"
+    parse("(" * MAX_DEPTH + inner + ")" * MAX_DEPTH)
+    with pytest.raises(CqlSyntaxError) as caught:
+        parse("(" * (MAX_DEPTH + 1) + inner + ")" * (MAX_DEPTH + 1))
+    assert (
+        caught.value.message == f"expression nested more than {MAX_DEPTH} levels deep at column 51"
+    )
+
+
+def test_a_syntax_error_without_detail_is_the_problem_and_the_column() -> None:
+    error = CqlSyntaxError("unexpected 'x'", "a x", 3)
+    assert error.message == "unexpected 'x' at column 3"
+    assert str(error) == "unexpected 'x' at column 3\na x\n  ^"
+
+
+@pytest.mark.parametrize(
+    ("length", "column", "line_start", "caret"),
+    [
+        (100, 100, "x", 100),  # exactly the width: shown whole
+        (101, 1, "x", 1),  # cut at the end only
+        (101, 101, "…", 101),  # cut at the start only: the last 100 characters
+        (300, 150, "…", 52),  # cut on both sides: "…" and 50 characters before the column
+        (300, 51, "x", 51),  # the window can't start before the text
+        (300, 52, "…", 52),
+    ],
+)
+def test_a_long_expression_is_cut_around_the_column(
+    length: int, column: int, line_start: str, caret: int
+) -> None:
+    source = "x" + "".join(chr(0x4E00 + n) for n in range(length - 1))  # all different
+    line, at = CqlSyntaxError("p", source, column).excerpt()
+    assert line[0] == line_start
+    assert at == caret
+    assert line[at - 1] == source[column - 1]
+    body = line.removeprefix("…").removesuffix("…")
+    assert len(body) == min(length, 100)
+    assert body in source
+    assert line.endswith("…") is (source.find(body) + len(body) < length)
+
+
+@given(st.integers(101, 400), st.data())
+def test_the_excerpt_shows_the_100_characters_centred_on_the_column(
+    length: int, data: st.DataObject
+) -> None:
+    column = data.draw(st.integers(1, length))
+    source = "".join(chr(0x4E00 + n) for n in range(length))  # every character differs
+    line, at = CqlSyntaxError("p", source, column).excerpt()
+    body = line.removeprefix("…").removesuffix("…")
+    start = source.index(body)
+    # 50 characters before the column when the text allows, else as many as it has
+    assert start == min(max(column - 51, 0), length - 100)
+    assert len(body) == 100
+    assert line.startswith("…") is (start > 0)
+    assert line.endswith("…") is (start + 100 < length)
+    assert line[at - 1] == source[column - 1]

@@ -466,6 +466,4 @@ def _show(value: object) -> str:
         return "[" + ", ".join(value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}" if value else "none"
-    if isinstance(value, frozenset):
-        return "[" + ", ".join(sorted(value)) + "]"
     return str(value)

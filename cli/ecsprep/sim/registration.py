@@ -290,7 +290,9 @@ def register(instance: Instance) -> Registration:
             return Why.NO_ROUTE
         decided = evaluate(instance.role or (), action, "*")
         if path.refused or not decided.allowed:
-            denied.append(f"{instance.role_name}: {action}")
+            # who refused: the endpoint's policy (403 at the endpoint) or the instance role
+            who = f"{service} endpoint policy" if path.refused else instance.role_name
+            denied.append(f"{who}: {action}")
             why = path.why if path.refused else f"{decided.decision.value} by the instance role"
             steps.append(
                 Step(f"{action} ({service} endpoint)", False, f"AccessDeniedException: {why}")

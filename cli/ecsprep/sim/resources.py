@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 
 from ecsprep.sim.documents import MAX_DIGITS, Where, kind_of, refuse_placeholder
 
 UNITS_PER_VCPU = 1024
 MIB_PER_GB = 1024
 
-_AMOUNT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]*)\s*")
+_AMOUNT = re.compile(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*([A-Za-z]*)\s*")
 _CPU_SUFFIXES = {"": 1, "vcpu": UNITS_PER_VCPU, "vcpus": UNITS_PER_VCPU}
 _MEMORY_SUFFIXES = {"": 1, "mb": 1, "mib": 1, "gb": MIB_PER_GB, "gib": MIB_PER_GB}
 
@@ -46,12 +46,13 @@ def _read(value: object, where: Where, suffixes: dict[str, int], what: str, how:
     found = _AMOUNT.fullmatch(text) if len(text) <= 2 * MAX_DIGITS else None
     if found is None or found.group(2).lower() not in suffixes:
         raise where.refuse(f"{text!r} is not a {what} amount", how)
-    try:
+    with localcontext() as exact:  # at most 2 × MAX_DIGITS digits times a suffix: no rounding
+        exact.prec = 4 * MAX_DIGITS
         amount = Decimal(found.group(1)) * suffixes[found.group(2).lower()]
-    except InvalidOperation:
-        raise where.refuse(f"{text!r} is not a {what} amount", how) from None
+    if amount < 0:
+        raise where.refuse(f"{what} cannot be negative", how)
+    if amount >= 10**MAX_DIGITS:
+        raise where.refuse(f"the {what} amount is far larger than any instance has", how)
     if amount != amount.to_integral_value():
         raise where.refuse(f"{text!r} is not a whole number of {what} units", how)
-    if amount < 0:
-        raise where.refuse(f"{what} cannot be negative")
     return int(amount)

@@ -82,5 +82,7 @@ def _explain(strategy: Strategy, state: InstanceState, best: int) -> str:
         return f"{strategy.text}: leaves the most {strategy.field} free ({best} {unit})"
     if strategy.attribute is not None:
         value = state.instance.attributes.get(strategy.attribute)
-        return f"{strategy.text}: {value} has the most tasks of the service ({best})"
+        which = f"the instances without {strategy.attribute}" if value is None else value
+        verb = "have" if value is None else "has"
+        return f"{strategy.text}: {which} {verb} the most tasks of the service ({best})"
     return f"{strategy.text}: the instance has the most tasks of the service ({best})"

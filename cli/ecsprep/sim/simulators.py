@@ -111,10 +111,16 @@ def fact_misses(condition: Mapping[str, Any], outcome: Outcome) -> tuple[str, ..
 
 
 def _same(wanted: object, seen: object) -> bool:
+    """Equal as JSON values: keys compared as text, lists and tuples alike, and a Boolean
+    never equal to a number, at any depth."""
     if isinstance(wanted, Mapping) and isinstance(seen, Mapping):
-        return {str(k): v for k, v in wanted.items()} == {str(k): v for k, v in seen.items()}
+        mine = {str(k): v for k, v in wanted.items()}
+        theirs = {str(k): v for k, v in seen.items()}
+        return mine.keys() == theirs.keys() and all(_same(mine[k], theirs[k]) for k in mine)
     if isinstance(wanted, (list, tuple)) and isinstance(seen, (list, tuple)):
-        return list(wanted) == list(seen)
+        return len(wanted) == len(seen) and all(
+            _same(w, s) for w, s in zip(wanted, seen, strict=True)
+        )
     if isinstance(wanted, bool) or isinstance(seen, bool):
         return wanted is seen
     return wanted == seen
