@@ -5,7 +5,7 @@
    feedback and the next question. Goal: under 20 ms.
 2. Start-up: `ecsprep quiz` in a pty until the first prompt is drawn, against a
    bare questionary select in the same pty (best of N interleaved runs each).
-   Goal: at most 1.5x.
+   Goal: at most 1.3x (issue 9).
 """
 
 from __future__ import annotations
