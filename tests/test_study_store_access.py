@@ -88,13 +88,16 @@ def test_read_only_text_that_is_not_utf8_is_one_damaged_row(tmp_path: Path) -> N
         assert reader.damaged == ["answers 2: text that is not UTF-8"]
 
 
-def test_read_only_without_a_file_is_empty_and_creates_nothing(tmp_path: Path) -> None:
+def test_read_only_without_a_file_is_empty_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "none" / "progress.sqlite3"
     db = connect_readonly(path)
     assert schema_version(db) == SCHEMA_VERSION
     assert db.execute("SELECT count(*) AS n FROM answers").fetchone()["n"] == 0
     db.close()
-    assert not path.parent.exists()
+    assert list(tmp_path.iterdir()) == []  # not even in the working folder
 
 
 def test_read_only_on_a_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -102,7 +105,7 @@ def test_read_only_on_a_folder_is_a_clear_error(tmp_path: Path) -> None:
     path.mkdir()
     with pytest.raises(StorageError) as caught:
         connect_readonly(path)
-    assert str(path) in caught.value.message
+    assert caught.value.message == f"cannot use the progress database {path}: not a file"
     assert not isinstance(caught.value, DamagedError)
 
 
@@ -205,6 +208,7 @@ def test_another_programs_sqlite_file_is_refused_and_left_alone(
     db.execute("CREATE TABLE sessions (x)")
     db.execute("CREATE TABLE answers (x)")
     db.execute("CREATE TABLE photos (x)")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # no migration: opened read-only
     db.commit()
     db.close()
     before = path.read_bytes()
