@@ -44,6 +44,9 @@ MODULES: dict[str, list[str]] = {
     "study/store.py": [
         "tests/test_study_store_rows.py",
         "tests/test_study_store.py",
+        "tests/test_study_store_access.py",  # read-only, locks, migration, integrity
+        "tests/test_study_export.py",
+        "tests/test_study_stats.py",
         "tests/test_quiz_cli.py",
         # Not test_quiz_durability.py: it runs the installed ecsprep in a subprocess, which
         # never imports the mutant, so it can't kill one (and is slow).

@@ -1,0 +1,382 @@
+"""The progress database as `stats` reads it, under a lock, damaged, repaired, migrated.
+
+Every test here runs in-process (no child ecsprep), so mutation testing can kill a
+mutant of study/store.py with it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from ecsprep.errors import StorageError
+from ecsprep.study import store as store_module
+from ecsprep.study.store import (
+    SCHEMA_VERSION,
+    DamagedError,
+    NewAnswer,
+    connect_readonly,
+    integrity,
+    migrate,
+    open_store,
+    schema_needs_migration,
+    schema_version,
+)
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+PAGE = 4096
+
+
+def answer(qid: str, outcome: str = "wrong", topic: str = "ecr") -> NewAnswer:
+    return NewAnswer(qid, topic, frozenset("A"), frozenset("A"), outcome, 3.0, "hash")
+
+
+def saved(path: Path, *qids: str) -> None:
+    with open_store(path) as store:
+        session = store.start_session("practice", "quick", 1, T0)
+        for qid in qids:
+            store.record(session, answer(qid), T0)
+        store.set_setting("theme", "dark")
+
+
+def rollback_journal(path: Path) -> None:
+    """Out of WAL, so that a writer's EXCLUSIVE lock keeps readers out too."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.close()
+
+
+# --- read-only, as `ecsprep stats` and `progress export` open it -------------------
+
+
+def test_a_read_only_store_sees_what_another_committed_and_cannot_write(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    with open_store(path) as writer:
+        writer.record(writer.start_session("exam", "full", 2, T0), answer("q2"), T0)
+        with open_store(path, readonly=True) as reader:  # the writer is still open
+            assert [a.question_id for a in reader.answers()] == ["q1", "q2"]
+            assert reader.answers()[0].topic == "ecr"
+            assert [s.mode for s in reader.sessions()] == ["exam", "practice"]
+            assert reader.setting("theme") == "dark"
+            with pytest.raises(StorageError, match="read-only") as caught:
+                reader.set_setting("theme", "light")
+            assert "intact" in (caught.value.hint or "")
+    with open_store(path, readonly=True) as reader:
+        assert reader.setting("theme") == "dark"
+
+
+def test_read_only_text_that_is_not_utf8_is_one_damaged_row(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "good")
+    db = sqlite3.connect(path)
+    db.execute("UPDATE settings SET value = CAST(X'FFFE' AS TEXT)")
+    db.execute(
+        "INSERT INTO answers (session_id, question_id, topic, chosen, answer, outcome, seconds,"
+        " answered_at) VALUES (1, 'bad', CAST(X'FFFE' AS TEXT), '[]', '[]', 'wrong', 1, ?)",
+        (T0.isoformat(),),
+    )
+    db.commit()
+    db.close()
+    with open_store(path, readonly=True) as reader:
+        assert [a.question_id for a in reader.answers()] == ["good"]
+        assert reader.damaged == ["answers 2: text that is not UTF-8"]
+
+
+def test_read_only_without_a_file_is_empty_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "none" / "progress.sqlite3"
+    db = connect_readonly(path)
+    assert schema_version(db) == SCHEMA_VERSION
+    assert db.execute("SELECT count(*) AS n FROM answers").fetchone()["n"] == 0
+    db.close()
+    assert list(tmp_path.iterdir()) == []  # not even in the working folder
+
+
+def test_read_only_on_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    path.mkdir()
+    with pytest.raises(StorageError) as caught:
+        connect_readonly(path)
+    assert caught.value.message == f"cannot use the progress database {path}: not a file"
+    assert not isinstance(caught.value, DamagedError)
+
+
+def test_read_only_opens_a_current_file_without_changing_it(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    rollback_journal(path)
+    before = path.read_bytes()
+    db = connect_readonly(path)
+    assert db.execute("SELECT question_id FROM answers").fetchone()["question_id"] == "q1"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("DELETE FROM answers")
+    db.close()
+    assert path.read_bytes() == before
+
+
+def old_database(path: Path) -> None:
+    old = sqlite3.connect(path, isolation_level=None)
+    migrate(old, path, target=1)
+    old.execute(
+        "INSERT INTO sessions (started_at, mode, blueprint) VALUES (?, 'practice', 'quick')",
+        (T0.isoformat(),),
+    )
+    old.execute(
+        "INSERT INTO answers (session_id, question_id, topic, chosen, answer, outcome, seconds,"
+        " answered_at) VALUES (1, 'spread-az', 'ecr', '[\"A\"]', '[\"A\"]', 'correct', 2, ?)",
+        (T0.isoformat(),),
+    )
+    old.close()
+
+
+def test_an_older_schema_is_migrated_even_for_reading_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    old_database(path)
+    assert schema_needs_migration(path)
+    with open_store(path, readonly=True) as reader:
+        assert [(a.question_id, a.outcome) for a in reader.answers()] == [("spread-az", "correct")]
+        assert reader.cards() == {}
+    assert not schema_needs_migration(path)
+    assert schema_version(sqlite3.connect(path)) == SCHEMA_VERSION
+
+
+def test_only_an_older_sqlite_file_needs_migration(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    assert not schema_needs_migration(path)  # no file
+    path.write_bytes(b"SQLite format 3\x00" + bytes(50))  # too short to hold a version
+    assert not schema_needs_migration(path)
+    path.write_bytes(b"not SQLite at all" * 10)
+    assert not schema_needs_migration(path)
+    path.unlink()
+    saved(path)
+    assert not schema_needs_migration(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    db.close()
+    assert schema_needs_migration(path)
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_newer_schema_is_refused_with_its_version_and_left_alone(
+    tmp_path: Path, readonly: bool
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError) as caught, open_store(path, readonly=readonly):
+        pass
+    assert caught.value.message == (
+        f"the progress database {path} has schema version {SCHEMA_VERSION + 1}, newer than "
+        f"this ecsprep understands ({SCHEMA_VERSION})"
+    )
+    assert caught.value.hint == (
+        "upgrade ecsprep, or back the file up and start afresh with `ecsprep progress reset`"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_failed_migration_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    old_database(path)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE cards (clash INTEGER)")  # migration 2 creates cards
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        migrate(db, path)
+    assert schema_version(db) == 1
+    assert not db.in_transaction
+    db.close()
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_another_programs_sqlite_file_is_refused_and_left_alone(
+    tmp_path: Path, readonly: bool
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE sessions (x)")
+    db.execute("CREATE TABLE answers (x)")
+    db.execute("CREATE TABLE photos (x)")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # no migration: opened read-only
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError) as caught, open_store(path, readonly=readonly):
+        pass
+    assert caught.value.message == (
+        f"{path} is not an ecsprep progress database (it has tables answers, photos, sessions)"
+    )
+    assert caught.value.hint == (
+        "move that file elsewhere, or set ECSPREP_HOME to another folder; it was not changed"
+    )
+    assert path.read_bytes() == before
+
+
+# --- another program holding the lock ------------------------------------------------
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_locked_database_is_waited_for_then_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, readonly: bool
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    rollback_journal(path)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 5.0)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.4, lambda: holder.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    with open_store(path, readonly=readonly) as store:
+        assert [a.question_id for a in store.answers()] == ["q1"]
+    assert time.monotonic() - started >= 0.3
+    release.join()
+    holder.close()
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_database_locked_for_too_long_says_so_and_that_it_is_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, readonly: bool
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    rollback_journal(path)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    started = time.monotonic()
+    with pytest.raises(StorageError) as caught, open_store(path, readonly=readonly):
+        pass
+    waited = time.monotonic() - started
+    holder.execute("COMMIT")
+    holder.close()
+    assert 0.25 <= waited < 3
+    assert caught.value.message.startswith(
+        f"the progress database {path} is locked by another program ("
+    )
+    assert caught.value.hint == (
+        "finish the other ecsprep (or program) using it and try again; "
+        "your progress in it is intact"
+    )
+    assert not isinstance(caught.value, DamagedError)
+    with open_store(path, readonly=True) as store:
+        assert [a.question_id for a in store.answers()] == ["q1"]
+
+
+def _failing(*errors: sqlite3.OperationalError) -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def step() -> None:
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+
+    return calls, step
+
+
+def _coded(text: str, code: int) -> sqlite3.OperationalError:
+    exc = sqlite3.OperationalError(text)
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return exc
+
+
+def test_setup_that_fails_at_once_as_busy_is_retried_until_it_succeeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite skips its busy handler for a WAL switch: the setup step is retried instead."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 5.0)
+    errors = (
+        sqlite3.OperationalError("database is locked"),
+        sqlite3.OperationalError("database is busy"),
+        _coded("recovering", 5 | (1 << 8)),  # SQLITE_BUSY_RECOVERY
+        _coded("table locked", 6 | (1 << 8)),  # SQLITE_LOCKED_SHAREDCACHE
+    )
+    calls, step = _failing(*errors)
+    started = time.monotonic()
+    store_module._while_busy(step)  # type: ignore[arg-type]
+    assert len(calls) == 5
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("no such table: answers"),
+        _coded("database is locked", 1),  # the code, not the words, decides
+    ],
+)
+def test_setup_that_fails_otherwise_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch, error: sqlite3.OperationalError
+) -> None:
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 5.0)
+    calls, step = _failing(error)
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        store_module._while_busy(step)  # type: ignore[arg-type]
+    assert caught.value is error
+    assert len(calls) == 1
+
+
+def test_setup_busy_past_the_timeout_gives_up_with_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.5)
+    calls, step = _failing(*[sqlite3.OperationalError("database is locked")] * 1000)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store_module._while_busy(step)  # type: ignore[arg-type]
+    waited = time.monotonic() - started
+    assert 0.5 <= waited < 1.0
+    assert 5 <= len(calls) <= 12  # 5 ms doubling to at most 200 ms, not a busy spin
+
+
+# --- damaged files -----------------------------------------------------------------
+
+
+def test_integrity_of_a_sound_database_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    assert integrity(sqlite3.connect(path)) == ""
+
+
+def big_answers(path: Path, count: int) -> None:
+    """Answers too big for one page each, so each has its own overflow pages."""
+    with open_store(path) as store:
+        session = store.start_session("practice", "quick", 1, T0)
+        for n in range(count):
+            store.record(session, answer(f"q{n}", topic=f"t{n}-" * 2000), T0)
+    rollback_journal(path)
+
+
+def break_overflow(path: Path, marker: bytes) -> None:
+    """Point the overflow chain that holds `marker` at a page that doesn't exist."""
+    data = bytearray(path.read_bytes())
+    for start in range(PAGE, len(data), PAGE):
+        page = data[start : start + PAGE]
+        if page[0] not in (2, 5, 10, 13) and marker in page[4:64]:
+            data[start : start + 4] = (0x0FFFFFFF).to_bytes(4, "big")
+    path.write_bytes(bytes(data))
+
+
+def test_integrity_names_sqlites_own_findings(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    big_answers(path, 4)
+    break_overflow(path, b"t2-t2-")
+    report = integrity(sqlite3.connect(path))
+    assert report.startswith("*** in database main ***")
+    assert "invalid page number 268435455" in report
+
+
+def test_integrity_when_sqlite_cannot_check_says_why(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "p.sqlite3")
+    db.close()
+    assert integrity(db) == "Cannot operate on a closed database."
