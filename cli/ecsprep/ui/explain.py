@@ -75,8 +75,8 @@ def explain_command(
         elif found.kind is MatchKind.TEXT:
             _write(_passages(found))
         else:
-            _write(_corrected(found) if found.corrected else [])
-            _write(_entry(found.matches[0]))
+            said = _corrected(found) if found.corrected else []
+            _write([*said, *_entry(found.matches[0])])
 
 
 def register(app: typer.Typer) -> None:
