@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 DEBUG_ENV = "ECSPREP_DEBUG"
+PIPE_WIDTH = 100  # output to a pipe or file: no terminal to fit, and readable tables
 
 
 def columns() -> int | None:
@@ -50,8 +51,8 @@ def is_terminal(stream: TextIO) -> bool:
 
 
 def plain_width() -> int:
-    """The width plain (piped) output wraps at: COLUMNS, else 100, as `out()` uses."""
-    return columns() or 100
+    """The width plain (piped) output wraps at: COLUMNS, else PIPE_WIDTH, as `out()` uses."""
+    return columns() or PIPE_WIDTH
 
 
 @cache
@@ -83,7 +84,7 @@ def _console(stderr: bool, stream: TextIO, width_asked: str | None) -> Console:
     # (Rich would print nothing at all).
     width = columns()
     if width is None and not stream.isatty():
-        width = 100
+        width = PIPE_WIDTH
     return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 

@@ -4,12 +4,17 @@ file (YAML or JSON, bounded by sim.documents), and say where its values came fro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 if TYPE_CHECKING:
     from ecsprep.sim.documents import Where
 
 FORMATS = ("text", "json")
+# The `--format` option of every simulator that prints text or JSON (`output_format: FormatOption
+# = "text"`), declared once.
+FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
 
 
 def check_format(output_format: str) -> None:

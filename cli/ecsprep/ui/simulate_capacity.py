@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from fractions import Fraction
 
@@ -41,7 +43,7 @@ def capacity(
         Optional[int],  # noqa: UP045
         typer.Option("--count", help="Tasks to run (a service's desired count).", min=0),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Show how a capacity provider strategy splits tasks: base first, then weights.
 

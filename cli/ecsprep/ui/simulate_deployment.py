@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -67,7 +69,7 @@ def deployment(
         Optional[str],  # noqa: UP045
         typer.Option("--strategy", help="ROLLING, BLUE_GREEN, LINEAR or CANARY (ECS controller)."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Step through a service deployment: rolling bounds, circuit breaker, traffic shifting.
 

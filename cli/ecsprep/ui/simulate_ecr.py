@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -37,7 +39,7 @@ def ecr_lifecycle(
         Optional[str],  # noqa: UP045
         typer.Option("--now", help="When the policy runs (ISO 8601); default: now."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Evaluate an ECR lifecycle policy over a repository's images: which expire or are
     archived, and by which rule.

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -45,7 +47,7 @@ def ecr_access(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--command", help="A command to run after the scenario's; repeatable."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Play ECR logins, pulls and pushes: who is allowed, which token, which tag is locked.
 

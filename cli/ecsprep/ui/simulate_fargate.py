@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -55,7 +57,7 @@ def fargate(
     spot: Annotated[
         bool, typer.Option("--spot", help="Launch with the FARGATE_SPOT capacity provider.")
     ] = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Check a task definition against Fargate: size, OS/architecture, storage, refused
     parameters, platform version and Fargate Spot. Exit 2 when Fargate refuses it.

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -48,7 +50,7 @@ def lifecycle(
         Optional[int],  # noqa: UP045
         typer.Option("--until", help="Simulate this many seconds \\[default: 600].", min=1),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Follow a task's containers from start to stop: dependsOn, essential, health, signals.
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -34,7 +36,7 @@ def load_balancing(
             help="A request to route, HOST/PATH (HTTPS 443); repeatable \\[default: the file's].",
         ),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Show the targets ECS registers, their health, where requests go, and draining.
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -45,7 +47,7 @@ def pipeline_artifacts(
             help="ECS action: the revision the service uses (describe-task-definition output).",
         ),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Validate imagedefinitions.json (ECS standard action) or imageDetail.json, taskdef.json
     and appspec.yaml (ECS blue/green action) as CodePipeline does, and show the task

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -83,7 +85,7 @@ def platform_fit(
         typer.Option("--run-as", help="For ECS candidates: service or task."),
     ] = None,
     spot: Annotated[bool, typer.Option("--spot", help="The candidate uses Fargate Spot.")] = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Which AWS compute options can run a workload (Lambda, ECS on Fargate/EC2/Managed
     Instances, Batch, EKS, App Runner, Elastic Beanstalk, EC2), and the documented reason

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -52,7 +54,7 @@ def registration(
     no_instance_profile: Annotated[
         bool, typer.Option("--no-instance-profile", help="The instance has no instance profile.")
     ] = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Show whether an instance registers, into which cluster, and why not; lint ecs.config.
 

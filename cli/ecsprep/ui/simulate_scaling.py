@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ecsprep.ui.scenario_file import FormatOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -65,7 +67,7 @@ def scaling(
         bool, typer.Option("--trace", help="Also show decisions that changed nothing, and why.")
     ] = False,
     width: Annotated[int, typer.Option("--width", help="Chart columns.", min=10, max=400)] = 60,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
 ) -> None:
     """Simulate Service Auto Scaling: the desired count over a workload timeline, and why.
 
