@@ -187,9 +187,9 @@ def mutmut(where: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
-def run(module: str, survivors: bool) -> tuple[int, int]:
+def run(module: str, survivors: bool, children: int = 2) -> tuple[int, int]:
     where = stage(module)
-    log = mutmut(where, "run", "--max-children", "2")
+    log = mutmut(where, "run", "--max-children", str(children))
     (where / "run.log").write_text(log)
     results = mutmut(where, "results", "--all", "true")
     status = dict(re.findall(r"^\s*(\S+__mutmut_\d+): (.+)$", results, re.MULTILINE))
@@ -215,13 +215,16 @@ def main() -> None:
     )
     parser.add_argument("--all", action="store_true", help="every module in MODULES")
     parser.add_argument("--survivors", action="store_true", help="show each survivor's diff")
+    parser.add_argument(
+        "--children", type=int, default=2, help="mutants tested at once (default 2, one a core)"
+    )
     args = parser.parse_args()
     modules = list(MODULES) if args.all else args.modules
     unknown = [m for m in modules if m not in MODULES]
     if unknown or not modules:
         parser.error(f"choose from: {', '.join(MODULES)} (or --all); unknown: {unknown}")
     for module in modules:
-        run(module, args.survivors)
+        run(module, args.survivors, args.children)
 
 
 if __name__ == "__main__":
