@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from ecsprep.errors import NotFoundError
 from ecsprep.explain import lookup, normalise
 from ecsprep.packs.load import load_files, option_files
-from ecsprep.packs.model import Library
+from ecsprep.packs.model import Notes
 from ecsprep.ui.app import app
 from tests.conftest import REPO
 
@@ -22,29 +22,29 @@ FIXTURE = REPO / "tests/fixtures/explain-pack.yaml"
 
 
 @pytest.fixture(scope="module")
-def library() -> Library:
+def notes() -> Notes:
     loaded = load_files(option_files([FIXTURE]))
     assert not loaded.problems, loaded.problems
-    return loaded.library
+    return loaded.library.notes()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["query"] for c in CASES])
-def test_lookup(library: Library, case: dict[str, Any]) -> None:
+def test_lookup(notes: Notes, case: dict[str, Any]) -> None:
     if "error" in case:
         with pytest.raises(NotFoundError) as caught:
-            lookup(library, case["query"])
+            lookup(notes, case["query"])
         assert str(caught.value) == case["error"]
         return
-    found = lookup(library, case["query"])
+    found = lookup(notes, case["query"])
     assert [m.name for m in found.matches] == case["shows"]
     assert found.kind.value == case.get("kind", "name")
     if "passage" in case:
         assert any(case["passage"] in p for p in found.matches[0].passages)
 
 
-def test_typo_miss_suggests_nearby_names(library: Library) -> None:
+def test_typo_miss_suggests_nearby_names(notes: Notes) -> None:
     with pytest.raises(NotFoundError) as caught:
-        lookup(library, "spreadd binpackk")
+        lookup(notes, "spreadd binpackk")
     assert caught.value.suggestions
 
 
@@ -53,8 +53,8 @@ def test_normalise_folds_case_punctuation_camel_case_and_plurals() -> None:
     assert normalise("hostPort") == "host port"
 
 
-def test_term_explanation_counts_questions_and_offers_drill(library: Library) -> None:
-    (binpack,) = lookup(library, "binpack").matches
+def test_term_explanation_counts_questions_and_offers_drill(notes: Notes) -> None:
+    (binpack,) = lookup(notes, "binpack").matches
     assert [q.id for q in binpack.questions] == ["fixture-binpack"]
     assert binpack.drill == "ecsprep quiz --topic placement-strategies"
     assert binpack.see == ("spread",)
@@ -165,7 +165,7 @@ def test_words_only_the_notes_use_show_the_passage_and_the_way_on() -> None:
     from ecsprep.explain import MatchKind
     from ecsprep.packs.load import load_library
 
-    shipped = load_library(include_user=False, cache=False).library
+    shipped = load_library(include_user=False, cache=False).library.notes()
     # A word of the shipped notes that names no term or topic (content changes; the rule doesn't).
     word = next(
         w
@@ -195,18 +195,16 @@ SHIPPED_CASES = yaml.safe_load((REPO / "tests/cases/explain_shipped.yaml").read_
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Library:
+def shipped() -> Notes:
     from ecsprep.packs.load import load_library
 
     loaded = load_library(include_user=False, cache=False)
     assert not loaded.problems, loaded.problems
-    return loaded.library
+    return loaded.library.notes()
 
 
 @pytest.mark.parametrize("case", SHIPPED_CASES, ids=[c["query"] for c in SHIPPED_CASES])
-def test_what_learners_type_lands_on_the_right_notes(
-    shipped: Library, case: dict[str, Any]
-) -> None:
+def test_what_learners_type_lands_on_the_right_notes(shipped: Notes, case: dict[str, Any]) -> None:
     found = lookup(shipped, case["query"])
     assert not found.ambiguous, [m.name for m in found.matches]
     (match,) = found.matches
@@ -247,3 +245,28 @@ def test_plain_pages_wrap_text_keep_commands_whole_and_show_control_characters_a
         "    spread, random, binpack:memory,\n    distinctInstance",
         "a ]0;pwnedtitle evil",
     ]
+
+
+def test_explain_on_a_warm_cache_reads_the_notes_alone(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The questions are three quarters of the library and explain only counts and names
+    them: once the cache is warm, explain never reads or builds a question, and still
+    warns about what it skips in the learner's packs folder."""
+    import ecsprep.packs.export
+
+    (isolated_home / "packs").mkdir()
+    (isolated_home / "packs" / "notes.yaml").mkdir()  # a folder where a pack file would be
+    cold = invoke("explain", "binpack", "--json")
+    assert cold.exit_code == 0, cold.output
+
+    def refuse(data: Any) -> Any:
+        raise AssertionError(f"explain built question {data['id']}")
+
+    monkeypatch.setattr(ecsprep.packs.export, "question_from_data", refuse)
+    warm = invoke("explain", "binpack", "--json")
+    assert warm.exit_code == 0, warm.output
+    assert json.loads(warm.stdout) == json.loads(cold.stdout)
+    assert json.loads(warm.stdout)["check"]  # the entries still know which are checked
+    assert "notes.yaml: a folder, not a pack file; skipped" in warm.stderr
+    assert warm.stderr == cold.stderr

@@ -15,7 +15,7 @@ import pytest
 
 import ecsprep.data
 from ecsprep.packs import cache
-from ecsprep.packs.load import PackFile, load_library
+from ecsprep.packs.load import PackFile, cached_notes, load_library
 from ecsprep.packs.model import Origin
 
 VALID = Path(__file__).parent / "cases" / "valid_packs"
@@ -141,7 +141,8 @@ def test_a_home_where_no_cache_can_be_written_only_costs_speed(
     (isolated_home / "cache").unlink()
     (isolated_home / "cache" / "library.cache").mkdir(parents=True)  # a folder in the way
     assert load_library().library == expected
-    assert os.listdir(isolated_home / "cache") == ["library.cache"]  # no temporary file left
+    # The notes are cached beside it; no temporary file is left.
+    assert sorted(os.listdir(isolated_home / "cache")) == ["library.cache", "notes.cache"]
 
 
 def test_the_cache_folder_is_made_with_its_parents(
@@ -150,7 +151,7 @@ def test_the_cache_folder_is_made_with_its_parents(
     home = tmp_path / "new" / "home"
     monkeypatch.setenv("ECSPREP_HOME", str(home))
     load_library()
-    assert os.listdir(home / "cache") == ["library.cache"]
+    assert sorted(os.listdir(home / "cache")) == ["library.cache", "notes.cache"]
 
 
 def test_the_cache_lives_in_ecsprep_home_or_the_platforms_cache_folder(
@@ -181,3 +182,67 @@ def test_data_marshal_cannot_store_is_not_stored(tmp_path: Path) -> None:
     cache.write_stored(store, ["k"], {"value": [1, "two"]})
     assert cache.read_stored(store, ["k"]) == {"value": [1, "two"]}
     assert cache.read_stored(store, ["other"]) is None
+
+
+# --- the notes cache: what `explain` and completion read --------------------------------
+
+
+def test_a_clean_load_caches_the_notes_and_they_read_back_equal(
+    shipped: Path, isolated_home: Path
+) -> None:
+    assert cached_notes() is None  # nothing stored yet: the caller loads the library
+    library = load_library().library
+    found = cached_notes()
+    assert found is not None
+    notes, skipped = found
+    assert notes == library.notes()
+    assert skipped == ()
+    assert [q.id for q in notes.questions] == list(library.questions)
+    checked = {q.id for q in notes.questions if q.checked}
+    assert checked == {q.id for q in library.questions.values() if q.check} != set()
+
+
+def test_a_changed_pack_makes_the_cached_notes_a_miss(shipped: Path, isolated_home: Path) -> None:
+    load_library()
+    assert cached_notes() is not None
+    shipped.write_text(SAMPLE.replace("Sample placement pack", "Sample pack"), encoding="utf-8")
+    assert cached_notes() is None
+    load_library()  # the checked load stores the new notes
+    assert cached_notes() is not None
+
+
+def test_damaged_or_missing_notes_are_never_served(shipped: Path, isolated_home: Path) -> None:
+    """They are taken from a good library cache and stored again; with no good library
+    cache either, it is a miss (the caller loads the packs), never an error."""
+    expected = load_library().library.notes()
+    store = isolated_home / "cache" / "notes.cache"
+    good = marshal.loads(store.read_bytes())
+    data = good["data"]
+    damaged = [
+        {},  # nothing at all
+        {**data, "topics": [1]},  # a topic that isn't a mapping
+        {**data, "questions": [["an-id"]]},  # a question without its topics
+        {**data, "glossary": [{"term": "x"}]},  # a term without its fields
+    ]
+    spoils = [
+        lambda bad=bad: store.write_bytes(marshal.dumps({**good, "data": bad})) for bad in damaged
+    ]
+    spoils += [lambda: store.write_bytes(b"half a fi"), store.unlink]
+    for spoil in spoils:
+        spoil()
+        found = cached_notes()
+        assert found is not None
+        assert found[0] == expected
+        assert marshal.loads(store.read_bytes()) == good  # stored again
+    (isolated_home / "cache" / "library.cache").write_bytes(b"\x00 not marshal")
+    store.write_bytes(b"\x00 not marshal")
+    assert cached_notes() is None
+
+
+def test_packs_with_problems_cache_no_notes(shipped: Path, isolated_home: Path) -> None:
+    packs = isolated_home / "packs"
+    packs.mkdir()
+    (packs / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    assert load_library().problems
+    assert cached_notes() is None
+    assert not (isolated_home / "cache" / "notes.cache").exists()

@@ -199,7 +199,7 @@ def test_stats_count_a_question_under_each_of_its_topics_like_quiz_and_explain(
             timezone.utc,
         )
     rows = {t.topic: t for t in figures.topics}
-    explained = lookup(library, "ecs-clusters").matches[0].questions
+    explained = lookup(library.notes(), "ecs-clusters").matches[0].questions
     assert rows["ecs-clusters"].questions == len(on_clusters) == len(explained)
     for topic in side.topics:
         assert rows[topic].answered == 1

@@ -20,7 +20,7 @@ that a typo was corrected.
 
 An entry scores its best name. One entry clearly ahead wins; entries within
 `TIE` of the best are all shown, so the learner picks. No I/O here: the
-library comes in, a `Lookup` goes out.
+notes come in, a `Lookup` goes out.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from difflib import SequenceMatcher, get_close_matches
 from enum import Enum
 
 from ecsprep.errors import NotFoundError
-from ecsprep.packs.model import Library, Question, Term, Topic
+from ecsprep.packs.model import Notes, QuestionEntry, Term, Topic
 
 TIE = 0.03  # entries this close to the best score are equally good answers
 FUZZY_CUTOFF = 0.75
@@ -57,7 +57,7 @@ class Explanation:
     topic: Topic
     term: Term | None = None  # None when a topic itself matched
     see: tuple[str, ...] = ()
-    questions: tuple[Question, ...] = ()  # questions on the topic or naming the term
+    questions: tuple[QuestionEntry, ...] = ()  # questions on the topic or naming the term
     passages: tuple[str, ...] = ()  # for a text match: the paragraphs holding the words
 
     @property
@@ -75,7 +75,7 @@ class Explanation:
     @property
     def check_command(self) -> str:
         """A question on this to run in the simulator, preferring one that names the term."""
-        checked = [q for q in self.questions if q.check]
+        checked = [q for q in self.questions if q.checked]
         if self.term is not None:
             term = self.term.term
             checked.sort(key=lambda q: term not in q.terms)  # stable: pack order otherwise
@@ -158,9 +158,9 @@ class _Entry:
     squeezed: frozenset[str]  # its names without separators, case kept: `BLUE_GREEN` → BLUEGREEN
 
 
-def _entries(library: Library) -> list[_Entry]:
-    entries = [_entry(f"term:{t.term}", (t.term, *t.aliases)) for t in library.terms.values()]
-    entries += [_entry(f"topic:{t.id}", (t.id, t.title)) for t in library.topics.values()]
+def _entries(notes: Notes) -> list[_Entry]:
+    entries = [_entry(f"term:{t.term}", (t.term, *t.aliases)) for t in notes.terms.values()]
+    entries += [_entry(f"topic:{t.id}", (t.id, t.title)) for t in notes.topics.values()]
     return entries
 
 
@@ -172,7 +172,7 @@ def _entry(key: str, names: tuple[str, ...]) -> _Entry:
     )
 
 
-def _named_as_written(library: Library, written: str) -> list[str]:
+def _named_as_written(notes: Notes, written: str) -> list[str]:
     """Entries with a name (term, alias, topic id or title) that is `written`, case aside.
 
     The common case, and cheap: it needs none of the normalised names `_entries` builds."""
@@ -180,8 +180,8 @@ def _named_as_written(library: Library, written: str) -> list[str]:
     def named(names: tuple[str, ...]) -> bool:
         return any(n.strip().casefold() == written for n in names)
 
-    keys = [f"term:{t.term}" for t in library.terms.values() if named((t.term, *t.aliases))]
-    keys += [f"topic:{t.id}" for t in library.topics.values() if named((t.id, t.title))]
+    keys = [f"term:{t.term}" for t in notes.terms.values() if named((t.term, *t.aliases))]
+    keys += [f"topic:{t.id}" for t in notes.topics.values() if named((t.id, t.title))]
     return keys
 
 
@@ -189,15 +189,15 @@ def _squeeze(text: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
-def lookup(library: Library, query: str) -> Lookup:
+def lookup(notes: Notes, query: str) -> Lookup:
     """Search names, then the notes, then typos; NotFoundError with suggestions on no match."""
     wanted = normalise(query)
     if not wanted:
         raise NotFoundError("term or topic", query, ())
-    literal = _named_as_written(library, query.strip().casefold())
+    literal = _named_as_written(notes, query.strip().casefold())
     if literal:
-        return _found(library, query, sorted(literal), MatchKind.NAME)
-    entries = _entries(library)
+        return _found(notes, query, sorted(literal), MatchKind.NAME)
+    entries = _entries(notes)
     # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
     scored = _rank(entries, wanted, fuzzy=False)
     if scored and scored[0][0] >= NAMED:
@@ -205,17 +205,17 @@ def lookup(library: Library, query: str) -> Lookup:
         # Equally good names: one written with the query's letters, case and all, wins
         # (`blue/green` is the blue green alias, not the BLUE_GREEN enum).
         same_case = {e.key for e in entries if _squeeze(query) in e.squeezed}
-        return _found(library, query, [k for k in best if k in same_case] or best, MatchKind.NAME)
-    text = _text_match(library, query)
+        return _found(notes, query, [k for k in best if k in same_case] or best, MatchKind.NAME)
+    text = _text_match(notes, query)
     if text is not None:
         return text
     scored = _rank(entries, wanted, fuzzy=True)
     if scored and scored[0][0] > 0.0:
-        return _found(library, query, _best(scored), MatchKind.TYPO)
+        return _found(notes, query, _best(scored), MatchKind.TYPO)
     raise NotFoundError(
         "term or topic",
         query,
-        suggest(library, query),
+        suggest(notes, query),
         hint="`ecsprep explain` alone lists every topic and term",
     )
 
@@ -225,23 +225,23 @@ def _best(scored: list[tuple[float, str]]) -> list[str]:
     return [key for s, key in scored if s >= best - TIE]
 
 
-def _found(library: Library, query: str, keys: list[str], kind: MatchKind) -> Lookup:
-    matches = tuple(_explain_key(library, key) for key in _prefer_terms(keys, library))
+def _found(notes: Notes, query: str, keys: list[str], kind: MatchKind) -> Lookup:
+    matches = tuple(_explain_key(notes, key) for key in _prefer_terms(keys, notes))
     return Lookup(query, matches, kind)
 
 
-def _text_match(library: Library, query: str) -> Lookup | None:
+def _text_match(notes: Notes, query: str) -> Lookup | None:
     """The topic whose notes hold every word of the query, with those passages."""
     from ecsprep.passages import by_topic, search
 
-    grouped = by_topic(search(library, query))
+    grouped = by_topic(search(notes, query))
     if not grouped:
         return None
     (first, passages), *others = grouped.items()
-    found = explain_topic(library, library.topics[first])
+    found = explain_topic(notes, notes.topics[first])
     shown = tuple(p.text for p in passages if not p.term)[:2] or (passages[0].text,)
     match = Explanation(topic=found.topic, see=found.see, questions=found.questions, passages=shown)
-    also = tuple(library.topics[topic] for topic, _ in others)
+    also = tuple(notes.topics[topic] for topic, _ in others)
     return Lookup(query, (match,), MatchKind.TEXT, also)
 
 
@@ -251,36 +251,34 @@ def _rank(entries: list[_Entry], wanted: str, *, fuzzy: bool) -> list[tuple[floa
     return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 
 
-def _prefer_terms(keys: list[str], library: Library) -> list[str]:
+def _prefer_terms(keys: list[str], notes: Notes) -> list[str]:
     """A term and the topic it belongs to are one answer: keep the term."""
-    term_topics = {library.terms[k[5:]].topic for k in keys if k.startswith("term:")}
+    term_topics = {notes.terms[k[5:]].topic for k in keys if k.startswith("term:")}
     return [k for k in keys if not (k.startswith("topic:") and k[6:] in term_topics)]
 
 
-def _explain_key(library: Library, key: str) -> Explanation:
+def _explain_key(notes: Notes, key: str) -> Explanation:
     kind, _, name = key.partition(":")
     if kind == "term":
-        return explain_term(library, library.terms[name])
-    return explain_topic(library, library.topics[name])
+        return explain_term(notes, notes.terms[name])
+    return explain_topic(notes, notes.topics[name])
 
 
-def explain_term(library: Library, term: Term) -> Explanation:
-    topic = library.topics[term.topic]
-    questions = tuple(
-        q for q in library.questions.values() if topic.id in q.topics or term.term in q.terms
-    )
-    see = tuple(s for s in term.see if s in library.terms)
+def explain_term(notes: Notes, term: Term) -> Explanation:
+    topic = notes.topics[term.topic]
+    questions = tuple(q for q in notes.questions if topic.id in q.topics or term.term in q.terms)
+    see = tuple(s for s in term.see if s in notes.terms)
     return Explanation(topic=topic, term=term, see=see, questions=questions)
 
 
-def explain_topic(library: Library, topic: Topic) -> Explanation:
-    see = tuple(t.term for t in library.terms.values() if t.topic == topic.id)
-    return Explanation(topic=topic, see=see, questions=library.questions_on(topic.id))
+def explain_topic(notes: Notes, topic: Topic) -> Explanation:
+    see = tuple(t.term for t in notes.terms.values() if t.topic == topic.id)
+    return Explanation(topic=topic, see=see, questions=notes.questions_on(topic.id))
 
 
-def suggest(library: Library, query: str, limit: int = 5) -> list[str]:
+def suggest(notes: Notes, query: str, limit: int = 5) -> list[str]:
     """Display names close to the query, for "did you mean" hints."""
-    names = {normalise(n): n for t in library.terms.values() for n in (t.term, *t.aliases)}
-    names.update({normalise(t.title): t.id for t in library.topics.values()})
+    names = {normalise(n): n for t in notes.terms.values() for n in (t.term, *t.aliases)}
+    names.update({normalise(t.title): t.id for t in notes.topics.values()})
     close = get_close_matches(normalise(query), list(names), n=limit, cutoff=0.5)
     return list(dict.fromkeys(names[c] for c in close))

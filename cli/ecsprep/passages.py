@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ecsprep.packs.model import Library
+from ecsprep.packs.model import Notes
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -43,12 +43,12 @@ class Hit:
     rank: float  # BM25: lower is better
 
 
-def passages(library: Library) -> Iterator[Passage]:
+def passages(notes: Notes) -> Iterator[Passage]:
     """Every passage of every topic's notes, then every glossary definition."""
-    for topic in library.topics.values():
+    for topic in notes.topics.values():
         for text in split_notes(topic.notes):
             yield Passage(topic.id, text)
-    for term in library.terms.values():
+    for term in notes.terms.values():
         yield Passage(term.topic, f"{term.term}: {term.definition}", term=term.term)
 
 
@@ -78,12 +78,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_CAMEL.sub(" ", text))
 
 
-def search(library: Library, query: str, *, limit: int = 12) -> list[Hit]:
+def search(notes: Notes, query: str, *, limit: int = 12) -> list[Hit]:
     """Passages holding every word of the query, the best first (empty if none)."""
     terms = words(query)
     if not terms:
         return []
-    found = list(passages(library))
+    found = list(passages(notes))
     try:
         return _fts_search(found, terms, limit)
     except sqlite3.OperationalError:  # an SQLite built without FTS5

@@ -28,10 +28,13 @@ from ecsprep.home import HOME_ENV
 
 if TYPE_CHECKING:
     from ecsprep.packs.load import PackFile
-    from ecsprep.packs.model import Library
+    from ecsprep.packs.model import Library, Notes
 
 NO_CACHE_ENV = "ECSPREP_NO_CACHE"
 CACHE_NAME = "library.cache"
+# Beside it, under the same key: the library's notes alone, which is all `explain` reads
+# (a quarter of the bytes, and no question to build).
+NOTES_NAME = "notes.cache"
 # What a stored file depends on besides its own key: the format marshal writes.
 _STORE_VERSION = [marshal.version, *sys.version_info[:2]]
 
@@ -74,10 +77,29 @@ def read_cache(path: Path, key: list[Any]) -> Library | None:
         return None  # corrupt: the caller loads for real and rewrites it
 
 
+def read_notes(path: Path, key: list[Any]) -> Notes | None:
+    """The notes stored beside the library cache at `path`, or None (a miss)."""
+    from ecsprep.packs.export import notes_from_data
+
+    stored = read_stored(path.with_name(NOTES_NAME), key)
+    try:
+        return None if stored is None else notes_from_data(stored)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def write_cache(path: Path, key: list[Any], library: Library) -> None:
+    """Store the library at `path` and its notes beside it, both under `key`."""
     from ecsprep.packs.export import library_to_data
 
     write_stored(path, key, library_to_data(library))
+    write_notes(path, key, library.notes())
+
+
+def write_notes(path: Path, key: list[Any], notes: Notes) -> None:
+    from ecsprep.packs.export import notes_to_data
+
+    write_stored(path.with_name(NOTES_NAME), key, notes_to_data(notes))
 
 
 def read_stored(path: Path, key: list[Any]) -> Any:

@@ -14,10 +14,12 @@ from ecsprep.packs.model import (
     Difficulty,
     Exam,
     Library,
+    Notes,
     Option,
     Origin,
     Pack,
     Question,
+    QuestionEntry,
     QuestionType,
     Reference,
     Term,
@@ -32,6 +34,27 @@ def library_to_data(library: Library) -> dict[str, Any]:
         "glossary": [_term(t) for p in library.packs for t in p.glossary],
         "questions": [question_to_data(q) for p in library.packs for q in p.questions],
     }
+
+
+def notes_to_data(notes: Notes) -> dict[str, Any]:
+    """The notes in the export's shapes; each question as [id, topics, terms, checked]."""
+    return {
+        "topics": [_topic(t) for t in notes.topics.values()],
+        "glossary": [_term(t) for t in notes.terms.values()],
+        "questions": [[q.id, list(q.topics), list(q.terms), q.checked] for q in notes.questions],
+    }
+
+
+def notes_from_data(data: Mapping[str, Any]) -> Notes:
+    """Rebuild the notes `notes_to_data` described (KeyError/TypeError/ValueError if malformed)."""
+    return Notes(
+        {topic.id: topic for topic in map(_topic_from, data["topics"])},
+        {term.term: term for term in map(_term_from, data["glossary"])},
+        tuple(
+            QuestionEntry(id=qid, topics=tuple(on), terms=tuple(names), checked=bool(checked))
+            for qid, on, names, checked in data["questions"]
+        ),
+    )
 
 
 def _refs(refs: Sequence[Reference]) -> list[dict[str, str]]:

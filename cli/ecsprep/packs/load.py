@@ -15,13 +15,14 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecsprep.errors import InputError
 from ecsprep.packs.model import (
     Difficulty,
     Exam,
     Library,
+    Notes,
     Option,
     Origin,
     Pack,
@@ -72,26 +73,72 @@ def load_library(
     With `cache`, a set of files that loaded cleanly before is read back from the
     cache (see packs.cache) instead of being checked again.
     """
+    files, skipped = _pack_files(extra, include_user, environ)
+    if not cache:
+        return _with_skipped(load_files(files), skipped)
+    from ecsprep.packs.cache import read_cache, write_cache
+
+    stored = _cache_place(files, environ)
+    if stored is None:
+        return _with_skipped(load_files(files), skipped)
+    library = read_cache(*stored)
+    if library is not None:
+        return Loaded(library, (), (), tuple(skipped))
+    loaded = load_files(files)
+    if not loaded.problems:
+        write_cache(*stored, loaded.library)
+    return _with_skipped(loaded, skipped)
+
+
+def cached_notes(
+    extra: Sequence[Path] = (),
+    *,
+    include_user: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Notes, tuple[Problem, ...]] | None:
+    """The notes of the packs `load_library` would load, with what it would skip, when
+    the cache holds them; None otherwise (then load the library and take its notes).
+
+    Only a set of files that loaded cleanly is ever cached, so a hit has no problems.
+    Notes missing or damaged beside a good library cache are taken from it and stored.
+    """
+    from ecsprep.packs.cache import read_cache, read_notes, write_notes
+
+    files, skipped = _pack_files(extra, include_user, environ)
+    stored = _cache_place(files, environ)
+    if stored is None:
+        return None
+    notes = read_notes(*stored)
+    if notes is None:
+        library = read_cache(*stored)
+        if library is None:
+            return None
+        notes = library.notes()
+        write_notes(*stored, notes)
+    return notes, tuple(skipped)
+
+
+def _pack_files(
+    extra: Sequence[Path], include_user: bool, environ: Mapping[str, str] | None
+) -> tuple[list[PackFile], list[Problem]]:
+    """The pack files to load, in load order, and the entries skipped while finding them."""
     skipped: list[Problem] = []
     files = shipped_files()
     if include_user:
         files += user_files(environ, skipped)
     files += option_files(extra, skipped)
-    if not cache:
-        return _with_skipped(load_files(files), skipped)
-    from ecsprep.packs.cache import cache_key, cache_path, read_cache, write_cache
+    return files, skipped
+
+
+def _cache_place(
+    files: Sequence[PackFile], environ: Mapping[str, str] | None
+) -> tuple[Path, list[Any]] | None:
+    """Where the cache of `files` lives and its key; None when caching is off or impossible."""
+    from ecsprep.packs.cache import cache_key, cache_path
 
     store = cache_path(os.environ if environ is None else environ)
     key = cache_key(files) if store is not None else None
-    if store is None or key is None:
-        return _with_skipped(load_files(files), skipped)
-    library = read_cache(store, key)
-    if library is not None:
-        return Loaded(library, (), (), tuple(skipped))
-    loaded = load_files(files)
-    if not loaded.problems:
-        write_cache(store, key, loaded.library)
-    return _with_skipped(loaded, skipped)
+    return None if store is None or key is None else (store, key)
 
 
 def _with_skipped(loaded: Loaded, skipped: list[Problem]) -> Loaded:

@@ -111,6 +111,25 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionEntry:
+    """A question as the notes list it: enough to count it, name it and offer to check it."""
+
+    id: str
+    topics: tuple[str, ...]
+    terms: tuple[str, ...] = ()
+    checked: bool = False  # it has a check: `ecsprep simulate question ID` runs it
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionEntry:
+        return cls(
+            id=question.id,
+            topics=question.topics,
+            terms=question.terms,
+            checked=bool(question.check),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Pack:
     id: str
     title: str
@@ -149,3 +168,24 @@ class Library:
 
     def questions_on(self, topic_id: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions.values() if topic_id in q.topics)
+
+    def notes(self) -> Notes:
+        entries = tuple(QuestionEntry.of(q) for q in self.questions.values())
+        return Notes(self.topics, self.terms, entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """What `ecsprep explain` reads: the topics, the glossary and a list of the questions.
+
+    The questions' stems, options and explanations are three quarters of the library,
+    and explain only counts and names questions, so the load cache keeps the notes
+    apart (packs.cache) and explain never reads or builds the questions themselves.
+    """
+
+    topics: Mapping[str, Topic] = field(default_factory=dict)
+    terms: Mapping[str, Term] = field(default_factory=dict)  # keyed by Term.term
+    questions: tuple[QuestionEntry, ...] = ()
+
+    def questions_on(self, topic_id: str) -> tuple[QuestionEntry, ...]:
+        return tuple(q for q in self.questions if topic_id in q.topics)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from ecsprep.packs.model import Library
+    from ecsprep.packs.model import Notes
 
 Choice = tuple[str, str]
 
@@ -66,15 +66,18 @@ def _packs(ctx: typer.Context | None) -> tuple[Path, ...]:
     return tuple(Path(p) for p in ctx.params.get("pack") or ())
 
 
-def _library(ctx: typer.Context | None) -> Library:
-    """The library without warnings (completion must stay quiet); empty if it can't load."""
-    from ecsprep.packs.load import load_library
-    from ecsprep.packs.model import Library
+def _notes(ctx: typer.Context | None) -> Notes:
+    """The notes without warnings (completion must stay quiet); empty if they can't load.
+
+    Every completion needs only names, so the notes cache serves them (packs.cache)."""
+    from ecsprep.packs.load import cached_notes, load_library
+    from ecsprep.packs.model import Notes
 
     try:
-        return load_library(_packs(ctx)).library
+        cached = cached_notes(_packs(ctx))
+        return cached[0] if cached is not None else load_library(_packs(ctx)).library.notes()
     except Exception:  # a completion offers nothing rather than a traceback in the prompt
-        return Library()
+        return Notes()
 
 
 def blueprint_names(incomplete: str) -> list[Choice]:
@@ -93,26 +96,25 @@ def blueprint_names(incomplete: str) -> list[Choice]:
 
 def topic_ids(ctx: typer.Context, incomplete: str) -> list[Choice]:
     """`--topic <Tab>`: topic ids, with their titles."""
-    library = _library(ctx)
-    return _starting(((t.id, _first_line(t.title)) for t in library.topics.values()), incomplete)
+    notes = _notes(ctx)
+    return _starting(((t.id, _first_line(t.title)) for t in notes.topics.values()), incomplete)
 
 
 def explain_terms(ctx: typer.Context, incomplete: str) -> list[Choice]:
     """`ecsprep explain <Tab>`: terms, their aliases and topic ids (what an exact lookup finds)."""
-    library = _library(ctx)
+    notes = _notes(ctx)
     choices: list[Choice] = []
-    for term in library.terms.values():
+    for term in notes.terms.values():
         choices.append((term.term, _first_line(term.definition)))
         choices.extend((alias, f"= {term.term}") for alias in term.aliases)
-    choices.extend((t.id, _first_line(t.title)) for t in library.topics.values())
+    choices.extend((t.id, _first_line(t.title)) for t in notes.topics.values())
     # A shell word can't hold a space unquoted: offer multi-word names only once quoted.
     return [c for c in _starting(choices, incomplete) if " " not in c[0]]
 
 
 def checked_question_ids(ctx: typer.Context, incomplete: str) -> list[Choice]:
     """`ecsprep simulate question <Tab>`: ids of the questions a simulator can check."""
-    library = _library(ctx)
-    checked = (q for q in library.questions.values() if q.check)
+    checked = (q for q in _notes(ctx).questions if q.checked)
     return _starting(((q.id, ", ".join(q.topics)) for q in checked), incomplete)
 
 

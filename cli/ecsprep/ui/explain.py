@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from ecsprep.explain import Explanation, Lookup
-    from ecsprep.packs.model import Library
+    from ecsprep.packs.model import Notes
 
 PackOption = Annotated[
     list[Path] | None,
@@ -56,18 +56,18 @@ def explain_command(
       ecsprep explain            # list every topic and term
     """
     with reported():
-        from ecsprep.ui.library import load_for_command
+        from ecsprep.ui.library import notes_for_command
 
-        library = load_for_command(pack or ())
+        notes = notes_for_command(pack or ())
         if not term:
             if as_json:
-                print_json(_index_json(library))
+                print_json(_index_json(notes))
             else:
-                _write(_index(library))
+                _write(_index(notes))
             return
         from ecsprep.explain import MatchKind, lookup
 
-        found = lookup(library, " ".join(term))
+        found = lookup(notes, " ".join(term))
         if as_json:
             print_json(_match_json(found))
         elif found.ambiguous:
@@ -249,14 +249,14 @@ def _choices(found: Lookup) -> list[Block]:
     return blocks
 
 
-def _index(library: Library) -> list[Block]:
+def _index(notes: Notes) -> list[Block]:
     """One block per topic: its id and title, then its terms wrapped under an indent.
 
     Readable at any width (a table squeezes the terms to nothing at 80 columns) and in
     a pipe, where terms must not break mid-word."""
     blocks = []
-    for topic in library.topics.values():
-        count = len(library.questions_on(topic.id))
+    for topic in notes.topics.values():
+        count = len(notes.questions_on(topic.id))
         blocks.append(
             _block(
                 Kind.TEXT,
@@ -264,20 +264,20 @@ def _index(library: Library) -> list[Block]:
                 (f"  {topic.title} · {count} question(s)", Look.PLAIN),
             )
         )
-        terms = [t.term for t in library.terms.values() if t.topic == topic.id]
+        terms = [t.term for t in notes.terms.values() if t.topic == topic.id]
         if terms:
             blocks.append(_block(Kind.INDENTED, (", ".join(terms), Look.DIM)))
     text = "Explain one: ecsprep explain TERM   (e.g. ecsprep explain binpack)"
     return [*blocks, BLANK, _block(Kind.LINE, (text, Look.PLAIN))]
 
 
-def _index_json(library: Library) -> dict[str, Any]:
+def _index_json(notes: Notes) -> dict[str, Any]:
     return {
         "topics": [
-            {"id": t.id, "title": t.title, "questions": len(library.questions_on(t.id))}
-            for t in library.topics.values()
+            {"id": t.id, "title": t.title, "questions": len(notes.questions_on(t.id))}
+            for t in notes.topics.values()
         ],
-        "terms": [{"term": t.term, "topic": t.topic} for t in library.terms.values()],
+        "terms": [{"term": t.term, "topic": t.topic} for t in notes.terms.values()],
     }
 
 

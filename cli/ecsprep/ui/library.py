@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecsprep.packs.model import Library
+    from ecsprep.packs.model import Library, Notes
+    from ecsprep.packs.problems import Problem
 
 
 def load_for_command(extra: Sequence[Path] = ()) -> Library:
@@ -20,8 +21,7 @@ def load_for_command(extra: Sequence[Path] = ()) -> Library:
     from ecsprep.packs.load import load_library
 
     loaded = load_library(extra)
-    for skipped in loaded.skipped:
-        sys.stderr.write(f"warning: {skipped}\n")
+    _warn_skipped(loaded.skipped)
     named = {p.resolve() for p in extra}
     for path in loaded.broken:
         problems = [p for p in loaded.problems if p.path.resolve() == path.resolve()]
@@ -33,3 +33,21 @@ def load_for_command(extra: Sequence[Path] = ()) -> Library:
             f"see `ecsprep packs validate {path}`\n"
         )
     return loaded.library
+
+
+def notes_for_command(extra: Sequence[Path] = ()) -> Notes:
+    """The notes of every good pack (what `explain` reads), warning as `load_for_command`
+    does; from the notes cache when it holds them, else from a full load."""
+    from ecsprep.packs.load import cached_notes
+
+    cached = cached_notes(extra)
+    if cached is None:
+        return load_for_command(extra).notes()
+    notes, skipped = cached
+    _warn_skipped(skipped)
+    return notes
+
+
+def _warn_skipped(skipped: Iterable[Problem]) -> None:
+    for problem in skipped:
+        sys.stderr.write(f"warning: {problem}\n")
