@@ -95,7 +95,9 @@ def test_keyboard_answer_then_ctrl_c_keeps_the_answer(tmp_path: Path) -> None:
         child.expect("Question 2/2")
         child.expect("Letter picks")
         child.send("m")  # check the options in the simulator (a peek) ...
-        child.expect("hostPort: 80 → 0")  # ... which runs them, then asks again
+        child.expect("hostPort: 80 → 0")  # ... which runs them; Enter asks again
+        child.expect("Enter: back to the question")
+        child.send("\r")
         child.expect("Letter picks")
         child.sendintr()
         child.expect(pexpect.EOF)
@@ -200,6 +202,44 @@ def test_long_feedback_is_cut_to_fit_and_v_shows_all_of_it(tmp_path: Path, pager
     db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
     rows = list(db.execute("SELECT question_id, chosen, outcome FROM answers"))
     assert rows == [("iam-four-services-task-roles", '["A"]', "wrong")]
+
+
+@pytest.mark.slow
+def test_notes_looked_at_before_answering_are_cut_to_fit_and_enter_goes_back(
+    tmp_path: Path,
+) -> None:
+    """At 80×24, x before answering cuts the notes to fit like feedback (v shows all of
+    them); Enter draws the question again on a clean screen, and the answer counts as
+    peeked."""
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    child = spawn(tmp_path, ["quiz", str(bp)], columns=80, rows=24, extra={"PAGER": "cat"})
+    try:
+        child.expect("Letter picks")
+        child.send("x")
+        child.expect("IAM roles in ECS")
+        child.expect(r"… \d+ more lines: press v to view all")
+        assert "shows this any time" not in child.before  # the end is what was cut
+        child.expect("Enter: back to the question · v view all")
+        child.send("v")
+        child.expect("ecsprep explain ecs-iam-roles shows this any time")
+        child.expect("Enter: back to the question · v view all")  # the same prompt again
+        child.send("\r")
+        child.expect("Question 1/2")
+        child.expect("Letter picks")
+        child.send("c")
+        child.send("\r")
+        child.expect("Right")
+        child.expect("Peeked")
+        child.expect("Enter: next question")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    db = sqlite3.connect(tmp_path / "home" / "progress.sqlite3")
+    rows = list(db.execute("SELECT question_id, chosen, outcome FROM answers"))
+    assert rows == [("iam-four-services-task-roles", '["C"]', "correct")]
 
 
 def tmux_available() -> bool:

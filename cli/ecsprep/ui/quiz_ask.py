@@ -85,6 +85,11 @@ class Asker(Protocol):
         """After feedback: NEXT to go on, or an action on the answered question."""
         ...
 
+    def peek(self, shown: RenderableType) -> None:
+        """Before the answer: show notes or runs; return when the question is to be asked
+        again."""
+        ...
+
     def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:
         """Exam: the question to go back to, or None to submit."""
         ...
@@ -185,6 +190,9 @@ class LineAsker:
 
     def feedback(self, shown: RenderableType, *, rating: bool = False) -> None:
         self.console.print(shown, crop=False)  # all of it: a pipe has no screen to fit
+
+    def peek(self, shown: RenderableType) -> None:
+        self.console.print(shown, crop=False)  # the question is asked again under it
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
         return Action.NEXT  # piped answers keep their one line per question
@@ -302,6 +310,16 @@ class TerminalAsker:
             if action is not Action.VIEW:
                 return action
             assert self.console is not None  # set when the feedback was shown
+            page(self.full, self.console.file)
+
+    def peek(self, shown: RenderableType) -> None:
+        """Cut to fit like feedback, `v` showing all of it; Enter goes back to the question
+        (which the caller draws again on a clean screen)."""
+        from ecsprep.ui.quiz_prompt import page, wait_to_go_back
+
+        self.feedback(shown)
+        while wait_to_go_back((Action.VIEW,) if self.full else ()) is Action.VIEW:
+            assert self.console is not None  # set by feedback
             page(self.full, self.console.file)
 
     def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:

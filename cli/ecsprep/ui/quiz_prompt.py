@@ -260,7 +260,20 @@ def ask_question(
 
 
 def wait_after_feedback(actions: Sequence[Action], last: bool) -> Action:
-    """After feedback: Enter goes on; the action keys still work on the answered question."""
+    """After feedback: Enter (or n) goes on; the action keys still work on the answered
+    question."""
+    first = "Enter: the summary" if last else "Enter: next question"
+    return wait_for_key(first, actions, n_is_enter=True)
+
+
+def wait_to_go_back(actions: Sequence[Action]) -> Action:
+    """After notes or runs looked at before answering: Enter goes back to the question
+    (NEXT); the keys of `actions` (v) still work."""
+    return wait_for_key("Enter: back to the question", actions, n_is_enter=False)
+
+
+def wait_for_key(first: str, actions: Sequence[Action], *, n_is_enter: bool) -> Action:
+    """One line, `first` then the keys of `actions`; NEXT for Enter, else the action."""
     from prompt_toolkit.application import Application
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.layout import HSplit, Layout, Window
@@ -268,7 +281,6 @@ def wait_after_feedback(actions: Sequence[Action], last: bool) -> Action:
 
     from ecsprep.ui.quiz_ask import Action
 
-    first = "Enter: the summary" if last else "Enter: next question"
     words = [KEY_WORDS[a.value] for a in actions]
     text = " · ".join([first, *words])
     bindings = KeyBindings()
@@ -280,7 +292,8 @@ def wait_after_feedback(actions: Sequence[Action], last: bool) -> Action:
         return handler
 
     bindings.add("enter")(go(Action.NEXT))
-    bindings.add("n")(go(Action.NEXT))
+    if n_is_enter:
+        bindings.add("n")(go(Action.NEXT))
     for action in actions:
         key = KEY_WORDS[action.value][0]
         bindings.add(key)(go(action))

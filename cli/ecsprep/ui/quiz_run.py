@@ -135,8 +135,8 @@ def run_practice(drill: Drill) -> Run:
             reply = drill.asker.ask(item, header, actions, frozenset(), fresh=True)
             while reply.action in (Action.EXPLAIN, Action.SIMULATE):
                 peeked = True
-                _show(drill, item, reply.action)
-                reply = drill.asker.ask(item, header, actions, frozenset())
+                drill.asker.peek(_looked_up(drill, item, reply.action))
+                reply = drill.asker.ask(item, header, actions, frozenset(), fresh=True)
             if reply.action is Action.QUIT:
                 run.stopped = True
                 break
@@ -176,11 +176,6 @@ def _after(drill: Drill, item: Presented, *, last: bool) -> bool:
             drill.asker.feedback(_looked_up(drill, item, action))
             continue
         return action is not Action.QUIT
-
-
-def _show(drill: Drill, item: Presented, action: Action) -> None:
-    """Before the answer: the notes or runs in full (the question is asked again under them)."""
-    drill.console.print(_looked_up(drill, item, action), crop=False)
 
 
 def _looked_up(drill: Drill, item: Presented, action: Action) -> RenderableType:
