@@ -111,9 +111,9 @@ def test_quit_key_on_multiple_response_keeps_nothing_unanswered(
 
 def test_explain_before_answering_is_a_peek(isolated_home: Path, tmp_path: Path) -> None:
     args = ["quiz", blueprint(tmp_path, "practice", "fargate-two", "spread-az"), "--json"]
-    # x on the multiple-response question (a peek), then answer it right; the next one
-    # is answered right without looking; x after feedback is no peek.
-    keys = "x" + "a" + "c" + ENTER + ENTER + "b" + ENTER + "x" + ENTER
+    # x on the multiple-response question (a peek; Enter goes back to it), then answer it
+    # right; the next one is answered right without looking; x after feedback is no peek.
+    keys = "x" + ENTER + "a" + "c" + ENTER + ENTER + "b" + ENTER + "x" + ENTER
     result = drive(isolated_home, args, keys)
     data = json_report(result)
     assert [(q["id"], q["correct"], q["peeked"]) for q in data["questions"]] == [
@@ -241,7 +241,7 @@ def test_m_runs_the_simulator_check_then_asks_again(
     library = Library.of((Pack(id="fixture", title="F", version="1", questions=(checked,)),))
     monkeypatch.setattr(quiz, "load_content", lambda extra=(): library)
     args = ["quiz", blueprint(tmp_path, "practice", "spread-az"), "--json"]
-    result = drive(isolated_home, args, "m" + "b" + ENTER + ENTER)
+    result = drive(isolated_home, args, "m" + ENTER + "b" + ENTER + ENTER)
     data = json_report(result)
     assert [(q["chosen"], q["correct"], q["peeked"]) for q in data["questions"]] == [
         (["B"], True, True)
