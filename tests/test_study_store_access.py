@@ -164,6 +164,10 @@ def test_only_an_older_sqlite_file_needs_migration(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     db.close()
     assert schema_needs_migration(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {2**24 + SCHEMA_VERSION - 1}")  # far newer: all 4 bytes
+    db.close()
+    assert not schema_needs_migration(path)
 
 
 @pytest.mark.parametrize("readonly", [False, True])
@@ -525,7 +529,30 @@ def test_repair_refuses_a_file_that_is_not_ours_or_not_sqlite_and_leaves_it(
     assert damaged.value.message == (
         f"the progress database {path} is damaged: it is not an SQLite database at all"
     )
+    assert damaged.value.hint == REPAIR_CANNOT
     assert [p.name for p in tmp_path.iterdir()] == ["progress.sqlite3"]
+
+
+REPAIR_CANNOT = (
+    "repair can't read it either: `ecsprep progress reset` moves it aside (it is kept) "
+    "and a fresh one starts next time"
+)
+
+
+def test_repair_of_a_file_whose_schema_cannot_be_read_points_to_reset(tmp_path: Path) -> None:
+    """Not "run `ecsprep progress repair`": that is the command that failed."""
+    path = tmp_path / "progress.sqlite3"
+    damaged_schema(path)
+    before = path.read_bytes()
+    with pytest.raises(DamagedError) as caught:
+        store_module.repair_progress(path, T0)
+    assert caught.value.message == (
+        f"the progress database {path} is damaged "
+        "(malformed database schema (settings) - incomplete input)"
+    )
+    assert caught.value.hint == REPAIR_CANNOT
+    assert path.read_bytes() == before
+    assert store_module.reset_progress(path, T0).startswith("the unreadable database was moved to ")
 
 
 def damaged_schema(path: Path) -> None:
@@ -622,3 +649,38 @@ def test_read_only_when_the_system_cannot_open_the_file_says_so(tmp_path: Path) 
         "check that the file and its folder exist and are readable and writable "
         "(or set ECSPREP_HOME to another folder); your progress in it is intact"
     )
+
+
+def test_a_damaged_file_that_cannot_be_moved_aside_is_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"garbage" * 200)
+    clash = tmp_path / "progress.sqlite3.20250303T090000.bak"  # a folder has the name
+    clash.mkdir()
+    (clash / "keep").write_text("x", "utf-8")
+    with pytest.raises(StorageError) as caught:
+        store_module.reset_progress(path, T0)
+    assert caught.value.message == f"cannot move {path} aside: Is a directory"
+    assert caught.value.hint == (f"make {tmp_path} writable and try again; nothing was changed")
+    assert path.read_bytes() == b"garbage" * 200
+
+
+def test_a_file_moved_aside_is_stamped_with_the_utc_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"garbage" * 200)
+    monkeypatch.setenv("TZ", "JST-9")  # nine hours ahead of UTC, all year
+    time.tzset()
+    try:
+        before = datetime.now(timezone.utc).replace(microsecond=0)
+        said = store_module.reset_progress(path)
+        after = datetime.now(timezone.utc)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    (backup,) = tmp_path.iterdir()
+    assert said == (f"the unreadable database was moved to {backup}; a fresh one starts next time")
+    stamp = datetime.strptime(backup.name.split(".")[2], "%Y%m%dT%H%M%S")
+    assert before <= stamp.replace(tzinfo=timezone.utc) <= after + timedelta(seconds=1)
