@@ -684,3 +684,76 @@ def test_a_file_moved_aside_is_stamped_with_the_utc_time(
     assert said == (f"the unreadable database was moved to {backup}; a fresh one starts next time")
     stamp = datetime.strptime(backup.name.split(".")[2], "%Y%m%dT%H%M%S")
     assert before <= stamp.replace(tzinfo=timezone.utc) <= after + timedelta(seconds=1)
+
+
+def test_an_old_ecsprep_database_sqlite_has_analysed_is_still_adopted(tmp_path: Path) -> None:
+    """SQLite's own tables (sqlite_stat1 after ANALYZE) don't make a file someone else's."""
+    path = tmp_path / "progress.sqlite3"
+    old_database(path)  # application id 0, sessions and answers
+    db = sqlite3.connect(path)
+    db.execute("ANALYZE")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # read as it is, not migrated
+    db.commit()
+    assert "sqlite_stat1" in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    with open_store(path, readonly=True) as store:
+        assert store.sessions()[0].mode == "practice"
+
+
+def test_opening_while_another_quiz_saves_does_not_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A current database needs no migration, so opening it takes no write lock."""
+    path = tmp_path / "progress.sqlite3"
+    saved(path, "q1")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another quiz in the middle of saving an answer
+    writer.execute("UPDATE settings SET value = 'light'")
+    try:
+        with open_store(path) as store:
+            assert [a.question_id for a in store.answers()] == ["q1"]
+            assert store.setting("theme") == "dark"  # not yet committed
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+
+
+class _Clock:
+    """A fake clock for `_while_busy`: sleeping moves it on; `at` fixes what it reads."""
+
+    def __init__(self, *readings: float) -> None:
+        self.now = 0.0
+        self.readings = list(readings)
+        self.pauses: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.readings.pop(0) if self.readings else self.now
+
+    def sleep(self, pause: float) -> None:
+        self.pauses.append(pause)
+        self.now += pause
+
+
+def test_setup_retries_back_off_from_5_ms_doubling_to_200_ms_until_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(store_module, "time", clock)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 1.0)
+    calls, step = _failing(*[sqlite3.OperationalError("database is locked")] * 100)
+    with pytest.raises(sqlite3.OperationalError):
+        store_module._while_busy(step)  # type: ignore[arg-type]
+    expected = [0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.2, 0.2, 0.2, 0.2]  # 1.115 s > 1 s
+    assert clock.pauses == pytest.approx(expected)
+    assert len(calls) == len(expected) + 1
+
+
+def test_setup_busy_at_the_very_timeout_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock(0.0, 2.0)  # the deadline is read at 0 s, the first failure at 2 s
+    monkeypatch.setattr(store_module, "time", clock)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 2.0)
+    calls, step = _failing(*[sqlite3.OperationalError("database is locked")] * 3)
+    with pytest.raises(sqlite3.OperationalError):
+        store_module._while_busy(step)  # type: ignore[arg-type]
+    assert (len(calls), clock.pauses) == (1, [])

@@ -460,7 +460,8 @@ def unreadable(path: Path, exc: BaseException, integrity_report: str = "") -> St
     if code == SQLITE_NOTADB or "not a database" in text:
         return DamagedError(
             f"the progress database {path} is damaged: it is not an SQLite database at all",
-            f"nothing in it can be read: {RESET_ASIDE}",
+            "nothing in it can be read: `ecsprep progress reset` moves it aside (it is kept) "
+            "and a fresh one starts next time",
         )
     shown = integrity_report not in ("", text)
     detail = f"; SQLite's integrity check says: {integrity_report}" if shown else ""
@@ -469,11 +470,6 @@ def unreadable(path: Path, exc: BaseException, integrity_report: str = "") -> St
         "`ecsprep progress repair` copies everything readable into a fresh database and "
         "keeps the damaged file beside it",
     )
-
-
-RESET_ASIDE = (
-    "`ecsprep progress reset` moves it aside (it is kept) and a fresh one starts next time"
-)
 
 
 class DamagedError(StorageError):
@@ -751,7 +747,11 @@ def repair_progress(path: Path, now: datetime | None = None) -> Repaired | None:
     except sqlite3.DatabaseError as exc:
         error = unreadable(path, exc)
         if isinstance(error, DamagedError):  # not "run repair": that is what failed
-            error = DamagedError(error.message, f"repair can't read it either: {RESET_ASIDE}")
+            error = DamagedError(
+                error.message,
+                "repair can't read it either: `ecsprep progress reset` moves it aside "
+                "(it is kept) and a fresh one starts next time",
+            )
         raise error from exc
     try:
         new = connect(fresh)
