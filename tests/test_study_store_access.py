@@ -757,3 +757,27 @@ def test_setup_busy_at_the_very_timeout_gives_up(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(sqlite3.OperationalError):
         store_module._while_busy(step)  # type: ignore[arg-type]
     assert (len(calls), clock.pauses) == (1, [])
+
+
+def test_a_number_in_an_adopted_file_without_column_types_is_a_damaged_row(
+    tmp_path: Path,
+) -> None:
+    """ecsprep's own columns are TEXT, so SQLite hands a number back as text; a file from
+    elsewhere with ecsprep's table names but untyped columns keeps it a number."""
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE sessions (id INTEGER PRIMARY KEY, started_at, ended_at, mode, blueprint,"
+        " seed, questions, correct, scaled, passed)"
+    )
+    db.execute("CREATE TABLE answers (id INTEGER PRIMARY KEY, question_id)")
+    db.execute(
+        "INSERT INTO sessions (started_at, mode, blueprint, questions) VALUES (?, 5, 'q', 0)",
+        (T0.isoformat(),),
+    )
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.commit()
+    db.close()
+    with open_store(path, readonly=True) as store:
+        assert store.sessions() == []
+        assert store.damaged == ["sessions 1: expected text, found 5"]
