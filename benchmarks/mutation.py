@@ -149,6 +149,20 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # packs (mut-store): the format's tables and the problem a content file reports
+    "packs/schema.py": [
+        "tests/test_packs_structure.py",
+        "tests/test_packs_load.py",
+        "tests/test_packs_broken.py",
+        "tests/test_packs_cli.py",  # `packs schema` and the schema/validator agreement
+        "tests/test_packs_verify.py",
+    ],
+    "packs/problems.py": [
+        "tests/test_packs_broken.py",
+        "tests/test_packs_load.py",
+        "tests/test_study_blueprint_files.py",
+        "tests/test_packs_cli.py",
+    ],
 }
 
 PYPROJECT = """\

@@ -52,8 +52,13 @@ def test_sessions_come_back_as_they_were_finished_most_recent_first(tmp_path: Pa
 def test_answers_come_back_with_every_field(tmp_path: Path) -> None:
     with open_store(tmp_path / "p.sqlite3") as store:
         session = store.start_session("practice", "quick", 1, T0)
+        store.record(session, _answer("q0", "correct"), T0)
         store.record(session, _answer("q1", "wrong", peeked=True), T0 + timedelta(seconds=9))
-        (row,) = store.answers()
+        _, row = store.answers()
+    stored = sqlite3.connect(tmp_path / "p.sqlite3").execute(
+        "SELECT id FROM answers WHERE question_id = 'q1'"
+    )
+    assert row.id == stored.fetchone()[0] == 2
     assert (row.session_id, row.question_id, row.topic) == (session, "q1", "ecr")
     assert (row.chosen, row.answer, row.outcome) == (frozenset("B"), frozenset("A"), "wrong")
     assert (row.seconds, row.content_hash, row.peeked) == (2.5, "h", True)
@@ -66,10 +71,27 @@ def test_times_are_stored_in_utc_and_naive_ones_refused(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite3"
     with open_store(path) as store:
         store.start_session("practice", "quick", 1, later)
-        with pytest.raises(ValueError, match="datetimes must be timezone-aware"):
+        with pytest.raises(ValueError, match=r"^datetimes must be timezone-aware$"):
             store.start_session("practice", "quick", 1, datetime(2025, 3, 3))
     stored = sqlite3.connect(path).execute("SELECT started_at FROM sessions").fetchall()
     assert stored == [("2025-03-03T09:00:00+00:00",)]
+
+
+def test_times_are_stored_in_utc_whatever_the_local_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "JST-9")  # the machine's zone: nine hours ahead of UTC
+    time.tzset()
+    try:
+        with open_store(tmp_path / "p.sqlite3") as store:
+            store.start_session("practice", "quick", 1, T0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    stored = sqlite3.connect(tmp_path / "p.sqlite3").execute("SELECT started_at FROM sessions")
+    assert stored.fetchall() == [("2025-03-03T09:00:00+00:00",)]
 
 
 def test_settings_are_kept_and_replaced(tmp_path: Path) -> None:

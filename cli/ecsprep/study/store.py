@@ -745,7 +745,14 @@ def repair_progress(path: Path, now: datetime | None = None) -> Repaired | None:
         old.text_factory = _text_or_bytes
         _check_ours(old, path)
     except sqlite3.DatabaseError as exc:
-        raise unreadable(path, exc) from exc
+        error = unreadable(path, exc)
+        if isinstance(error, DamagedError):  # not "run repair": that is what failed
+            error = DamagedError(
+                error.message,
+                "repair can't read it either: `ecsprep progress reset` moves it aside "
+                "(it is kept) and a fresh one starts next time",
+            )
+        raise error from exc
     try:
         new = connect(fresh)
         try:
