@@ -149,6 +149,22 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # load balancing, lifecycle and the network path (lb): the *_check modules by the fast
+    # table of tests/test_sim_simulator_checks.py, not test_sim_check.py (every shipped check)
+    "sim/load_balancing_check.py": [
+        "tests/test_sim_simulator_checks.py",
+        "tests/test_sim_simulators.py",
+        "tests/test_sim_load_balancing.py",
+    ],
+    "sim/lifecycle_check.py": [
+        "tests/test_sim_simulator_checks.py",
+        "tests/test_sim_simulators.py",
+    ],
+    "sim/network_path.py": [
+        "tests/test_sim_network_path.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_registration.py",
+    ],
 }
 
 PYPROJECT = """\
