@@ -1,7 +1,8 @@
 """The load-balancing simulator: documented examples, invariants, the command.
 
-Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts |
-refused}. Golden text: tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
+Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts
+(and notes: words some note holds) | refused (the place and words of the refusal)}. Golden text:
+tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ def test_documented(case: dict[str, Any]) -> None:
             read_setup(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
         return
-    facts = run(read_setup(case["scenario"], Where("case"))).facts()
+    result = run(read_setup(case["scenario"], Where("case")))
+    facts = result.facts()
     for name, value in case["facts"].items():
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
+    for words in case.get("notes", ()):  # words each of some note of the run holds
+        assert any(words in note for note in result.notes), (words, result.notes)
 
 
 @settings(max_examples=60, deadline=None)

@@ -29,8 +29,8 @@ Load Balancing do and records each decision as a `Step`:
    HEALTHCHECKs are ignored.
 5. Routing: a request picks the listener on its port and protocol; ALB rules are
    evaluated from the lowest priority number, all conditions of a rule must match
-   (path-pattern, host-header, http-header), else the default action
-   (listener-update-rules.html, load-balancer-listeners.html).
+   (path-pattern, host-header, http-header; only the path is case-sensitive), else the
+   default action (listener-update-rules.html, load-balancer-listeners.html).
 6. Stopping: a deregistered target drains for up to deregistration_delay (300 s by
    default), at once when nothing is in flight and no connection is open; ECS stops
    the task after draining, so requests longer than the delay are cut.
@@ -958,8 +958,10 @@ def _matches(c: Condition, r: Request) -> bool:
         return any(fnmatch.fnmatchcase(r.path, v) for v in c.values)
     if c.field == "host-header":
         return any(fnmatch.fnmatchcase(r.host.lower(), v.lower()) for v in c.values)
-    value = r.headers.get(c.header)
-    return value is not None and any(fnmatch.fnmatchcase(value, v) for v in c.values)
+    value = r.headers.get(c.header)  # names and values both compared ignoring case
+    return value is not None and any(
+        fnmatch.fnmatchcase(value.lower(), v.lower()) for v in c.values
+    )
 
 
 def _say(action: Action) -> str:
