@@ -165,6 +165,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_credentials.py",
         "tests/test_sim_registration.py",
     ],
+    "sim/load_balancing.py": [
+        "tests/test_sim_load_balancing.py",  # the case tables, the command's text and JSON
+        "tests/test_sim_simulator_checks.py",
+    ],
+    "sim/lifecycle.py": ["tests/test_sim_lifecycle.py", "tests/test_sim_simulator_checks.py"],
 }
 
 PYPROJECT = """\

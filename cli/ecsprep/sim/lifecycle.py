@@ -295,7 +295,10 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             if service is not True
             else {}
         )
-        grace = as_int(body.get("healthCheckGracePeriodSeconds", 0), where.key("service"))
+        grace = as_int(
+            body.get("healthCheckGracePeriodSeconds", 0),
+            where.key("service").key("healthCheckGracePeriodSeconds"),
+        )
     stop = document.get("stopTask")
     stop_at, reason, by_service = None, "", False
     if stop is not None:
