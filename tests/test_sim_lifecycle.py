@@ -1,6 +1,7 @@
 """The lifecycle simulator: documented examples, invariants, the command.
 
-Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts | refused}.
+Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts (and
+notes: words some note holds) | refused (the place and words of the refusal)}.
 Golden text: tests/golden/simulate_lifecycle.txt (regenerate with ECSPREP_REGOLD=1).
 """
 
@@ -42,9 +43,12 @@ def test_lifecycle_documented(case: dict[str, Any]) -> None:
             read_scenario(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
         return
-    facts = simulate(read_scenario(case["scenario"], Where("case"))).facts()
+    run = simulate(read_scenario(case["scenario"], Where("case")))
+    facts = run.facts()
     for name, value in case["facts"].items():
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
+    for words in case.get("notes", ()):  # words each of some note of the run holds
+        assert any(words in note for note in run.notes), (words, run.notes)
 
 
 def test_dependency_cycle_is_refused() -> None:
