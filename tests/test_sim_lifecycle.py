@@ -1,7 +1,8 @@
 """The lifecycle simulator: documented examples, invariants, the command.
 
 Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts (and
-notes: words some note holds) | refused (the place and words of the refusal)}.
+notes: words some note holds; events: the whole timeline) | refused (the place and words of
+the refusal)}.
 Golden text: tests/golden/simulate_lifecycle.txt (regenerate with ECSPREP_REGOLD=1).
 """
 
@@ -49,6 +50,11 @@ def test_lifecycle_documented(case: dict[str, Any]) -> None:
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
     for words in case.get("notes", ()):  # words each of some note of the run holds
         assert any(words in note for note in run.notes), (words, run.notes)
+    if "events" in case:  # the whole timeline, "AT WHO: WHAT", "(INF)" when inferred
+        assert [
+            f"{e.at} {e.container or 'task'}: {e.what}" + (" (INF)" if e.inferred else "")
+            for e in run.events
+        ] == case["events"]
 
 
 def test_dependency_cycle_is_refused() -> None:
