@@ -1,8 +1,9 @@
 """The load-balancing simulator: documented examples, invariants, the command.
 
 Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts
-(and notes: words some note holds) | refused (the place and words of the refusal)}. Golden text:
-tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
+(and notes: words some note holds; steps: every step as the command prints it) | refused
+(the place and words of the refusal)}. Golden text: tests/golden/simulate_load_balancing.txt
+(ECSPREP_REGOLD=1 rewrites).
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def test_documented(case: dict[str, Any]) -> None:
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
     for words in case.get("notes", ()):  # words each of some note of the run holds
         assert any(words in note for note in result.notes), (words, result.notes)
+    if "steps" in case:  # every step as `simulate load-balancing` prints it
+        assert [
+            ("✔ " if s.ok else "✘ ") + s.what + (f" ({s.detail})" if s.detail else "")
+            for s in result.steps
+        ] == case["steps"]
 
 
 @settings(max_examples=60, deadline=None)
