@@ -164,3 +164,12 @@ def test_command_unknown_key_points_at_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "load-balancing", str(_file(tmp_path, document))])
     assert result.exit_code == 2
     assert "unknown key 'targetGroup'" in result.output
+
+
+def test_command_refuses_a_bad_matcher_without_a_traceback(tmp_path: Path) -> None:
+    document = _base()
+    document["targetGroups"][0]["Matcher"] = {"HttpCode": "2xx"}
+    result = CliRunner().invoke(app, ["simulate", "load-balancing", str(_file(tmp_path, document))])
+    assert result.exit_code == 2, result.output
+    assert "targetGroups[0].Matcher.HttpCode" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

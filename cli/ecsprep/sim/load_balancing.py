@@ -581,8 +581,16 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
         )
         codes: list[int] = []
         for part in matcher_text.split(","):
-            lo, _, hi = part.strip().partition("-")
+            lo, _, hi = (p.strip() for p in part.partition("-"))
+            if not (lo.isdigit() and (hi or lo).isdigit() and int(lo) <= int(hi or lo)):
+                raise at.key("Matcher.HttpCode").refuse(
+                    f"HttpCode {matcher_text!r} isn't codes and ranges",
+                    'e.g. "200", "200,202" or "200-299"',
+                )
             codes.extend(range(int(lo), int(hi or lo) + 1))
+        health_port = str(tg.get("HealthCheckPort", "traffic-port"))
+        if health_port != "traffic-port":
+            health_port = str(as_int(health_port, at.key("HealthCheckPort"), minimum=1))
         network = protocol in NLB_PROTOCOLS
         found[name] = TargetGroup(
             name=name,
@@ -590,7 +598,7 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
             protocol=protocol,
             port=as_int(tg.get("Port", 80), at.key("Port")),
             health_path=str(tg.get("HealthCheckPath", "/")),
-            health_port=str(tg.get("HealthCheckPort", "traffic-port")),
+            health_port=health_port,
             health_protocol=str(
                 tg.get("HealthCheckProtocol", "TCP" if network else "HTTP")
             ).upper(),
