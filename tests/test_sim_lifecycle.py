@@ -2,7 +2,7 @@
 
 Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts (and
 notes: words some note holds; events: the whole timeline) | refused (the place and words of
-the refusal)}.
+the refusal) and hint}.
 Golden text: tests/golden/simulate_lifecycle.txt (regenerate with ECSPREP_REGOLD=1).
 """
 
@@ -43,6 +43,8 @@ def test_lifecycle_documented(case: dict[str, Any]) -> None:
         with pytest.raises(InputError) as raised:
             read_scenario(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
+        if "hint" in case:  # how to fix it, as the command shows it
+            assert raised.value.hint == case["hint"]
         return
     run = simulate(read_scenario(case["scenario"], Where("case")))
     facts = run.facts()

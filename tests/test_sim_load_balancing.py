@@ -2,8 +2,8 @@
 
 Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts
 (and notes: words some note holds; steps: every step as the command prints it) | refused
-(the place and words of the refusal)}. Golden text: tests/golden/simulate_load_balancing.txt
-(ECSPREP_REGOLD=1 rewrites).
+(the place and words of the refusal) and hint}. Golden text:
+tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def test_documented(case: dict[str, Any]) -> None:
         with pytest.raises(InputError) as raised:
             read_setup(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
+        if "hint" in case:  # how to fix it, as the command shows it
+            assert raised.value.hint == case["hint"]
         return
     result = run(read_setup(case["scenario"], Where("case")))
     facts = result.facts()
