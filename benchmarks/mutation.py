@@ -163,6 +163,27 @@ MODULES: dict[str, list[str]] = {
         "tests/test_study_blueprint_files.py",
         "tests/test_packs_cli.py",
     ],
+    # load balancing, lifecycle and the network path (lb): the *_check modules by the fast
+    # table of tests/test_sim_simulator_checks.py, not test_sim_check.py (every shipped check)
+    "sim/load_balancing_check.py": [
+        "tests/test_sim_simulator_checks.py",
+        "tests/test_sim_simulators.py",
+        "tests/test_sim_load_balancing.py",
+    ],
+    "sim/lifecycle_check.py": [
+        "tests/test_sim_simulator_checks.py",
+        "tests/test_sim_simulators.py",
+    ],
+    "sim/network_path.py": [
+        "tests/test_sim_network_path.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_registration.py",
+    ],
+    "sim/load_balancing.py": [
+        "tests/test_sim_load_balancing.py",  # the case tables, the command's text and JSON
+        "tests/test_sim_simulator_checks.py",
+    ],
+    "sim/lifecycle.py": ["tests/test_sim_lifecycle.py", "tests/test_sim_simulator_checks.py"],
 }
 
 PYPROJECT = """\

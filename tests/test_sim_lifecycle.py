@@ -1,6 +1,8 @@
 """The lifecycle simulator: documented examples, invariants, the command.
 
-Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts | refused}.
+Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts (and
+notes: words some note holds; events: the whole timeline) | refused (the place and words of
+the refusal) and hint}.
 Golden text: tests/golden/simulate_lifecycle.txt (regenerate with ECSPREP_REGOLD=1).
 """
 
@@ -41,10 +43,20 @@ def test_lifecycle_documented(case: dict[str, Any]) -> None:
         with pytest.raises(InputError) as raised:
             read_scenario(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
+        if "hint" in case:  # how to fix it, as the command shows it
+            assert raised.value.hint == case["hint"]
         return
-    facts = simulate(read_scenario(case["scenario"], Where("case"))).facts()
+    run = simulate(read_scenario(case["scenario"], Where("case")))
+    facts = run.facts()
     for name, value in case["facts"].items():
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
+    for words in case.get("notes", ()):  # words each of some note of the run holds
+        assert any(words in note for note in run.notes), (words, run.notes)
+    if "events" in case:  # the whole timeline, "AT WHO: WHAT", "(INF)" when inferred
+        assert [
+            f"{e.at} {e.container or 'task'}: {e.what}" + (" (INF)" if e.inferred else "")
+            for e in run.events
+        ] == case["events"]
 
 
 def test_dependency_cycle_is_refused() -> None:

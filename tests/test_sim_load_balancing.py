@@ -1,7 +1,9 @@
 """The load-balancing simulator: documented examples, invariants, the command.
 
-Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts |
-refused}. Golden text: tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
+Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts
+(and notes: words some note holds; steps: every step as the command prints it) | refused
+(the place and words of the refusal) and hint}. Golden text:
+tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
 """
 
 from __future__ import annotations
@@ -47,10 +49,20 @@ def test_documented(case: dict[str, Any]) -> None:
         with pytest.raises(InputError) as raised:
             read_setup(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
+        if "hint" in case:  # how to fix it, as the command shows it
+            assert raised.value.hint == case["hint"]
         return
-    facts = run(read_setup(case["scenario"], Where("case"))).facts()
+    result = run(read_setup(case["scenario"], Where("case")))
+    facts = result.facts()
     for name, value in case["facts"].items():
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
+    for words in case.get("notes", ()):  # words each of some note of the run holds
+        assert any(words in note for note in result.notes), (words, result.notes)
+    if "steps" in case:  # every step as `simulate load-balancing` prints it
+        assert [
+            ("✔ " if s.ok else "✘ ") + s.what + (f" ({s.detail})" if s.detail else "")
+            for s in result.steps
+        ] == case["steps"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -154,3 +166,12 @@ def test_command_unknown_key_points_at_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "load-balancing", str(_file(tmp_path, document))])
     assert result.exit_code == 2
     assert "unknown key 'targetGroup'" in result.output
+
+
+def test_command_refuses_a_bad_matcher_without_a_traceback(tmp_path: Path) -> None:
+    document = _base()
+    document["targetGroups"][0]["Matcher"] = {"HttpCode": "2xx"}
+    result = CliRunner().invoke(app, ["simulate", "load-balancing", str(_file(tmp_path, document))])
+    assert result.exit_code == 2, result.output
+    assert "targetGroups[0].Matcher.HttpCode" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

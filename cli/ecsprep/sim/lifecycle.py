@@ -295,7 +295,10 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             if service is not True
             else {}
         )
-        grace = as_int(body.get("healthCheckGracePeriodSeconds", 0), where.key("service"))
+        grace = as_int(
+            body.get("healthCheckGracePeriodSeconds", 0),
+            where.key("service").key("healthCheckGracePeriodSeconds"),
+        )
     stop = document.get("stopTask")
     stop_at, reason, by_service = None, "", False
     if stop is not None:
@@ -352,7 +355,14 @@ def _memory(value: object, where: Where) -> int | None:
         return None
     text = str(value).strip()
     if text.upper().endswith("GB"):
-        return int(float(text[:-2]) * 1024)
+        number = text[:-2].strip()
+        digits = number.isascii() and number.replace(".", "", 1).isdigit()
+        mib = float(number) * 1024 if digits else 0.0
+        if mib < 1:
+            raise where.refuse(
+                f"{text!r} is not an amount of memory", 'give MiB ("1024") or GB ("1GB")'
+            )
+        return int(mib)
     return as_int(value, where, minimum=1)
 
 

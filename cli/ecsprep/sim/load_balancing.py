@@ -29,8 +29,8 @@ Load Balancing do and records each decision as a `Step`:
    HEALTHCHECKs are ignored.
 5. Routing: a request picks the listener on its port and protocol; ALB rules are
    evaluated from the lowest priority number, all conditions of a rule must match
-   (path-pattern, host-header, http-header), else the default action
-   (listener-update-rules.html, load-balancer-listeners.html).
+   (path-pattern, host-header, http-header; only the path is case-sensitive), else the
+   default action (listener-update-rules.html, load-balancer-listeners.html).
 6. Stopping: a deregistered target drains for up to deregistration_delay (300 s by
    default), at once when nothing is in flight and no connection is open; ECS stops
    the task after draining, so requests longer than the delay are cut.
@@ -581,8 +581,16 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
         )
         codes: list[int] = []
         for part in matcher_text.split(","):
-            lo, _, hi = part.strip().partition("-")
+            lo, _, hi = (p.strip() for p in part.partition("-"))
+            if not (lo.isdigit() and (hi or lo).isdigit() and int(lo) <= int(hi or lo)):
+                raise at.key("Matcher.HttpCode").refuse(
+                    f"HttpCode {matcher_text!r} isn't codes and ranges",
+                    'e.g. "200", "200,202" or "200-299"',
+                )
             codes.extend(range(int(lo), int(hi or lo) + 1))
+        health_port = str(tg.get("HealthCheckPort", "traffic-port"))
+        if health_port != "traffic-port":
+            health_port = str(as_int(health_port, at.key("HealthCheckPort"), minimum=1))
         network = protocol in NLB_PROTOCOLS
         found[name] = TargetGroup(
             name=name,
@@ -590,7 +598,7 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
             protocol=protocol,
             port=as_int(tg.get("Port", 80), at.key("Port")),
             health_path=str(tg.get("HealthCheckPath", "/")),
-            health_port=str(tg.get("HealthCheckPort", "traffic-port")),
+            health_port=health_port,
             health_protocol=str(
                 tg.get("HealthCheckProtocol", "TCP" if network else "HTTP")
             ).upper(),
@@ -958,8 +966,10 @@ def _matches(c: Condition, r: Request) -> bool:
         return any(fnmatch.fnmatchcase(r.path, v) for v in c.values)
     if c.field == "host-header":
         return any(fnmatch.fnmatchcase(r.host.lower(), v.lower()) for v in c.values)
-    value = r.headers.get(c.header)
-    return value is not None and any(fnmatch.fnmatchcase(value, v) for v in c.values)
+    value = r.headers.get(c.header)  # names and values both compared ignoring case
+    return value is not None and any(
+        fnmatch.fnmatchcase(value.lower(), v.lower()) for v in c.values
+    )
 
 
 def _say(action: Action) -> str:

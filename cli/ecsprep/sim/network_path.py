@@ -225,7 +225,13 @@ def _endpoint(data: object, where: Where) -> Endpoint:
         if isinstance(document, str) and document.lstrip().startswith("{"):
             import json
 
-            document = json.loads(document)
+            try:
+                document = json.loads(document)
+            except json.JSONDecodeError as error:
+                raise where.key("PolicyDocument").refuse(
+                    f"the policy document isn't JSON: {error.msg} at line {error.lineno}, "
+                    f"column {error.colno}"
+                ) from None
         policy = read_policy(document, where.key("PolicyDocument"), f"{service} endpoint policy")
     return Endpoint(
         service=service,
