@@ -174,6 +174,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_hostile.py",
     ],
     "sim/instances.py": [
+        "tests/test_sim_instances.py",
         "tests/test_sim_reader.py",
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
@@ -181,6 +182,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_properties.py",
     ],
     "sim/taskdef.py": [
+        "tests/test_sim_taskdefs.py",
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
         "tests/test_sim_reader.py",
@@ -188,6 +190,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_capacity.py",
     ],
     "sim/scenario.py": [
+        "tests/test_sim_scenarios.py",
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
         "tests/test_sim_placement.py",

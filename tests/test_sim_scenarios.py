@@ -1,0 +1,112 @@
+"""Scenario documents and the flags that override them (sim/scenario.py):
+tests/cases/scenarios/build.yaml gives each document (and flags) and what it reads as, or the
+exact error and hint a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ecsprep.errors import InputError
+from ecsprep.sim.constraints import parse_constraint
+from ecsprep.sim.documents import Where
+from ecsprep.sim.scenario import Overrides, RunningTask, Scenario, build_scenario
+from ecsprep.sim.strategies import parse_strategy
+from ecsprep.sim.taskdef import LaunchType, NetworkMode
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "scenarios" / "build.yaml").read_text("utf-8")
+)
+
+
+def overrides(flags: dict[str, Any], base: Path) -> Overrides:
+    given = dict(flags)
+    for key in ("fleet", "ports"):
+        if key in given:
+            given[key] = tuple(given[key])
+    if "strategies" in given:
+        given["strategies"] = tuple(parse_strategy(text) for text in given["strategies"])
+    if "constraints" in given:
+        given["constraints"] = tuple(parse_constraint(text) for text in given["constraints"])
+    if "launch_type" in given:
+        given["launch_type"] = LaunchType(given["launch_type"])
+    if "network_mode" in given:
+        given["network_mode"] = NetworkMode(given["network_mode"])
+    if "task_definition_file" in given:
+        given["task_definition_file"] = base / given["task_definition_file"]
+    return Overrides(**given)
+
+
+def running(task: RunningTask) -> dict[str, Any]:
+    return {
+        "host": task.instance_arn.rsplit("/", 1)[-1],
+        "arn": task.arn,
+        "group": task.group,
+        "cpu": task.cpu,
+        "memory": task.memory,
+        "tcp": sorted(task.ports_tcp),
+        "udp": sorted(task.ports_udp),
+        "dynamic": task.dynamic,
+        "uses_eni": task.uses_eni,
+        "protected": task.protected,
+        "leaving": task.leaving,
+        "pending": task.pending,
+        "gpus": task.gpus,
+    }
+
+
+def fields(scenario: Scenario) -> dict[str, Any]:
+    request = scenario.request
+    return {
+        "kind": request.kind.value,
+        "count": request.count,
+        "group": scenario.group,
+        "service_name": request.service_name,
+        "strategies": [s.text for s in scenario.strategies],
+        "constraints": [c.text for c in scenario.constraints],
+        "launch_type": request.launch_type.value,
+        "capacity": [c.text for c in request.capacity],
+        "daemon": request.daemon,
+        "maximum_percent": request.maximum_percent,
+        "minimum_healthy_percent": request.minimum_healthy_percent,
+        "network_configured": request.network_configured,
+        "seed": scenario.seed,
+        "ephemeral_range": list(scenario.ephemeral_range),
+        "description": scenario.description,
+        "instances": [i.short_id for i in scenario.instances],
+        "family": scenario.task.family,
+        "task_cpu": scenario.task.cpu,
+        "task_memory": scenario.task.memory,
+        "ports": [
+            f"{p.container_port}->{'dynamic' if p.host_port is None else p.host_port}"
+            f"/{p.protocol.value}"
+            for p in scenario.task.containers[0].ports
+        ],
+        "tasks": [running(task) for task in scenario.running],
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_scenario_document(case: dict[str, Any], tmp_path: Path) -> None:
+    flags = overrides(case.get("flags", {}), tmp_path)
+
+    def build() -> Scenario:
+        return build_scenario(case["scenario"], Where("scenario.yaml"), tmp_path, flags)
+
+    if "error" in case:
+        with pytest.raises(InputError) as caught:
+            build()
+        wanted = case["error"].replace("BASE", str(tmp_path))
+        assert (caught.value.message, caught.value.hint) == (wanted, case["hint"])
+        return
+    got = fields(build())
+    for key, wanted in case["read"].items():
+        if key == "tasks":  # each running task's listed fields
+            assert len(got[key]) == len(wanted)
+            for have, want in zip(got[key], wanted, strict=True):
+                assert {k: have[k] for k in want} == want
+        else:
+            assert got[key] == wanted, key
