@@ -160,6 +160,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_events.py",
     ],
     "sim/cluster.py": [
+        "tests/test_sim_report.py",
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
         "tests/test_sim_placement.py",
@@ -167,6 +168,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_behaviour.py",
     ],
     "sim/report.py": [
+        "tests/test_sim_report.py",
         "tests/test_sim_writer.py",
         "tests/test_sim_behaviour.py",
         "tests/test_sim_placement.py",
