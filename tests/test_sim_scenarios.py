@@ -13,7 +13,14 @@ import yaml
 from ecsprep.errors import InputError
 from ecsprep.sim.constraints import parse_constraint
 from ecsprep.sim.documents import Where
-from ecsprep.sim.scenario import Overrides, RunningTask, Scenario, build_scenario
+from ecsprep.sim.scenario import (
+    Overrides,
+    RunningTask,
+    Scenario,
+    build_scenario,
+    load_scenario,
+    shipped_scenarios,
+)
 from ecsprep.sim.strategies import parse_strategy
 from ecsprep.sim.taskdef import LaunchType, NetworkMode
 
@@ -110,3 +117,53 @@ def test_scenario_document(case: dict[str, Any], tmp_path: Path) -> None:
                 assert {k: have[k] for k in want} == want
         else:
             assert got[key] == wanted, key
+
+
+def test_a_scenario_file_names_its_documents_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "td.json").write_text(
+        '{"family": "api", "containerDefinitions": [{"name": "a", "memory": 300}]}', "utf-8"
+    )
+    (folder / "fleet.json").write_text(
+        '{"containerInstances": [{"containerInstanceArn": "arn:aws:ecs:us-east-1:1:'
+        'container-instance/c/x", "registeredResources": [{"name": "CPU", "integerValue": 1024},'
+        ' {"name": "MEMORY", "integerValue": 985}]}]}',
+        "utf-8",
+    )
+    path = folder / "two-files.yaml"
+    path.write_text(
+        "description: named files\ntaskDefinition: td.json\ncontainerInstances: fleet.json\n",
+        "utf-8",
+    )
+    scenario = load_scenario(path, Overrides())
+    assert scenario.name == "two-files"
+    assert scenario.description == "named files"
+    assert scenario.task.family == "api"
+    assert [i.short_id for i in scenario.instances] == ["x"]
+
+
+def test_an_empty_scenario_file_is_the_flags_alone(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("", "utf-8")
+    scenario = load_scenario(path, Overrides(fleet=("2xt3.small",)))
+    assert (scenario.name, scenario.task.family, len(scenario.instances)) == ("empty", "sim", 2)
+    flags_only = load_scenario(None, Overrides(fleet=("1xt3.small",), memory=128))
+    assert (flags_only.name, flags_only.task.memory) == ("", 128)
+
+
+def test_a_scenario_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1xm5.large\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, Overrides())
+    assert caught.value.message == f"{path}: expected a scenario object, found a list"
+
+
+def test_the_shipped_scenarios_are_found_by_name() -> None:
+    shipped = shipped_scenarios()
+    assert shipped  # ecsprep ships example scenarios
+    for name, path in shipped.items():
+        assert path.stem == name
+        assert path.suffix in (".yaml", ".yml", ".json")
+        assert load_scenario(path, Overrides()).name == name
