@@ -152,7 +152,7 @@ MODULES: dict[str, list[str]] = {
     # the shared simulator core: CQL helpers, inputs read from AWS's JSON, the report
     "sim/cql/facts.py": ["tests/test_cql.py"],
     "sim/cql/literals.py": ["tests/test_cql.py"],
-    "sim/cql/render.py": ["tests/test_cql.py"],
+    "sim/cql/render.py": ["tests/test_cql_render.py", "tests/test_cql.py"],
     "sim/cql/__init__.py": ["tests/test_cql.py"],
     "sim/schedule.py": [
         "tests/test_sim_schedule.py",
