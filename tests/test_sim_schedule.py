@@ -78,7 +78,9 @@ def test_a_named_time_zone_follows_its_summer_time() -> None:
     assert local_minute(summer, zone(None, PLACE)) == datetime(2024, 7, 15, 6, 0)
 
 
-@pytest.mark.parametrize("name", ["Mars/Olympus", "Europe/../etc/passwd", "/etc/localtime"])
+@pytest.mark.parametrize(
+    "name", ["Mars/Olympus", "Europe", "Europe/../etc/passwd", "/etc/localtime", "zone.tab"]
+)
 def test_an_unknown_time_zone_is_refused_with_a_hint(name: str) -> None:
     with pytest.raises(InputError) as caught:
         zone(name, Where("rule.json", "ScheduleExpressionTimezone"))
