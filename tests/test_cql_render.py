@@ -30,6 +30,17 @@ C = Comparison(Subject.RUNNING_TASKS_COUNT, Operator.LESS_THAN, ("3",))
         (Comparison(Subject.ATTRIBUTE, Operator.EXISTS, (), "gpu"), "attribute:gpu exists"),
         (Comparison(Subject.ATTRIBUTE, Operator.NOT_EXISTS, (), "gpu"), "attribute:gpu !exists"),
         (Comparison(Subject.ATTRIBUTE, Operator.MATCHES, ("t2.*",), "x"), "attribute:x =~ t2.*"),
+        # a regex may hold [ ] and , bare; a value may not
+        (
+            Comparison(Subject.ATTRIBUTE, Operator.MATCHES, ("[a-z]+",), "x"),
+            "attribute:x =~ [a-z]+",
+        ),
+        (
+            Comparison(Subject.ATTRIBUTE, Operator.NOT_MATCHES, ("a{1,3}",), "x"),
+            "attribute:x !~ a{1,3}",
+        ),
+        (Comparison(Subject.ATTRIBUTE, Operator.EQUALS, ("a,b",), "x"), "attribute:x == 'a,b'"),
+        (Comparison(Subject.ATTRIBUTE, Operator.EQUALS, ("[a]",), "x"), "attribute:x == '[a]'"),
         (
             Comparison(Subject.TASK_GROUP, Operator.NOT_EQUALS, ("service:a",)),
             "task:group != service:a",

@@ -391,3 +391,58 @@ updateService: {service: web, desiredCount: 2, placementStrategy: [{type: binpac
         "PORTS": ["22", "2375", "2376", "51678", "51679", "51680"],
         "PORTS_UDP": [],
     }
+
+
+def _ports_instance(ports: int) -> str:
+    listed = ", ".join(f'"{p}"' for p in [22, *range(8000, 8000 + ports - 1)])
+    return f"""
+containerInstances:
+  - containerInstanceArn: arn:aws:ecs:us-east-1:1:container-instance/c/busy
+    registeredResources: [{{name: CPU, integerValue: 4096}}, {{name: MEMORY, integerValue: 8000}}]
+    remainingResources: [{{name: PORTS, stringSetValue: [{listed}]}}]
+"""
+
+
+@pytest.mark.parametrize(("reserved", "placed"), [(98, 1), (99, 1), (100, 0)])
+def test_dynamic_ports_of_every_running_task_stay_out_of_the_100_reserved(
+    reserved: int, placed: int
+) -> None:
+    # `reserved` static ports listed, plus three dynamic ports held by two running tasks:
+    # the static host port 80 makes reserved + 1, refused above 100.
+    body, _ = run(
+        _ports_instance(reserved)
+        + """
+tasks:
+  - {containerInstanceArn: busy, group: "family:o", cpu: "0", memory: "64",
+     containers: [{networkBindings: [{hostPort: 32768}, {hostPort: 32769}]}]}
+  - {containerInstanceArn: busy, group: "family:o", cpu: "0", memory: "64",
+     containers: [{networkBindings: [{hostPort: 32770}]}]}
+taskDefinition:
+  family: p
+  containerDefinitions: [{name: a, memory: 64, portMappings: [{containerPort: 80, hostPort: 80}]}]
+runTask: {count: 1}
+"""
+    )
+    assert body["simulation"]["placed"] == placed
+
+
+def test_each_instance_counts_the_tasks_this_run_placed_there() -> None:
+    scenario = build_scenario(
+        yaml.safe_load(
+            """
+fleet: [2xm5.large]
+tasks: [{containerInstanceArn: ci-0002, group: "family:web"}]
+taskDefinition: {family: web, containerDefinitions: [{name: a, memory: 64}]}
+runTask: {count: 3, placementStrategy: [{type: binpack, field: memory}]}
+"""
+        ),
+        Where("s"),
+        Path("."),
+        Overrides(),
+    )
+    result = place(scenario)
+    # binpack: ci-0002 already has less memory left, so all three land there
+    assert [(o.placed, o.group_tasks, o.running) for o in result.instances] == [
+        (0, 0, 0),
+        (3, 4, 4),
+    ]

@@ -56,6 +56,8 @@ def test_an_expression_aws_refuses_is_refused_with_the_place(case: dict[str, Any
 
 def test_the_keeps_its_text_and_names_the_service_in_the_field_count() -> None:
     assert parse_schedule(" rate(5 minutes) ", PLACE).text == "rate(5 minutes)"
+    assert parse_schedule("at(2024-01-01T08:30:00)", PLACE).text == "at(2024-01-01T08:30:00)"
+    assert parse_schedule("cron(0 8 ? * MON *)", PLACE).text == "cron(0 8 ? * MON *)"
     with pytest.raises(InputError) as caught:
         parse_schedule("cron(0 8 * * *)", Where("rule.json"), "EventBridge")
     assert (

@@ -115,7 +115,7 @@ def _parse_cron(body: str, where: Where, service: str = "Application Auto Scalin
         days=None if day in ("?", "*") else _field(day, 1, 31, (), where, "day-of-month"),
         months=_field(month, 1, 12, _MONTHS, where, "month"),
         weekdays=None if weekday in ("?", "*") else _field(weekday, 1, 7, _DAYS, where, "day"),
-        years=None if year in ("*", "?") else _field(year, 1970, 2199, (), where, "year"),
+        years=None if year == "*" else _field(year, 1970, 2199, (), where, "year"),
     )
 
 
