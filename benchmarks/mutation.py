@@ -184,6 +184,58 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_simulator_checks.py",
     ],
     "sim/lifecycle.py": ["tests/test_sim_lifecycle.py", "tests/test_sim_simulator_checks.py"],
+    # the shared simulator core: CQL helpers, inputs read from AWS's JSON, the report
+    "sim/cql/facts.py": ["tests/test_cql.py"],
+    "sim/cql/literals.py": ["tests/test_cql.py"],
+    "sim/cql/render.py": ["tests/test_cql_render.py", "tests/test_cql.py"],
+    "sim/cql/__init__.py": ["tests/test_cql.py"],
+    "sim/schedule.py": [
+        "tests/test_sim_schedule.py",
+        "tests/test_sim_scaling.py",
+        "tests/test_sim_events.py",
+    ],
+    "sim/cluster.py": [
+        "tests/test_sim_report.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_placement.py",
+        "tests/test_sim_stopping.py",
+        "tests/test_sim_behaviour.py",
+    ],
+    "sim/report.py": [
+        "tests/test_sim_report.py",
+        "tests/test_sim_writer.py",
+        "tests/test_sim_behaviour.py",
+        "tests/test_sim_placement.py",
+        "tests/test_sim_cli.py",
+        "tests/test_sim_hostile.py",
+    ],
+    "sim/instances.py": [
+        "tests/test_sim_instances.py",
+        "tests/test_sim_reader.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_corpus.py",
+        "tests/test_sim_properties.py",
+    ],
+    "sim/taskdef.py": [
+        "tests/test_sim_taskdefs.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_reader.py",
+        "tests/test_sim_corpus.py",
+        "tests/test_sim_capacity.py",
+    ],
+    "sim/scenario.py": [
+        "tests/test_sim_scenarios.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_placement.py",
+        "tests/test_sim_behaviour.py",
+        "tests/test_sim_stopping.py",
+        "tests/test_sim_hostile.py",
+        "tests/test_sim_writer.py",
+    ],
 }
 
 PYPROJECT = """\

@@ -414,8 +414,8 @@ def parse_port(text: str) -> PortSpec:
         raise where.refuse(
             "a port is CONTAINER[:HOST][/udp]", "for example --port 80 (dynamic) or --port 80:80"
         ) from None
-    for port in (container, host or 1):
-        if not 1 <= port <= 65535 and not (port == 0 and host == 0):
+    for port in (container, host or 1):  # host 0 (or none) is dynamic; container 0 is no port
+        if not 1 <= port <= 65535:
             raise where.refuse(f"{port} is not a port number")
     return PortSpec(container, host or None, protocol)
 

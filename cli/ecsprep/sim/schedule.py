@@ -115,7 +115,7 @@ def _parse_cron(body: str, where: Where, service: str = "Application Auto Scalin
         days=None if day in ("?", "*") else _field(day, 1, 31, (), where, "day-of-month"),
         months=_field(month, 1, 12, _MONTHS, where, "month"),
         weekdays=None if weekday in ("?", "*") else _field(weekday, 1, 7, _DAYS, where, "day"),
-        years=None if year in ("*", "?") else _field(year, 1970, 2199, (), where, "year"),
+        years=None if year == "*" else _field(year, 1970, 2199, (), where, "year"),
     )
 
 
@@ -125,7 +125,8 @@ def _field(
     values: set[int] = set()
     for part in text.split(","):
         step = 1
-        if "/" in part:
+        stepped = "/" in part  # `5/1` is every minute from 5, not minute 5 alone
+        if stepped:
             part, _, step_text = part.partition("/")
             if not step_text.isdigit() or int(step_text) < 1:
                 raise where.refuse(f"cron {what} field {text!r}: a step must be a number")
@@ -140,7 +141,7 @@ def _field(
             )
         else:
             first = _value(part, low, names, where, what)
-            last = high if step > 1 else first
+            last = high if stepped else first
         for value in (first, last):
             if not low <= value <= high:
                 raise where.refuse(f"cron {what} field {text!r}: {value} is outside {low}–{high}")

@@ -1,0 +1,169 @@
+"""Scenario documents and the flags that override them (sim/scenario.py):
+tests/cases/scenarios/build.yaml gives each document (and flags) and what it reads as, or the
+exact error and hint a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ecsprep.errors import InputError
+from ecsprep.sim.constraints import parse_constraint
+from ecsprep.sim.documents import Where
+from ecsprep.sim.scenario import (
+    Overrides,
+    RunningTask,
+    Scenario,
+    build_scenario,
+    load_scenario,
+    shipped_scenarios,
+)
+from ecsprep.sim.strategies import parse_strategy
+from ecsprep.sim.taskdef import LaunchType, NetworkMode
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "scenarios" / "build.yaml").read_text("utf-8")
+)
+
+
+def overrides(flags: dict[str, Any], base: Path) -> Overrides:
+    given = dict(flags)
+    for key in ("fleet", "ports"):
+        if key in given:
+            given[key] = tuple(given[key])
+    if "strategies" in given:
+        given["strategies"] = tuple(parse_strategy(text) for text in given["strategies"])
+    if "constraints" in given:
+        given["constraints"] = tuple(parse_constraint(text) for text in given["constraints"])
+    if "launch_type" in given:
+        given["launch_type"] = LaunchType(given["launch_type"])
+    if "network_mode" in given:
+        given["network_mode"] = NetworkMode(given["network_mode"])
+    if "task_definition_file" in given:
+        given["task_definition_file"] = base / given["task_definition_file"]
+    return Overrides(**given)
+
+
+def running(task: RunningTask) -> dict[str, Any]:
+    return {
+        "host": task.instance_arn.rsplit("/", 1)[-1],
+        "arn": task.arn,
+        "group": task.group,
+        "cpu": task.cpu,
+        "memory": task.memory,
+        "tcp": sorted(task.ports_tcp),
+        "udp": sorted(task.ports_udp),
+        "dynamic": task.dynamic,
+        "uses_eni": task.uses_eni,
+        "protected": task.protected,
+        "leaving": task.leaving,
+        "pending": task.pending,
+        "gpus": task.gpus,
+    }
+
+
+def fields(scenario: Scenario) -> dict[str, Any]:
+    request = scenario.request
+    return {
+        "kind": request.kind.value,
+        "count": request.count,
+        "group": scenario.group,
+        "service_name": request.service_name,
+        "strategies": [s.text for s in scenario.strategies],
+        "constraints": [c.text for c in scenario.constraints],
+        "launch_type": request.launch_type.value,
+        "capacity": [c.text for c in request.capacity],
+        "daemon": request.daemon,
+        "maximum_percent": request.maximum_percent,
+        "minimum_healthy_percent": request.minimum_healthy_percent,
+        "network_configured": request.network_configured,
+        "seed": scenario.seed,
+        "ephemeral_range": list(scenario.ephemeral_range),
+        "description": scenario.description,
+        "instances": [i.short_id for i in scenario.instances],
+        "family": scenario.task.family,
+        "task_cpu": scenario.task.cpu,
+        "task_memory": scenario.task.memory,
+        "ports": [
+            f"{p.container_port}->{'dynamic' if p.host_port is None else p.host_port}"
+            f"/{p.protocol.value}"
+            for p in scenario.task.containers[0].ports
+        ],
+        "tasks": [running(task) for task in scenario.running],
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_scenario_document(case: dict[str, Any], tmp_path: Path) -> None:
+    flags = overrides(case.get("flags", {}), tmp_path)
+
+    def build() -> Scenario:
+        return build_scenario(case["scenario"], Where("scenario.yaml"), tmp_path, flags)
+
+    if "error" in case:
+        with pytest.raises(InputError) as caught:
+            build()
+        wanted = case["error"].replace("BASE", str(tmp_path))
+        assert (caught.value.message, caught.value.hint) == (wanted, case["hint"])
+        return
+    got = fields(build())
+    for key, wanted in case["read"].items():
+        if key == "tasks":  # each running task's listed fields
+            assert len(got[key]) == len(wanted)
+            for have, want in zip(got[key], wanted, strict=True):
+                assert {k: have[k] for k in want} == want
+        else:
+            assert got[key] == wanted, key
+
+
+def test_a_scenario_file_names_its_documents_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "td.json").write_text(
+        '{"family": "api", "containerDefinitions": [{"name": "a", "memory": 300}]}', "utf-8"
+    )
+    (folder / "fleet.json").write_text(
+        '{"containerInstances": [{"containerInstanceArn": "arn:aws:ecs:us-east-1:1:'
+        'container-instance/c/x", "registeredResources": [{"name": "CPU", "integerValue": 1024},'
+        ' {"name": "MEMORY", "integerValue": 985}]}]}',
+        "utf-8",
+    )
+    path = folder / "two-files.yaml"
+    path.write_text(
+        "description: named files\ntaskDefinition: td.json\ncontainerInstances: fleet.json\n",
+        "utf-8",
+    )
+    scenario = load_scenario(path, Overrides())
+    assert scenario.name == "two-files"
+    assert scenario.description == "named files"
+    assert scenario.task.family == "api"
+    assert [i.short_id for i in scenario.instances] == ["x"]
+
+
+def test_an_empty_scenario_file_is_the_flags_alone(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("", "utf-8")
+    scenario = load_scenario(path, Overrides(fleet=("2xt3.small",)))
+    assert (scenario.name, scenario.task.family, len(scenario.instances)) == ("empty", "sim", 2)
+    flags_only = load_scenario(None, Overrides(fleet=("1xt3.small",), memory=128))
+    assert (flags_only.name, flags_only.task.memory) == ("", 128)
+
+
+def test_a_scenario_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1xm5.large\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, Overrides())
+    assert caught.value.message == f"{path}: expected a scenario object, found a list"
+
+
+def test_the_shipped_scenarios_are_found_by_name() -> None:
+    shipped = shipped_scenarios()
+    assert shipped  # ecsprep ships example scenarios
+    for name, path in shipped.items():
+        assert path.stem == name
+        assert path.suffix in (".yaml", ".yml", ".json")
+        assert load_scenario(path, Overrides()).name == name
