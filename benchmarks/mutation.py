@@ -149,6 +149,13 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # IAM, credentials, registration and ECR access (issue 13 section 3)
+    "sim/iam_policy.py": [
+        "tests/test_sim_iam_policy.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_ecr_access.py",
+        "tests/test_sim_registration.py",
+    ],
 }
 
 PYPROJECT = """\

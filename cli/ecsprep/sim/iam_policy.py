@@ -8,8 +8,9 @@ allows; otherwise the request is implicitly denied. `Action`/`NotAction` and
 `Resource`/`NotResource` match with the `*` and `?` wildcards, actions without
 regard to case. Conditions are evaluated for the operators listed in
 `OPERATORS` (with `...IfExists` and `ForAnyValue:`/`ForAllValues:` refused as
-not modelled): a condition key missing from the request fails the condition, as
-IAM documents for every operator except the `...IfExists` ones.
+not modelled): a condition key missing from the request fails the condition,
+except a negated one (`StringNotEquals`, `StringNotLike`, `ArnNotLike`...), which
+holds, as IAM documents for every operator but `...IfExists` and `Null`.
 
 Trust policies are the same documents with a `Principal`; `trusts` says whether
 a service principal may call `sts:AssumeRole` with a given request context.
@@ -210,7 +211,9 @@ def _condition_holds(condition: Condition, context: Mapping[str, str]) -> bool:
     found = {k.lower(): v for k, v in context.items()}.get(condition.key.lower())
     negated = "Not" in condition.operator
     if found is None:
-        return False  # a missing key fails every operator modelled here
+        # "the values do not match": false, so true for a negated operator (IAM User
+        # Guide, condition operators)
+        return negated
     op = condition.operator.replace("Not", "")
     if op in ("StringEquals", "ArnEquals"):
         hit = found in condition.values
