@@ -156,6 +156,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_ecr_access.py",
         "tests/test_sim_registration.py",
     ],
+    "sim/credentials_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
+    "sim/registration_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
+    "sim/ecr_access_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_ecr_access.py"],
 }
 
 PYPROJECT = """\
