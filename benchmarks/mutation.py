@@ -159,6 +159,11 @@ MODULES: dict[str, list[str]] = {
     "sim/credentials_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
     "sim/registration_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
     "sim/ecr_access_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_ecr_access.py"],
+    "sim/ecs_config.py": [
+        "tests/test_sim_ecs_config.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_registration.py",
+    ],
 }
 
 PYPROJECT = """\
