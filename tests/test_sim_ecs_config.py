@@ -1,4 +1,7 @@
-"""/etc/ecs/ecs.config: the values the agent runs with and the lint (tests/cases/ecs_config.yaml)."""
+"""/etc/ecs/ecs.config: the values the agent runs with, and the lint.
+
+Case file: tests/cases/ecs_config.yaml.
+"""
 
 from __future__ import annotations
 
