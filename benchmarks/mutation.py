@@ -164,6 +164,12 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_credentials.py",
         "tests/test_sim_registration.py",
     ],
+    "sim/documents.py": [
+        "tests/test_sim_documents.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_hostile.py",
+    ],
 }
 
 PYPROJECT = """\
