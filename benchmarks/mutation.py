@@ -170,7 +170,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_input_cases.py",
         "tests/test_sim_hostile.py",
     ],
-    "sim/credentials.py": ["tests/test_sim_credentials.py", "tests/test_sim_iam_checks.py"],
+    "sim/credentials.py": [
+        "tests/test_sim_credentials_input.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_iam_checks.py",
+    ],
     "sim/ecr_access.py": ["tests/test_sim_ecr_access.py", "tests/test_sim_iam_checks.py"],
 }
 

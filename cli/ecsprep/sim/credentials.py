@@ -311,6 +311,15 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     for name, spec in as_mapping(document.get("roles", {}), roles_at).items():
         at = roles_at.key(str(name))
         body = as_mapping(spec, at, "a role: {policies: [...], trustPolicy: {...}}")
+        for key in body:
+            if key not in ("policies", "trustPolicy"):
+                import difflib
+
+                close = difflib.get_close_matches(str(key), ("policies", "trustPolicy"), n=1)
+                raise at.key(str(key)).refuse(
+                    f"unknown key {key!r} in a role",
+                    f"did you mean {close[0]}?" if close else "a role has policies and trustPolicy",
+                )
         policies = tuple(
             read_policy(p, at.key("policies").index(n))
             for n, p in enumerate(as_list(body.get("policies", []), at.key("policies")))
