@@ -175,7 +175,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_credentials.py",
         "tests/test_sim_iam_checks.py",
     ],
-    "sim/ecr_access.py": ["tests/test_sim_ecr_access.py", "tests/test_sim_iam_checks.py"],
+    "sim/ecr_access.py": [
+        "tests/test_sim_ecr_access_input.py",
+        "tests/test_sim_ecr_access.py",
+        "tests/test_sim_iam_checks.py",
+    ],
 }
 
 PYPROJECT = """\

@@ -260,6 +260,8 @@ def _time(value: object, where: Where) -> datetime:
     try:
         if re.fullmatch(r"\d{1,2}:\d{2}", text):
             hours, minutes = (int(p) for p in text.split(":"))
+            if hours > 23 or minutes > 59:
+                raise ValueError(text)  # a clock time; a later day is an ISO 8601 time
             return datetime(2000, 1, 1) + timedelta(hours=hours, minutes=minutes)
         return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
