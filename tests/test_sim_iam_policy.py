@@ -39,9 +39,7 @@ def test_evaluate(case: dict[str, Any]) -> None:
     policies = tuple(
         read_policy(doc, Where("p").index(n)) for n, doc in enumerate(case["policies"])
     )
-    args: list[Any] = [policies, case["action"]]
-    if "resource" in case:
-        args.append(case["resource"])
+    args = (policies, case["action"], case.get("resource", "*"))
     decided = evaluate(*args, context=case["context"]) if "context" in case else evaluate(*args)
     assert decided.decision is Decision(case["decision"])
     assert decided.by == case["by"]
