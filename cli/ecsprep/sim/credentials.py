@@ -601,7 +601,11 @@ def run(setup: Setup) -> Run:
         phase = "pull"
         _pull(state, agent_role)
         phase = "secrets"
+        # every container's secrets and files are fetched before any container starts; the
+        # env and log_options facts are the first (the application's) container's
         env, log_options = _secrets_and_files(state, s.containers[0])
+        for sidecar in s.containers[1:]:
+            _secrets_and_files(state, sidecar)
         phase = "logs"
         _logs(state, agent_role)
     except _Stop as stop:
