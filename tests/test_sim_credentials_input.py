@@ -1,6 +1,7 @@
-"""Credentials scenarios refused before anything runs: the place, AWS's words and the fix.
+"""Credentials scenarios refused before anything runs (the place, AWS's words and the fix),
+and runs step by step.
 
-Case file: tests/cases/credentials_refused.yaml.
+Case files: tests/cases/credentials_refused.yaml and credentials_steps.yaml.
 """
 
 from __future__ import annotations
@@ -42,3 +43,20 @@ def test_refused(case: dict[str, Any]) -> None:
 
 def test_the_base_runs() -> None:
     assert run(read_setup(BASE, Where("s"))).starts
+
+
+STEPS = Path(__file__).parent / "cases" / "credentials_steps.yaml"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c["name"]) for c in yaml.safe_load(STEPS.read_text(encoding="utf-8"))],
+)
+def test_steps(case: dict[str, Any]) -> None:
+    result = run(read_setup(case["scenario"], Where("case")))
+    steps = [[s.phase, s.actor, s.what, s.outcome.value, s.detail] for s in result.steps]
+    assert steps == case["steps"]
+    assert list(result.notes) == case["notes"]
+    facts = result.facts()
+    for name, value in case["facts"].items():
+        assert facts[name] == value, name
