@@ -1,6 +1,7 @@
-"""ECR access scenarios refused before anything runs: the place, AWS's words and the fix.
+"""ECR access scenarios refused before anything runs (the place, AWS's words and the fix),
+and sessions step by step.
 
-Case file: tests/cases/ecr_access_refused.yaml.
+Case files: tests/cases/ecr_access_refused.yaml and ecr_access_sessions.yaml.
 """
 
 from __future__ import annotations
@@ -55,3 +56,37 @@ def test_clock_times(at: str, shown: str) -> None:
     setup = read_setup({**BASE, "commands": [{"run": "docker pull nginx", "at": at}]}, Where("s"))
     assert setup.commands[0].at is not None
     assert setup.commands[0].at.isoformat() == shown
+
+
+SESSIONS = Path(__file__).parent / "cases" / "ecr_access_sessions.yaml"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c["name"]) for c in yaml.safe_load(SESSIONS.read_text(encoding="utf-8"))],
+)
+def test_session(case: dict[str, Any]) -> None:
+    result = run(read_setup(case["scenario"], Where("case")))
+    steps = [
+        {
+            "command": s.command,
+            "at": s.at,
+            "outcome": s.outcome.value,
+            "detail": s.detail,
+            "error": s.error,
+            "calls": [
+                [
+                    c.action,
+                    c.identity.value,
+                    c.repository.value if c.repository else None,
+                    c.allowed,
+                    c.why,
+                ]
+                for c in s.calls
+            ],
+        }
+        for s in result.steps
+    ]
+    assert steps == case["steps"]
+    assert list(result.notes) == case["notes"]
+    assert result.facts() == case["facts"]
