@@ -101,6 +101,17 @@ def test_a_file_bigger_than_the_bound_is_refused_unread(tmp_path: Path) -> None:
     )
 
 
+def test_a_file_of_exactly_the_bound_is_read(tmp_path: Path) -> None:
+    file = tmp_path / "big.json"
+    with file.open("wb") as stream:  # sparse: 128 MiB of NUL bytes
+        stream.truncate(128 * 1024 * 1024)
+    with pytest.raises(InputError) as raised:
+        read_document(file)
+    assert raised.value.message == (
+        f"{file}: the file holds NUL bytes, so it is not JSON or YAML text"
+    )
+
+
 def test_parse_text_names_its_source() -> None:
     assert parse_text("a: 1", "--fleet") == {"a": 1}
     with pytest.raises(InputError) as raised:
@@ -133,6 +144,32 @@ def test_check_values_of_python_values(value: object, message: str) -> None:
     with pytest.raises(InputError) as raised:
         check_values(value, Where("f"))
     assert raised.value.message == message
+
+
+def test_check_values_of_other_containers() -> None:
+    from types import MappingProxyType
+
+    with pytest.raises(InputError) as raised:
+        check_values(MappingProxyType({"a": 1, "b": [float("nan")]}), Where("f"))
+    assert raised.value.message == "f b[0]: NaN is not a number AWS accepts (JSON has no NaN)"
+    with pytest.raises(InputError) as raised:
+        check_values({"s": {1, float("inf")}}, Where("f"))
+    assert "an infinite number" in raised.value.message
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(64, False), (65, True)])
+@pytest.mark.parametrize("kind", ["tuple", "mapping"])
+def test_check_values_depth_of_other_containers(depth: int, refused: bool, kind: str) -> None:
+    from types import MappingProxyType
+
+    value: object = 1
+    for _ in range(depth):
+        value = (value, 2) if kind == "tuple" else MappingProxyType({"k": value})
+    if refused:
+        with pytest.raises(InputError, match="nested more than 64 levels deep"):
+            check_values(value, Where("f"))
+    else:
+        check_values(value, Where("f"))
 
 
 def test_check_values_accepts_plain_values() -> None:
@@ -181,6 +218,7 @@ def test_as_int(value: object, minimum: int, expected: int) -> None:
         (True, 0, "f n: expected a number, found a boolean (true)"),
         ("abc", 0, "f n: expected a whole number, found the string 'abc'"),
         ("1.5", 0, "f n: expected a whole number, found the string '1.5'"),
+        ("X5", 0, "f n: expected a whole number, found the string 'X5'"),
         ("١٢", 0, "f n: expected a whole number, found the string '١٢'"),
         (
             "100000000000000000000",
