@@ -531,26 +531,21 @@ class _State:
         """One AWS call by a role (or by nobody, role ""): the network, then IAM."""
         path = reach(self.setup.network, service, action, resource, aws=aws)
         actor = f"role {role}" if role else "no credentials"
+        what = f"{action} on {resource}" if resource else action  # a pull names no resource
         if not path.ok and path.refused:
             self.denied.append(f"{service} endpoint policy: {action}")
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, path.why)
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.DENIED, path.why))
             return Outcome.DENIED, path.why
         if not path.ok:
             if service not in self.unreachable:
                 self.unreachable.append(service)
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.UNREACHABLE, path.why)
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.UNREACHABLE, path.why))
             return Outcome.UNREACHABLE, path.why
         if not aws:
-            self.steps.append(Step(phase, actor, f"{action}", Outcome.OK, f"via {path.via}"))
+            self.steps.append(Step(phase, actor, what, Outcome.OK, f"via {path.via}"))
             return Outcome.OK, ""
         if not role:
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, "unsigned request")
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.DENIED, "unsigned request"))
             return Outcome.DENIED, "no credentials"
         decided = evaluate(self.setup.roles[role].policies, action, resource)
         if decided.allowed:
@@ -558,7 +553,7 @@ class _State:
                 Step(
                     phase,
                     actor,
-                    f"{action} on {resource}",
+                    what,
                     Outcome.OK,
                     f"via {path.via}; allowed by {decided.by}",
                 )
@@ -566,7 +561,7 @@ class _State:
             return Outcome.OK, ""
         self.denied.append(f"{role}: {action}")
         because = f"{decided.decision.value}" + (f" by {decided.by}" if decided.by else "")
-        self.steps.append(Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, because))
+        self.steps.append(Step(phase, actor, what, Outcome.DENIED, because))
         return Outcome.DENIED, (
             f"AccessDeniedException: {role} is not authorized to perform: {action} on "
             f"resource: {resource} ({because})"
