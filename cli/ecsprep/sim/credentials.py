@@ -460,8 +460,8 @@ def _container(data: object, where: Where) -> Container:
     )
     options = as_mapping(log.get("options", {}), where.key("logConfiguration").key("options"))
     return Container(
-        name=as_str(raw.get("name", ""), where.key("name")),
-        image=as_str(raw.get("image", ""), where.key("image")),
+        name=as_str(raw.get("name"), where.key("name")),  # both required by the API
+        image=as_str(raw.get("image"), where.key("image")),
         environment=_pairs(raw.get("environment"), where.key("environment"), "value"),
         environment_files=tuple(files),
         secrets=_pairs(raw.get("secrets"), where.key("secrets"), "valueFrom"),
@@ -699,7 +699,8 @@ def _pull(state: _State, agent_role: str) -> str:
             )
             if outcome is not Outcome.OK:
                 raise _Stop(f"CannotPullContainerError: pulling {container.image}: {why}")
-            repo = container.image.split(":")[0].split("@")[0]
+            named = container.image.split("@")[0]  # the repository: no digest, no tag
+            repo = named.rsplit(":", 1)[0] if ":" in named.rsplit("/", 1)[-1] else named
             if repo in s.private_images and not container.registry_secret:
                 state.steps.append(
                     Step(
