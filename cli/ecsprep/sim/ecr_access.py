@@ -632,9 +632,17 @@ def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> 
         if arg in known[verb]:
             if arg in ("--no-include-email", "--include-email"):
                 options[arg] = "yes"
-            else:
-                options[arg] = args[i + 1] if i + 1 < len(args) else ""
+            elif i + 1 < len(args):
+                options[arg] = args[i + 1]
                 i += 1
+            else:  # the AWS CLI's own words for an option left without its value
+                return Step(
+                    text,
+                    _shown(at),
+                    Outcome.FAILED,
+                    f"aws: error: argument {arg}: expected one argument",
+                    "expected one argument",
+                )
         else:
             unknown.append(arg)
         i += 1
