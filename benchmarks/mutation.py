@@ -236,6 +236,37 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_hostile.py",
         "tests/test_sim_writer.py",
     ],
+    # IAM, credentials, registration and ECR access (issue 13 section 3)
+    "sim/iam_policy.py": [
+        "tests/test_sim_iam_policy.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_ecr_access.py",
+        "tests/test_sim_registration.py",
+    ],
+    "sim/credentials_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
+    "sim/registration_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_credentials.py"],
+    "sim/ecr_access_check.py": ["tests/test_sim_iam_checks.py", "tests/test_sim_ecr_access.py"],
+    "sim/ecs_config.py": [
+        "tests/test_sim_ecs_config.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_registration.py",
+    ],
+    "sim/documents.py": [
+        "tests/test_sim_documents.py",
+        "tests/test_sim_inputs.py",
+        "tests/test_sim_input_cases.py",
+        "tests/test_sim_hostile.py",
+    ],
+    "sim/credentials.py": [
+        "tests/test_sim_credentials_input.py",
+        "tests/test_sim_credentials.py",
+        "tests/test_sim_iam_checks.py",
+    ],
+    "sim/ecr_access.py": [
+        "tests/test_sim_ecr_access_input.py",
+        "tests/test_sim_ecr_access.py",
+        "tests/test_sim_iam_checks.py",
+    ],
 }
 
 PYPROJECT = """\

@@ -96,11 +96,10 @@ def unknown_facts(check: Mapping[str, Any]) -> list[tuple[str, str]]:
     goal = dict(check.get("goal") or {})
     if goal.get("fewest") is not None and goal.get("most") is not None:
         found.append(("goal", "give fewest or most, not both"))
+    use = f"use {', '.join(sim.ranked)}" if sim.ranked else f"the {sim.name} simulator ranks none"
     for word in ("fewest", "most"):
         if goal.get(word) is not None and goal[word] not in sim.ranked:
-            found.append(
-                (f"goal.{word}", f"{goal[word]!r} can't be ranked; use {', '.join(sim.ranked)}")
-            )
+            found.append((f"goal.{word}", f"{goal[word]!r} can't be ranked; {use}"))
     return found
 
 

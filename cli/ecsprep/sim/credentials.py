@@ -311,6 +311,15 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     for name, spec in as_mapping(document.get("roles", {}), roles_at).items():
         at = roles_at.key(str(name))
         body = as_mapping(spec, at, "a role: {policies: [...], trustPolicy: {...}}")
+        for key in body:
+            if key not in ("policies", "trustPolicy"):
+                import difflib
+
+                close = difflib.get_close_matches(str(key), ("policies", "trustPolicy"), n=1)
+                raise at.key(str(key)).refuse(
+                    f"unknown key {key!r} in a role",
+                    f"did you mean {close[0]}?" if close else "a role has policies and trustPolicy",
+                )
         policies = tuple(
             read_policy(p, at.key("policies").index(n))
             for n, p in enumerate(as_list(body.get("policies", []), at.key("policies")))
@@ -451,8 +460,8 @@ def _container(data: object, where: Where) -> Container:
     )
     options = as_mapping(log.get("options", {}), where.key("logConfiguration").key("options"))
     return Container(
-        name=as_str(raw.get("name", ""), where.key("name")),
-        image=as_str(raw.get("image", ""), where.key("image")),
+        name=as_str(raw.get("name"), where.key("name")),  # both required by the API
+        image=as_str(raw.get("image"), where.key("image")),
         environment=_pairs(raw.get("environment"), where.key("environment"), "value"),
         environment_files=tuple(files),
         secrets=_pairs(raw.get("secrets"), where.key("secrets"), "valueFrom"),
@@ -522,26 +531,21 @@ class _State:
         """One AWS call by a role (or by nobody, role ""): the network, then IAM."""
         path = reach(self.setup.network, service, action, resource, aws=aws)
         actor = f"role {role}" if role else "no credentials"
+        what = f"{action} on {resource}" if resource else action  # a pull names no resource
         if not path.ok and path.refused:
             self.denied.append(f"{service} endpoint policy: {action}")
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, path.why)
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.DENIED, path.why))
             return Outcome.DENIED, path.why
         if not path.ok:
             if service not in self.unreachable:
                 self.unreachable.append(service)
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.UNREACHABLE, path.why)
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.UNREACHABLE, path.why))
             return Outcome.UNREACHABLE, path.why
         if not aws:
-            self.steps.append(Step(phase, actor, f"{action}", Outcome.OK, f"via {path.via}"))
+            self.steps.append(Step(phase, actor, what, Outcome.OK, f"via {path.via}"))
             return Outcome.OK, ""
         if not role:
-            self.steps.append(
-                Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, "unsigned request")
-            )
+            self.steps.append(Step(phase, actor, what, Outcome.DENIED, "unsigned request"))
             return Outcome.DENIED, "no credentials"
         decided = evaluate(self.setup.roles[role].policies, action, resource)
         if decided.allowed:
@@ -549,7 +553,7 @@ class _State:
                 Step(
                     phase,
                     actor,
-                    f"{action} on {resource}",
+                    what,
                     Outcome.OK,
                     f"via {path.via}; allowed by {decided.by}",
                 )
@@ -557,7 +561,7 @@ class _State:
             return Outcome.OK, ""
         self.denied.append(f"{role}: {action}")
         because = f"{decided.decision.value}" + (f" by {decided.by}" if decided.by else "")
-        self.steps.append(Step(phase, actor, f"{action} on {resource}", Outcome.DENIED, because))
+        self.steps.append(Step(phase, actor, what, Outcome.DENIED, because))
         return Outcome.DENIED, (
             f"AccessDeniedException: {role} is not authorized to perform: {action} on "
             f"resource: {resource} ({because})"
@@ -592,7 +596,11 @@ def run(setup: Setup) -> Run:
         phase = "pull"
         _pull(state, agent_role)
         phase = "secrets"
+        # every container's secrets and files are fetched before any container starts; the
+        # env and log_options facts are the first (the application's) container's
         env, log_options = _secrets_and_files(state, s.containers[0])
+        for sidecar in s.containers[1:]:
+            _secrets_and_files(state, sidecar)
         phase = "logs"
         _logs(state, agent_role)
     except _Stop as stop:
@@ -691,7 +699,8 @@ def _pull(state: _State, agent_role: str) -> str:
             )
             if outcome is not Outcome.OK:
                 raise _Stop(f"CannotPullContainerError: pulling {container.image}: {why}")
-            repo = container.image.split(":")[0].split("@")[0]
+            named = container.image.split("@")[0]  # the repository: no digest, no tag
+            repo = named.rsplit(":", 1)[0] if ":" in named.rsplit("/", 1)[-1] else named
             if repo in s.private_images and not container.registry_secret:
                 state.steps.append(
                     Step(

@@ -143,6 +143,9 @@ def check_values(data: object, where: Where) -> None:
             continue
         if _problem(value) is not None:
             raise _locate(data, where)
+        containers = (Mapping, list, tuple, set, frozenset)
+        if isinstance(value, containers) and depth >= MAX_DEPTH:  # as for dict and list
+            raise _locate(data, where)
         if isinstance(value, Mapping):
             for item in value.values():
                 push((item, depth + 1))

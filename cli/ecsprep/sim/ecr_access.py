@@ -260,6 +260,8 @@ def _time(value: object, where: Where) -> datetime:
     try:
         if re.fullmatch(r"\d{1,2}:\d{2}", text):
             hours, minutes = (int(p) for p in text.split(":"))
+            if hours > 23 or minutes > 59:
+                raise ValueError(text)  # a clock time; a later day is an ISO 8601 time
             return datetime(2000, 1, 1) + timedelta(hours=hours, minutes=minutes)
         return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
@@ -630,9 +632,17 @@ def _aws(setup: Setup, words: list[str], state: _State, at: datetime | None) -> 
         if arg in known[verb]:
             if arg in ("--no-include-email", "--include-email"):
                 options[arg] = "yes"
-            else:
-                options[arg] = args[i + 1] if i + 1 < len(args) else ""
+            elif i + 1 < len(args):
+                options[arg] = args[i + 1]
                 i += 1
+            else:  # the AWS CLI's own words for an option left without its value
+                return Step(
+                    text,
+                    _shown(at),
+                    Outcome.FAILED,
+                    f"aws: error: argument {arg}: expected one argument",
+                    "expected one argument",
+                )
         else:
             unknown.append(arg)
         i += 1

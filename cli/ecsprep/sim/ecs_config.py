@@ -217,6 +217,7 @@ def read_ecs_config(data: object, where: Where, start: Start = Start.ECS_INIT) -
     else:
         raise where.refuse("ecs.config is KEY=VALUE text or a mapping of keys to values")
     given: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for number, key, value in pairs:
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
@@ -248,10 +249,14 @@ def read_ecs_config(data: object, where: Where, start: Start = Start.ECS_INIT) -
                 Finding(Severity.WARNING, key, number, f"{key} is set twice: the last line wins")
             )
         given[key] = value
+        lines[key] = number
     if "ECS_CLUSTER" in given and not given["ECS_CLUSTER"]:
         findings.append(
             Finding(
-                Severity.WARNING, "ECS_CLUSTER", 0, "ECS_CLUSTER is empty: the agent uses default"
+                Severity.WARNING,
+                "ECS_CLUSTER",
+                lines["ECS_CLUSTER"],
+                "ECS_CLUSTER is empty: the agent uses default",
             )
         )
     if start is Start.AGENT and "ECS_ENABLE_TASK_IAM_ROLE" not in given:

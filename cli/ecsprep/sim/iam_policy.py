@@ -6,10 +6,12 @@ evaluation logic"), reduced to what the credentials simulator needs: a request
 policies; an explicit Deny in any statement wins; otherwise an Allow that matches
 allows; otherwise the request is implicitly denied. `Action`/`NotAction` and
 `Resource`/`NotResource` match with the `*` and `?` wildcards, actions without
-regard to case. Conditions are evaluated for the operators listed in
+regard to case; `ArnEquals` and `ArnLike` both match the six parts of an ARN one by
+one, wildcards included. Conditions are evaluated for the operators listed in
 `OPERATORS` (with `...IfExists` and `ForAnyValue:`/`ForAllValues:` refused as
-not modelled): a condition key missing from the request fails the condition, as
-IAM documents for every operator except the `...IfExists` ones.
+not modelled): a condition key missing from the request fails the condition,
+except a negated one (`StringNotEquals`, `StringNotLike`, `ArnNotLike`...), which
+holds, as IAM documents for every operator but `...IfExists` and `Null`.
 
 Trust policies are the same documents with a `Principal`; `trusts` says whether
 a service principal may call `sts:AssumeRole` with a given request context.
@@ -148,6 +150,10 @@ def _statement(data: object, where: Where) -> Statement:
                 ]
     if ("Action" in raw) == ("NotAction" in raw):
         raise where.refuse("a statement needs exactly one of Action or NotAction")
+    if "Resource" in raw and "NotResource" in raw:
+        raise where.refuse(
+            "a statement takes Resource or NotResource, not both", "MalformedPolicyDocument"
+        )
     conditions: list[Condition] = []
     for operator, pairs in as_mapping(raw.get("Condition", {}), where.key("Condition")).items():
         at = where.key("Condition").key(str(operator))
@@ -210,15 +216,28 @@ def _condition_holds(condition: Condition, context: Mapping[str, str]) -> bool:
     found = {k.lower(): v for k, v in context.items()}.get(condition.key.lower())
     negated = "Not" in condition.operator
     if found is None:
-        return False  # a missing key fails every operator modelled here
+        # "the values do not match": false, so true for a negated operator (IAM User
+        # Guide, condition operators)
+        return negated
     op = condition.operator.replace("Not", "")
-    if op in ("StringEquals", "ArnEquals"):
+    if op == "StringEquals":
         hit = found in condition.values
     elif op == "Bool":
         hit = found.lower() in condition.values
-    else:  # StringLike, ArnLike
+    elif op in ("ArnEquals", "ArnLike"):  # the same test, as IAM documents
+        hit = any(_arn_matches(pattern, found) for pattern in condition.values)
+    else:  # StringLike
         hit = _any(condition.values, found)
     return hit != negated
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    """ArnEquals and ArnLike: each of the six colon-delimited parts of the ARN is matched
+    on its own (with regard to case), so a wildcard never spans a colon between them."""
+    parts, given = pattern.split(":", 5), arn.split(":", 5)
+    return len(parts) == len(given) == 6 and all(
+        _matches(p, v) for p, v in zip(parts, given, strict=True)
+    )
 
 
 def statement_applies(
@@ -248,7 +267,7 @@ class Evaluation:
 def evaluate(
     policies: tuple[Policy, ...],
     action: str,
-    resource: str = "*",
+    resource: str,
     context: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Explicit deny wins, then an allow, else an implicit deny."""

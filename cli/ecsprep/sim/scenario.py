@@ -424,7 +424,11 @@ def _named_file(base: Path, name: str, at: Where) -> object:
     """A document a scenario names by file name; a name that isn't a file is refused at
     the place that names it (the file's own problems are reported in the file)."""
     file = base / name
-    if not name.strip() or not file.is_file():
+    try:
+        found = bool(name.strip()) and file.is_file()
+    except OSError:  # a name too long for the file system (ENAMETOOLONG), …
+        found = False
+    if not found:
         raise at.refuse(
             f"{name!r} names no file (looked for {file})",
             "name a JSON or YAML file beside the scenario, or write its content here",
