@@ -149,6 +149,12 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # capacity and placement checks, metric math and the scaling simulator (issue 13 section 3)
+    "sim/capacity_check.py": [
+        "tests/test_sim_capacity_check.py",
+        "tests/test_sim_check_cases.py",
+        "tests/test_sim_simulators.py",
+    ],
 }
 
 PYPROJECT = """\
