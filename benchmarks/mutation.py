@@ -155,6 +155,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_check_cases.py",
         "tests/test_sim_simulators.py",
     ],
+    "sim/placement_check.py": [
+        "tests/test_sim_placement_check.py",
+        "tests/test_sim_check_cases.py",
+        "tests/test_sim_simulators.py",
+    ],
 }
 
 PYPROJECT = """\
