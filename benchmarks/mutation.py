@@ -160,6 +160,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_check_cases.py",
         "tests/test_sim_simulators.py",
     ],
+    "sim/metric_math.py": ["tests/test_sim_metric_math.py", "tests/test_sim_scaling.py"],
 }
 
 PYPROJECT = """\
