@@ -161,6 +161,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_simulators.py",
     ],
     "sim/metric_math.py": ["tests/test_sim_metric_math.py", "tests/test_sim_scaling.py"],
+    "sim/scaling_check.py": [
+        "tests/test_sim_scaling_check.py",
+        "tests/test_sim_scaling.py",
+        "tests/test_sim_simulators.py",
+    ],
 }
 
 PYPROJECT = """\
