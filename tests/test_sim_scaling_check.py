@@ -5,6 +5,7 @@ one-line summary."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -331,11 +332,7 @@ def test_the_count_facts_follow_from_the_timeline_and_the_changes(
     assert facts["scaled_in_by"] == (["in"] if ins else [])
     assert facts["largest_scale_out"] == max(outs, default=0)
     # the first scale-out's minute is the first minute whose next minute desires more
-    rises = [
-        minute
-        for minute, (now, then) in enumerate(zip(desired, desired[1:], strict=False))
-        if then > now
-    ]
+    rises = [minute for minute, (now, then) in enumerate(pairwise(desired)) if then > now]
     assert facts["first_scale_out"] == (rises[0] if rises else None)
     # the last datapoint: the last point's messages over the tasks running in the last minute
     messages = max(loads)[1]
