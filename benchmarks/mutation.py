@@ -166,6 +166,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_scaling.py",
         "tests/test_sim_simulators.py",
     ],
+    "sim/scaling_input.py": [
+        "tests/test_sim_scaling_input.py",
+        "tests/test_sim_scaling.py",
+        "tests/test_sim_scaling_check.py",
+    ],
 }
 
 PYPROJECT = """\
