@@ -171,6 +171,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_scaling.py",
         "tests/test_sim_scaling_check.py",
     ],
+    "sim/scaling.py": [
+        "tests/test_sim_scaling.py",  # with the cases of tests/cases/scaling/documented.yaml
+        "tests/test_sim_scaling_check.py",
+        "tests/test_sim_scaling_input.py",
+    ],
 }
 
 PYPROJECT = """\
