@@ -173,6 +173,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scaling.py": [
         "tests/test_sim_scaling.py",  # with the cases of tests/cases/scaling/documented.yaml
+        "tests/test_sim_scaling_rules.py",
         "tests/test_sim_scaling_check.py",
         "tests/test_sim_scaling_input.py",
     ],

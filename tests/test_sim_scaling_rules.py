@@ -1,0 +1,231 @@
+"""Service Auto Scaling's rules, minute by minute (sim/scaling.py): step adjustment
+arithmetic (PercentChangeInCapacity's rounding and MinAdjustmentMagnitude as the
+StepScalingPolicyConfiguration reference gives them), how a CloudWatch alarm turns the
+minutes into datapoints (Period, Statistic, EvaluationPeriods, DatapointsToAlarm, the
+comparison) and finding a minute by its clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecsprep.sim.documents import Where
+from ecsprep.sim.scaling import ScalingResult, simulate
+from ecsprep.sim.scaling_input import read_scaling
+
+TARGET = {
+    "ServiceNamespace": "ecs",
+    "ResourceId": "service/default/web",
+    "ScalableDimension": "ecs:service:DesiredCount",
+    "MinCapacity": 0,
+    "MaxCapacity": 1000,
+}
+
+
+def _alarm(**more: Any) -> dict[str, Any]:
+    return {
+        "AlarmName": "a",
+        "Namespace": "Custom",
+        "MetricName": "Depth",
+        "EvaluationPeriods": 1,
+        "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        **more,
+    }
+
+
+def _run(document: dict[str, Any]) -> ScalingResult:
+    return simulate(read_scaling({"registerScalableTarget": TARGET, **document}, Where("t")))
+
+
+def _one_step(kind: str, adjustment: int, desired: int, **config: Any) -> ScalingResult:
+    """One minute in ALARM (Depth 10 above a threshold of 0, or below 20 for a scale-in)."""
+    out = adjustment > 0 or kind == "ExactCapacity"
+    bound = "MetricIntervalLowerBound" if out else "MetricIntervalUpperBound"
+    policy = {
+        "PolicyName": "p",
+        "PolicyType": "StepScaling",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": kind,
+            "StepAdjustments": [{bound: 0, "ScalingAdjustment": adjustment}],
+            **config,
+        },
+    }
+    alarm = _alarm(
+        AlarmActions=["p"],
+        Threshold=0 if out else 20,
+        ComparisonOperator="GreaterThanThreshold" if out else "LessThanThreshold",
+    )
+    return _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": alarm,
+            "service": {"desiredCount": desired},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "adjustment", "desired", "config", "after"),
+    [
+        ("ChangeInCapacity", 3, 4, {}, 7),
+        ("ChangeInCapacity", -3, 4, {}, 1),
+        ("ChangeInCapacity", -5, 4, {}, 0),  # never below 0 tasks
+        ("ExactCapacity", 3, 10, {}, 3),
+        ("ExactCapacity", 12, 10, {}, 12),
+        ("ExactCapacity", 0, 10, {}, 0),
+        # PercentChangeInCapacity: a change between 0 and 1 is 1, above 1 rounded down,
+        # between -1 and 0 is -1, below -1 rounded up (toward 0)
+        ("PercentChangeInCapacity", 5, 10, {}, 11),  # +0.5 → +1
+        ("PercentChangeInCapacity", 127, 10, {}, 22),  # +12.7 → +12
+        ("PercentChangeInCapacity", 50, 10, {}, 15),  # +5 exactly
+        ("PercentChangeInCapacity", 10, 10, {}, 11),  # +1 exactly
+        ("PercentChangeInCapacity", -5, 10, {}, 9),  # -0.5 → -1
+        ("PercentChangeInCapacity", -10, 10, {}, 9),  # -1 exactly
+        ("PercentChangeInCapacity", -22, 30, {}, 24),  # -6.6 → -6
+        ("PercentChangeInCapacity", -50, 10, {}, 5),  # -5 exactly
+        ("PercentChangeInCapacity", -100, 3, {}, 0),
+        # the reference's example: 25 % of 4 is 1, a MinAdjustmentMagnitude of 2 adds 2
+        ("PercentChangeInCapacity", 25, 4, {"MinAdjustmentMagnitude": 2}, 6),
+        ("PercentChangeInCapacity", 25, 40, {"MinAdjustmentMagnitude": 2}, 50),  # 10 ≥ 2
+        ("PercentChangeInCapacity", 25, 8, {"MinAdjustmentMagnitude": 2}, 10),  # exactly 2
+        ("PercentChangeInCapacity", -25, 4, {"MinAdjustmentMagnitude": 2}, 2),
+        ("PercentChangeInCapacity", -25, 40, {"MinAdjustmentMagnitude": 2}, 30),
+    ],
+)
+def test_a_step_adjustment(
+    kind: str, adjustment: int, desired: int, config: dict[str, Any], after: int
+) -> None:
+    result = _one_step(kind, adjustment, desired, **config)
+    assert result.final_desired == after
+    if after != desired:
+        (activity,) = result.activities
+        assert (activity.before, activity.after, activity.cause) == (desired, after, "p")
+        word = f"{kind} {adjustment:+d}"
+        assert word in activity.why
+    else:
+        assert result.activities == ()
+
+
+def test_a_percent_change_of_nothing_changes_nothing() -> None:
+    assert _one_step("PercentChangeInCapacity", 0, 10).activities == ()
+    assert _one_step("PercentChangeInCapacity", 50, 0).activities == ()  # 50 % of 0 is 0
+
+
+# --- alarms: datapoints and states --------------------------------------------------------
+
+
+def _states(depths: list[float | None], **alarm: Any) -> list[tuple[str, float | None]]:
+    """The alarm's state and newest datapoint each minute, Depth given minute by minute
+    (None: no datapoint that minute)."""
+    load = [{"at": t, "metrics": {} if d is None else {"Depth": d}} for t, d in enumerate(depths)]
+    if depths and depths[0] is None:
+        load[0] = {"at": 0}
+    result = _run(
+        {
+            "putMetricAlarm": _alarm(**alarm),
+            "service": {"desiredCount": 1},
+            "timeline": {"minutes": len(depths), "load": load},
+        }
+    )
+    return [(row.alarms["a"], row.metrics["a"]) for row in result.minutes]
+
+
+def test_one_minute_periods_of_the_average() -> None:
+    assert _states([1, 0, 5], Threshold=1) == [("OK", 1), ("OK", 0), ("ALARM", 5)]
+
+
+@pytest.mark.parametrize(
+    ("operator", "states"),
+    [
+        ("GreaterThanThreshold", ["OK", "OK", "ALARM"]),
+        ("GreaterThanOrEqualToThreshold", ["OK", "ALARM", "ALARM"]),
+        ("LessThanThreshold", ["ALARM", "OK", "OK"]),
+        ("LessThanOrEqualToThreshold", ["ALARM", "ALARM", "OK"]),
+    ],
+)
+def test_the_comparison_at_and_around_the_threshold(operator: str, states: list[str]) -> None:
+    got = _states([1, 2, 3], Threshold=2, ComparisonOperator=operator)
+    assert [state for state, _ in got] == states
+
+
+@pytest.mark.parametrize(
+    ("statistic", "datapoints"),
+    [
+        ("Average", [None, 3.0, 2.5, 3.0]),
+        ("Sum", [None, 6.0, 5.0, 6.0]),
+        ("Minimum", [None, 2.0, 1.0, 1.0]),
+        ("Maximum", [None, 4.0, 4.0, 5.0]),
+        ("SampleCount", [None, 2.0, 2.0, 2.0]),
+    ],
+)
+def test_two_minute_periods_of_each_statistic(
+    statistic: str, datapoints: list[float | None]
+) -> None:
+    # Depth 2, 4, 1, 5 by minute; the alarm is evaluated every minute over the Period that
+    # ends then ([2, 4], [4, 1], [1, 5]); before a whole Period has passed there is none
+    got = _states([2, 4, 1, 5], Period=120, Statistic=statistic, Threshold=100)
+    assert [value for _, value in got] == datapoints
+    assert [state for state, _ in got] == ["INSUFFICIENT_DATA", "OK", "OK", "OK"]
+
+
+def test_m_of_n_datapoints_to_alarm() -> None:
+    got = _states([5, 0, 5, 0, 0, 5, 5], Threshold=1, EvaluationPeriods=3, DatapointsToAlarm=2)
+    # minute: the last three datapoints breaching (newest last)
+    # 0: [5] 1; 1: [5, 0] 1; 2: [5, 0, 5] 2; 3: [0, 5, 0] 1; 4: [5, 0, 0] 1; 5: [0, 0, 5] 1;
+    # 6: [0, 5, 5] 2
+    assert [state for state, _ in got] == ["OK", "OK", "ALARM", "OK", "OK", "OK", "ALARM"]
+
+
+def test_all_periods_must_breach_when_datapoints_to_alarm_is_left_out() -> None:
+    got = _states([5, 5, 0, 5, 5, 5], Threshold=1, EvaluationPeriods=3)
+    assert [state for state, _ in got] == ["OK", "OK", "OK", "OK", "OK", "ALARM"]
+
+
+def test_missing_data_is_neither_breaching_nor_ok() -> None:
+    got = _states([None, None, 5, None], Threshold=1)
+    assert got == [
+        ("INSUFFICIENT_DATA", None),
+        ("INSUFFICIENT_DATA", None),
+        ("ALARM", 5),
+        ("ALARM", 5),  # the point holds until the next one changes it
+    ]
+
+
+# --- minutes by their clock ---------------------------------------------------------------
+
+
+def test_a_minute_by_number_or_clock() -> None:
+    result = _run(
+        {
+            "service": {"desiredCount": 1},
+            "timeline": {"start": "2024-01-01T23:58:00Z", "minutes": 4},
+        }
+    )
+    assert [row.clock for row in result.minutes] == ["23:58", "23:59", "00:00", "00:01"]
+    assert result.minute_of(0) == 0
+    assert result.minute_of(3) == 3
+    assert result.minute_of(4) is None
+    assert result.minute_of(-1) is None
+    assert result.minute_of("2") == 2
+    assert result.minute_of(" 00:01 ") == 3
+    assert result.minute_of("23:59") == 1
+    assert result.minute_of("12:00") is None
+    assert result.minute_of(True) is None
+
+
+def test_a_run_longer_than_a_day_names_minutes_with_their_date() -> None:
+    result = _run(
+        {
+            "service": {"desiredCount": 1},
+            "timeline": {"start": "2024-01-01T00:00:00Z", "minutes": 24 * 60 + 1},
+        }
+    )
+    assert result.minutes[0].clock == "2024-01-01 00:00"
+    assert result.minutes[-1].clock == "2024-01-02 00:00"
+    assert result.minute_of("00:00") == 0  # its first occurrence
+    assert result.minute_of("2024-01-02 00:00") == 24 * 60
+    exactly = _run({"service": {"desiredCount": 1}, "timeline": {"minutes": 24 * 60}})
+    assert exactly.minutes[-1].clock == "23:59"
