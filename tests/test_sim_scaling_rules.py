@@ -229,3 +229,78 @@ def test_a_run_longer_than_a_day_names_minutes_with_their_date() -> None:
     assert result.minute_of("2024-01-02 00:00") == 24 * 60
     exactly = _run({"service": {"desiredCount": 1}, "timeline": {"minutes": 24 * 60}})
     assert exactly.minutes[-1].clock == "23:59"
+
+
+# --- target tracking's decisions (the INF rules the notes name) -----------------------------
+
+
+def _tt(name: str = "cpu", **config: Any) -> dict[str, Any]:
+    return {
+        "PolicyName": name,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": 50,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
+            },
+            **config,
+        },
+    }
+
+
+def _tracked(policies: Any, desired: int, load: list[dict[str, Any]], minutes: int) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 10}
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScalingPolicy": policies,
+                "service": {"desiredCount": desired},
+                "timeline": {"minutes": minutes, "load": load},
+            },
+            Where("t"),
+        )
+    )
+
+
+def _activities(result: Any) -> list[tuple[str, int, int, str]]:
+    return [(a.clock, a.before, a.after, a.cause) for a in result.activities]
+
+
+def test_target_tracking_scales_out_after_three_high_datapoints() -> None:
+    result = _tracked(_tt(), 2, [{"at": 0, "cpu": 200}], 12)
+    # 200 % over 2 tasks is 100 against 50: minutes 0, 1 and 2 are high
+    assert _activities(result) == [("00:02", 2, 4, "cpu")]
+    assert result.activities[0].why == (
+        "ECSServiceAverageCPUUtilization 100 vs target 50: ceil(2 × 100 ÷ 50) = 4 (INF)"
+    )
+
+
+def test_target_tracking_scales_in_after_fifteen_low_datapoints_then_waits_its_cooldown() -> None:
+    result = _tracked(
+        _tt(ScaleInCooldown=1800), 8, [{"at": 0, "cpu": 100}, {"at": 20, "cpu": 40}], 40
+    )
+    # 100 % over 8 tasks is 12.5: minutes 0-14 are low, ceil(8 × 12.5 ÷ 50) = 2; from minute
+    # 20, 40 % over 2 is 20: low again at 34, inside the 30-minute cooldown from 00:14
+    assert _activities(result) == [("00:14", 8, 2, "cpu")]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:34", "cpu wants 1: in its ScaleInCooldown until 00:44")
+    ]
+
+
+def test_a_policy_with_scale_in_disabled_does_not_hold_back_another() -> None:
+    result = _tracked([_tt(), _tt("quiet", DisableScaleIn=True)], 8, [{"at": 0, "cpu": 100}], 20)
+    assert _activities(result) == [("00:14", 8, 2, "cpu")]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:14", "quiet would scale in to 2: DisableScaleIn is true")
+    ]
+
+
+def test_two_policies_that_may_scale_in_must_both_want_to() -> None:
+    load = [{"at": 0, "cpu": 100}]
+    result = _tracked([_tt(), _tt("even", TargetValue=12.5)], 8, load, 20)
+    # cpu (target 50) wants 2 from minute 14; even (target 12.5) sees 12.5, its target
+    assert _activities(result) == []
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:14", "cpu wants 2: another target tracking policy doesn't want to scale in")
+    ]
