@@ -304,3 +304,97 @@ def test_two_policies_that_may_scale_in_must_both_want_to() -> None:
     assert [(e.clock, e.text) for e in result.events] == [
         ("00:14", "cpu wants 2: another target tracking policy doesn't want to scale in")
     ]
+
+
+# --- scheduled actions --------------------------------------------------------------------
+
+
+def _scheduled(actions: list[dict[str, Any]], minutes: int, start: str) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 10}
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScheduledAction": actions,
+                "service": {"desiredCount": 4},
+                "timeline": {"start": start, "minutes": minutes},
+            },
+            Where("t"),
+        )
+    )
+
+
+def test_scheduled_actions_move_the_range_and_the_count_into_it() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "up",
+                "Schedule": "at(2024-01-01T00:30:00)",
+                "ScalableTargetAction": {"MinCapacity": 12},
+            },
+            {
+                "ScheduledActionName": "down",
+                "Schedule": "at(2024-01-01T01:00:00)",
+                "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 3},
+            },
+            {  # every 30 minutes from its StartTime, until its EndTime: once, at 01:10
+                "ScheduledActionName": "late",
+                "Schedule": "rate(30 minutes)",
+                "StartTime": "2024-01-01T01:10:00Z",
+                "EndTime": "2024-01-01T01:35:00Z",
+                "ScalableTargetAction": {"MaxCapacity": 2},
+            },
+        ],
+        120,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.before, a.after, a.cause, a.why) for a in result.activities] == [
+        ("00:30", 4, 12, "up", "below the new MinCapacity 12"),
+        ("01:00", 12, 3, "down", "above the new MaxCapacity 3"),
+        ("01:10", 3, 2, "late", "above the new MaxCapacity 2"),
+    ]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:30", "up (at(2024-01-01T00:30:00)) sets MinCapacity 12"),
+        ("01:00", "down (at(2024-01-01T01:00:00)) sets MinCapacity 1 and MaxCapacity 3"),
+        ("01:10", "late (rate(30 minutes)) sets MaxCapacity 2"),
+    ]
+    ranges = {row.clock: (row.min_capacity, row.max_capacity) for row in result.minutes}
+    # a minimum above the maximum in force raises the maximum to it (INF, in the notes)
+    assert (ranges["00:29"], ranges["00:30"], ranges["00:59"]) == ((1, 10), (12, 12), (12, 12))
+    assert (ranges["01:00"], ranges["01:09"], ranges["01:10"]) == ((1, 3), (1, 3), (1, 2))
+    assert ranges["01:59"] == (1, 2)
+    assert any("raises the maximum" in note for note in result.notes)
+
+
+def test_a_scheduled_action_runs_on_its_own_time_zone() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "paris",
+                "Schedule": "cron(0 8 * * ? *)",
+                "Timezone": "Europe/Paris",
+                "ScalableTargetAction": {"MinCapacity": 6},
+            }
+        ],
+        90,
+        "2024-01-01T06:00:00Z",
+    )
+    # 08:00 in Paris in January is 07:00 UTC
+    assert [(a.clock, a.after) for a in result.activities] == [("07:00", 6)]
+    assert not any("raises the maximum" in note for note in result.notes)
+
+
+def test_a_scheduled_action_inside_the_range_changes_only_the_range() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "wide",
+                "Schedule": "at(2024-01-01T00:05:00)",
+                "ScalableTargetAction": {"MinCapacity": 4, "MaxCapacity": 4},
+            }
+        ],
+        10,
+        "2024-01-01T00:00:00Z",
+    )
+    assert result.activities == ()
+    assert result.minutes[5].min_capacity == result.minutes[5].max_capacity == 4
