@@ -398,3 +398,156 @@ def test_a_scheduled_action_inside_the_range_changes_only_the_range() -> None:
     )
     assert result.activities == ()
     assert result.minutes[5].min_capacity == result.minutes[5].max_capacity == 4
+
+
+# --- step policies: the step that matched, cooldowns ---------------------------------------
+
+
+def _stepped(steps: list[dict[str, Any]], alarm: dict[str, Any], desired: int, depths: Any) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 50}
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": steps,
+        },
+    }
+    load = [{"at": at, "metrics": {"Depth": depth}} for at, depth in depths]
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScalingPolicy": policy,
+                "putMetricAlarm": _alarm(AlarmActions=["p"], **alarm),
+                "service": {"desiredCount": desired},
+                "timeline": {"minutes": len(depths) and 8, "load": load},
+            },
+            Where("t"),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("steps", "alarm", "depth", "said"),
+    [
+        # above the threshold a step holds from its lower bound (inclusive) to its upper
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": 0,
+                    "MetricIntervalUpperBound": 10,
+                    "ScalingAdjustment": 1,
+                },
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanOrEqualToThreshold"},
+            50,
+            "a in ALARM (Depth 50 ≥ 50): step [0, 10) → ChangeInCapacity +1",
+        ),
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": 0,
+                    "MetricIntervalUpperBound": 10,
+                    "ScalingAdjustment": 1,
+                },
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanOrEqualToThreshold"},
+            60,
+            "a in ALARM (Depth 60 ≥ 50): step [10, +∞) → ChangeInCapacity +2",
+        ),
+        # below it, from its lower bound (exclusive) to its upper (inclusive)
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": -10,
+                    "MetricIntervalUpperBound": 0,
+                    "ScalingAdjustment": -1,
+                },
+                {"MetricIntervalUpperBound": -10, "ScalingAdjustment": -2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "LessThanOrEqualToThreshold"},
+            50,
+            "a in ALARM (Depth 50 ≤ 50): step (-10, 0] → ChangeInCapacity -1",
+        ),
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": -10,
+                    "MetricIntervalUpperBound": 0,
+                    "ScalingAdjustment": -1,
+                },
+                {"MetricIntervalUpperBound": -10, "ScalingAdjustment": -2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "LessThanThreshold"},
+            40,
+            "a in ALARM (Depth 40 < 50): step (-∞, -10] → ChangeInCapacity -2",
+        ),
+        (
+            [
+                {"MetricIntervalUpperBound": 10, "ScalingAdjustment": 1},
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"},
+            55.5,
+            "a in ALARM (Depth 55.5 > 50): step (-∞, 10) → ChangeInCapacity +1",
+        ),
+    ],
+)
+def test_the_step_that_matched_is_shown_with_its_bounds_as_they_hold(
+    steps: list[dict[str, Any]], alarm: dict[str, Any], depth: float, said: str
+) -> None:
+    result = _stepped(steps, alarm, 6, [(0, depth)])
+    assert result.activities[0].why == said
+
+
+def test_a_step_scale_out_in_its_cooldown_counts_what_it_added() -> None:
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 4, [(0, 105), (2, 150)])
+    # +2 at 00:00 (cooldown 180 s, to 00:03); at 00:02 the +3 step counts from 4: +1 more;
+    # at 00:03 the cooldown is over: +3
+    assert [(a.clock, a.before, a.after) for a in result.activities] == [
+        ("00:00", 4, 6),
+        ("00:02", 6, 7),
+        ("00:03", 7, 10),
+        ("00:06", 10, 13),
+    ]
+    assert result.activities[1].why.endswith(" from 4 (the capacity added in the cooldown counts)")
+    assert [(e.clock, e.text) for e in result.events][:2] == [
+        ("00:01", "p: in its Cooldown, the 4→6 already there covers +2"),
+        ("00:04", "p: in its Cooldown, the 7→10 already there covers +3"),
+    ]
+
+
+def test_a_step_scale_in_waits_its_cooldown() -> None:
+    steps = [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}]
+    alarm = {"Threshold": 10, "ComparisonOperator": "LessThanThreshold"}
+    result = _stepped(steps, alarm, 6, [(0, 5)])
+    assert [(a.clock, a.after) for a in result.activities] == [
+        ("00:00", 5),
+        ("00:03", 4),
+        ("00:06", 3),
+    ]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:01", "p wants 4: in its Cooldown until 00:03"),
+        ("00:04", "p wants 3: in its Cooldown until 00:06"),
+        ("00:07", "p wants 2: in its Cooldown until 00:09"),
+    ]
+
+
+def test_a_value_in_alarm_that_no_step_covers() -> None:
+    steps = [
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 1},
+    ]
+    alarm = {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"}
+    # GreaterThanThreshold with ranges from 0: at 50 it isn't in ALARM; the steps start at
+    # 0 so every value in ALARM matches one
+    result = _stepped(steps, alarm, 6, [(0, 50)])
+    assert result.activities == ()

@@ -95,12 +95,13 @@ class Step:
     upper: float | None  # MetricIntervalUpperBound (None: infinity)
     adjustment: int
 
-    def holds(self, breach: float) -> bool:
+    def holds(self, breach: float, below: bool) -> bool:
         """Whether `breach` (metric − threshold) falls in this step. Above the threshold
-        the lower bound is inclusive and the upper exclusive; below it, the reverse."""
+        the lower bound is inclusive and the upper exclusive; below it (`below`: a breach
+        under 0, or of 0 for a LessThanOrEqualToThreshold alarm), the reverse."""
         low = -math.inf if self.lower is None else self.lower
         high = math.inf if self.upper is None else self.upper
-        if breach >= 0:
+        if not below:
             return low <= breach < high
         return low < breach <= high
 
@@ -539,7 +540,10 @@ class _Run:
         self, t: int, now: int, policy: StepPolicy, alarm: Alarm, value: float
     ) -> tuple[int, str] | None:
         breach = value - alarm.threshold
-        step = next((s for s in policy.steps if s.holds(breach)), None)
+        # At the threshold itself the alarm's side decides (StepAdjustment: with
+        # "less than or equal to 50", a step from -10 to 0 holds at 50)
+        below = breach < 0 or (breach == 0 and alarm.comparison is Comparison.LE)
+        step = next((s for s in policy.steps if s.holds(breach, below)), None)
         if step is None:
             self._event(
                 t,
@@ -556,7 +560,7 @@ class _Run:
         why = (
             f"{alarm.name} in ALARM ({alarm.metric.label} {_number(value)} "
             f"{alarm.comparison.symbol} {_number(alarm.threshold)}): step "
-            f"{_bounds(step)} → {policy.adjustment_type.value} {step.adjustment:+d}"
+            f"{_bounds(step, below)} → {policy.adjustment_type.value} {step.adjustment:+d}"
         )
         exact = policy.adjustment_type is AdjustmentType.EXACT
         if not exact and (step.adjustment > 0) != (wanted > self.desired):
@@ -706,7 +710,9 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _bounds(step: Step) -> str:
-    low = "-∞" if step.lower is None else _number(step.lower)
-    high = "+∞" if step.upper is None else _number(step.upper)
-    return f"[{low}, {high})"
+def _bounds(step: Step, below: bool) -> str:
+    """The step's interval as it holds: above the threshold the lower bound is inclusive
+    and the upper exclusive, below it the reverse (`Step.holds`)."""
+    low = "(-∞" if step.lower is None else ("(" if below else "[") + _number(step.lower)
+    high = "+∞)" if step.upper is None else _number(step.upper) + ("]" if below else ")")
+    return f"{low}, {high}"
