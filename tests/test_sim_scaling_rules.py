@@ -551,3 +551,40 @@ def test_a_value_in_alarm_that_no_step_covers() -> None:
     # 0 so every value in ALARM matches one
     result = _stepped(steps, alarm, 6, [(0, 50)])
     assert result.activities == ()
+
+
+def test_with_no_task_running_a_per_task_metric_has_no_datapoint_and_the_run_says_so() -> None:
+    target = {**TARGET, "MinCapacity": 0, "MaxCapacity": 10}
+    document = {
+        "registerScalableTarget": target,
+        "putScalingPolicy": _tt(),
+        "service": {"desiredCount": 0},
+        "timeline": {"minutes": 5, "load": [{"at": 0, "cpu": 300}]},
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert result.activities == ()
+    assert [row.metrics["cpu"] for row in result.minutes] == [None] * 5
+    assert "INF with no task running, per-task metrics have no datapoint" in result.notes
+    # with a task running there is a datapoint, and no such note
+    running = simulate(read_scaling({**document, "service": {"desiredCount": 1}}, Where("t")))
+    assert running.minutes[0].metrics["cpu"] == 300
+    assert not any("no task running" in note for note in running.notes)
+    # a metric that isn't per task (the queue's depth) has its datapoint with no task running
+    queue = {
+        **document,
+        "putScalingPolicy": {
+            "PolicyName": "depth",
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": 50,
+                "CustomizedMetricSpecification": {
+                    "Namespace": "AWS/SQS",
+                    "MetricName": "ApproximateNumberOfMessagesVisible",
+                },
+            },
+        },
+        "timeline": {"minutes": 5, "load": [{"at": 0, "messages": 300}]},
+    }
+    drained = simulate(read_scaling(queue, Where("t")))
+    assert drained.minutes[0].metrics["depth"] == 300
+    assert not any("no task running" in note for note in drained.notes)

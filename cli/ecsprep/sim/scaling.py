@@ -12,7 +12,7 @@ task) are that work divided by the tasks running in the minute, so adding tasks 
 them, as it does in AWS.
 
 Every rule is either documented (docs/scaling.md gives the page for each) or an
-inferred choice, labelled INF in `INFERRED` and in each run's notes.
+inferred choice, labelled INF (the constants below) and in the notes of each run that relies on it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ TASKS_START = (
     "INF new tasks run from the next minute, and the work divides evenly over running tasks"
 )
 NO_TASKS = "INF with no task running, per-task metrics have no datapoint"
+_PER_TASK = ("cpu_per_task", "memory_per_task", "requests_per_task", "backlog_per_task")
 
 
 class Direction(str, Enum):
@@ -372,6 +373,8 @@ class _Run:
 
     def _measure(self, metric: Metric, load: Mapping[str, float], running: int) -> float | None:
         quantities = _quantities(load, running, None)
+        if running == 0 and any(source in _PER_TASK for source in metric.inputs.values()):
+            self.notes.append(NO_TASKS)
         values = {ident: quantities.get(source) for ident, source in metric.inputs.items()}
         return evaluate(metric.expression, values)
 
