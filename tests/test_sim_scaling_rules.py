@@ -588,3 +588,36 @@ def test_with_no_task_running_a_per_task_metric_has_no_datapoint_and_the_run_say
     drained = simulate(read_scaling(queue, Where("t")))
     assert drained.minutes[0].metrics["depth"] == 300
     assert not any("no task running" in note for note in drained.notes)
+
+
+def test_each_load_point_holds_until_a_later_one_changes_what_it_names() -> None:
+    document = {
+        "registerScalableTarget": {**TARGET, "MinCapacity": 2, "MaxCapacity": 2},
+        "putScalingPolicy": [
+            _tt(),
+            {
+                "PolicyName": "depth",
+                "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": 1000,
+                    "CustomizedMetricSpecification": {
+                        "Namespace": "AWS/SQS",
+                        "MetricName": "ApproximateNumberOfMessagesVisible",
+                    },
+                },
+            },
+        ],
+        "service": {"desiredCount": 2},
+        # listed out of order: the points are taken by their minute
+        "timeline": {
+            "minutes": 6,
+            "load": [
+                {"at": 4, "messages": 7},
+                {"at": 0, "cpu": 20, "messages": 50},
+                {"at": 2, "cpu": 60},
+            ],
+        },
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert [row.metrics["cpu"] for row in result.minutes] == [10, 10, 30, 30, 30, 30]
+    assert [row.metrics["depth"] for row in result.minutes] == [50, 50, 50, 50, 7, 7]
