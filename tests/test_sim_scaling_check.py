@@ -339,3 +339,56 @@ def test_the_count_facts_follow_from_the_timeline_and_the_changes(
     last = list(running_at.values())[-1]
     per_task = None if not last else round(messages / last, 1)
     assert facts["backlog_per_task"] == per_task
+
+
+def test_the_command_s_json_counts_the_alarms_the_scenario_writes(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    path = tmp_path / "queue.json"
+    path.write_text(json.dumps(QUEUE), encoding="utf-8")
+    done = CliRunner().invoke(app, ["simulate", "scaling", str(path), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    facts = json.loads(done.output)["facts"]
+    assert (facts["alarms_written"], facts["changes"]) == (2, [1, 1, -2])
+
+
+def test_the_summary_starts_from_the_count_given_before_the_target_moved_it() -> None:
+    # desired 1 under MinCapacity 2: registering the target raises it before minute 0 runs
+    document = {**QUEUE, "service": {"desiredCount": 1}, "timeline": {"minutes": 1}}
+    document["putScalingPolicy"] = _step("out", 1)
+    document["putMetricAlarm"] = _alarm("busy", "GreaterThanThreshold", 100, "out")
+    outcome = _run(document)
+    assert outcome.summary == (
+        "Desired count 1 → 2 (00:00 RegisterScalableTarget) over 1 min (peak 2)."
+    )
+    assert outcome.facts["lowest_desired"] == 2
+
+
+def test_a_one_minute_run_without_changes() -> None:
+    document = {**TRAP, "timeline": {"minutes": 1, "load": [{"at": 0, "cpu": 100}]}}
+    assert _run(document).summary == "Desired count 2, unchanged over 1 min (peak 2)."
+
+
+def test_six_changes_are_cut_to_the_first_two_and_the_last_two() -> None:
+    document = {
+        **QUEUE,
+        "putScalingPolicy": [_step("out", 1, cooldown=0), _step("in", -2)],
+        "timeline": {"minutes": 6, "load": [{"at": 0, "messages": 150}]},
+    }
+    assert _run(document).summary == (
+        "Desired count 4 → 5 (00:00 out) → 6 (00:01 out) → … 2 more … → 9 (00:04 out) → "
+        "10 (00:05 out) over 6 min (peak 10)."
+    )
+
+
+def test_every_minute_a_condition_names_is_looked_at() -> None:
+    condition = {"desired_at": {"01:30": 4, "00:12": 10, "99": 1, "00:13": 10}}
+    assert simulator("scaling").misses(condition, _run(TRAP)) == (
+        "desired_at: the timeline has no minute '01:30'",
+        "desired_at 00:12: expected 10, the simulator gives 2",
+        "desired_at: the timeline has no minute '99'",
+    )
