@@ -267,6 +267,34 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_ecr_access.py",
         "tests/test_sim_iam_checks.py",
     ],
+    # capacity and placement checks, metric math and the scaling simulator (issue 13 section 3)
+    "sim/capacity_check.py": [
+        "tests/test_sim_capacity_check.py",
+        "tests/test_sim_check_cases.py",
+        "tests/test_sim_simulators.py",
+    ],
+    "sim/placement_check.py": [
+        "tests/test_sim_placement_check.py",
+        "tests/test_sim_check_cases.py",
+        "tests/test_sim_simulators.py",
+    ],
+    "sim/metric_math.py": ["tests/test_sim_metric_math.py", "tests/test_sim_scaling.py"],
+    "sim/scaling_check.py": [
+        "tests/test_sim_scaling_check.py",
+        "tests/test_sim_scaling.py",
+        "tests/test_sim_simulators.py",
+    ],
+    "sim/scaling_input.py": [
+        "tests/test_sim_scaling_input.py",
+        "tests/test_sim_scaling.py",
+        "tests/test_sim_scaling_check.py",
+    ],
+    "sim/scaling.py": [
+        "tests/test_sim_scaling.py",  # with the cases of tests/cases/scaling/documented.yaml
+        "tests/test_sim_scaling_rules.py",
+        "tests/test_sim_scaling_check.py",
+        "tests/test_sim_scaling_input.py",
+    ],
 }
 
 PYPROJECT = """\

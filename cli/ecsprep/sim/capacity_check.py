@@ -20,11 +20,23 @@ from ecsprep.sim.documents import Where, as_int, as_mapping
 from ecsprep.sim.simulators import Outcome, Simulator
 
 _REQUESTS = {"createService": "desiredCount", "runTask": "count"}
+_NAMES = {"createService": "the CreateService request", "runTask": "the RunTask request"}
+# AWS: a service may be created with no tasks; RunTask runs 1 to 10 (API_RunTask.html).
+_LEAST = {"createService": 0, "runTask": 1}
 
 
 def _build(
     document: Mapping[str, Any], where: Where, folder: Path, name: str
 ) -> tuple[tuple[CapacityItem, ...], int]:
+    from ecsprep.sim.scenario import (
+        _RUN_TASK_KEYS,
+        _SERVICE_KEYS,
+        RUN_TASK_COUNT_TEXT,
+        RUN_TASK_MAX_COUNT,
+        _refuse_unknown_keys,
+    )
+
+    known = {"createService": _SERVICE_KEYS, "runTask": _RUN_TASK_KEYS}
     del folder, name  # nothing to read beside the pack; the name isn't shown
     unknown = [key for key in document if key not in (*_REQUESTS, "description")]
     if unknown:
@@ -40,10 +52,18 @@ def _build(
     kind = given[0]
     at = where.key(kind)
     request = as_mapping(document[kind], at, "a request object")
+    # A misspelt key (`desiredcount`) would silently leave the default count: refused, as
+    # AWS refuses a parameter its request doesn't have.
+    _refuse_unknown_keys(request, known[kind], at, _NAMES[kind])
     if "capacityProviderStrategy" not in request:
         raise at.refuse("capacityProviderStrategy is missing", "this simulator splits a strategy")
     count_key = _REQUESTS[kind]
-    count = as_int(request.get(count_key, 1), at.key(count_key))
+    count = as_int(request.get(count_key, 1), at.key(count_key), minimum=_LEAST[kind])
+    if kind == "runTask" and count > RUN_TASK_MAX_COUNT:
+        raise at.key(count_key).refuse(
+            f"{count}: {RUN_TASK_COUNT_TEXT}",
+            "AWS refuses the call; a service (createService with desiredCount) runs more tasks",
+        )
     items = read_capacity_strategy(
         request["capacityProviderStrategy"], at.key("capacityProviderStrategy")
     )

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from ecsprep.sim.documents import Where
 
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
+# A number, an Id, or any other character; spaces (leading, trailing, between) are skipped.
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
+_NOT_MODELLED = "ecsprep's metric math evaluates + - * / and parentheses over metric Ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,6 @@ def parse_expression(text: str, where: Where) -> Expr:
         if token[0].isdigit() or token[0] == ".":
             return Number(float(token))
         if token[0].isalpha() or token[0] == "_":
-            if peek() == "(":
-                raise where.refuse(
-                    f"expression {text!r}: the function {token}() is not modelled",
-                    "ecsprep's metric math evaluates + - * / and parentheses over metric Ids",
-                )
             return Ref(token)
         raise where.refuse(f"expression {text!r}: unexpected {token!r}")
 
@@ -101,17 +98,18 @@ def parse_expression(text: str, where: Where) -> Expr:
 
 
 def _tokens(text: str, where: Where) -> list[str]:
-    found = []
+    """The tokens, left to right; the first thing not modelled (a function call, a
+    character that is no operator) is refused where it comes."""
+    found: list[str] = []
     for match in _TOKEN.finditer(text):
-        token = match.group(1) or match.group(2) or match.group(3)
-        if token is None:
-            continue
-        if match.group(3) is not None and token not in "+-*/()":
+        number, name, other = match.groups()
+        if other is not None and other not in "+-*/()":
+            raise where.refuse(f"expression {text!r}: {other!r} is not modelled", _NOT_MODELLED)
+        if other == "(" and found and (found[-1][0].isalpha() or found[-1][0] == "_"):
             raise where.refuse(
-                f"expression {text!r}: {token!r} is not modelled",
-                "ecsprep's metric math evaluates + - * / and parentheses over metric Ids",
+                f"expression {text!r}: the function {found[-1]}() is not modelled", _NOT_MODELLED
             )
-        found.append(token)
+        found.append(number or name or other)
     if not found:
         raise where.refuse("the expression is empty")
     return found

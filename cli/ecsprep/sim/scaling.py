@@ -12,7 +12,7 @@ task) are that work divided by the tasks running in the minute, so adding tasks 
 them, as it does in AWS.
 
 Every rule is either documented (docs/scaling.md gives the page for each) or an
-inferred choice, labelled INF in `INFERRED` and in each run's notes.
+inferred choice, labelled INF (the constants below) and in the notes of each run that relies on it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ TASKS_START = (
     "INF new tasks run from the next minute, and the work divides evenly over running tasks"
 )
 NO_TASKS = "INF with no task running, per-task metrics have no datapoint"
+_PER_TASK = ("cpu_per_task", "memory_per_task", "requests_per_task", "backlog_per_task")
 
 
 class Direction(str, Enum):
@@ -95,12 +96,13 @@ class Step:
     upper: float | None  # MetricIntervalUpperBound (None: infinity)
     adjustment: int
 
-    def holds(self, breach: float) -> bool:
+    def holds(self, breach: float, below: bool) -> bool:
         """Whether `breach` (metric − threshold) falls in this step. Above the threshold
-        the lower bound is inclusive and the upper exclusive; below it, the reverse."""
+        the lower bound is inclusive and the upper exclusive; below it (`below`: a breach
+        under 0, or of 0 for a LessThanOrEqualToThreshold alarm), the reverse."""
         low = -math.inf if self.lower is None else self.lower
         high = math.inf if self.upper is None else self.upper
-        if breach >= 0:
+        if not below:
             return low <= breach < high
         return low < breach <= high
 
@@ -371,6 +373,8 @@ class _Run:
 
     def _measure(self, metric: Metric, load: Mapping[str, float], running: int) -> float | None:
         quantities = _quantities(load, running, None)
+        if running == 0 and any(source in _PER_TASK for source in metric.inputs.values()):
+            self.notes.append(NO_TASKS)
         values = {ident: quantities.get(source) for ident, source in metric.inputs.items()}
         return evaluate(metric.expression, values)
 
@@ -539,7 +543,10 @@ class _Run:
         self, t: int, now: int, policy: StepPolicy, alarm: Alarm, value: float
     ) -> tuple[int, str] | None:
         breach = value - alarm.threshold
-        step = next((s for s in policy.steps if s.holds(breach)), None)
+        # At the threshold itself the alarm's side decides (StepAdjustment: with
+        # "less than or equal to 50", a step from -10 to 0 holds at 50)
+        below = breach < 0 or (breach == 0 and alarm.comparison is Comparison.LE)
+        step = next((s for s in policy.steps if s.holds(breach, below)), None)
         if step is None:
             self._event(
                 t,
@@ -556,7 +563,7 @@ class _Run:
         why = (
             f"{alarm.name} in ALARM ({alarm.metric.label} {_number(value)} "
             f"{alarm.comparison.symbol} {_number(alarm.threshold)}): step "
-            f"{_bounds(step)} → {policy.adjustment_type.value} {step.adjustment:+d}"
+            f"{_bounds(step, below)} → {policy.adjustment_type.value} {step.adjustment:+d}"
         )
         exact = policy.adjustment_type is AdjustmentType.EXACT
         if not exact and (step.adjustment > 0) != (wanted > self.desired):
@@ -706,7 +713,9 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _bounds(step: Step) -> str:
-    low = "-∞" if step.lower is None else _number(step.lower)
-    high = "+∞" if step.upper is None else _number(step.upper)
-    return f"[{low}, {high})"
+def _bounds(step: Step, below: bool) -> str:
+    """The step's interval as it holds: above the threshold the lower bound is inclusive
+    and the upper exclusive, below it the reverse (`Step.holds`)."""
+    low = "(-∞" if step.lower is None else ("(" if below else "[") + _number(step.lower)
+    high = "+∞)" if step.upper is None else _number(step.upper) + ("]" if below else ")")
+    return f"{low}, {high}"

@@ -75,29 +75,24 @@ _FINAL = {
 }
 
 
-def _build(
-    document: Mapping[str, Any], where: Where, folder: Path, name: str
-) -> tuple[ScalingInput, int]:
+def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -> ScalingInput:
     del folder, name
     from ecsprep.sim.scaling_input import read_scaling
 
-    alarms = document.get("putMetricAlarm")
-    written = 0 if alarms is None else (1 if isinstance(alarms, Mapping) else len(alarms))
-    return read_scaling(document, where), written
+    return read_scaling(document, where)
 
 
-def _run(built: tuple[ScalingInput, int]) -> Outcome:
-    given, written = built
+def _run(given: ScalingInput) -> Outcome:
     result = simulate(given)
     return Outcome(
-        facts=facts(result, written),
+        facts=facts(result),
         notes=result.notes,
         summary=summary(result),
         result=result,
     )
 
 
-def facts(result: ScalingResult, alarms_written: int = 0) -> dict[str, object]:
+def facts(result: ScalingResult) -> dict[str, object]:
     rows = result.minutes
     desired = [row.desired for row in rows] + [result.final_desired]
     running = [row.running for row in rows] + [result.final_running]
@@ -121,7 +116,7 @@ def facts(result: ScalingResult, alarms_written: int = 0) -> dict[str, object]:
         "largest_scale_out": max((a.change for a in outs), default=0),
         "held_by_max": result.held_by_max,
         "scaled_out_in_cooldown": result.scaled_out_in_cooldown,
-        "alarms_written": alarms_written,
+        "alarms_written": len(result.input.alarms),  # one per put-metric-alarm request
     }
     for fact, quantity in _FINAL.items():
         value = result.final_values.get(quantity)

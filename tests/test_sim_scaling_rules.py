@@ -1,0 +1,623 @@
+"""Service Auto Scaling's rules, minute by minute (sim/scaling.py): step adjustment
+arithmetic (PercentChangeInCapacity's rounding and MinAdjustmentMagnitude as the
+StepScalingPolicyConfiguration reference gives them), how a CloudWatch alarm turns the
+minutes into datapoints (Period, Statistic, EvaluationPeriods, DatapointsToAlarm, the
+comparison) and finding a minute by its clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecsprep.sim.documents import Where
+from ecsprep.sim.scaling import ScalingResult, simulate
+from ecsprep.sim.scaling_input import read_scaling
+
+TARGET = {
+    "ServiceNamespace": "ecs",
+    "ResourceId": "service/default/web",
+    "ScalableDimension": "ecs:service:DesiredCount",
+    "MinCapacity": 0,
+    "MaxCapacity": 1000,
+}
+
+
+def _alarm(**more: Any) -> dict[str, Any]:
+    return {
+        "AlarmName": "a",
+        "Namespace": "Custom",
+        "MetricName": "Depth",
+        "EvaluationPeriods": 1,
+        "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        **more,
+    }
+
+
+def _run(document: dict[str, Any]) -> ScalingResult:
+    return simulate(read_scaling({"registerScalableTarget": TARGET, **document}, Where("t")))
+
+
+def _one_step(kind: str, adjustment: int, desired: int, **config: Any) -> ScalingResult:
+    """One minute in ALARM (Depth 10 above a threshold of 0, or below 20 for a scale-in)."""
+    out = adjustment > 0 or kind == "ExactCapacity"
+    bound = "MetricIntervalLowerBound" if out else "MetricIntervalUpperBound"
+    policy = {
+        "PolicyName": "p",
+        "PolicyType": "StepScaling",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": kind,
+            "StepAdjustments": [{bound: 0, "ScalingAdjustment": adjustment}],
+            **config,
+        },
+    }
+    alarm = _alarm(
+        AlarmActions=["p"],
+        Threshold=0 if out else 20,
+        ComparisonOperator="GreaterThanThreshold" if out else "LessThanThreshold",
+    )
+    return _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": alarm,
+            "service": {"desiredCount": desired},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "adjustment", "desired", "config", "after"),
+    [
+        ("ChangeInCapacity", 3, 4, {}, 7),
+        ("ChangeInCapacity", -3, 4, {}, 1),
+        ("ChangeInCapacity", -5, 4, {}, 0),  # never below 0 tasks
+        ("ExactCapacity", 3, 10, {}, 3),
+        ("ExactCapacity", 12, 10, {}, 12),
+        ("ExactCapacity", 0, 10, {}, 0),
+        # PercentChangeInCapacity: a change between 0 and 1 is 1, above 1 rounded down,
+        # between -1 and 0 is -1, below -1 rounded up (toward 0)
+        ("PercentChangeInCapacity", 5, 10, {}, 11),  # +0.5 → +1
+        ("PercentChangeInCapacity", 127, 10, {}, 22),  # +12.7 → +12
+        ("PercentChangeInCapacity", 50, 10, {}, 15),  # +5 exactly
+        ("PercentChangeInCapacity", 10, 10, {}, 11),  # +1 exactly
+        ("PercentChangeInCapacity", -5, 10, {}, 9),  # -0.5 → -1
+        ("PercentChangeInCapacity", -10, 10, {}, 9),  # -1 exactly
+        ("PercentChangeInCapacity", -22, 30, {}, 24),  # -6.6 → -6
+        ("PercentChangeInCapacity", -50, 10, {}, 5),  # -5 exactly
+        ("PercentChangeInCapacity", -100, 3, {}, 0),
+        # the reference's example: 25 % of 4 is 1, a MinAdjustmentMagnitude of 2 adds 2
+        ("PercentChangeInCapacity", 25, 4, {"MinAdjustmentMagnitude": 2}, 6),
+        ("PercentChangeInCapacity", 25, 40, {"MinAdjustmentMagnitude": 2}, 50),  # 10 ≥ 2
+        ("PercentChangeInCapacity", 25, 8, {"MinAdjustmentMagnitude": 2}, 10),  # exactly 2
+        ("PercentChangeInCapacity", -25, 4, {"MinAdjustmentMagnitude": 2}, 2),
+        ("PercentChangeInCapacity", -25, 40, {"MinAdjustmentMagnitude": 2}, 30),
+    ],
+)
+def test_a_step_adjustment(
+    kind: str, adjustment: int, desired: int, config: dict[str, Any], after: int
+) -> None:
+    result = _one_step(kind, adjustment, desired, **config)
+    assert result.final_desired == after
+    if after != desired:
+        (activity,) = result.activities
+        assert (activity.before, activity.after, activity.cause) == (desired, after, "p")
+        word = f"{kind} {adjustment:+d}"
+        assert word in activity.why
+    else:
+        assert result.activities == ()
+
+
+def test_a_percent_change_of_nothing_changes_nothing() -> None:
+    assert _one_step("PercentChangeInCapacity", 0, 10).activities == ()
+    assert _one_step("PercentChangeInCapacity", 50, 0).activities == ()  # 50 % of 0 is 0
+
+
+# --- alarms: datapoints and states --------------------------------------------------------
+
+
+def _states(depths: list[float | None], **alarm: Any) -> list[tuple[str, float | None]]:
+    """The alarm's state and newest datapoint each minute, Depth given minute by minute
+    (None: no datapoint that minute)."""
+    load = [{"at": t, "metrics": {} if d is None else {"Depth": d}} for t, d in enumerate(depths)]
+    if depths and depths[0] is None:
+        load[0] = {"at": 0}
+    result = _run(
+        {
+            "putMetricAlarm": _alarm(**alarm),
+            "service": {"desiredCount": 1},
+            "timeline": {"minutes": len(depths), "load": load},
+        }
+    )
+    return [(row.alarms["a"], row.metrics["a"]) for row in result.minutes]
+
+
+def test_one_minute_periods_of_the_average() -> None:
+    assert _states([1, 0, 5], Threshold=1) == [("OK", 1), ("OK", 0), ("ALARM", 5)]
+
+
+@pytest.mark.parametrize(
+    ("operator", "states"),
+    [
+        ("GreaterThanThreshold", ["OK", "OK", "ALARM"]),
+        ("GreaterThanOrEqualToThreshold", ["OK", "ALARM", "ALARM"]),
+        ("LessThanThreshold", ["ALARM", "OK", "OK"]),
+        ("LessThanOrEqualToThreshold", ["ALARM", "ALARM", "OK"]),
+    ],
+)
+def test_the_comparison_at_and_around_the_threshold(operator: str, states: list[str]) -> None:
+    got = _states([1, 2, 3], Threshold=2, ComparisonOperator=operator)
+    assert [state for state, _ in got] == states
+
+
+@pytest.mark.parametrize(
+    ("statistic", "datapoints"),
+    [
+        ("Average", [None, 3.0, 2.5, 3.0]),
+        ("Sum", [None, 6.0, 5.0, 6.0]),
+        ("Minimum", [None, 2.0, 1.0, 1.0]),
+        ("Maximum", [None, 4.0, 4.0, 5.0]),
+        ("SampleCount", [None, 2.0, 2.0, 2.0]),
+    ],
+)
+def test_two_minute_periods_of_each_statistic(
+    statistic: str, datapoints: list[float | None]
+) -> None:
+    # Depth 2, 4, 1, 5 by minute; the alarm is evaluated every minute over the Period that
+    # ends then ([2, 4], [4, 1], [1, 5]); before a whole Period has passed there is none
+    got = _states([2, 4, 1, 5], Period=120, Statistic=statistic, Threshold=100)
+    assert [value for _, value in got] == datapoints
+    assert [state for state, _ in got] == ["INSUFFICIENT_DATA", "OK", "OK", "OK"]
+
+
+def test_m_of_n_datapoints_to_alarm() -> None:
+    got = _states([5, 0, 5, 0, 0, 5, 5], Threshold=1, EvaluationPeriods=3, DatapointsToAlarm=2)
+    # minute: the last three datapoints breaching (newest last)
+    # 0: [5] 1; 1: [5, 0] 1; 2: [5, 0, 5] 2; 3: [0, 5, 0] 1; 4: [5, 0, 0] 1; 5: [0, 0, 5] 1;
+    # 6: [0, 5, 5] 2
+    assert [state for state, _ in got] == ["OK", "OK", "ALARM", "OK", "OK", "OK", "ALARM"]
+
+
+def test_all_periods_must_breach_when_datapoints_to_alarm_is_left_out() -> None:
+    got = _states([5, 5, 0, 5, 5, 5], Threshold=1, EvaluationPeriods=3)
+    assert [state for state, _ in got] == ["OK", "OK", "OK", "OK", "OK", "ALARM"]
+
+
+def test_missing_data_is_neither_breaching_nor_ok() -> None:
+    got = _states([None, None, 5, None], Threshold=1)
+    assert got == [
+        ("INSUFFICIENT_DATA", None),
+        ("INSUFFICIENT_DATA", None),
+        ("ALARM", 5),
+        ("ALARM", 5),  # the point holds until the next one changes it
+    ]
+
+
+# --- minutes by their clock ---------------------------------------------------------------
+
+
+def test_a_minute_by_number_or_clock() -> None:
+    result = _run(
+        {
+            "service": {"desiredCount": 1},
+            "timeline": {"start": "2024-01-01T23:58:00Z", "minutes": 4},
+        }
+    )
+    assert [row.clock for row in result.minutes] == ["23:58", "23:59", "00:00", "00:01"]
+    assert result.minute_of(0) == 0
+    assert result.minute_of(3) == 3
+    assert result.minute_of(4) is None
+    assert result.minute_of(-1) is None
+    assert result.minute_of("2") == 2
+    assert result.minute_of(" 00:01 ") == 3
+    assert result.minute_of("23:59") == 1
+    assert result.minute_of("12:00") is None
+    assert result.minute_of(True) is None
+
+
+def test_a_run_longer_than_a_day_names_minutes_with_their_date() -> None:
+    result = _run(
+        {
+            "service": {"desiredCount": 1},
+            "timeline": {"start": "2024-01-01T00:00:00Z", "minutes": 24 * 60 + 1},
+        }
+    )
+    assert result.minutes[0].clock == "2024-01-01 00:00"
+    assert result.minutes[-1].clock == "2024-01-02 00:00"
+    assert result.minute_of("00:00") == 0  # its first occurrence
+    assert result.minute_of("2024-01-02 00:00") == 24 * 60
+    exactly = _run({"service": {"desiredCount": 1}, "timeline": {"minutes": 24 * 60}})
+    assert exactly.minutes[-1].clock == "23:59"
+
+
+# --- target tracking's decisions (the INF rules the notes name) -----------------------------
+
+
+def _tt(name: str = "cpu", **config: Any) -> dict[str, Any]:
+    return {
+        "PolicyName": name,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": 50,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
+            },
+            **config,
+        },
+    }
+
+
+def _tracked(policies: Any, desired: int, load: list[dict[str, Any]], minutes: int) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 10}
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScalingPolicy": policies,
+                "service": {"desiredCount": desired},
+                "timeline": {"minutes": minutes, "load": load},
+            },
+            Where("t"),
+        )
+    )
+
+
+def _activities(result: Any) -> list[tuple[str, int, int, str]]:
+    return [(a.clock, a.before, a.after, a.cause) for a in result.activities]
+
+
+def test_target_tracking_scales_out_after_three_high_datapoints() -> None:
+    result = _tracked(_tt(), 2, [{"at": 0, "cpu": 200}], 12)
+    # 200 % over 2 tasks is 100 against 50: minutes 0, 1 and 2 are high
+    assert _activities(result) == [("00:02", 2, 4, "cpu")]
+    assert result.activities[0].why == (
+        "ECSServiceAverageCPUUtilization 100 vs target 50: ceil(2 × 100 ÷ 50) = 4 (INF)"
+    )
+
+
+def test_target_tracking_scales_in_after_fifteen_low_datapoints_then_waits_its_cooldown() -> None:
+    result = _tracked(
+        _tt(ScaleInCooldown=1800), 8, [{"at": 0, "cpu": 100}, {"at": 20, "cpu": 40}], 40
+    )
+    # 100 % over 8 tasks is 12.5: minutes 0-14 are low, ceil(8 × 12.5 ÷ 50) = 2; from minute
+    # 20, 40 % over 2 is 20: low again at 34, inside the 30-minute cooldown from 00:14
+    assert _activities(result) == [("00:14", 8, 2, "cpu")]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:34", "cpu wants 1: in its ScaleInCooldown until 00:44")
+    ]
+
+
+def test_a_policy_with_scale_in_disabled_does_not_hold_back_another() -> None:
+    result = _tracked([_tt(), _tt("quiet", DisableScaleIn=True)], 8, [{"at": 0, "cpu": 100}], 20)
+    assert _activities(result) == [("00:14", 8, 2, "cpu")]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:14", "quiet would scale in to 2: DisableScaleIn is true")
+    ]
+
+
+def test_two_policies_that_may_scale_in_must_both_want_to() -> None:
+    load = [{"at": 0, "cpu": 100}]
+    result = _tracked([_tt(), _tt("even", TargetValue=12.5)], 8, load, 20)
+    # cpu (target 50) wants 2 from minute 14; even (target 12.5) sees 12.5, its target
+    assert _activities(result) == []
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:14", "cpu wants 2: another target tracking policy doesn't want to scale in")
+    ]
+
+
+# --- scheduled actions --------------------------------------------------------------------
+
+
+def _scheduled(actions: list[dict[str, Any]], minutes: int, start: str) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 10}
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScheduledAction": actions,
+                "service": {"desiredCount": 4},
+                "timeline": {"start": start, "minutes": minutes},
+            },
+            Where("t"),
+        )
+    )
+
+
+def test_scheduled_actions_move_the_range_and_the_count_into_it() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "up",
+                "Schedule": "at(2024-01-01T00:30:00)",
+                "ScalableTargetAction": {"MinCapacity": 12},
+            },
+            {
+                "ScheduledActionName": "down",
+                "Schedule": "at(2024-01-01T01:00:00)",
+                "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 3},
+            },
+            {  # every 30 minutes from its StartTime, until its EndTime: once, at 01:10
+                "ScheduledActionName": "late",
+                "Schedule": "rate(30 minutes)",
+                "StartTime": "2024-01-01T01:10:00Z",
+                "EndTime": "2024-01-01T01:35:00Z",
+                "ScalableTargetAction": {"MaxCapacity": 2},
+            },
+        ],
+        120,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.before, a.after, a.cause, a.why) for a in result.activities] == [
+        ("00:30", 4, 12, "up", "below the new MinCapacity 12"),
+        ("01:00", 12, 3, "down", "above the new MaxCapacity 3"),
+        ("01:10", 3, 2, "late", "above the new MaxCapacity 2"),
+    ]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:30", "up (at(2024-01-01T00:30:00)) sets MinCapacity 12"),
+        ("01:00", "down (at(2024-01-01T01:00:00)) sets MinCapacity 1 and MaxCapacity 3"),
+        ("01:10", "late (rate(30 minutes)) sets MaxCapacity 2"),
+    ]
+    ranges = {row.clock: (row.min_capacity, row.max_capacity) for row in result.minutes}
+    # a minimum above the maximum in force raises the maximum to it (INF, in the notes)
+    assert (ranges["00:29"], ranges["00:30"], ranges["00:59"]) == ((1, 10), (12, 12), (12, 12))
+    assert (ranges["01:00"], ranges["01:09"], ranges["01:10"]) == ((1, 3), (1, 3), (1, 2))
+    assert ranges["01:59"] == (1, 2)
+    assert any("raises the maximum" in note for note in result.notes)
+
+
+def test_a_scheduled_action_runs_on_its_own_time_zone() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "paris",
+                "Schedule": "cron(0 8 * * ? *)",
+                "Timezone": "Europe/Paris",
+                "ScalableTargetAction": {"MinCapacity": 6},
+            }
+        ],
+        90,
+        "2024-01-01T06:00:00Z",
+    )
+    # 08:00 in Paris in January is 07:00 UTC
+    assert [(a.clock, a.after) for a in result.activities] == [("07:00", 6)]
+    assert not any("raises the maximum" in note for note in result.notes)
+
+
+def test_a_scheduled_action_inside_the_range_changes_only_the_range() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "wide",
+                "Schedule": "at(2024-01-01T00:05:00)",
+                "ScalableTargetAction": {"MinCapacity": 4, "MaxCapacity": 4},
+            }
+        ],
+        10,
+        "2024-01-01T00:00:00Z",
+    )
+    assert result.activities == ()
+    assert result.minutes[5].min_capacity == result.minutes[5].max_capacity == 4
+
+
+# --- step policies: the step that matched, cooldowns ---------------------------------------
+
+
+def _stepped(steps: list[dict[str, Any]], alarm: dict[str, Any], desired: int, depths: Any) -> Any:
+    target = {**TARGET, "MinCapacity": 1, "MaxCapacity": 50}
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": steps,
+        },
+    }
+    load = [{"at": at, "metrics": {"Depth": depth}} for at, depth in depths]
+    return simulate(
+        read_scaling(
+            {
+                "registerScalableTarget": target,
+                "putScalingPolicy": policy,
+                "putMetricAlarm": _alarm(AlarmActions=["p"], **alarm),
+                "service": {"desiredCount": desired},
+                "timeline": {"minutes": len(depths) and 8, "load": load},
+            },
+            Where("t"),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("steps", "alarm", "depth", "said"),
+    [
+        # above the threshold a step holds from its lower bound (inclusive) to its upper
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": 0,
+                    "MetricIntervalUpperBound": 10,
+                    "ScalingAdjustment": 1,
+                },
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanOrEqualToThreshold"},
+            50,
+            "a in ALARM (Depth 50 ≥ 50): step [0, 10) → ChangeInCapacity +1",
+        ),
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": 0,
+                    "MetricIntervalUpperBound": 10,
+                    "ScalingAdjustment": 1,
+                },
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanOrEqualToThreshold"},
+            60,
+            "a in ALARM (Depth 60 ≥ 50): step [10, +∞) → ChangeInCapacity +2",
+        ),
+        # below it, from its lower bound (exclusive) to its upper (inclusive)
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": -10,
+                    "MetricIntervalUpperBound": 0,
+                    "ScalingAdjustment": -1,
+                },
+                {"MetricIntervalUpperBound": -10, "ScalingAdjustment": -2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "LessThanOrEqualToThreshold"},
+            50,
+            "a in ALARM (Depth 50 ≤ 50): step (-10, 0] → ChangeInCapacity -1",
+        ),
+        (
+            [
+                {
+                    "MetricIntervalLowerBound": -10,
+                    "MetricIntervalUpperBound": 0,
+                    "ScalingAdjustment": -1,
+                },
+                {"MetricIntervalUpperBound": -10, "ScalingAdjustment": -2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "LessThanThreshold"},
+            40,
+            "a in ALARM (Depth 40 < 50): step (-∞, -10] → ChangeInCapacity -2",
+        ),
+        (
+            [
+                {"MetricIntervalUpperBound": 10, "ScalingAdjustment": 1},
+                {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+            ],
+            {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"},
+            55.5,
+            "a in ALARM (Depth 55.5 > 50): step (-∞, 10) → ChangeInCapacity +1",
+        ),
+    ],
+)
+def test_the_step_that_matched_is_shown_with_its_bounds_as_they_hold(
+    steps: list[dict[str, Any]], alarm: dict[str, Any], depth: float, said: str
+) -> None:
+    result = _stepped(steps, alarm, 6, [(0, depth)])
+    assert result.activities[0].why == said
+
+
+def test_a_step_scale_out_in_its_cooldown_counts_what_it_added() -> None:
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 4, [(0, 105), (2, 150)])
+    # +2 at 00:00 (cooldown 180 s, to 00:03); at 00:02 the +3 step counts from 4: +1 more;
+    # at 00:03 the cooldown is over: +3
+    assert [(a.clock, a.before, a.after) for a in result.activities] == [
+        ("00:00", 4, 6),
+        ("00:02", 6, 7),
+        ("00:03", 7, 10),
+        ("00:06", 10, 13),
+    ]
+    assert result.activities[1].why.endswith(" from 4 (the capacity added in the cooldown counts)")
+    assert [(e.clock, e.text) for e in result.events][:2] == [
+        ("00:01", "p: in its Cooldown, the 4→6 already there covers +2"),
+        ("00:04", "p: in its Cooldown, the 7→10 already there covers +3"),
+    ]
+
+
+def test_a_step_scale_in_waits_its_cooldown() -> None:
+    steps = [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}]
+    alarm = {"Threshold": 10, "ComparisonOperator": "LessThanThreshold"}
+    result = _stepped(steps, alarm, 6, [(0, 5)])
+    assert [(a.clock, a.after) for a in result.activities] == [
+        ("00:00", 5),
+        ("00:03", 4),
+        ("00:06", 3),
+    ]
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:01", "p wants 4: in its Cooldown until 00:03"),
+        ("00:04", "p wants 3: in its Cooldown until 00:06"),
+        ("00:07", "p wants 2: in its Cooldown until 00:09"),
+    ]
+
+
+def test_a_value_in_alarm_that_no_step_covers() -> None:
+    steps = [
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 1},
+    ]
+    alarm = {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"}
+    # GreaterThanThreshold with ranges from 0: at 50 it isn't in ALARM; the steps start at
+    # 0 so every value in ALARM matches one
+    result = _stepped(steps, alarm, 6, [(0, 50)])
+    assert result.activities == ()
+
+
+def test_with_no_task_running_a_per_task_metric_has_no_datapoint_and_the_run_says_so() -> None:
+    target = {**TARGET, "MinCapacity": 0, "MaxCapacity": 10}
+    document = {
+        "registerScalableTarget": target,
+        "putScalingPolicy": _tt(),
+        "service": {"desiredCount": 0},
+        "timeline": {"minutes": 5, "load": [{"at": 0, "cpu": 300}]},
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert result.activities == ()
+    assert [row.metrics["cpu"] for row in result.minutes] == [None] * 5
+    assert "INF with no task running, per-task metrics have no datapoint" in result.notes
+    # with a task running there is a datapoint, and no such note
+    running = simulate(read_scaling({**document, "service": {"desiredCount": 1}}, Where("t")))
+    assert running.minutes[0].metrics["cpu"] == 300
+    assert not any("no task running" in note for note in running.notes)
+    # a metric that isn't per task (the queue's depth) has its datapoint with no task running
+    queue = {
+        **document,
+        "putScalingPolicy": {
+            "PolicyName": "depth",
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": 50,
+                "CustomizedMetricSpecification": {
+                    "Namespace": "AWS/SQS",
+                    "MetricName": "ApproximateNumberOfMessagesVisible",
+                },
+            },
+        },
+        "timeline": {"minutes": 5, "load": [{"at": 0, "messages": 300}]},
+    }
+    drained = simulate(read_scaling(queue, Where("t")))
+    assert drained.minutes[0].metrics["depth"] == 300
+    assert not any("no task running" in note for note in drained.notes)
+
+
+def test_each_load_point_holds_until_a_later_one_changes_what_it_names() -> None:
+    document = {
+        "registerScalableTarget": {**TARGET, "MinCapacity": 2, "MaxCapacity": 2},
+        "putScalingPolicy": [
+            _tt(),
+            {
+                "PolicyName": "depth",
+                "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": 1000,
+                    "CustomizedMetricSpecification": {
+                        "Namespace": "AWS/SQS",
+                        "MetricName": "ApproximateNumberOfMessagesVisible",
+                    },
+                },
+            },
+        ],
+        "service": {"desiredCount": 2},
+        # listed out of order: the points are taken by their minute
+        "timeline": {
+            "minutes": 6,
+            "load": [
+                {"at": 4, "messages": 7},
+                {"at": 0, "cpu": 20, "messages": 50},
+                {"at": 2, "cpu": 60},
+            ],
+        },
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert [row.metrics["cpu"] for row in result.minutes] == [10, 10, 30, 30, 30, 30]
+    assert [row.metrics["depth"] for row in result.minutes] == [50, 50, 50, 50, 7, 7]
