@@ -149,6 +149,16 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # events area: ECR lifecycle, pipeline artifacts, EventBridge, Step Functions (issue 13)
+    "sim/ecr_lifecycle_check.py": [
+        "tests/test_sim_ecr_lifecycle_check.py",
+        "tests/test_sim_ecr_lifecycle.py",
+    ],
+    "sim/pipeline_artifacts_check.py": [
+        "tests/test_sim_pipeline_artifacts_check.py",
+        "tests/test_sim_platform_fit.py",
+    ],
+    "sim/events_check.py": ["tests/test_sim_events_check.py", "tests/test_sim_events.py"],
 }
 
 PYPROJECT = """\
