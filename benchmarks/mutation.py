@@ -159,6 +159,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_platform_fit.py",
     ],
     "sim/events_check.py": ["tests/test_sim_events_check.py", "tests/test_sim_events.py"],
+    "sim/event_patterns.py": ["tests/test_sim_event_patterns.py", "tests/test_sim_events.py"],
 }
 
 PYPROJECT = """\
