@@ -160,6 +160,11 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/events_check.py": ["tests/test_sim_events_check.py", "tests/test_sim_events.py"],
     "sim/event_patterns.py": ["tests/test_sim_event_patterns.py", "tests/test_sim_events.py"],
+    "sim/ecr_lifecycle.py": [
+        "tests/test_sim_ecr_lifecycle_input.py",
+        "tests/test_sim_ecr_lifecycle.py",
+        "tests/test_sim_ecr_lifecycle_check.py",
+    ],
 }
 
 PYPROJECT = """\
