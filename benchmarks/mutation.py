@@ -165,6 +165,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_ecr_lifecycle.py",
         "tests/test_sim_ecr_lifecycle_check.py",
     ],
+    "sim/step_functions.py": [
+        "tests/test_sim_step_functions.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
 }
 
 PYPROJECT = """\
