@@ -170,6 +170,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_events.py",
         "tests/test_sim_events_check.py",
     ],
+    "sim/event_schedules.py": [
+        "tests/test_sim_event_schedules.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
 }
 
 PYPROJECT = """\
