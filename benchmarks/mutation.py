@@ -175,6 +175,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_events.py",
         "tests/test_sim_events_check.py",
     ],
+    "sim/event_routing.py": [
+        "tests/test_sim_event_routing.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
 }
 
 PYPROJECT = """\
