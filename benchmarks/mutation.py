@@ -180,6 +180,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_events.py",
         "tests/test_sim_events_check.py",
     ],
+    "sim/pipeline_artifacts.py": [
+        "tests/test_sim_pipeline_artifacts_steps.py",
+        "tests/test_sim_platform_fit.py",
+        "tests/test_sim_pipeline_artifacts_check.py",
+    ],
 }
 
 PYPROJECT = """\
