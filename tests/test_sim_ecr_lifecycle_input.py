@@ -16,7 +16,8 @@ from ecsprep.sim.documents import Where
 from ecsprep.sim.ecr_lifecycle import read_and_evaluate
 
 CASES = Path(__file__).parent / "cases" / "ecr_lifecycle_input" / "policies.yaml"
-KEYS = {"name", "rules", "images", "now", "scenario", "error", "hint", "rules_text", "expect"}
+KEYS = {"name", "rules", "images", "now", "scenario", "error", "hint", "rules_text", "expect",
+        "now_is"}  # fmt: skip
 NOW = "2025-06-01T00:00:00Z"
 
 
@@ -53,6 +54,8 @@ def test_case(case: dict[str, Any]) -> None:
     if "rules_text" in case:
         assert [rule.text for rule in result.rules] == case["rules_text"]
         assert [step.rule.text for step in result.steps] == case["rules_text"]
+    if "now_is" in case:  # without `now`, image counts run at the newest push
+        assert result.now == case["now_is"]
     facts = result.facts()
     for name, wanted in case.get("expect", {}).items():
         assert facts[name] == wanted, name
