@@ -5,6 +5,7 @@ skipped and doubled local times, and the notes that say what is inferred."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from ecsprep.sim.event_schedules import (
 
 CASES = Path(__file__).parent / "cases" / "event_schedules" / "firings.yaml"
 WHERE = Where("s.yaml")
-KEYS = {"name", "timeline", "createSchedule", "rules", "expect", "notes", "order", "error", "hint"}
+KEYS = {"name", "timeline", "createSchedule", "rules", "expect", "notes", "order", "error", "hint",
+        "error_starts"}  # fmt: skip
 
 
 def _cases() -> list[Any]:
@@ -48,10 +50,11 @@ def _fire(case: dict[str, Any]) -> Firings:
 @pytest.mark.parametrize("case", _cases())
 def test_case(case: dict[str, Any]) -> None:
     assert not set(case) - KEYS, f"unknown keys {sorted(set(case) - KEYS)}"
-    if "error" in case:
+    if "error" in case or "error_starts" in case:
         with pytest.raises(InputError) as caught:
             _fire(case)
-        assert str(caught.value) == case["error"]
+        assert str(caught.value).startswith(case.get("error_starts", "")), str(caught.value)
+        assert str(caught.value) == case.get("error", str(caught.value))
         if "hint" in case:
             assert caught.value.hint == case["hint"]
         return
@@ -92,3 +95,20 @@ def test_a_rate_fires_at_every_step_from_creation_inside_the_timeline(
         if 0 <= created + k * step < length
     ]
     assert [f.at for f in firings.firings] == expected
+
+
+def test_times_without_an_offset_are_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        case = {
+            "timeline": {"start": "2024-05-06T00:00:00", "end": "2024-05-06T02:00:00"},
+            "rules": [["hourly", "cron(0 * * * ? *)"]],
+        }
+        found = facts(_fire(case))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert found["fires_at"] == {"hourly": ["2024-05-06T00:00Z", "2024-05-06T01:00Z"]}
