@@ -104,11 +104,11 @@ def test_times_without_an_offset_are_utc_whatever_the_machines_zone(
     time.tzset()
     try:
         case = {
-            "timeline": {"start": "2024-05-06T00:00:00", "end": "2024-05-06T02:00:00"},
-            "rules": [["hourly", "cron(0 * * * ? *)"]],
+            "timeline": {"start": "2024-05-06T00:00:00", "end": "2024-05-07T00:00:00"},
+            "rules": [["nightly", "cron(30 1 * * ? *)"]],  # a scheduled rule is in UTC too
         }
         found = facts(_fire(case))
     finally:
         monkeypatch.undo()
         time.tzset()
-    assert found["fires_at"] == {"hourly": ["2024-05-06T00:00Z", "2024-05-06T01:00Z"]}
+    assert found["fires_at"] == {"nightly": ["2024-05-06T01:30Z"]}
