@@ -66,6 +66,7 @@ def test_case(case: dict[str, Any]) -> None:
         "failed": routing.failed(),
         "inputs": inputs,
         "skipped": [[rule, event, skip] for rule, event, _, skip in routing.matches if skip],
+        "deliveries": [[d.rule, d.target, d.event, d.delivered] for d in routing.deliveries],
     }
     for name, wanted in case["expect"].items():
         assert found[name] == wanted, name
