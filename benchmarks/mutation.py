@@ -295,6 +295,42 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_scaling_check.py",
         "tests/test_sim_scaling_input.py",
     ],
+    # events area: ECR lifecycle, pipeline artifacts, EventBridge, Step Functions (issue 13)
+    "sim/ecr_lifecycle_check.py": [
+        "tests/test_sim_ecr_lifecycle_check.py",
+        "tests/test_sim_ecr_lifecycle.py",
+    ],
+    "sim/pipeline_artifacts_check.py": [
+        "tests/test_sim_pipeline_artifacts_check.py",
+        "tests/test_sim_platform_fit.py",
+    ],
+    "sim/events_check.py": ["tests/test_sim_events_check.py", "tests/test_sim_events.py"],
+    "sim/event_patterns.py": ["tests/test_sim_event_patterns.py", "tests/test_sim_events.py"],
+    "sim/ecr_lifecycle.py": [
+        "tests/test_sim_ecr_lifecycle_input.py",
+        "tests/test_sim_ecr_lifecycle.py",
+        "tests/test_sim_ecr_lifecycle_check.py",
+    ],
+    "sim/step_functions.py": [
+        "tests/test_sim_step_functions.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
+    "sim/event_schedules.py": [
+        "tests/test_sim_event_schedules.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
+    "sim/event_routing.py": [
+        "tests/test_sim_event_routing.py",
+        "tests/test_sim_events.py",
+        "tests/test_sim_events_check.py",
+    ],
+    "sim/pipeline_artifacts.py": [
+        "tests/test_sim_pipeline_artifacts_steps.py",
+        "tests/test_sim_platform_fit.py",
+        "tests/test_sim_pipeline_artifacts_check.py",
+    ],
 }
 
 PYPROJECT = """\

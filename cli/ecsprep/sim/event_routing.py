@@ -92,6 +92,7 @@ class Permission:
     principal: str
     action: str
     source_arn: str | None
+    qualifier: str = ""  # AddPermission's Qualifier: the version or alias the policy is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,9 +307,19 @@ def read_permissions(raw: object, where: Where) -> tuple[Permission, ...]:
                 principal=str(request["Principal"]),
                 action=str(request["Action"]),
                 source_arn=str(request["SourceArn"]) if request.get("SourceArn") else None,
+                qualifier=str(request.get("Qualifier") or ""),
             )
         )
     return tuple(found)
+
+
+def function_id(text: str, qualifier: str = "") -> str:
+    """A Lambda function as `name` or `name:qualifier` (a version or an alias), from a
+    function ARN, a partial ARN (`ACCOUNT:function:NAME`) or a name, each of which may end
+    in `:QUALIFIER`; AddPermission's Qualifier, when given, names the version or alias."""
+    name, _, own = text.split(":function:", 1)[-1].partition(":")
+    qualifier = qualifier or own
+    return f"{name}:{qualifier}" if qualifier else name
 
 
 def route(
@@ -341,9 +352,11 @@ def route(
 def _permission_problem(target: Target, rule: Rule, permissions: tuple[Permission, ...]) -> str:
     if target.kind != "lambda":
         return ""  # other targets' permissions aren't modelled (docs/events.md)
-    name = target.arn.split(":function:", 1)[-1].split(":", 1)[0]
+    # A resource-based policy applies to the function, one version or one alias: the
+    # invoked ARN's qualifier must be the policy's (using-aliases.html, API_AddPermission).
+    name = function_id(target.arn)
     for p in permissions:
-        if p.function not in (name, target.arn):
+        if function_id(p.function, p.qualifier) != name:
             continue
         if p.principal != "events.amazonaws.com":
             continue

@@ -80,9 +80,6 @@ class Firings:
     def of(self, name: str) -> list[Firing]:
         return [f for f in self.firings if f.name == name]
 
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.timeline.shown_zone)
-
 
 def parse_time(text: object, where: Where) -> datetime:
     """An ISO 8601 timestamp; without an offset it is UTC (as the AWS CLI reads it)."""

@@ -198,6 +198,8 @@ def summary(result: EventsResult) -> str:
         ex = result.execution
         path = " → ".join(f"{s} ({m} min)" for s, m in ex.entered)
         parts.append(f"{path}; execution {ex.status}")
+    if not parts:  # events without a rule that has a pattern: nothing is routed
+        return "No rule has an event pattern: nothing is routed."
     return ". ".join(parts) + "."
 
 

@@ -13,8 +13,8 @@ reference and the two action references (docs/pipeline-artifacts.md).
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,42 +103,77 @@ def _content(value: object, name: str, where: Where) -> object:
     return value
 
 
-def _artifact(document: Mapping[str, Any], where: Where) -> tuple[dict[str, object], list[Step]]:
+def _artifact(
+    document: Mapping[str, Any], where: Where
+) -> tuple[dict[str, object], dict[str, int], list[Step]]:
+    """The input artifact's files (name → content), the size in bytes of each file given as
+    text (the file's own bytes, whatever its JSON would re-serialise to), and CodeBuild's
+    packaging step when the scenario gives a build."""
     steps: list[Step] = []
     if "artifact" in document and "build" in document:
         raise where.refuse("give artifact or build, not both")
     if "artifact" in document:
-        files = as_mapping(document["artifact"], where.key("artifact"), "file name → content")
-        return {
-            str(k): _content(v, str(k), where.key("artifact").key(str(k))) for k, v in files.items()
-        }, steps
-    if "build" not in document:
-        raise where.refuse(
-            "the input artifact is missing", "give artifact: {file name: content} or build"
+        given = as_mapping(document["artifact"], where.key("artifact"), "file name → content")
+        at = where.key("artifact")
+    else:
+        if "build" not in document:
+            raise where.refuse(
+                "the input artifact is missing", "give artifact: {file name: content} or build"
+            )
+        at = where.key("build")
+        build = as_mapping(document["build"], at)
+        created = as_mapping(build.get("created", {}), at.key("created"), "file name → content")
+        spec = as_mapping(build.get("artifacts", {}), at.key("artifacts"))
+        patterns = [
+            _glob(as_str(p, at.key("artifacts").key("files").index(i)))
+            for i, p in enumerate(as_list(spec.get("files", []), at.key("artifacts").key("files")))
+        ]
+        given = {n: v for n, v in created.items() if any(p.fullmatch(str(n)) for p in patterns)}
+        left = [str(n) for n in created if n not in given]
+        steps.append(
+            Step(
+                "CodeBuild packages only the files that artifacts.files lists"
+                + (f"; left out: {', '.join(left)}" if left else ""),
+                True,
+                BUILDSPEC,
+            )
         )
-    at = where.key("build")
-    build = as_mapping(document["build"], at)
-    created = as_mapping(build.get("created", {}), at.key("created"), "file name → content")
-    spec = as_mapping(build.get("artifacts", {}), at.key("artifacts"))
-    patterns = [
-        as_str(p, at.key("artifacts").key("files").index(i))
-        for i, p in enumerate(as_list(spec.get("files", []), at.key("artifacts").key("files")))
-    ]
-    packaged = {
-        str(name): _content(value, str(name), at.key("created").key(str(name)))
-        for name, value in created.items()
-        if any(fnmatch.fnmatch(str(name), p) for p in patterns)
-    }
-    left = [str(n) for n in created if str(n) not in packaged]
-    steps.append(
-        Step(
-            "CodeBuild packages only the files that artifacts.files lists"
-            + (f"; left out: {', '.join(left)}" if left else ""),
-            True,
-            BUILDSPEC,
-        )
-    )
-    return packaged, steps
+        at = at.key("created")
+    files = {str(k): _content(v, str(k), at.key(str(k))) for k, v in given.items()}
+    sizes = {str(k): len(v.encode()) for k, v in given.items() if isinstance(v, str)}
+    return files, sizes, steps
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A buildspec `artifacts.files` pattern (CodePipeline's glob rules): `*` and `?` stay
+    within a path component, `**` crosses directories, and `**/` may match no directory
+    at all, so `**/*` is every file; `[...]` is one character of a set."""
+    parts = []
+    rest = pattern
+    while rest:
+        if rest.startswith("**/"):
+            parts.append("(?:.*/)?")
+            rest = rest[3:]
+        elif rest.startswith("**"):
+            parts.append(".*")
+            rest = rest[2:]
+        elif rest[0] == "*":
+            parts.append("[^/]*")
+            rest = rest[1:]
+        elif rest[0] == "?":
+            parts.append("[^/]")
+            rest = rest[1:]
+        elif rest[0] == "[" and "]" in rest[2:]:
+            end = rest.index("]", 2)
+            body = rest[1:end]
+            negate = body.startswith("!")
+            chars = re.escape(body[1:] if negate else body).replace("\\-", "-")
+            parts.append(f"[{'^' if negate else ''}{chars}]")
+            rest = rest[end + 1 :]
+        else:
+            parts.append(re.escape(rest[0]))
+            rest = rest[1:]
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def _task_definitions(document: Mapping[str, Any], where: Where) -> list[Mapping[str, Any]]:
@@ -179,10 +214,10 @@ def deploy(document: Mapping[str, Any], where: Where) -> Deployment:
     if action not in ACTIONS:
         raise where.key("action").refuse(f"{action!r} is not ECS or CodeDeployToECS")
     config = as_mapping(document.get("configuration", {}), where.key("configuration"))
-    files, steps = _artifact(document, where)
+    files, sizes, steps = _artifact(document, where)
     defs = _task_definitions(document, where)
     if action == "ECS":
-        return _standard(document, where, config, files, steps, defs)
+        return _standard(document, where, config, files, sizes, steps, defs)
     return _blue_green(config, files, steps, defs, where)
 
 
@@ -191,6 +226,7 @@ def _standard(
     where: Where,
     config: Mapping[str, object],
     files: dict[str, object],
+    sizes: Mapping[str, int],
     steps: list[Step],
     defs: list[Mapping[str, Any]],
 ) -> Deployment:
@@ -227,7 +263,7 @@ def _standard(
         )
         return done(())
     data = files[name]
-    size = len(json.dumps(data).encode()) if not isinstance(data, str) else len(data.encode())
+    size = sizes[name] if name in sizes else len(json.dumps(data).encode())
     if size > MAX_DEFINITIONS_BYTES:
         steps.append(
             Step(f"{name} is {size:,} bytes; the limit is 100 KB", False, FILE_REFERENCE, "too-big")

@@ -1,0 +1,51 @@
+"""The pipeline-artifacts simulator as a question's check runs it
+(sim/pipeline_artifacts_check.py): the table in tests/cases/check_runs/pipeline_artifacts.yaml.
+
+Each case is a check's scenario and what the run shows a learner (`ecsprep simulate
+question` prints the summary and the notes): the facts, every note in order, the
+one-line summary and the action's failure as AWS's refusal; and, for conditions a check
+may write, the misses in words. A failed action is the run's result, so its facts can
+still be checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
+from ecsprep.sim.simulators import simulator
+
+CASES = Path(__file__).parent / "cases" / "check_runs" / "pipeline_artifacts.yaml"
+WHERE = Where("pack.yaml", "questions[q].check.scenario")
+KEYS = {"name", "scenario", "facts", "notes", "summary", "refused", "conditions", "error"}
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(case, id=case["name"])
+        for case in yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    ]
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_case(case: dict[str, Any]) -> None:
+    assert not set(case) - KEYS, f"unknown keys {sorted(set(case) - KEYS)}"
+    sim = simulator("pipeline-artifacts")
+    if "error" in case:
+        with pytest.raises(InputError) as caught:
+            sim.build(case["scenario"], WHERE, Path("."), "q")
+        assert str(caught.value) == case["error"]
+        return
+    outcome = sim.run(sim.build(case["scenario"], WHERE, Path("."), "q"))
+    assert dict(outcome.facts) == case["facts"]
+    assert list(outcome.notes) == case["notes"]
+    assert outcome.summary == case["summary"]
+    assert outcome.refused == case.get("refused", "")
+    assert set(outcome.facts) == set(sim.facts)
+    for condition, misses in case.get("conditions", []):
+        assert list(sim.misses(condition, outcome)) == misses, condition
