@@ -149,6 +149,20 @@ MODULES: dict[str, list[str]] = {
     "sim/cql/tokenizer.py": ["tests/test_cql.py"],
     "sim/cql/pattern.py": ["tests/test_sim_cql_pattern.py", "tests/test_cql.py"],
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
+    # deployment area: Fargate, platform fit, deployments (issue 13 section 3)
+    "sim/fargate_check.py": ["tests/test_sim_check_simulators.py"],
+    "sim/platform_fit_check.py": ["tests/test_sim_check_simulators.py"],
+    "sim/platform_fit.py": ["tests/test_sim_platform_fit.py", "tests/test_sim_check_simulators.py"],
+    "sim/fargate.py": [
+        "tests/test_sim_fargate.py",
+        "tests/test_sim_check_simulators.py",
+        "tests/test_sim_platform_fit.py",  # reads Fargate's size table
+    ],
+    "sim/deployment_check.py": [
+        "tests/test_sim_deployment.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/deployment.py": ["tests/test_sim_deployment.py", "tests/test_sim_check_simulators.py"],
 }
 
 PYPROJECT = """\
