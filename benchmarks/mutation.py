@@ -161,8 +161,13 @@ MODULES: dict[str, list[str]] = {
     "sim/deployment_check.py": [
         "tests/test_sim_deployment.py",
         "tests/test_sim_check_simulators.py",
+        "tests/test_sim_deployment_timelines.py",
     ],
-    "sim/deployment.py": ["tests/test_sim_deployment.py", "tests/test_sim_check_simulators.py"],
+    "sim/deployment.py": [
+        "tests/test_sim_deployment.py",
+        "tests/test_sim_check_simulators.py",
+        "tests/test_sim_deployment_timelines.py",
+    ],
 }
 
 PYPROJECT = """\
