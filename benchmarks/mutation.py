@@ -155,6 +155,7 @@ MODULES: dict[str, list[str]] = {
     "sim/platform_fit.py": ["tests/test_sim_platform_fit.py", "tests/test_sim_check_simulators.py"],
     "sim/fargate.py": [
         "tests/test_sim_fargate.py",
+        "tests/test_sim_fargate_findings.py",
         "tests/test_sim_check_simulators.py",
         "tests/test_sim_platform_fit.py",  # reads Fargate's size table
     ],
