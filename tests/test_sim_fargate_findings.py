@@ -1,5 +1,5 @@
 """Every rule Fargate applies, as `ecsprep simulate fargate FILE --format json` lists it:
-the table in tests/cases/fargate/findings.yaml.
+the table in tests/cases/fargate_findings.yaml.
 
 Each case is a scenario (a task definition on top of a minimal valid one, and optionally
 the runTask / createService request) and the findings in the order AWS meets them, one
@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from ecsprep.ui.app import app
 
-CASES = Path(__file__).parent / "cases" / "fargate" / "findings.yaml"
+CASES = Path(__file__).parent / "cases" / "fargate_findings.yaml"
 BASE = {
     "family": "app",
     "networkMode": "awsvpc",
