@@ -152,7 +152,11 @@ MODULES: dict[str, list[str]] = {
     # deployment area: Fargate, platform fit, deployments (issue 13 section 3)
     "sim/fargate_check.py": ["tests/test_sim_check_simulators.py"],
     "sim/platform_fit_check.py": ["tests/test_sim_check_simulators.py"],
-    "sim/platform_fit.py": ["tests/test_sim_platform_fit.py", "tests/test_sim_check_simulators.py"],
+    "sim/platform_fit.py": [
+        "tests/test_sim_platform_fit.py",
+        "tests/test_sim_platform_fit_reasons.py",
+        "tests/test_sim_check_simulators.py",
+    ],
     "sim/fargate.py": [
         "tests/test_sim_fargate.py",
         "tests/test_sim_fargate_findings.py",
