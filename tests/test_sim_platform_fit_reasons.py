@@ -3,7 +3,8 @@ the table in tests/cases/platform_fit_reasons.yaml.
 
 Each case is a scenario {workload, candidate} and, for every option in overhead order,
 `fits` or its reasons one line each: `code | text | the page it cites | INF` (INF when
-the reason is read from a documented purpose). `candidate` lists the candidate's reasons.
+the reason is read from a documented purpose). `candidate` lists the candidate's reasons;
+`error` is the whole message of a scenario refused before any option is judged.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ def _cases() -> list[Any]:
 
 @pytest.mark.parametrize("case", _cases())
 def test_verdicts(case: dict[str, Any], tmp_path: Path) -> None:
-    assert not set(case) - {"name", "scenario", "options", "candidate", "exit"}
+    assert not set(case) - {"name", "scenario", "options", "candidate", "exit", "error"}
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(case["scenario"]))
     result = CliRunner().invoke(app, ["simulate", "platform-fit", str(path), "--format", "json"])
+    if "error" in case:  # refused before any option is judged: the place, what, the fix
+        assert result.exit_code == 2
+        assert " ".join(result.output.replace(str(path), "scenario.json").split()) == case["error"]
+        return
     assert result.exit_code == case.get("exit", 0), result.output
     data = json.loads(result.stdout)
     got = {o["option"]: "fits" if o["fits"] else _reasons(o["reasons"]) for o in data["options"]}
