@@ -331,6 +331,30 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_platform_fit.py",
         "tests/test_sim_pipeline_artifacts_check.py",
     ],
+    # deployment area: Fargate, platform fit, deployments (issue 13 section 3)
+    "sim/fargate_check.py": ["tests/test_sim_check_simulators.py"],
+    "sim/platform_fit_check.py": ["tests/test_sim_check_simulators.py"],
+    "sim/platform_fit.py": [
+        "tests/test_sim_platform_fit.py",
+        "tests/test_sim_platform_fit_reasons.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/fargate.py": [
+        "tests/test_sim_fargate.py",
+        "tests/test_sim_fargate_findings.py",
+        "tests/test_sim_check_simulators.py",
+        "tests/test_sim_platform_fit.py",  # reads Fargate's size table
+    ],
+    "sim/deployment_check.py": [
+        "tests/test_sim_deployment.py",
+        "tests/test_sim_check_simulators.py",
+        "tests/test_sim_deployment_timelines.py",
+    ],
+    "sim/deployment.py": [
+        "tests/test_sim_deployment.py",
+        "tests/test_sim_check_simulators.py",
+        "tests/test_sim_deployment_timelines.py",
+    ],
 }
 
 PYPROJECT = """\

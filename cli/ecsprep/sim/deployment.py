@@ -356,7 +356,8 @@ def rolling_update(spec: Rolling, name: str = "web") -> Outcome:
         )
     elif spec.release.alarms_in_alarm and not alarm_fires:
         notes.append(
-            "an alarm goes to ALARM, but no deployment alarm names it: the circuit breaker "
+            "an alarm goes to ALARM, but ECS watches no deployment alarm of that name "
+            "(deploymentConfiguration.alarms must name it and be enabled): the circuit breaker "
             "counts failed tasks, not metrics, so nothing fails the deployment"
         )
     replaced = min(new, desired) if not rolled_back else 0
@@ -559,8 +560,9 @@ def codedeploy(spec: CodeDeploy) -> Outcome:
         )
     if spec.release.alarms_in_alarm and alarm_at is None:
         notes.append(
-            "an alarm goes to ALARM, but no alarm of the deployment group names it: "
-            "CodeDeploy doesn't stop the deployment"
+            "an alarm goes to ALARM, but the deployment group's alarm configuration doesn't "
+            "watch it (it must name the alarm and be enabled): CodeDeploy doesn't stop the "
+            "deployment"
         )
     facts: dict[str, object] = {
         "traffic": [[m, p] for m, p in plan],

@@ -183,16 +183,26 @@ def _codedeploy(
             "give codeDeploy: {deploymentConfigName: CodeDeployDefault.ECSAllAtOnce, ...}",
         )
     data = as_mapping(document["codeDeploy"], at)
-    name = str(data.get("deploymentConfigName", "CodeDeployDefault.ECSAllAtOnce"))
+    given = data.get("deploymentConfigName")
     if "trafficRoutingConfig" in data:
+        # A custom configuration (CreateDeploymentConfig) has a name of its own: a
+        # predefined name already exists, with its traffic routing fixed.
+        if isinstance(given, str) and given in d.PREDEFINED:
+            raise at.key("deploymentConfigName").refuse(
+                f"{given!r} is predefined: its traffic routing can't be changed",
+                "give trafficRoutingConfig a deploymentConfigName of your own, or leave "
+                "trafficRoutingConfig out",
+            )
+        name = "a custom deployment configuration" if given is None else str(given)
         shift = _routing(data["trafficRoutingConfig"], at.key("trafficRoutingConfig"))
-    elif name in d.PREDEFINED:
-        shift = d.PREDEFINED[name]
     else:
-        raise at.key("deploymentConfigName").refuse(
-            f"{name!r} is not a predefined ECS deployment configuration",
-            "use one of " + ", ".join(d.PREDEFINED) + ", or give trafficRoutingConfig",
-        )
+        name = str(data.get("deploymentConfigName", "CodeDeployDefault.ECSAllAtOnce"))
+        if name not in d.PREDEFINED:
+            raise at.key("deploymentConfigName").refuse(
+                f"{name!r} is not a predefined ECS deployment configuration",
+                "use one of " + ", ".join(d.PREDEFINED) + ", or give trafficRoutingConfig",
+            )
+        shift = d.PREDEFINED[name]
     group_at = at.key("deploymentGroup")
     group = as_mapping(data.get("deploymentGroup") or {}, group_at)
     blue_green = as_mapping(

@@ -469,7 +469,7 @@ def check(task: FargateTask, launch: Launch) -> FargateCheck:
             at=path,
         )
     platform = _platform(task, launch, add)
-    if platform and task.cpu in _LINUX_ONLY_1_4 and _version(platform) < (1, 4, 0):
+    if platform and not windows and task.cpu in _LINUX_ONLY_1_4 and _version(platform) < (1, 4, 0):
         add(
             "size",
             False,
