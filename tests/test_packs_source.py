@@ -54,6 +54,29 @@ def test_what_an_unreadable_file_reports(tmp_path: Path, data: bytes, expected: 
     assert _compose(tmp_path, data) == expected
 
 
+def _control(line: int, column: int) -> SyntaxProblem:
+    return SyntaxProblem(
+        line,
+        f"contains the character U+0007 (\\x07) at column {column}, which YAML does not "
+        "allow; remove it",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x07title: x\n", _control(1, 1)),  # the very first character
+        (b"title: x\x07", _control(1, 9)),  # the very last, with no newline after it
+        (b"\n\x07\n", _control(2, 1)),  # after a newline that starts the file
+        (b"a: b\nc: \x07d\n", _control(2, 4)),
+    ],
+)
+def test_a_character_yaml_refuses_is_named_at_its_line_and_column(
+    tmp_path: Path, data: bytes, expected: SyntaxProblem
+) -> None:
+    assert _compose(tmp_path, data) == expected
+
+
 def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
     assert compose(tmp_path) == SyntaxProblem(None, "cannot read the file: Is a directory")
 
