@@ -6,7 +6,16 @@ from dataclasses import replace
 
 import pytest
 
-from ecsprep.packs.model import Library, Option, Pack, Question, QuestionType, Term, Topic
+from ecsprep.packs.model import (
+    Library,
+    Option,
+    Pack,
+    Question,
+    QuestionEntry,
+    QuestionType,
+    Term,
+    Topic,
+)
 
 Q = Question(
     id="q",
@@ -39,8 +48,9 @@ def test_a_multiple_question_needs_the_count_hint_unless_its_stem_says_it(
 def test_an_option_is_found_by_its_letter() -> None:
     assert Q.option("C").text == "C"
     assert Q.option("A").key == "A"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as missing:
         Q.option("E")
+    assert missing.value.args == ("E",)  # the error names the letter asked for
 
 
 def test_the_first_definition_of_an_id_wins_across_packs() -> None:
@@ -68,3 +78,26 @@ def test_the_first_definition_of_an_id_wins_across_packs() -> None:
     assert [q.id for q in library.questions_on("b")] == ["q", "r"]
     assert [q.id for q in library.questions_on("a")] == ["q"]
     assert library.questions_on("zzz") == ()
+
+
+def test_the_notes_list_each_question_by_id_topics_terms_and_check() -> None:
+    checked = replace(Q, id="r", topics=("b",), terms=("x",), check={"scenario": "s"})
+    pack = Pack(
+        id="p",
+        title="P",
+        version="1",
+        topics=(Topic(id="a", title="A", notes="n"), Topic(id="b", title="B", notes="n")),
+        glossary=(Term(term="x", definition="d", topic="a"),),
+        questions=(Q, checked),
+    )
+    library = Library.of((pack,))
+    notes = library.notes()
+    assert notes.topics == library.topics
+    assert notes.terms == library.terms
+    assert notes.questions == (
+        QuestionEntry(id="q", topics=("a", "b"), terms=(), checked=False),
+        QuestionEntry(id="r", topics=("b",), terms=("x",), checked=True),
+    )
+    assert [q.id for q in notes.questions_on("b")] == ["q", "r"]
+    assert [q.id for q in notes.questions_on("a")] == ["q"]
+    assert notes.questions_on("zzz") == ()
