@@ -46,6 +46,7 @@ class Entry:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # "name" or "name[i]" → line
+    kind: str = ""  # the KINDS entry it was checked as ("check" or "fact-check", …)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -110,7 +111,7 @@ class _Walk:
 
     def object(self, node: yaml.MappingNode, kind: str, where: str) -> Entry:
         fields = {f.name: f for f in KINDS[kind]}
-        entry = Entry(where, line_of(node))
+        entry = Entry(where, line_of(node), kind=kind)
         seen: dict[str, int] = {}
         meant: set[str] = set()  # known keys an unknown key was probably meant to be
         for key_node, value_node in node.value:
@@ -439,7 +440,9 @@ def check_question(question: Entry, report: Report) -> None:
 def _check_block(check: Entry, options: dict[str, Entry] | None, report: Report) -> None:
     """A check simulates options the question has, and each says what to look for."""
     simulated: dict[str, Entry] = check.get("options") or {}
-    facts = check.get("simulator", "placement") != "placement"
+    # As the block was walked: a simulator named other than placement, even one that doesn't
+    # exist (reported as such), has facts, not placement's expectation entries.
+    facts = check.kind == "fact-check"
     for key, spec in simulated.items():
         if options is not None and key not in options:
             letters = ", ".join(options) or "none"
