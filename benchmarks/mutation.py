@@ -151,6 +151,7 @@ MODULES: dict[str, list[str]] = {
     "sim/registration.py": ["tests/test_sim_registration.py", "tests/test_sim_credentials.py"],
     # packs (mut-store): the format's tables and the problem a content file reports
     "packs/schema.py": [
+        "tests/test_packs_schema.py",  # the packs against the JSON Schema, mistakes caught
         "tests/test_packs_structure.py",
         "tests/test_packs_load.py",
         "tests/test_packs_broken.py",
