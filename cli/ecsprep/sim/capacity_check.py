@@ -29,14 +29,14 @@ def _build(
     document: Mapping[str, Any], where: Where, folder: Path, name: str
 ) -> tuple[tuple[CapacityItem, ...], int]:
     from ecsprep.sim.scenario import (
-        _RUN_TASK_KEYS,
-        _SERVICE_KEYS,
         RUN_TASK_COUNT_TEXT,
+        RUN_TASK_KEYS,
         RUN_TASK_MAX_COUNT,
-        _refuse_unknown_keys,
+        SERVICE_KEYS,
+        refuse_unknown_keys,
     )
 
-    known = {"createService": _SERVICE_KEYS, "runTask": _RUN_TASK_KEYS}
+    known = {"createService": SERVICE_KEYS, "runTask": RUN_TASK_KEYS}
     del folder, name  # nothing to read beside the pack; the name isn't shown
     unknown = [key for key in document if key not in (*_REQUESTS, "description")]
     if unknown:
@@ -54,7 +54,7 @@ def _build(
     request = as_mapping(document[kind], at, "a request object")
     # A misspelt key (`desiredcount`) would silently leave the default count: refused, as
     # AWS refuses a parameter its request doesn't have.
-    _refuse_unknown_keys(request, known[kind], at, _NAMES[kind])
+    refuse_unknown_keys(request, known[kind], at, _NAMES[kind])
     if "capacityProviderStrategy" not in request:
         raise at.refuse("capacityProviderStrategy is missing", "this simulator splits a strategy")
     count_key = _REQUESTS[kind]

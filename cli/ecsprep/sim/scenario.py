@@ -84,7 +84,7 @@ _SCENARIO_KEYS = frozenset(
 
 
 # The request shapes of the ECS API reference (RunTask, CreateService, UpdateService).
-_RUN_TASK_KEYS = frozenset(
+RUN_TASK_KEYS = frozenset(
     [
         "cluster",
         "count",
@@ -107,7 +107,7 @@ _RUN_TASK_KEYS = frozenset(
         "volumeConfigurations",
     ]
 )
-_SERVICE_KEYS = frozenset(
+SERVICE_KEYS = frozenset(
     [
         "cluster",
         "serviceName",
@@ -141,7 +141,7 @@ _SERVICE_KEYS = frozenset(
 )
 
 
-def _refuse_unknown_keys(
+def refuse_unknown_keys(
     document: Mapping[str, object], known: frozenset[str], where: Where, what: str
 ) -> None:
     """A misspelt key would silently drop what it holds (a constraint…): refuse it."""
@@ -488,7 +488,7 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
 
 def _run_task_request(data: object, where: Where) -> Request:
     document = as_mapping(data, where, "a RunTask request")
-    _refuse_unknown_keys(document, _RUN_TASK_KEYS, where, "the RunTask request")
+    refuse_unknown_keys(document, RUN_TASK_KEYS, where, "the RunTask request")
     group = document.get("group")
     capacity = _capacity(document, where)
     count = as_int(document.get("count", 1), where.key("count"), minimum=1)
@@ -521,7 +521,7 @@ def _service_request(
 ) -> Request:
     document = as_mapping(data or {}, where.key("createService"), "a CreateService request")
     at = where.key("createService")
-    _refuse_unknown_keys(document, _SERVICE_KEYS, at, "the service request")
+    refuse_unknown_keys(document, SERVICE_KEYS, at, "the service request")
     name = overrides.service
     if name is None:
         if "serviceName" not in document and "service" not in document:
@@ -699,7 +699,7 @@ def _running(
     for n, item in enumerate(as_list(document.get("tasks") or [], at)):
         place = at.index(n)
         entry = as_mapping(item, place, "a task object")
-        _refuse_unknown_keys(
+        refuse_unknown_keys(
             entry, _TASK_KEYS, place, "a task (AWS's Task, as describe-tasks gives it)"
         )
         status = as_str(entry.get("lastStatus", "RUNNING"), place.key("lastStatus"))
