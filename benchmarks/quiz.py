@@ -6,6 +6,9 @@
 2. Start-up: `ecsprep quiz` in a pty until the first prompt is drawn, against a
    bare questionary select in the same pty (best of N interleaved runs each).
    Goal: at most 1.3x (issue 9).
+3. `--instructions`: the same two start-ups counted in CPU instructions under
+   valgrind's callgrind (dumped when the prompt appears), a figure that other work
+   on the machine can't move; times on a shared 2-core machine swing by 2x.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+BARE_SELECT = "import questionary; questionary.select('Pick', ['a', 'b']).ask()"
 sys.path.insert(0, str(REPO))  # for tests.quiz_library
 
 
@@ -77,11 +81,7 @@ def time_to_prompt(argv: list[str], marker: str, env: dict[str, str]) -> float:
 def startup(runs: int = 7) -> tuple[float, float]:
     bin_dir = Path(sys.executable).parent
     ecsprep = str(bin_dir / "ecsprep") if (bin_dir / "ecsprep").exists() else "ecsprep"
-    bare = [
-        sys.executable,
-        "-c",
-        "import questionary; questionary.select('Pick', ['a', 'b']).ask()",
-    ]
+    bare = [sys.executable, "-c", BARE_SELECT]
     # An installed wheel has its bytecode compiled by pip; a checkout may not (and
     # PYTHONDONTWRITEBYTECODE forbids writing it), so compile first: time imports,
     # not the compiler (as benchmarks/startup.py does).
@@ -105,7 +105,57 @@ def startup(runs: int = 7) -> tuple[float, float]:
     return min(ours), min(theirs)
 
 
+def instructions_to_prompt(argv: list[str], marker: str, env: dict[str, str]) -> int:
+    """CPU instructions `argv` runs until `marker` is drawn (valgrind's callgrind)."""
+    import subprocess
+
+    import pexpect
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        child = pexpect.spawn(
+            "valgrind",
+            ["-q", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+            env=env,
+            dimensions=(40, 110),
+            timeout=300,
+        )
+        child.expect(marker)
+        subprocess.run(
+            ["callgrind_control", "--dump", str(child.pid)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        child.terminate(force=True)
+        dumps = sorted(Path(folder).glob("callgrind.out.*"))  # the dump made at the prompt
+        for line in dumps[0].read_text().splitlines():
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    raise RuntimeError("callgrind wrote no summary")
+
+
+def startup_instructions() -> tuple[int, int]:
+    bin_dir = Path(sys.executable).parent
+    ecsprep = [sys.executable, str(bin_dir / "ecsprep")]
+    bare = [sys.executable, "-c", BARE_SELECT]
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "ECSPREP_HOME": home, "NO_COLOR": "1"}
+        quiz = [*ecsprep, "quiz", "quick", "--seed", "1"]
+        time_to_prompt(quiz, "Letter picks", env)  # builds the pack cache, as a first run does
+        return instructions_to_prompt(quiz, "Letter picks", env), instructions_to_prompt(
+            bare, "Pick", env
+        )
+
+
 def main() -> None:
+    if "--instructions" in sys.argv[1:]:
+        ours_i, bare_i = startup_instructions()
+        print(
+            f"start-up to first prompt, instructions: ecsprep quiz {ours_i / 1e6:.0f} M, bare "
+            f"questionary {bare_i / 1e6:.0f} M, ratio {ours_i / bare_i:.2f}x"
+        )
+        return
     per_question = answer_to_next_question()
     print(f"answer -> next question: {per_question:.1f} ms (goal < 20 ms)")
     ours, bare = startup()

@@ -91,7 +91,8 @@ ROOT_HELP_BY_MAIN = (
     "except SystemExit as exit:\n"
     "    code = exit.code\n"
     "built = sorted(m for m in sys.modules if m.startswith('ecsprep.ui.') and m not in\n"
-    "    ('ecsprep.ui.app', 'ecsprep.ui.text', 'ecsprep.ui.completion', 'ecsprep.ui.console'))\n"
+    "    ('ecsprep.ui.app', 'ecsprep.ui.text', 'ecsprep.ui.completion', 'ecsprep.ui.console',\n"
+    "     'ecsprep.ui.collection'))\n"
     "print(f'exit {code} built {built}')\n"
 )
 

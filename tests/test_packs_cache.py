@@ -7,13 +7,17 @@ was, and checks that the next load shows the change.
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import ecsprep.data
+import ecsprep.packs.export
+from ecsprep.errors import StorageError
 from ecsprep.packs import cache
 from ecsprep.packs.load import PackFile, cached_notes, load_library
 from ecsprep.packs.model import Origin
@@ -118,18 +122,74 @@ def test_a_cache_whose_data_is_damaged_under_the_right_key_is_rebuilt(
     store = isolated_home / "cache" / "library.cache"
     good = marshal.loads(store.read_bytes())
     data = good["data"]
+    first, *others = data["questions"]  # each [id, pack, the question's own blob]
+    entry, *entries = data["entries"]
     damaged = [
         {},  # no packs at all
         {**data, "packs": 1},  # not a list
         {**data, "topics": [1]},  # a topic that isn't a mapping
         {**data, "packs": [{**data["packs"][0], "origin": "stolen"}]},  # no such origin
-        {**data, "questions": [{**data["questions"][0], "type": "several"}]},  # no such type
+        {**data, "questions": [first[:2], *others]},  # a question without its blob
+        {**data, "questions": [[*first[:2], "text"], *others]},  # a blob that isn't bytes
+        {**data, "entries": entries},  # entries that don't list every question
+        {**data, "entries": [[*entry[:5], ["dva-c99"]], *entries]},  # no such exam
         {**data, "glossary": [{"term": "x"}]},  # a term without its fields
     ]
     for bad in damaged:
         store.write_bytes(marshal.dumps({"key": good["key"], "data": bad}))
         assert load_library().library == expected
         assert marshal.loads(store.read_bytes()) == good  # and the cache is written again
+
+
+def test_a_question_damaged_inside_a_readable_cache_is_a_clear_error_then_rebuilt(
+    shipped: Path, isolated_home: Path
+) -> None:
+    """Questions are built when first read, so a damaged one is found then, not at load."""
+    expected = load_library(cache=False).library
+    load_library()
+    store = isolated_home / "cache" / "library.cache"
+    good = marshal.loads(store.read_bytes())
+    (qid, pack, blob), *others = good["data"]["questions"]
+    bad = marshal.dumps({**marshal.loads(blob), "type": "several"})  # no such type
+    data = {**good["data"], "questions": [[qid, pack, bad], *others]}
+    store.write_bytes(marshal.dumps({"key": good["key"], "data": data}))
+    library = load_library().library
+    assert library.topics == expected.topics  # the rest reads fine
+    with pytest.raises(StorageError, match=r"content cache .* is damaged") as caught:
+        library.questions[qid]
+    assert caught.value.hint is not None
+    assert "run the command again" in caught.value.hint
+    assert not store.exists()  # removed, so the next run rebuilds it
+    assert load_library().library == expected
+    assert marshal.loads(store.read_bytes()) == good
+
+
+def test_a_cached_library_builds_each_question_when_first_read(
+    shipped: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = load_library(cache=False).library
+    load_library()
+    built: list[str] = []
+    real = ecsprep.packs.export.question_from_data
+
+    def counted(data: Any) -> Any:
+        built.append(data["id"])
+        return real(data)
+
+    monkeypatch.setattr(ecsprep.packs.export, "question_from_data", counted)
+    library = load_library().library
+    assert built == []
+    assert [e.id for e in library.entries] == list(expected.questions)  # listed, not built
+    assert list(library.questions) == list(expected.questions)
+    assert "no-such-question" not in library.questions
+    assert built == []
+    last = list(expected.questions)[-1]
+    assert library.questions[last] == expected.questions[last]
+    assert library.questions[last] is library.questions[last]  # built once, then kept
+    assert built == [last]
+    assert list(library.packs) == list(expected.packs)  # the packs need every question
+    assert sorted(built) == sorted(expected.questions)
+    assert library == expected
 
 
 def test_a_home_where_no_cache_can_be_written_only_costs_speed(
@@ -246,3 +306,31 @@ def test_packs_with_problems_cache_no_notes(shipped: Path, isolated_home: Path) 
     assert load_library().problems
     assert cached_notes() is None
     assert not (isolated_home / "cache" / "notes.cache").exists()
+
+
+def test_a_quiz_from_the_cache_builds_only_the_questions_it_draws(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bank is hundreds of questions; a ten-question drill reads ten (issue 9's
+    start-up goal). The same seed draws the same questions from a cold load."""
+    from typer.testing import CliRunner
+
+    from ecsprep.ui.app import app
+
+    args = ["quiz", "quick", "--seed", "5", "--count", "4", "--json"]
+    cold = CliRunner().invoke(app, args, input="skip\n" * 4)  # loads the packs, caches them
+    assert cold.exit_code == 0, cold.output
+    built: list[str] = []
+    real = ecsprep.packs.export.question_from_data
+
+    def counted(data: Any) -> Any:
+        built.append(data["id"])
+        return real(data)
+
+    monkeypatch.setattr(ecsprep.packs.export, "question_from_data", counted)
+    warm = CliRunner().invoke(app, args, input="skip\n" * 4)
+    assert warm.exit_code == 0, warm.output
+    drawn = [q["id"] for q in json.loads(warm.stdout)["questions"]]
+    assert drawn == [q["id"] for q in json.loads(cold.stdout)["questions"]]
+    assert len(drawn) == 4
+    assert sorted(built) == sorted(drawn)

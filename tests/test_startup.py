@@ -8,11 +8,13 @@ importing, so the list taken when the output appears is what was paid for it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +81,62 @@ def test_the_quiz_draws_its_first_question_before_importing_rich_or_fsrs(
             time.sleep(0.05)
     finally:
         child.terminate(force=True)
+
+
+# Runs `ecsprep ARGS` through main() with piped input and reports, as JSON on its last
+# line: how many cyclic collections had run as each question was shown, whether the
+# collector was on when the first output was written, and after main().
+COLLECTIONS_BY_MAIN = (
+    "import gc, json, sys\n"
+    "import ecsprep.ui.quiz_view as view\n"
+    "runs, shown, writing = [], [], []\n"
+    "show = view.plain_question\n"
+    "def counted(*args, **kwargs):\n"
+    "    shown.append(len(runs))\n"
+    "    return show(*args, **kwargs)\n"
+    "view.plain_question = counted\n"
+    "write = sys.stdout.write\n"
+    "def watched(text):\n"
+    "    writing.append(gc.isenabled())\n"
+    "    return write(text)\n"
+    "sys.stdout.write = watched\n"
+    "from ecsprep.ui.app import main\n"
+    "sys.argv = ['ecsprep', *sys.argv[1:]]\n"
+    "gc.callbacks.append(lambda phase, info: runs.append(1) if phase == 'start' else None)\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stdout.write = write\n"
+    "print(json.dumps({'shown': shown, 'output': writing[:1], 'after': gc.isenabled()}))\n"
+)
+
+
+def collections(argv: list[str], stdin: str, home: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECTIONS_BY_MAIN, *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ECSPREP_HOME": str(home), "ECSPREP_NO_CACHE": "1"},
+    )
+    report: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return report
+
+
+def test_a_quiz_collects_no_garbage_until_its_first_question_is_shown(
+    isolated_home: Path,
+) -> None:
+    """Start-up allocates only what lives on (ecsprep.ui.collection); a full, unchecked
+    load of every pack (no cache) allocates the most."""
+    seen = collections(["quiz", "quick", "--seed", "1", "--plain"], "skip\n" * 12, isolated_home)
+    assert len(seen["shown"]) > 2
+    assert seen["shown"][0] == 0
+    assert seen["shown"][-1] > 0  # collected as usual once the quiz was under way
+    assert seen["after"] is True
+
+
+def test_simulate_keeps_the_collector_for_inputs_of_any_size(isolated_home: Path) -> None:
+    seen = collections(["simulate", "placement", "--list"], "", isolated_home)
+    assert seen == {"shown": [], "output": [True], "after": True}

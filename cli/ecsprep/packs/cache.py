@@ -10,7 +10,9 @@ The stored form is `marshal`, Python's own format for plain data: it reads the
 1.4 MB library in about half the time `json` takes (benchmarks/startup.py), and
 every command that shows content starts with this read. It is a cache in the
 user's own folder, written by ecsprep alone; a file it can't read (truncated,
-another Python's format) is a miss, never an error.
+another Python's format) is a miss, never an error. Each question is stored as its
+own blob and built when first read (read_cache), so a quiz pays for the questions it
+draws, not for the bank.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ecsprep.home import HOME_ENV
 
 if TYPE_CHECKING:
     from ecsprep.packs.load import PackFile
-    from ecsprep.packs.model import Library, Notes
+    from ecsprep.packs.model import Library, Notes, Pack, Term, Topic
 
 NO_CACHE_ENV = "ECSPREP_NO_CACHE"
 CACHE_NAME = "library.cache"
@@ -36,7 +38,8 @@ CACHE_NAME = "library.cache"
 # (a quarter of the bytes, and no question to build).
 NOTES_NAME = "notes.cache"
 # What a stored file depends on besides its own key: the format marshal writes.
-_STORE_VERSION = [marshal.version, *sys.version_info[:2]]
+# The layout number changes when what ecsprep stores in a file changes shape.
+_STORE_VERSION = [2, marshal.version, *sys.version_info[:2]]
 
 
 def cache_path(environ: Mapping[str, str], name: str = CACHE_NAME) -> Path | None:
@@ -68,13 +71,78 @@ def cache_key(files: Sequence[PackFile]) -> list[Any] | None:
 
 
 def read_cache(path: Path, key: list[Any]) -> Library | None:
-    from ecsprep.packs.export import library_from_data
+    """The library stored at `path` under `key`, or None (a miss).
 
+    Its questions and packs are built on first use (packs.shelf): a quiz builds the
+    questions it draws. Everything else is checked and built here, so a damaged file
+    is a miss; a question whose stored bytes are damaged (the file edited by hand)
+    raises `StorageError` when it is read, and the file is removed so the next run
+    rebuilds it.
+    """
     stored = read_stored(path, key)
     try:
-        return None if stored is None else library_from_data(stored)
+        return None if stored is None else _library_from_store(stored, path)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # corrupt: the caller loads for real and rewrites it
+
+
+def _library_from_store(data: Mapping[str, Any], path: Path) -> Library:
+    from dataclasses import replace
+
+    from ecsprep.packs.export import (
+        entry_from_data,
+        pack_from_data,
+        question_from_data,
+        term_from_data,
+        topic_from_data,
+    )
+    from ecsprep.packs.model import Library, Question
+    from ecsprep.packs.shelf import Deferred, Shelf
+
+    def question(blob: bytes) -> Question:
+        try:
+            return question_from_data(marshal.loads(blob))
+        except (ValueError, EOFError, KeyError, TypeError, AttributeError):
+            from ecsprep.errors import StorageError
+
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise StorageError(
+                f"the content cache {path} is damaged (removed)",
+                "run the command again: ecsprep rebuilds the cache from the packs",
+            ) from None
+
+    topics = [topic_from_data(t) for t in data["topics"]]
+    terms = [term_from_data(t) for t in data["glossary"]]
+    stored: dict[str, bytes] = {}
+    pack_of: dict[str, str] = {}
+    for qid, pack, blob in data["questions"]:
+        if not isinstance(blob, bytes):
+            raise TypeError(blob)
+        stored.setdefault(qid, blob)
+        pack_of.setdefault(qid, pack)
+    questions = Shelf(stored, question)
+    entries = tuple(map(entry_from_data, data["entries"]))
+    if [e.id for e in entries] != list(stored):
+        raise ValueError("the entries and the questions differ")
+
+    # Each pack with its topics and terms now (which checks it); its questions when the
+    # packs are first read.
+    shells = [pack_from_data(p, topics, terms, ()) for p in data["packs"]]
+
+    def packs() -> tuple[Pack, ...]:
+        def of(pack: str) -> tuple[Question, ...]:
+            return tuple(questions[qid] for qid in stored if pack_of[qid] == pack)
+
+        return tuple(replace(shell, questions=of(shell.id)) for shell in shells)
+
+    by_id: dict[str, Topic] = {}
+    by_term: dict[str, Term] = {}
+    for topic in topics:
+        by_id.setdefault(topic.id, topic)  # the first definition wins, as in Library.of
+    for term in terms:
+        by_term.setdefault(term.term, term)
+    return Library(Deferred(packs), by_id, by_term, questions, entries)
 
 
 def read_notes(path: Path, key: list[Any]) -> Notes | None:
@@ -89,10 +157,18 @@ def read_notes(path: Path, key: list[Any]) -> Notes | None:
 
 
 def write_cache(path: Path, key: list[Any], library: Library) -> None:
-    """Store the library at `path` and its notes beside it, both under `key`."""
-    from ecsprep.packs.export import library_to_data
+    """Store the library at `path` and its notes beside it, both under `key`.
 
-    write_stored(path, key, library_to_data(library))
+    The library is stored in the export shape (packs.export), except that each question
+    is its own marshal blob beside its id and pack, and the question entries come too:
+    reading it back builds no question until one is asked for (read_cache).
+    """
+    from ecsprep.packs.export import entry_to_data, library_to_data
+
+    data = library_to_data(library)
+    data["questions"] = [[q["id"], q["pack"], marshal.dumps(q)] for q in data["questions"]]
+    data["entries"] = [entry_to_data(e) for e in library.entries]
+    write_stored(path, key, data)
     write_notes(path, key, library.notes())
 
 

@@ -6,7 +6,7 @@ cache stores the same shape, so the round trip is exercised on every cached load
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +41,40 @@ def notes_to_data(notes: Notes) -> dict[str, Any]:
     return {
         "topics": [_topic(t) for t in notes.topics.values()],
         "glossary": [_term(t) for t in notes.terms.values()],
-        "questions": [[q.id, list(q.topics), list(q.terms), q.checked] for q in notes.questions],
+        "questions": [entry_to_data(q) for q in notes.questions],
     }
+
+
+def entry_to_data(entry: QuestionEntry) -> list[Any]:
+    """A question entry as [id, topics, terms, checked, tags, exams]."""
+    return [
+        entry.id,
+        list(entry.topics),
+        list(entry.terms),
+        entry.checked,
+        list(entry.tags),
+        [e.value for e in entry.exams],
+    ]
+
+
+def entry_from_data(data: Sequence[Any]) -> QuestionEntry:
+    qid, on, names, checked, tags, exams = data
+    return QuestionEntry(
+        id=qid,
+        topics=tuple(on),
+        terms=tuple(names),
+        checked=bool(checked),
+        tags=tuple(tags),
+        exams=tuple(Exam(e) for e in exams),
+    )
 
 
 def notes_from_data(data: Mapping[str, Any]) -> Notes:
     """Rebuild the notes `notes_to_data` described (KeyError/TypeError/ValueError if malformed)."""
     return Notes(
-        {topic.id: topic for topic in map(_topic_from, data["topics"])},
-        {term.term: term for term in map(_term_from, data["glossary"])},
-        tuple(
-            QuestionEntry(id=qid, topics=tuple(on), terms=tuple(names), checked=bool(checked))
-            for qid, on, names, checked in data["questions"]
-        ),
+        {topic.id: topic for topic in map(topic_from_data, data["topics"])},
+        {term.term: term for term in map(term_from_data, data["glossary"])},
+        tuple(map(entry_from_data, data["questions"])),
     )
 
 
@@ -123,31 +144,39 @@ def question_to_data(q: Question) -> dict[str, Any]:
 
 def library_from_data(data: Mapping[str, Any]) -> Library:
     """Rebuild the library `library_to_data` described (KeyError/TypeError if malformed)."""
-    topics = [_topic_from(t) for t in data["topics"]]
-    terms = [_term_from(t) for t in data["glossary"]]
+    topics = [topic_from_data(t) for t in data["topics"]]
+    terms = [term_from_data(t) for t in data["glossary"]]
     questions = [question_from_data(q) for q in data["questions"]]
-    packs = tuple(
-        Pack(
-            id=p["id"],
-            title=p["title"],
-            version=p["version"],
-            description=p["description"],
-            source=Path(p["file"]) if p["file"] is not None else None,
-            origin=Origin(p["origin"]),
-            topics=tuple(t for t in topics if t.pack == p["id"]),
-            glossary=tuple(t for t in terms if t.pack == p["id"]),
-            questions=tuple(q for q in questions if q.pack == p["id"]),
-        )
-        for p in data["packs"]
-    )
+    packs = tuple(pack_from_data(p, topics, terms, questions) for p in data["packs"])
     return Library.of(packs)
+
+
+def pack_from_data(
+    data: Mapping[str, Any],
+    topics: Sequence[Topic],
+    terms: Sequence[Term],
+    questions: Iterable[Question],
+) -> Pack:
+    """The pack `data` describes, holding those of the topics, terms and questions that
+    name it as their pack."""
+    return Pack(
+        id=data["id"],
+        title=data["title"],
+        version=data["version"],
+        description=data["description"],
+        source=Path(data["file"]) if data["file"] is not None else None,
+        origin=Origin(data["origin"]),
+        topics=tuple(t for t in topics if t.pack == data["id"]),
+        glossary=tuple(t for t in terms if t.pack == data["id"]),
+        questions=tuple(q for q in questions if q.pack == data["id"]),
+    )
 
 
 def _refs_from(items: Sequence[Mapping[str, str]]) -> tuple[Reference, ...]:
     return tuple(Reference(r["url"], r["title"]) for r in items)
 
 
-def _topic_from(t: Mapping[str, Any]) -> Topic:
+def topic_from_data(t: Mapping[str, Any]) -> Topic:
     return Topic(
         id=t["id"],
         title=t["title"],
@@ -159,7 +188,7 @@ def _topic_from(t: Mapping[str, Any]) -> Topic:
     )
 
 
-def _term_from(t: Mapping[str, Any]) -> Term:
+def term_from_data(t: Mapping[str, Any]) -> Term:
     return Term(
         term=t["term"],
         definition=t["definition"],

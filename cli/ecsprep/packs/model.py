@@ -7,7 +7,7 @@ The YAML format is documented in docs/pack-format.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -112,12 +112,15 @@ class Question:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QuestionEntry:
-    """A question as the notes list it: enough to count it, name it and offer to check it."""
+    """A question as the notes list it and a quiz draws it: enough to count it, name it,
+    offer to check it and choose it for a drill, without building the question itself."""
 
     id: str
     topics: tuple[str, ...]
     terms: tuple[str, ...] = ()
     checked: bool = False  # it has a check: `ecsprep simulate question ID` runs it
+    tags: tuple[str, ...] = ()
+    exams: tuple[Exam, ...] = ()
 
     @classmethod
     def of(cls, question: Question) -> QuestionEntry:
@@ -126,6 +129,8 @@ class QuestionEntry:
             topics=question.topics,
             terms=question.terms,
             checked=bool(question.check),
+            tags=question.tags,
+            exams=question.exams,
         )
 
 
@@ -144,12 +149,19 @@ class Pack:
 
 @dataclass(frozen=True, slots=True)
 class Library:
-    """Every loaded pack, with lookups by id. Built by `packs.load`."""
+    """Every loaded pack, with lookups by id. Built by `packs.load`.
 
-    packs: tuple[Pack, ...] = ()
+    `entries` lists every question in `questions` (in its order) as a `QuestionEntry`,
+    which is all a quiz needs to choose its questions: a library read from the load
+    cache (packs.cache) builds each question, and its packs, only when first asked for,
+    so a drill of ten questions builds ten.
+    """
+
+    packs: Sequence[Pack] = ()
     topics: Mapping[str, Topic] = field(default_factory=dict)
     terms: Mapping[str, Term] = field(default_factory=dict)  # keyed by Term.term
     questions: Mapping[str, Question] = field(default_factory=dict)
+    entries: tuple[QuestionEntry, ...] = ()
 
     @classmethod
     def of(cls, packs: tuple[Pack, ...]) -> Library:
@@ -164,14 +176,14 @@ class Library:
                 terms.setdefault(term.term, term)
             for question in pack.questions:
                 questions.setdefault(question.id, question)
-        return cls(packs, topics, terms, questions)
+        entries = tuple(QuestionEntry.of(q) for q in questions.values())
+        return cls(packs, topics, terms, questions, entries)
 
     def questions_on(self, topic_id: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions.values() if topic_id in q.topics)
 
     def notes(self) -> Notes:
-        entries = tuple(QuestionEntry.of(q) for q in self.questions.values())
-        return Notes(self.topics, self.terms, entries)
+        return Notes(self.topics, self.terms, self.entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from ecsprep.packs.problems import Problem
 
 FORMAT = 1
 DEFAULT_PASS_MARK = 720  # the DVA-C02 pass mark on AWS's 100-1000 scale
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"  # compiled by `re` when first used (blueprints are cached)
 _KEYS = frozenset(
     {
         "format",
@@ -203,7 +203,7 @@ def parse_blueprint(
     if data.get("format") != FORMAT:
         report("format", f"must be {FORMAT}")
     ident = data.get("id")
-    if not isinstance(ident, str) or not _SLUG.match(ident):
+    if not isinstance(ident, str) or not re.match(_SLUG, ident):
         report("id", "required: a lowercase slug such as 'quick'")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -287,7 +287,7 @@ def _domains(value: Any, report: Any) -> tuple[Domain, ...]:
 
 
 def _is_slug(value: Any) -> bool:
-    return isinstance(value, str) and bool(_SLUG.match(value))
+    return isinstance(value, str) and bool(re.match(_SLUG, value))
 
 
 def _text(data: Mapping[str, Any], key: str, report: Any) -> str:

@@ -14,10 +14,14 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from ecsprep.errors import EcsprepError, NotFoundError
-from ecsprep.packs.model import Library, Question, QuestionType
+from ecsprep.packs.model import Library, Question, QuestionEntry, QuestionType
 from ecsprep.study.blueprint import Blueprint, Domain
+
+# What is drawn: questions, or their entries (a quiz draws entries and builds only those).
+D = TypeVar("D", Question, QuestionEntry)
 
 
 class Outcome(str, Enum):
@@ -128,16 +132,18 @@ def content_hash(question: Question) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def pool(library: Library, blueprint: Blueprint, topics: Sequence[str] = ()) -> list[Question]:
-    """Every question the blueprint allows; `topics` (from --topic) replaces its topic filter."""
+def pool(library: Library, blueprint: Blueprint, topics: Sequence[str] = ()) -> list[QuestionEntry]:
+    """Every question the blueprint allows, as entries (`library.questions[entry.id]` is the
+    question); `topics` (from --topic) replaces its topic filter."""
     check_topics(library, topics)
     wanted_topics = set(topics or blueprint.topics)
     wanted_tags = set(blueprint.tags)
     if blueprint.questions:
         # Ids no longer in any pack are skipped: a blueprint outlives edits to content.
-        candidates = [library.questions[q] for q in blueprint.questions if q in library.questions]
+        by_id = {entry.id: entry for entry in library.entries}
+        candidates = [by_id[q] for q in blueprint.questions if q in by_id]
     else:
-        candidates = list(library.questions.values())
+        candidates = list(library.entries)
     wanted_exams = set(blueprint.exams)
     return [
         q
@@ -157,8 +163,8 @@ def check_topics(library: Library, topics: Sequence[str]) -> None:
 
 
 def select(
-    candidates: Sequence[Question], count: int | None, rng: random.Random, *, shuffle: bool = True
-) -> tuple[Question, ...]:
+    candidates: Sequence[D], count: int | None, rng: random.Random, *, shuffle: bool = True
+) -> tuple[D, ...]:
     """Draw `count` questions (all if None), spread over the main topics when shuffling.
 
     Dealing round-robin from shuffled per-topic piles keeps a 30-question exam from
@@ -166,7 +172,7 @@ def select(
     """
     chosen = list(candidates)
     if shuffle:
-        piles: dict[str, list[Question]] = {}
+        piles: dict[str, list[D]] = {}
         for question in chosen:
             piles.setdefault(question.topics[0] if question.topics else "", []).append(question)
         order = list(piles)
@@ -187,11 +193,11 @@ def select(
 
 
 def select_by_domains(
-    candidates: Sequence[Question],
+    candidates: Sequence[D],
     domains: Sequence[Domain],
     count: int | None,
     rng: random.Random,
-) -> tuple[Question, ...]:
+) -> tuple[D, ...]:
     """Draw `count` questions split over the domains by weight, as the exam guide does.
 
     Each domain draws from the questions whose main topic it lists (round-robin by topic,
@@ -231,9 +237,7 @@ def shares(count: int, weights: Sequence[int], available: Sequence[int]) -> list
     return quotas
 
 
-def in_order(
-    candidates: Sequence[Question], ids: Sequence[str], count: int | None
-) -> tuple[Question, ...]:
+def in_order(candidates: Sequence[D], ids: Sequence[str], count: int | None) -> tuple[D, ...]:
     """The candidates whose ids appear in `ids`, in that order (review and due queues)."""
     by_id = {q.id: q for q in candidates}
     picked = tuple(by_id[i] for i in ids if i in by_id)

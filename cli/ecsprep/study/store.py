@@ -21,7 +21,6 @@ keys, a content fingerprint), so editing or removing a question later breaks not
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -145,6 +144,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _keys(text: str) -> frozenset[str]:
+    import json  # here: a quiz shows its first question before it reads or writes an answer
+
     keys = json.loads(text)
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise ValueError(f"{text!r} is not a list of option keys")
@@ -152,6 +153,8 @@ def _keys(text: str) -> frozenset[str]:
 
 
 def _dump_keys(keys: frozenset[str]) -> str:
+    import json
+
     return json.dumps(sorted(keys))
 
 
@@ -381,6 +384,8 @@ def _card(row: sqlite3.Row) -> Card:
 
 
 def _what(exc: BaseException) -> str:
+    import json
+
     if isinstance(exc, json.JSONDecodeError):
         return "not JSON"
     if isinstance(exc, KeyError):

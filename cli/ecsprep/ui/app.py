@@ -148,12 +148,18 @@ def prepare_process() -> None:
 
 
 def main() -> None:
+    from contextlib import nullcontext
+
+    from ecsprep.ui.collection import paused_collection
+
     prepare_process()
     argv = sys.argv[1:]
-    if argv in _ROOT_HELP and _COMPLETION_VARIABLE not in os.environ:
-        help_app()(prog_name="ecsprep")
-    else:
-        build_app(commands_for(argv), argv)(prog_name="ecsprep")
+    # No cyclic garbage collection while the command starts (ecsprep.ui.collection).
+    with paused_collection() if argv[:1] != ["simulate"] else nullcontext():
+        if argv in _ROOT_HELP and _COMPLETION_VARIABLE not in os.environ:
+            help_app()(prog_name="ecsprep")
+        else:
+            build_app(commands_for(argv), argv)(prog_name="ecsprep")
 
 
 def __getattr__(name: str) -> typer.Typer:

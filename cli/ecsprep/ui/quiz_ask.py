@@ -163,8 +163,10 @@ class LineAsker:
         toggle_flag: Callable[[], bool] | None = None,
         fresh: bool = False,
     ) -> Reply:
+        from ecsprep.ui.collection import resume_collection
         from ecsprep.ui.quiz_view import plain_question
 
+        resume_collection()  # start-up is over (ecsprep.ui.collection)
         flag = " · FLAGGED" if flagged else ""
         self._say(plain_question(presented, header + flag, current, self.console.width))
         words = ", ".join(WORDS[a][0] for a in actions if a in WORDS)

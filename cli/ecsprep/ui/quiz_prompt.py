@@ -256,6 +256,9 @@ def ask_question(
     )
     if deadline is not None:
         arm_clock(application, deadline)
+    from ecsprep.ui.collection import resume_collection
+
+    resume_collection()  # start-up is over (ecsprep.ui.collection)
     return application.run()
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from ecsprep.packs.model import Library, Question
+    from ecsprep.packs.model import Library, Question, QuestionEntry
     from ecsprep.study.session import Presented
     from ecsprep.study.store import Store
     from ecsprep.ui.quiz_ask import Asker
@@ -131,7 +131,7 @@ def _check_names(blueprint: Blueprint, library: Library) -> None:
     """Refuse a blueprint that names a topic or tag no pack has (every one, with a close match)."""
     from ecsprep.study.blueprint import problems_error, unknown_names
 
-    tags = {tag for question in library.questions.values() for tag in question.tags}
+    tags = {tag for entry in library.entries for tag in entry.tags}
     problems = unknown_names(blueprint, library.topics, tags)
     if problems:
         raise problems_error(problems[0].path, problems)
@@ -191,6 +191,23 @@ def _questions(
     settings: schedule.Settings,
     rng: random.Random,
 ) -> tuple[Question, ...]:
+    """The session's questions, built from the library's entries once drawn (a library
+    read from the load cache builds only these)."""
+    return tuple(
+        library.questions[entry.id]
+        for entry in _drawn(library, blueprint, mode, request, store, settings, rng)
+    )
+
+
+def _drawn(
+    library: Library,
+    blueprint: Blueprint,
+    mode: Mode,
+    request: Request,
+    store: Store,
+    settings: schedule.Settings,
+    rng: random.Random,
+) -> tuple[QuestionEntry, ...]:
     candidates = pool(library, blueprint, request.topics)
     if mode is Mode.REVIEW:
         return in_order(candidates, store.review_queue(), request.count)
