@@ -90,6 +90,7 @@ def _library_from_store(data: Mapping[str, Any], path: Path) -> Library:
     from dataclasses import replace
 
     from ecsprep.packs.export import (
+        by_pack,
         entry_from_data,
         pack_from_data,
         question_from_data,
@@ -115,12 +116,10 @@ def _library_from_store(data: Mapping[str, Any], path: Path) -> Library:
     topics = [topic_from_data(t) for t in data["topics"]]
     terms = [term_from_data(t) for t in data["glossary"]]
     stored: dict[str, bytes] = {}
-    pack_of: dict[str, str] = {}
-    for qid, pack, blob in data["questions"]:
+    for qid, _pack, blob in data["questions"]:
         if not isinstance(blob, bytes):
             raise TypeError(blob)
         stored.setdefault(qid, blob)
-        pack_of.setdefault(qid, pack)
     questions = Shelf(stored, question)
     entries = tuple(map(entry_from_data, data["entries"]))
     if [e.id for e in entries] != list(stored):
@@ -128,13 +127,15 @@ def _library_from_store(data: Mapping[str, Any], path: Path) -> Library:
 
     # Each pack with its topics and terms now (which checks it); its questions when the
     # packs are first read.
-    shells = [pack_from_data(p, topics, terms, ()) for p in data["packs"]]
+    topics_of, terms_of = by_pack(topics), by_pack(terms)
+    shells = [
+        pack_from_data(p, topics_of.get(p["id"], ()), terms_of.get(p["id"], ()), ())
+        for p in data["packs"]
+    ]
 
     def packs() -> tuple[Pack, ...]:
-        def of(pack: str) -> tuple[Question, ...]:
-            return tuple(questions[qid] for qid in stored if pack_of[qid] == pack)
-
-        return tuple(replace(shell, questions=of(shell.id)) for shell in shells)
+        questions_of = by_pack(questions.values())
+        return tuple(replace(s, questions=questions_of.get(s.id, ())) for s in shells)
 
     by_id: dict[str, Topic] = {}
     by_term: dict[str, Term] = {}

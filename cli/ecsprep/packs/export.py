@@ -26,6 +26,10 @@ from ecsprep.packs.model import (
     Topic,
 )
 
+# Exam by value: a dict lookup, where `Exam(value)` goes through the Enum machinery (the
+# cached library reads an exam or two for each of hundreds of questions at start-up).
+_EXAMS = {exam.value: exam for exam in Exam}
+
 
 def library_to_data(library: Library) -> dict[str, Any]:
     return {
@@ -65,7 +69,7 @@ def entry_from_data(data: Sequence[Any]) -> QuestionEntry:
         terms=tuple(names),
         checked=bool(checked),
         tags=tuple(tags),
-        exams=tuple(Exam(e) for e in exams),
+        exams=tuple(map(_EXAMS.__getitem__, exams)),
     )
 
 
@@ -144,21 +148,34 @@ def question_to_data(q: Question) -> dict[str, Any]:
 
 def library_from_data(data: Mapping[str, Any]) -> Library:
     """Rebuild the library `library_to_data` described (KeyError/TypeError if malformed)."""
-    topics = [topic_from_data(t) for t in data["topics"]]
-    terms = [term_from_data(t) for t in data["glossary"]]
-    questions = [question_from_data(q) for q in data["questions"]]
-    packs = tuple(pack_from_data(p, topics, terms, questions) for p in data["packs"])
-    return Library.of(packs)
+    topics = by_pack(topic_from_data(t) for t in data["topics"])
+    terms = by_pack(term_from_data(t) for t in data["glossary"])
+    questions = by_pack(question_from_data(q) for q in data["questions"])
+    return Library.of(
+        tuple(
+            pack_from_data(
+                p, topics.get(p["id"], ()), terms.get(p["id"], ()), questions.get(p["id"], ())
+            )
+            for p in data["packs"]
+        )
+    )
+
+
+def by_pack(items: Iterable[Topic | Term | Question]) -> dict[str, tuple[Any, ...]]:
+    """Items grouped by the pack that defines them, in order."""
+    grouped: dict[str, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(item.pack, []).append(item)
+    return {pack: tuple(group) for pack, group in grouped.items()}
 
 
 def pack_from_data(
     data: Mapping[str, Any],
-    topics: Sequence[Topic],
-    terms: Sequence[Term],
-    questions: Iterable[Question],
+    topics: tuple[Topic, ...],
+    glossary: tuple[Term, ...],
+    questions: tuple[Question, ...],
 ) -> Pack:
-    """The pack `data` describes, holding those of the topics, terms and questions that
-    name it as their pack."""
+    """The pack `data` describes, holding its topics, terms and questions."""
     return Pack(
         id=data["id"],
         title=data["title"],
@@ -166,9 +183,9 @@ def pack_from_data(
         description=data["description"],
         source=Path(data["file"]) if data["file"] is not None else None,
         origin=Origin(data["origin"]),
-        topics=tuple(t for t in topics if t.pack == data["id"]),
-        glossary=tuple(t for t in terms if t.pack == data["id"]),
-        questions=tuple(q for q in questions if q.pack == data["id"]),
+        topics=topics,
+        glossary=glossary,
+        questions=questions,
     )
 
 
@@ -215,7 +232,7 @@ def question_from_data(q: Mapping[str, Any]) -> Question:
         choose=q["choose"],
         terms=tuple(q["terms"]),
         tags=tuple(q["tags"]),
-        exams=tuple(Exam(e) for e in q["exams"]),
+        exams=tuple(map(_EXAMS.__getitem__, q["exams"])),
         refs=_refs_from(q["refs"]),
         check=q["check"],
         pack=q["pack"],

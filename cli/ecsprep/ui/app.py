@@ -9,9 +9,10 @@ first argument names a command, only that command's module is imported and
 registered, so `ecsprep quiz` neither imports nor builds the other commands
 (20-50 ms here). Anything else (`--help`, no argument, a typo, shell completion)
 gets the whole app, which is also what `from ecsprep.ui.app import app` gives.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations`, as in ui/quiz.py: Typer reads `root`'s
+annotations on every run.
+"""
 
 import os
 import sys

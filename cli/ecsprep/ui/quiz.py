@@ -2,9 +2,12 @@
 
 Also registers `ecsprep stats` and `ecsprep progress` (ui/stats.py). Only typer
 is imported here at module level; the core and Rich load inside the command.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Typer reads the command's annotations
+on every run, and as strings each one would be compiled and evaluated again (half of
+Typer's work building the command, benchmarks/quiz.py --instructions); evaluated
+when the function is defined, they come ready from the bytecode cache.
+"""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,14 +26,14 @@ if TYPE_CHECKING:
 MODES = ("practice", "exam", "review", "due")
 
 
-def load_content(extra: Sequence[Path] = ()) -> Library:
+def load_content(extra: "Sequence[Path]" = ()) -> "Library":
     """The library of every good pack (the seam tests replace with a fixture library)."""
     from ecsprep.ui.library import load_for_command
 
     return load_for_command(extra)
 
 
-def load_all_blueprints() -> tuple[Blueprint, ...]:
+def load_all_blueprints() -> "tuple[Blueprint, ...]":
     import sys
 
     from ecsprep.data import shipped_quizzes_dir
