@@ -49,6 +49,9 @@ FACTS = (
     "reaches",
     "arrives_on",
     "blocked_by",
+    "answer_kind",
+    "forwards_to",
+    "reached",
     "proxy",
     "endpoints",
     "http_metrics",
@@ -223,6 +226,9 @@ class Trace:
     reaches: bool
     arrives_on: int | None
     blocked_by: str
+    kind: str = ""  # what answered: private (Cloud Map records), service-connect, load-balancer
+    server: str = ""  # the ECS service the call reaches, "" when it doesn't
+    forwards_to: str = ""  # container:port that receives the request
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +248,12 @@ class Result:
             "reaches": {t.call.text: t.reaches for t in self.traces},
             "arrives_on": {t.call.text: t.arrives_on for t in self.traces},
             "blocked_by": {t.call.text: t.blocked_by for t in self.traces},
+            "answer_kind": {t.call.text: t.kind for t in self.traces},
+            "forwards_to": {t.call.text: t.forwards_to for t in self.traces},
+            "reached": {
+                caller: sorted({t.server for t in self.traces if t.call.caller == caller} - {""})
+                for caller in dict.fromkeys(t.call.caller for t in self.traces)
+            },
             "proxy": [s.name for s in world.services if s.service_connect],
             "endpoints": [f"{e.alias.dns_name}:{e.alias.port}" for e in world.endpoints],
             "http_metrics": sorted(
@@ -788,8 +800,8 @@ def _reach(
     if server.task_definition.network_mode != "awsvpc" or not server.security_groups:
         steps.append(
             Step(
-                f"{server.name} tasks aren't in awsvpc mode with security groups: the "
-                "instance's security groups aren't modelled; taken as allowing the port",
+                f"{server.name}: no task security groups to check (not awsvpc, or none "
+                "given): ecsprep takes the port as allowed",
                 True,
                 "INF",
             )
@@ -835,9 +847,28 @@ def _follow(world: World, call: Call) -> Trace:
     in_service = kind is CallerKind.SERVICE and own is not None
 
     def done(
-        answers: tuple[str, ...], resolves: bool, reaches: bool, port: int | None, why: str
+        answers: tuple[str, ...],
+        resolves: bool,
+        reaches: bool,
+        port: int | None,
+        why: str,
+        kind: str = "",
+        server: Service | None = None,
+        forwards_to: str = "",
     ) -> Trace:
-        return Trace(call, tuple(steps), answers, resolves, reaches, port, why)
+        name = server.name if server is not None and reaches else ""
+        return Trace(
+            call,
+            tuple(steps),
+            answers,
+            resolves,
+            reaches,
+            port,
+            why,
+            kind,
+            name,
+            forwards_to if reaches else "",
+        )
 
     # 1. A Service Connect alias, answered by the caller's own proxy.
     alias_match = [
@@ -914,7 +945,8 @@ def _follow(world: World, call: Call) -> Trace:
                     SC_SERVICE,
                 )
             )
-        return done(answers, True, ok, ingress, why)
+        target = f"{endpoint.sc.port.container}:{endpoint.sc.port.container_port}"
+        return done(answers, True, ok, ingress, why, "service-connect", server, target)
 
     # 2. A Cloud Map DNS name (serviceRegistries).
     for server in world.services:
@@ -987,7 +1019,7 @@ def _follow(world: World, call: Call) -> Trace:
                             SERVICE_DISCOVERY,
                         )
                     )
-                    return done(answers, True, False, arrival, "no-listener")
+                    return done(answers, True, False, arrival, "no-listener", "private")
             else:
                 wanted = "an SRV lookup (no port)" if call.port is None else f"port {call.port}"
                 steps.append(
@@ -1005,7 +1037,16 @@ def _follow(world: World, call: Call) -> Trace:
                 ok, why = _reach(world, call, server, arrival, steps)
             else:
                 ok, why = True, ""
-            return done(answers, True, ok, arrival, why)
+            listener = next(
+                (
+                    p
+                    for p in server.task_definition.ports
+                    if p.container_port == (registry.container_port or registry.port or arrival)
+                ),
+                None,
+            )
+            target = f"{listener.container}:{listener.container_port}" if listener else ""
+            return done(answers, True, ok, arrival, why, "private", server, target)
 
     # 3. A load balancer's DNS name.
     for lb in world.load_balancers:
@@ -1027,9 +1068,11 @@ def _follow(world: World, call: Call) -> Trace:
             )
         )
         if not targets:
-            return done(("load balancer",), True, False, None, "no-targets")
-        server, _container, port = targets[0]
-        return done(("load balancer",), True, True, port, "")
+            return done((lb.dns_name,), True, False, None, "no-targets", "load-balancer")
+        server, container, port = targets[0]
+        return done(
+            (lb.dns_name,), True, True, port, "", "load-balancer", server, f"{container}:{port}"
+        )
 
     steps.append(
         Step(
