@@ -594,7 +594,7 @@ def _service(
                     f"and containerPort combination from the task definition ({REGISTRY})",
                     "add containerName and containerPort",
                 )
-        elif "SRV" in found.records and (container or cport is not None) == (port is not None):
+        elif "SRV" in found.records and bool(container or cport is not None) == (port is not None):
             raise rat.refuse(
                 "InvalidParameterException: with awsvpc and an SRV record you must "
                 "specify either a containerName and containerPort combination or a port "
@@ -900,7 +900,7 @@ def _follow(world: World, call: Call) -> Trace:
             steps.append(
                 Step(
                     f"the endpoint {call.host}:{endpoint.alias.port} was created at step "
-                    f"{endpoint.created_at}, after {own.name}'s tasks started (step "
+                    f"{endpoint.created_at}, after the {own.name} tasks started (step "
                     f"{own.deployed_at}): existing tasks can't resolve and connect to a new "
                     "endpoint; redeploy the client service",
                     False,
@@ -925,9 +925,10 @@ def _follow(world: World, call: Call) -> Trace:
             where_from = "ingressPortOverride"
         steps.append(
             Step(
-                f"{own.name}'s proxy answers {call.host}:{endpoint.alias.port} (client alias of "
-                f"{server.name}, created at step {endpoint.created_at}) and balances the "
-                f"request over {server.name}'s tasks, on port {ingress}: {where_from}",
+                f"the proxy in the {own.name} tasks answers {call.host}:{endpoint.alias.port} "
+                f"(client alias of {server.name}, created at step {endpoint.created_at}) "
+                f"and balances the request over the {server.name} tasks, on port {ingress}: "
+                f"{where_from}",
                 True,
                 SC_ALIAS,
             )
@@ -938,8 +939,9 @@ def _follow(world: World, call: Call) -> Trace:
         if ok:
             steps.append(
                 Step(
-                    f"{server.name}'s proxy forwards to {endpoint.sc.port.container}:"
-                    f"{endpoint.sc.port.container_port} (port {endpoint.sc.port.name}, "
+                    f"the proxy in the {server.name} tasks forwards to "
+                    f"{endpoint.sc.port.container}:{endpoint.sc.port.container_port} "
+                    f"(port {endpoint.sc.port.name}, "
                     f"appProtocol {endpoint.sc.port.app_protocol or 'none: TCP'})",
                     True,
                     SC_SERVICE,
