@@ -42,6 +42,7 @@ MODULES: dict[str, str] = {
     "load-balancing": "ecsprep.sim.load_balancing_check",
     "ecr-access": "ecsprep.sim.ecr_access_check",
     "lifecycle": "ecsprep.sim.lifecycle_check",
+    "service-discovery": "ecsprep.sim.service_discovery_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.
