@@ -36,6 +36,7 @@ SIMULATORS = (
     "load-balancing",
     "ecr-access",
     "lifecycle",
+    "ecr-replication",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

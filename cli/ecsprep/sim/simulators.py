@@ -42,6 +42,7 @@ MODULES: dict[str, str] = {
     "load-balancing": "ecsprep.sim.load_balancing_check",
     "ecr-access": "ecsprep.sim.ecr_access_check",
     "lifecycle": "ecsprep.sim.lifecycle_check",
+    "ecr-replication": "ecsprep.sim.ecr_replication_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -43,6 +43,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "platform-fit": ("ecsprep.ui.simulate_platform_fit", "platform_fit"),
     "pipeline-artifacts": ("ecsprep.ui.simulate_pipeline_artifacts", "pipeline_artifacts"),
     "lifecycle": ("ecsprep.ui.simulate_lifecycle", "lifecycle"),
+    "ecr-replication": ("ecsprep.ui.simulate_ecr_replication", "ecr_replication"),
 }
 
 
