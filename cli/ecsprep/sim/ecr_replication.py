@@ -1366,7 +1366,9 @@ def _serve_cached(
         "pull-through-cache.html: for later pulls of a cached tag, ECR checks the upstream "
         "for a newer image and tries to update the cached one at least once every 24 hours"
     )
-    latest = _upstream_digest(state, setup, rule.upstream_url, f"{upstream_path}:{tag}")
+    latest = state.upstream.get((rule.upstream_url, f"{upstream_path}:{tag}"))
+    if latest is None and rule.upstream_url not in setup.upstream_given:
+        latest = have.digest  # INF: an upstream the scenario doesn't describe has nothing newer
     due = have.synced is None or at is None or at - have.synced >= timedelta(hours=REFRESH_HOURS)
     if due and latest is not None and latest != have.digest:
         images = (*tuple(i for i in repository.images if i.tag != tag), Image(tag, latest, at))
