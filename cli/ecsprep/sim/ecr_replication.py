@@ -676,7 +676,7 @@ def _event(data: object, where: Where) -> Event:
     raw = as_mapping(data, where, "an event")
     kinds = [k for k in raw if k in _EVENT_KINDS]
     for key in raw:
-        if key not in (*_EVENT_KINDS, "at", "imageDigest", "source"):
+        if key not in (*_EVENT_KINDS, "at", "imageDigest"):
             close = difflib.get_close_matches(str(key), _EVENT_KINDS, n=1)
             raise where.key(str(key)).refuse(
                 f"unknown key {key!r} in an event",
@@ -689,6 +689,7 @@ def _event(data: object, where: Where) -> Event:
     value = raw[kind]
     if kind == "startReplicationBackfill":
         body = as_mapping(value, where.key(kind), "a StartReplicationBackfill request")
+        _unknown(body, ("destination", "source"), where.key(kind), "input")
         destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
         target = f"{destination.get('registryId', '')}/{destination.get('region', '')}"
         source = str(body.get("source", ""))
