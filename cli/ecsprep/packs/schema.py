@@ -37,6 +37,7 @@ SIMULATORS = (
     "ecr-access",
     "lifecycle",
     "service-discovery",
+    "ecr-replication",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

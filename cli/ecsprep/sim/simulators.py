@@ -43,6 +43,7 @@ MODULES: dict[str, str] = {
     "ecr-access": "ecsprep.sim.ecr_access_check",
     "lifecycle": "ecsprep.sim.lifecycle_check",
     "service-discovery": "ecsprep.sim.service_discovery_check",
+    "ecr-replication": "ecsprep.sim.ecr_replication_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -44,6 +44,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "pipeline-artifacts": ("ecsprep.ui.simulate_pipeline_artifacts", "pipeline_artifacts"),
     "lifecycle": ("ecsprep.ui.simulate_lifecycle", "lifecycle"),
     "service-discovery": ("ecsprep.ui.simulate_service_discovery", "service_discovery"),
+    "ecr-replication": ("ecsprep.ui.simulate_ecr_replication", "ecr_replication"),
 }
 
 

@@ -1,0 +1,171 @@
+"""The ecr-replication simulator (sim/ecr_replication.py), its command and invariants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
+from ecsprep.sim.ecr_replication import read_setup, run
+from ecsprep.ui.app import app
+
+CASES = Path(__file__).parent / "cases" / "ecr_replication"
+GOLDEN = Path(__file__).parent / "golden" / "simulate_ecr_replication.txt"
+HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def _cases(name: str) -> list[Any]:
+    return [
+        pytest.param(case, id=case["name"]) for case in yaml.safe_load((CASES / name).read_text())
+    ]
+
+
+@pytest.mark.parametrize("case", _cases("documented.yaml"))
+def test_documented_case(case: dict[str, Any]) -> None:
+    facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)
+
+
+@pytest.mark.parametrize("case", _cases("refused.yaml"))
+def test_refused_case(case: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as raised:
+        read_setup(case["scenario"], Where("case.yaml"))
+    assert case["refused"] in str(raised.value)
+
+
+def test_decisions_cite_the_rule() -> None:
+    case = next(c for c in yaml.safe_load((CASES / "documented.yaml").read_text()))
+    result = run(read_setup(case["scenario"], Where("s")))
+    assert result.decisions
+    assert all(d.rule for d in result.decisions)
+
+
+NAMES = st.sampled_from(["prod/api", "prod-web", "dev/api", "tools/ci", "api"])
+FILTERS = st.lists(st.sampled_from(["prod", "dev", "tools", "a"]), max_size=3, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pushes=st.lists(NAMES, min_size=1, max_size=6), filters=FILTERS)
+def test_replicated_exactly_the_matching_pushes(pushes: list[str], filters: list[str]) -> None:
+    """Cross-Region in one's own registry: every push to a repository a filter matches (all
+    when there is no filter) is replicated, and nothing else; the source never changes."""
+    rule: dict[str, Any] = {"destinations": [{"region": "us-west-2", "registryId": "111122223333"}]}
+    if filters:
+        rule["repositoryFilters"] = [{"filter": f, "filterType": "PREFIX_MATCH"} for f in filters]
+    document = {
+        "registries": [
+            {
+                "registryId": "111122223333",
+                "region": "us-east-1",
+                "replicationConfiguration": {"rules": [rule]},
+                "repositories": [{"repositoryName": n} for n in sorted(set(pushes))],
+            }
+        ],
+        "events": [{"push": f"{HOST}/{n}:{i}"} for i, n in enumerate(pushes)],
+    }
+    facts = run(read_setup(document, Where("s"))).facts()
+    wanted = [
+        f"111122223333.dkr.ecr.us-west-2.amazonaws.com/{n}:{i}"
+        for i, n in enumerate(pushes)
+        if not filters or any(n.startswith(f) for f in filters)
+    ]
+    assert facts["replicated"] == wanted
+    images = facts["images"]
+    assert isinstance(images, dict)
+    assert images["111122223333/us-east-1"] == sorted(f"{n}:{i}" for i, n in enumerate(pushes))
+
+
+@settings(max_examples=40, deadline=None)
+@given(hours=st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=6))
+def test_cache_refreshes_at_most_once_a_day(hours: list[int]) -> None:
+    """With a new upstream image behind the tag, the cache is refreshed at a pull only when
+    the cached copy was synced 24 hours or more before; every later pull is served."""
+    times = sorted(set(hours))
+    uri = f"{HOST}/quay/app:latest"
+    events: list[dict[str, Any]] = [{"at": "2026-01-01T00:00:00", "pull": uri}]
+    events.append({"at": "2026-01-01T00:00:00", "upstreamPush": "quay.io/app:latest"})
+    events += [{"at": f"2026-01-{1 + h // 24:02d}T{h % 24:02d}:30:00", "pull": uri} for h in times]
+    document = {
+        "registries": [
+            {
+                "registryId": "111122223333",
+                "region": "us-east-1",
+                "pullThroughCacheRules": [
+                    {"ecrRepositoryPrefix": "quay", "upstreamRegistryUrl": "quay.io"}
+                ],
+            }
+        ],
+        "events": events,
+    }
+    facts = run(read_setup(document, Where("s"))).facts()
+    refreshed = facts["refreshed"]
+    assert isinstance(refreshed, list)
+    assert len(refreshed) == (1 if times[-1] >= 24 else 0)
+    assert facts["from_cache"] == len(times) - len(refreshed)
+    assert len(facts["pulled"]) == len(times) + 1  # type: ignore[arg-type]
+
+
+SCENARIO = """
+description: prod/orders:v2 is pushed in us-east-1 and replicated to eu-west-1.
+registries:
+  - registryId: "111122223333"
+    region: us-east-1
+    repositories: [{repositoryName: prod/orders}]
+    replicationConfiguration:
+      rules:
+        - destinations: [{region: eu-west-1, registryId: "111122223333"}]
+          repositoryFilters: [{filter: prod, filterType: PREFIX_MATCH}]
+  - registryId: "111122223333"
+    region: eu-west-1
+    repositoryCreationTemplates:
+      - {prefix: prod, appliedFor: [REPLICATION], imageTagMutability: IMMUTABLE}
+events:
+  - push: 111122223333.dkr.ecr.us-east-1.amazonaws.com/prod/orders:v2
+"""
+
+
+def _invoke(tmp_path: Path, text: str, *args: str) -> Any:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    return CliRunner().invoke(
+        app, ["simulate", "ecr-replication", str(path), *args], env={"COLUMNS": "100"}
+    )
+
+
+def test_command_text_golden(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO)
+    assert result.exit_code == 0, result.output
+    shown = result.output.replace(str(tmp_path), "TMP")
+    assert shown == GOLDEN.read_text()
+
+
+def test_command_json(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["replicated"] == ["111122223333.dkr.ecr.eu-west-1.amazonaws.com/prod/orders:v2"]
+    assert data["templates"] == {"111122223333.dkr.ecr.eu-west-1.amazonaws.com/prod/orders": "prod"}
+    assert [d["verdict"] for d in data["decisions"]] == ["done", "done", "done"]
+
+
+def test_command_push_flag(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO, "--push", f"{HOST}/dev/x:1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["errors"] == ["RepositoryNotFoundException"]
+
+
+def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
+    bad = SCENARIO.replace("filterType: PREFIX_MATCH", "filterType: WILDCARD")
+    result = _invoke(tmp_path, bad)
+    assert result.exit_code == 2
+    assert "the only filterType is PREFIX_MATCH" in result.output
+    assert "Traceback" not in result.output
