@@ -254,7 +254,7 @@ class Event:
     target: str  # an image URI, a destination key, an upstream image
     at: datetime | None = None
     digest: str = ""
-    source: str = ""  # a backfill's source registry key
+    source: str = ""  # a backfill's registryId (the source account; "" = the default registry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,10 +689,20 @@ def _event(data: object, where: Where) -> Event:
     value = raw[kind]
     if kind == "startReplicationBackfill":
         body = as_mapping(value, where.key(kind), "a StartReplicationBackfill request")
-        _unknown(body, ("destination", "source"), where.key(kind), "input")
+        # API_StartReplicationBackfill: {destination: {region, registryId}, registryId}
+        _unknown(body, ("destination", "registryId"), where.key(kind), "input")
         destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
         target = f"{destination.get('registryId', '')}/{destination.get('region', '')}"
-        source = str(body.get("source", ""))
+        source = str(body.get("registryId", ""))
+        if source and not re.fullmatch(r"[0-9]{12}", source):
+            raise (
+                where.key(kind)
+                .key("registryId")
+                .refuse(
+                    f"registryId {source!r} is not a 12-digit account ID",
+                    'quote it, e.g. registryId: "111122223333"',
+                )
+            )
         return Event(kind, target, at, source=source)
     if kind == "wait":
         return Event(kind, str(value), at)
@@ -750,15 +760,16 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         _event(item, e_at.index(n))
         for n, item in enumerate(as_list(document.get("events", []), e_at))
     )
+    accounts = [r.registry_id for r in registries]
     for n, event in enumerate(events):
-        if event.source and event.source not in keys:
+        if event.source and event.source not in accounts:
             raise (
                 e_at.index(n)
                 .key("startReplicationBackfill")
-                .key("source")
+                .key("registryId")
                 .refuse(
-                    f"{event.source!r} is not a registry of the scenario",
-                    "write ACCOUNT/REGION of a listed registry, e.g. " + keys[0],
+                    f"registryId {event.source!r} is not the account of a registry of the scenario",
+                    "write the 12-digit account ID of a listed registry, e.g. " + accounts[0],
                 )
             )
     times = [e.at for e in events if e.at is not None]
@@ -1466,10 +1477,24 @@ def _delete(state: _State, event: Event, label: str) -> None:
                 )
 
 
+def _backfill_source(state: _State, event: Event) -> Registry:
+    """The registry a StartReplicationBackfill request runs against: its registryId (the
+    default registry, the first listed, when absent). The API call's Region is its
+    endpoint's, which a scenario doesn't have: of that account's registries, the first
+    whose replication configuration has the destination, else the first listed (INF)."""
+    registries = list(state.registries.values())
+    account = event.source or registries[0].registry_id
+    mine = [r for r in registries if r.registry_id == account]
+    for registry in mine:
+        if any(d.key == event.target for rule in registry.rules for d in rule.destinations):
+            return registry
+    return mine[0]
+
+
 def _backfill(state: _State, event: Event, label: str) -> None:
     at = event.at
-    source_key = event.source or next(iter(state.registries))
-    source = state.registries[source_key]
+    source = _backfill_source(state, event)
+    source_key = source.key
     page = "replication-backfill.html"
     targets = {d.key for rule in source.rules for d in rule.destinations}
     if event.target not in targets:
@@ -1478,8 +1503,10 @@ def _backfill(state: _State, event: Event, label: str) -> None:
             Step(
                 label,
                 Verdict.FAILED,
-                f"{event.target} is not a destination of {source_key}'s replication configuration",
-                f"{page}: a backfill targets one configured destination",
+                f"{event.target} is not a destination of {source_key}'s replication "
+                "configuration (the exception name is INF: the API reference doesn't name it)",
+                "API_StartReplicationBackfill: the destination must already be configured in "
+                "the registry's replication configuration",
                 _shown(at),
             )
         )
