@@ -131,12 +131,26 @@ def test_broken_user_pack_warns_but_shipped_content_works(isolated_home: Path) -
     assert result.stdout.startswith("binpack")
 
 
-def test_explain_points_at_a_question_checked_in_the_simulator() -> None:
+UNCHECKED_PACK = """\
+format: 1
+pack: {id: mine, title: Mine, version: "1"}
+topics:
+  - {id: own-topic, title: Own, notes: Notes of my own.}
+glossary:
+  - {term: zebra routing, definition: A term no checked question is on., topic: own-topic}
+"""
+
+
+def test_explain_points_at_a_question_checked_in_the_simulator(isolated_home: Path) -> None:
     data = json.loads(invoke("explain", "binpack", "--json").stdout)
     assert data["check"].startswith("ecsprep simulate question ")
     question = data["check"].rsplit(" ", 1)[1]
     assert question in data["question_ids"]
-    assert json.loads(invoke("explain", "Cloud Map", "--json").stdout)["check"] is None
+    (isolated_home / "packs").mkdir()
+    (isolated_home / "packs" / "mine.yaml").write_text(UNCHECKED_PACK, encoding="utf-8")
+    unchecked = json.loads(invoke("explain", "zebra routing", "--json").stdout)
+    assert unchecked["term"] == "zebra routing"
+    assert unchecked["check"] is None
     text = invoke("explain", "binpack").stdout
     assert f"check a question in place: ecsprep simulate question {question}" in text
 

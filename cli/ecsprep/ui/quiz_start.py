@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from ecsprep.packs.model import Library, Question, QuestionEntry
+    from ecsprep.packs.model import Library, QuestionEntry
     from ecsprep.study.session import Presented
     from ecsprep.study.store import Store
     from ecsprep.ui.quiz_ask import Asker
@@ -88,7 +88,8 @@ def start(request: Request, *, list_only: bool = False) -> int:
 
     with open_store(progress_db_path()) as store:
         settings = _settings(store, request)
-        questions = _questions(library, blueprint, mode, request, store, settings, rng)
+        drawn = _draw(library, blueprint, mode, request, store, settings, rng)
+        questions = [library.questions[entry.id] for entry in drawn]  # built only now
         if not questions:
             make_console().print(_nothing_message(mode), markup=False)
             if request.json:
@@ -182,24 +183,7 @@ def _settings(store: Store, request: Request) -> schedule.Settings:
     )
 
 
-def _questions(
-    library: Library,
-    blueprint: Blueprint,
-    mode: Mode,
-    request: Request,
-    store: Store,
-    settings: schedule.Settings,
-    rng: random.Random,
-) -> tuple[Question, ...]:
-    """The session's questions, built from the library's entries once drawn (a library
-    read from the load cache builds only these)."""
-    return tuple(
-        library.questions[entry.id]
-        for entry in _drawn(library, blueprint, mode, request, store, settings, rng)
-    )
-
-
-def _drawn(
+def _draw(
     library: Library,
     blueprint: Blueprint,
     mode: Mode,
@@ -208,6 +192,8 @@ def _drawn(
     settings: schedule.Settings,
     rng: random.Random,
 ) -> tuple[QuestionEntry, ...]:
+    """The session's questions, as entries: a library read from the load cache builds a
+    question only when it is read, so the quiz builds only those it drew."""
     candidates = pool(library, blueprint, request.topics)
     if mode is Mode.REVIEW:
         return in_order(candidates, store.review_queue(), request.count)
