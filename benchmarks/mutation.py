@@ -213,6 +213,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/instances.py": [
         "tests/test_sim_instances.py",
+        "tests/test_sim_trunking.py",
         "tests/test_sim_reader.py",
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",

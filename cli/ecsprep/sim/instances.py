@@ -80,28 +80,39 @@ INSTANCE_TYPES: Mapping[str, InstanceType] = {
 }
 
 # ENI trunking: an instance with the `ecs.awsvpc-trunk-id` attribute has a trunk
-# network interface and the "New Task Limit per Instance" of the developer guide's
+# network interface and the "Task limit with ENI trunking" of the developer guide's
 # table (container-instance-eni.html, "Supported Amazon EC2 instance types"):
-# awsvpc tasks it can run, not ENIs. The c5n, m5n, m5dn, r5n and r5dn types are
-# not supported (the same page), so they are absent.
+# awsvpc tasks it can run, not ENIs. Every size the table lists for the families
+# below; the page names a1.metal, c5.metal, c5d.metal, m5.metal and r5.8xlarge as
+# not supported, and the c5n, m5n, m5dn, r5n and r5dn families, so they are absent.
+# A literal, row for row, so that it can be read against the page.
 TRUNK_ATTRIBUTE = "ecs.awsvpc-trunk-id"
 
-
-def _trunk_limits() -> dict[str, int]:
-    limits: dict[str, int] = {}
-    sizes = {"large": 10, "xlarge": 20, "2xlarge": 40, "4xlarge": 60}
-    for family in ("c5", "c5d", "m5", "m5a", "m5ad", "m5d", "r5", "r5a", "r5ad", "r5d"):
-        for size, tasks in sizes.items():
-            limits[f"{family}.{size}"] = tasks
-        big = ("9xlarge", "18xlarge") if family.startswith("c5") else ("12xlarge", "24xlarge")
-        limits[f"{family}.{big[0]}"] = 60
-        limits[f"{family}.{big[1]}"] = 120
-    limits.update({"a1.medium": 10, "a1.large": 10, "a1.xlarge": 20, "a1.2xlarge": 40})
-    limits.update({"a1.4xlarge": 60, "p3.2xlarge": 40, "p3.8xlarge": 60, "p3.16xlarge": 120})
-    return limits
-
-
-TRUNKED_TASK_LIMITS: Mapping[str, int] = _trunk_limits()
+TRUNKED_TASK_LIMITS: Mapping[str, int] = {
+    "a1.medium": 10, "a1.large": 10, "a1.xlarge": 20, "a1.2xlarge": 40, "a1.4xlarge": 60,
+    "m5.large": 10, "m5.xlarge": 20, "m5.2xlarge": 40, "m5.4xlarge": 60,
+    "m5.8xlarge": 60, "m5.12xlarge": 60, "m5.16xlarge": 120, "m5.24xlarge": 120,
+    "m5a.large": 10, "m5a.xlarge": 20, "m5a.2xlarge": 40, "m5a.4xlarge": 60,
+    "m5a.8xlarge": 60, "m5a.12xlarge": 60, "m5a.16xlarge": 120, "m5a.24xlarge": 120,
+    "m5ad.large": 10, "m5ad.xlarge": 20, "m5ad.2xlarge": 40, "m5ad.4xlarge": 60,
+    "m5ad.8xlarge": 60, "m5ad.12xlarge": 60, "m5ad.16xlarge": 120, "m5ad.24xlarge": 120,
+    "m5d.large": 10, "m5d.xlarge": 20, "m5d.2xlarge": 40, "m5d.4xlarge": 60,
+    "m5d.8xlarge": 60, "m5d.12xlarge": 60, "m5d.16xlarge": 120, "m5d.24xlarge": 120,
+    "m5d.metal": 120,
+    "c5.large": 10, "c5.xlarge": 20, "c5.2xlarge": 40, "c5.4xlarge": 60,
+    "c5.9xlarge": 60, "c5.12xlarge": 60, "c5.18xlarge": 120, "c5.24xlarge": 120,
+    "c5d.large": 10, "c5d.xlarge": 20, "c5d.2xlarge": 40, "c5d.4xlarge": 60,
+    "c5d.9xlarge": 60, "c5d.12xlarge": 60, "c5d.18xlarge": 120, "c5d.24xlarge": 120,
+    "r5.large": 10, "r5.xlarge": 20, "r5.2xlarge": 40, "r5.4xlarge": 60,
+    "r5.12xlarge": 60, "r5.16xlarge": 120, "r5.24xlarge": 120,
+    "r5a.large": 10, "r5a.xlarge": 20, "r5a.2xlarge": 40, "r5a.4xlarge": 60,
+    "r5a.8xlarge": 60, "r5a.12xlarge": 60, "r5a.16xlarge": 120, "r5a.24xlarge": 120,
+    "r5ad.large": 10, "r5ad.xlarge": 20, "r5ad.2xlarge": 40, "r5ad.4xlarge": 60,
+    "r5ad.8xlarge": 60, "r5ad.12xlarge": 60, "r5ad.16xlarge": 120, "r5ad.24xlarge": 120,
+    "r5d.large": 10, "r5d.xlarge": 20, "r5d.2xlarge": 40, "r5d.4xlarge": 60,
+    "r5d.8xlarge": 60, "r5d.12xlarge": 60, "r5d.16xlarge": 120, "r5d.24xlarge": 120,
+    "p3.2xlarge": 40, "p3.8xlarge": 60, "p3.16xlarge": 120,
+}  # fmt: skip
 
 # What a current ECS-optimized AMI's agent registers (a representative subset).
 FLEET_CAPABILITIES = (
