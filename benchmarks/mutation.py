@@ -30,7 +30,11 @@ STAGE = ROOT / "build" / "mutation"
 MODULES: dict[str, list[str]] = {
     "study/scoring.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
     "study/schedule.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
-    "study/session.py": ["tests/test_study_engine.py", "tests/test_study_behaviour.py"],
+    "study/session.py": [
+        "tests/test_study_engine.py",
+        "tests/test_study_behaviour.py",
+        "tests/test_packs_cache.py",  # a quiz from the cache builds only what it draws
+    ],
     "study/blueprint.py": [
         "tests/test_study_engine.py",  # with the cases of tests/cases/blueprints.yaml
         "tests/test_study_behaviour.py",
@@ -81,6 +85,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_packs_broken.py",
         "tests/test_packs_cli.py",
     ],
+    "packs/shelf.py": ["tests/test_packs_shelf.py", "tests/test_packs_cache.py"],
     "packs/cache.py": [
         "tests/test_packs_cache.py",
         "tests/test_packs_load.py",
