@@ -89,6 +89,7 @@ FACTS = (
     "router",
     "metrics",
     "insights",
+    "insights_metrics",
     "new_cluster_insights",
     "cpu_average",
     "cpu_minimum",
@@ -704,7 +705,13 @@ def _insights_value(setup: Setup, steps: list[Step]) -> tuple[str, str]:
     steps.append(
         Step(
             f"cluster {setup.cluster}: containerInsights {cluster}"
-            + ("" if setup.cluster_insights else " (from the account setting)"),
+            + (
+                ""
+                if setup.cluster_insights
+                else " (no cluster setting: the account setting"
+                + ("" if setup.account_insights else ", disabled when never set")
+                + ")"
+            ),
             cluster != "disabled",
             DOC_INSIGHTS,
         )
@@ -833,6 +840,7 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             )
         )
     facts["metrics"] = metrics
+    facts["insights_metrics"] = any(m.startswith("ECS/ContainerInsights ") for m in metrics)
     facts["alarm_state"], facts["alarm_value"] = _alarm_state(setup, values, steps)
     return facts
 

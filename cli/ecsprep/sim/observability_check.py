@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ecsprep.sim.documents import Where
-from ecsprep.sim.observability import FACTS, INF, RANKED, Run, Setup, read_setup, run
+from ecsprep.sim.observability import FACTS, RANKED, Run, Setup, read_setup, run
 from ecsprep.sim.simulators import Outcome, Simulator
 
 
@@ -44,10 +44,9 @@ def summary(result: Run) -> str:
 
 def _run(setup: Setup) -> Outcome:
     result = run(setup)
-    inferred = tuple(f"{s.what} (INF)" for s in result.steps if s.rule == INF)
     return Outcome(
         facts=result.facts(),
-        notes=tuple(step_lines(result)) + result.notes + inferred,
+        notes=tuple(step_lines(result)) + result.notes,
         summary=summary(result),
         result=result,
     )
