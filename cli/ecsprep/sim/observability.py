@@ -377,10 +377,12 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                 "firelensConfiguration in the same task definition",
                 "add a Fluent Bit or Fluentd container with firelensConfiguration",
             )
-        if c.links and network_mode == "awsvpc":
+        if c.links and network_mode != "bridge":
+            # API_ContainerDefinition.html, links
             raise at.key("links").refuse(
-                "links are not supported when the network mode is awsvpc",
-                "containers in an awsvpc task reach each other on localhost",
+                "the links parameter is only supported if the network mode of a task "
+                "definition is bridge",
+                f"containers in an {network_mode} task reach each other on localhost",
             )
         if (
             c.log_driver == "awslogs"
