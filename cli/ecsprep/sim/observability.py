@@ -26,6 +26,7 @@ from ecsprep.sim.iam_policy import Policy, evaluate, read_policy
 
 # Doc pages each rule rests on (cited in docs/observability.md).
 DOC_FIRELENS = "AmazonECS/latest/developerguide/firelens-taskdef.html"
+DOC_USING_FIRELENS = "AmazonECS/latest/developerguide/using_firelens.html"
 DOC_FIRELENS_API = "AmazonECS/latest/APIReference/API_FirelensConfiguration.html"
 DOC_AWSLOGS = "AmazonECS/latest/developerguide/using_awslogs.html"
 DOC_EXEC_ROLE = "AmazonECS/latest/developerguide/task_execution_IAM_role.html"
@@ -87,6 +88,9 @@ FACTS = (
     "log_roles",
     "app_logs_ingested",
     "router",
+    "firelens_supported",
+    "router_starts_first",
+    "router_stops_last",
     "metrics",
     "insights",
     "insights_metrics",
@@ -124,6 +128,7 @@ class Container:
     firelens_options: Mapping[str, str]
     environment: Mapping[str, str]
     links: tuple[str, ...]
+    depends_on: tuple[str, ...]  # the containers named in dependsOn
     ports: tuple[tuple[int, str], ...]  # (containerPort, protocol)
 
 
@@ -164,6 +169,7 @@ class Setup:
     instrumentation: Mapping[str, str]
     files: Mapping[str, str]
     description: str = ""
+    os_family: str = "LINUX"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +277,10 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
         firelens_type=fl_type,
         firelens_options=fl_options,
         environment=_name_values(raw.get("environment", []), where.key("environment")),
+        depends_on=tuple(
+            str(as_mapping(d, where.key("dependsOn").index(n)).get("containerName", ""))
+            for n, d in enumerate(as_list(raw.get("dependsOn", []), where.key("dependsOn")))
+        ),
         links=tuple(
             as_str(v, where.key("links").index(n))
             for n, v in enumerate(as_list(raw.get("links", []), where.key("links")))
@@ -472,6 +482,11 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         alarm=_alarm(document["alarm"], where.key("alarm")) if "alarm" in document else None,
         instrumentation=instrumentation,
         files=_strings(document.get("files", {}), where.key("files")),
+        os_family=str(
+            as_mapping(td.get("runtimePlatform", {}), td_at.key("runtimePlatform")).get(
+                "operatingSystemFamily", "LINUX"
+            )
+        ),
         description=str(document.get("description", "")),
     )
 
@@ -593,6 +608,16 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
                         DOC_AWSLOGS,
                     )
                 )
+        elif c.log_driver == "awsfirelens" and setup.os_family.startswith("WINDOWS"):
+            destinations[c.name] = []
+            steps.append(
+                Step(
+                    f"{c.name}: FireLens is supported for tasks on Linux only; Windows "
+                    "containers are not supported, so its logs aren't routed",
+                    False,
+                    DOC_USING_FIRELENS,
+                )
+            )
         elif c.log_driver == "awsfirelens":
             assert router is not None
             dests = _firelens(setup, c, router, account, steps, notes, delivered, denied, roles)
@@ -609,6 +634,25 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
             steps.append(
                 Step(f"{c.name}: no logConfiguration: its logs go nowhere ECS collects", False)
             )
+    users = [c for c in setup.containers if c.log_driver == "awsfirelens"]
+    starts_first = stops_last = False
+    if router is not None and users:
+        explicit = [c for c in users if c.depends_on]
+        # By default ECS makes the router start before and stop after every container that
+        # uses it; a container order the task definition gives overrides the start order.
+        starts_first = all(router.name in c.depends_on for c in explicit)
+        stops_last = True
+        steps.append(
+            Step(
+                f"{router.name} "
+                + ("starts before" if starts_first else "isn't ordered before")
+                + f" {', '.join(c.name for c in users)}"
+                + (" (dependsOn given: it overrides the default start order)" if explicit else "")
+                + " and stops after them",
+                starts_first,
+                DOC_USING_FIRELENS,
+            )
+        )
     if router is not None and setup.launch_type == "FARGATE":
         steps.append(
             Step(
@@ -625,6 +669,9 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
         "log_roles": dict(sorted(roles.items())),
         "app_logs_ingested": ingested,
         "router": f"{router.name} ({router.firelens_type})" if router else "",
+        "firelens_supported": router is not None and not setup.os_family.startswith("WINDOWS"),
+        "router_starts_first": starts_first,
+        "router_stops_last": stops_last,
     }
 
 
