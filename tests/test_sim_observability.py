@@ -1,0 +1,199 @@
+"""The observability simulator (sim/observability.py), its command and invariants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
+from ecsprep.sim.observability import read_setup, run
+from ecsprep.ui.app import app
+
+CASES = Path(__file__).parent / "cases" / "observability"
+GOLDEN = Path(__file__).parent / "golden" / "simulate_observability.txt"
+
+
+def _cases(name: str) -> list[Any]:
+    return [
+        pytest.param(case, id=case["name"]) for case in yaml.safe_load((CASES / name).read_text())
+    ]
+
+
+@pytest.mark.parametrize("case", _cases("documented.yaml"))
+def test_documented_case(case: dict[str, Any]) -> None:
+    facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)
+
+
+@pytest.mark.parametrize("case", _cases("refused.yaml"))
+def test_refused_case(case: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as raised:
+        read_setup(case["scenario"], Where("case.yaml"))
+    assert case["refused"] in str(raised.value)
+
+
+def _service(cpu: int, used: list[int]) -> dict[str, Any]:
+    return {
+        "taskDefinition": {
+            "family": "s",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": str(cpu),
+            "memory": "2048",
+            "containerDefinitions": [{"name": "s", "image": "s"}],
+        },
+        "service": {"serviceName": "s"},
+        "usage": [{"cpu": u, "memory": 100} for u in used],
+    }
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cpu=st.sampled_from([256, 512, 1024, 2048, 4096]),
+    used=st.lists(st.integers(min_value=0, max_value=4096), min_size=1, max_size=12),
+)
+def test_service_cpu_statistics(cpu: int, used: list[int]) -> None:
+    """Average is total use over (task CPU × tasks); Minimum and Maximum are single tasks, so
+    Minimum ≤ Average ≤ Maximum always."""
+    facts = run(read_setup(_service(cpu, used), Where("s"))).facts()
+    assert facts["cpu_average"] == round(sum(used) * 100 / (cpu * len(used)), 2)
+    assert facts["cpu_maximum"] == round(max(used) * 100 / cpu, 2)
+    low, mid, high = facts["cpu_minimum"], facts["cpu_average"], facts["cpu_maximum"]
+    assert isinstance(low, float)
+    assert isinstance(mid, float)
+    assert isinstance(high, float)
+    assert low - 0.01 <= mid <= high + 0.01
+    # No EC2 capacity: never a cluster reservation metric.
+    metrics = facts["metrics"]
+    assert isinstance(metrics, list)
+    assert not any("Reservation" in m for m in metrics)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    mode=st.sampled_from(["awsvpc", "bridge", "host"]),
+    address=st.sampled_from(["", "127.0.0.1:2000", "localhost:2000", "xray-daemon:2000"]),
+    linked=st.booleans(),
+    role=st.booleans(),
+)
+def test_traces_need_reach_and_task_role(mode: str, address: str, linked: bool, role: bool) -> None:
+    """Traces arrive exactly when the daemon is reachable and the task role may upload; the
+    execution role never matters."""
+    api: dict[str, Any] = {"name": "api", "image": "api", "memory": 256}
+    if address:
+        api["environment"] = [{"name": "AWS_XRAY_DAEMON_ADDRESS", "value": address}]
+    if linked and mode == "bridge":
+        api["links"] = ["xray-daemon"]
+    document = {
+        "launchType": "EC2",
+        "taskDefinition": {
+            "family": "t",
+            "networkMode": mode,
+            "taskRoleArn": "arn:aws:iam::111122223333:role/t",
+            "executionRoleArn": "arn:aws:iam::111122223333:role/e",
+            "containerDefinitions": [
+                api,
+                {"name": "xray-daemon", "image": "amazon/aws-xray-daemon", "memory": 256},
+            ],
+        },
+        "roles": {
+            "arn:aws:iam::111122223333:role/t": ["AWSXRayDaemonWriteAccess"] if role else [],
+            "arn:aws:iam::111122223333:role/e": ["AWSXRayDaemonWriteAccess"],
+        },
+        "instrumentation": {"api": "xray-sdk"},
+    }
+    facts = run(read_setup(document, Where("s"))).facts()
+    host = (address or "127.0.0.1:2000").split(":")[0]
+    reach = (mode != "bridge" and host in ("127.0.0.1", "localhost")) or (
+        mode == "bridge" and linked and host == "xray-daemon"
+    )
+    assert facts["daemon_reachable"] is reach
+    assert facts["trace_uploads_allowed"] is role
+    assert facts["traces"] is (reach and role)
+
+
+def test_steps_cite_a_rule_or_say_inf() -> None:
+    case = yaml.safe_load((CASES / "documented.yaml").read_text())[0]
+    result = run(read_setup(case["scenario"], Where("s")))
+    assert result.steps
+    cited = [s for s in result.steps if s.rule]
+    assert all(s.rule == "INF" or s.rule.endswith(".html") for s in cited)
+
+
+SCENARIO = """\
+description: FireLens to Firehose; the task role lacks firehose:PutRecordBatch
+taskDefinition:
+  family: api
+  requiresCompatibilities: [FARGATE]
+  cpu: "1024"
+  memory: "2048"
+  taskRoleArn: arn:aws:iam::111122223333:role/api-task
+  executionRoleArn: arn:aws:iam::111122223333:role/ecsTaskExecutionRole
+  containerDefinitions:
+    - name: log_router
+      image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable
+      firelensConfiguration: {type: fluentbit}
+    - name: app
+      image: app
+      logConfiguration:
+        logDriver: awsfirelens
+        options: {Name: firehose, region: us-east-1, delivery_stream: api-logs}
+roles:
+  arn:aws:iam::111122223333:role/api-task: []
+  arn:aws:iam::111122223333:role/ecsTaskExecutionRole: [AmazonECSTaskExecutionRolePolicy]
+cluster: {clusterName: prod, settings: [{name: containerInsights, value: disabled}]}
+service: {serviceName: api}
+usage: [{cpu: 512, memory: 1024}, {cpu: 1024, memory: 512}]
+"""
+
+
+def _invoke(tmp_path: Path, text: str, *args: str) -> Any:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    return CliRunner().invoke(
+        app, ["simulate", "observability", str(path), *args], env={"COLUMNS": "100"}
+    )
+
+
+def test_command_text_golden(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO)
+    assert result.exit_code == 0, result.output
+    assert result.output.replace(str(tmp_path), "TMP") == GOLDEN.read_text()
+
+
+def test_command_json(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["facts"]["denied"] == ["firehose:api-logs: firehose:PutRecordBatch (task role)"]
+    assert data["facts"]["cpu_average"] == 75.0
+    assert any(not step["ok"] for step in data["steps"])
+
+
+def test_command_insights_flag(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO, "--container-insights", "enhanced", "--format", "json")
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)["facts"]
+    assert facts["insights"] == "enhanced"
+    assert facts["insights_metrics"] is True
+
+
+def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
+    result = _invoke(tmp_path, SCENARIO, "--network-mode", "bridge")
+    assert result.exit_code == 2
+    assert "Fargate only supports network mode 'awsvpc'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_command_help_has_examples() -> None:
+    result = CliRunner().invoke(app, ["simulate", "observability", "--help"])
+    assert result.exit_code == 0
+    assert "ecsprep simulate observability task.yaml" in result.output
