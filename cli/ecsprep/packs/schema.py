@@ -38,6 +38,7 @@ SIMULATORS = (
     "lifecycle",
     "service-discovery",
     "ecr-replication",
+    "front-door",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -44,6 +44,7 @@ MODULES: dict[str, str] = {
     "lifecycle": "ecsprep.sim.lifecycle_check",
     "service-discovery": "ecsprep.sim.service_discovery_check",
     "ecr-replication": "ecsprep.sim.ecr_replication_check",
+    "front-door": "ecsprep.sim.front_door_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -45,6 +45,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "lifecycle": ("ecsprep.ui.simulate_lifecycle", "lifecycle"),
     "service-discovery": ("ecsprep.ui.simulate_service_discovery", "service_discovery"),
     "ecr-replication": ("ecsprep.ui.simulate_ecr_replication", "ecr_replication"),
+    "front-door": ("ecsprep.ui.simulate_front_door", "front_door"),
 }
 
 
