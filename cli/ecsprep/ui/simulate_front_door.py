@@ -77,7 +77,7 @@ def front_door(
 
 
 def render(console: Console, result: Run) -> None:
-    from ecsprep.sim.front_door_check import outcome_text, trip_lines
+    from ecsprep.sim.front_door_check import MARKS, outcome_text
 
     if result.setup.description:
         console.print(result.setup.description, markup=False, style="dim")
@@ -85,8 +85,11 @@ def render(console: Console, result: Run) -> None:
         console.print("No requests to play: add requests or --request URL.", markup=False)
     for trip in result.trips:
         console.print(f"{trip.request.name}: {trip.request.url}", markup=False, style="bold")
-        for line in trip_lines(trip):
-            console.print(f"  {line}", markup=False)
+        for d in trip.decisions:
+            inf = " (INF)" if d.inferred and "INF" not in d.what else ""
+            console.print(f"  {MARKS[d.verdict]} {d.hop}: {d.what}{inf}", markup=False)
+            if d.rule:
+                console.print(f"      rule: {d.rule}", markup=False, style="dim", soft_wrap=True)
         console.print(f"  ⇒ {outcome_text(trip)}", markup=False)
     facts = result.facts()
     public = facts["public_endpoints"]
