@@ -68,6 +68,7 @@ ELB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/applicatio
 ELB_RULES = (
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html"
 )
+CLOUD_MAP_NAMESPACES = "https://docs.aws.amazon.com/cloud-map/latest/dg/creating-namespaces.html"
 NLB_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
 
 CLOUDFRONT_PREFIX_LISTS = (
@@ -175,6 +176,8 @@ class CloudMapService:
     service_id: str
     name: str
     service: str  # the ECS service whose tasks register in it
+    namespace: str = ""  # the namespace's name, e.g. shop.local
+    namespace_type: str = "DNS_PRIVATE"  # DNS_PRIVATE | DNS_PUBLIC | HTTP
 
 
 @dataclass(frozen=True, slots=True)
@@ -1030,10 +1033,26 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                         NLB_ALB_TARGET,
                     )
     sgs = tuple(_security_group(d, at) for at, d in _items(document, "securityGroups", where))
-    cloud_map = tuple(
-        CloudMapService(_text(d, "Id", at), _text(d, "Name", at, ""), _text(d, "service", at, ""))
-        for at, d in _items(document, "cloudMapServices", where)
-    )
+    cloud_map = []
+    for at, d in _items(document, "cloudMapServices", where):
+        _known(
+            d,
+            ("Id", "Name", "service", "NamespaceName", "NamespaceType"),
+            at,
+            "a Cloud Map service",
+        )
+        kind = _text(d, "NamespaceType", at, "DNS_PRIVATE")
+        if kind not in ("DNS_PRIVATE", "DNS_PUBLIC", "HTTP"):
+            raise at.key("NamespaceType").refuse(f"{kind!r}: use DNS_PRIVATE, DNS_PUBLIC or HTTP")
+        cloud_map.append(
+            CloudMapService(
+                _text(d, "Id", at),
+                _text(d, "Name", at, ""),
+                _text(d, "service", at, ""),
+                _text(d, "NamespaceName", at, "").lower(),
+                kind,
+            )
+        )
     links = {}
     for at, d in _items(document, "vpcLinks", where):
         _known(
@@ -1101,7 +1120,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         load_balancers=tuple(lbs.values()),
         target_groups=tuple(tgs),
         security_groups=sgs,
-        cloud_map=cloud_map,
+        cloud_map=tuple(cloud_map),
         vpc_links=tuple(links.values()),
         apis=tuple(apis.values()),
         web_acls=tuple(acls.values()),
@@ -1275,6 +1294,29 @@ def _at_distribution(walk: _Walk, dist: Distribution) -> Trip:
         )
         return _at_load_balancer(walk, origin, walk.request.path, "vpc-origin", from_internet=False)
     lb = next((lb for lb in walk.setup.load_balancers if lb.dns == dist.origin.domain), None)
+    private = next(
+        (
+            c
+            for c in walk.setup.cloud_map
+            if c.namespace
+            and c.namespace_type != "DNS_PUBLIC"
+            and (
+                dist.origin.domain == c.namespace or dist.origin.domain.endswith("." + c.namespace)
+            )
+        ),
+        None,
+    )
+    if lb is None and private is not None:
+        walk.say(
+            hop,
+            Verdict.FAIL,
+            f"origin {dist.origin.domain} is in the Cloud Map namespace {private.namespace} "
+            f"({private.namespace_type}): its names are answered only inside the VPC, not to "
+            "CloudFront on the internet: 502",
+            CLOUD_MAP_NAMESPACES,
+            inferred=True,
+        )
+        return walk.end(502, by="network", at="cloudfront")
     if lb is None:
         walk.say(
             hop,
