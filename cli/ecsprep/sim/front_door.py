@@ -1383,17 +1383,19 @@ def _at_load_balancer(
         )
         return walk.end(0, by="network", at="network")
     port = walk.request.port
-    if source in ("vpc-origin", "vpc-link"):
+    if source in ("vpc-origin", "vpc-link", "nlb"):
         # From inside the VPC the hop before picks the listener (a listener ARN, the VPC
         # origin's port): INF, the only listener, else port 80 (private integrations use
         # HTTP by default).
         port = lb.listeners[0].port if len(lb.listeners) == 1 else 80
-        what = "CloudFront's VPC origin" if source == "vpc-origin" else "the VPC link"
+        what = {"vpc-origin": "CloudFront's VPC origin", "vpc-link": "the VPC link"}.get(
+            source, "the Network Load Balancer"
+        )
         walk.say(
             hop,
             Verdict.ACCEPT,
             f"from {what}: ecsprep assumes its security groups admit it, as the docs instruct",
-            CF_VPC_ORIGINS if source == "vpc-origin" else HTTP_PRIVATE,
+            {"vpc-origin": CF_VPC_ORIGINS, "vpc-link": HTTP_PRIVATE}.get(source, NLB_ALB_TARGET),
             inferred=True,
         )
     elif lb.security_groups:
@@ -1445,7 +1447,7 @@ def _at_load_balancer(
 def _through_nlb(walk: _Walk, alb: LoadBalancer, path: str) -> Trip:
     # An NLB forwarding to its ALB target: the ALB's security group must admit the NLB
     # (INF: ecsprep assumes it does, as the NLB-to-ALB docs instruct).
-    return _at_load_balancer(walk, alb, path, "vpc-link", from_internet=False)
+    return _at_load_balancer(walk, alb, path, "nlb", from_internet=False)
 
 
 def _condition(cond: Condition, walk: _Walk, path: str) -> bool:
