@@ -34,10 +34,15 @@ def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -
 def trip_lines(trip: Trip) -> list[str]:
     lines = []
     for d in trip.decisions:
-        rule = f" [{d.rule}]" if d.rule else ""
+        rule = f" [{page(d.rule)}]" if d.rule else ""
         inf = " (INF)" if d.inferred and "INF" not in d.what else ""
         lines.append(f"{MARKS[d.verdict]} {d.hop}: {d.what}{inf}{rule}")
     return lines
+
+
+def page(rule: str) -> str:
+    """The doc pages of a rule by file name (`http-api-vs-rest.html`), as notes show them."""
+    return "; ".join(url.strip().rsplit("/", 1)[-1] for url in rule.split(";"))
 
 
 def outcome_text(trip: Trip) -> str:
