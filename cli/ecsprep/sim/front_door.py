@@ -58,7 +58,10 @@ CF_OAC = _CF + "private-content-restricting-access-to-s3.html"
 WAF_RESOURCES = (
     "https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html"
 )
-WAF_RATE = "https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html"
+WAF_RATE = (
+    "https://docs.aws.amazon.com/waf/latest/developerguide/"
+    "waf-rule-statement-type-rate-based-high-level-settings.html"
+)
 WAF_SQLI = (
     "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html"
 )
