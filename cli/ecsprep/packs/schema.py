@@ -39,6 +39,7 @@ SIMULATORS = (
     "service-discovery",
     "ecr-replication",
     "observability",
+    "front-door",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -45,6 +45,7 @@ MODULES: dict[str, str] = {
     "service-discovery": "ecsprep.sim.service_discovery_check",
     "ecr-replication": "ecsprep.sim.ecr_replication_check",
     "observability": "ecsprep.sim.observability_check",
+    "front-door": "ecsprep.sim.front_door_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

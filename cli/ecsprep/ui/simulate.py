@@ -46,6 +46,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "service-discovery": ("ecsprep.ui.simulate_service_discovery", "service_discovery"),
     "ecr-replication": ("ecsprep.ui.simulate_ecr_replication", "ecr_replication"),
     "observability": ("ecsprep.ui.simulate_observability", "observability"),
+    "front-door": ("ecsprep.ui.simulate_front_door", "front_door"),
 }
 
 
