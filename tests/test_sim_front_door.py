@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import json
 from pathlib import Path
@@ -222,3 +223,40 @@ def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "1.0 is the only supported value" in result.output
     assert "Traceback" not in result.output
+
+
+def _rest_only_check() -> dict[str, Any]:
+    from ecsprep.packs.load import load_library
+
+    library = load_library(include_user=False, cache=False).library
+    check = library.questions["fd-rest-only-features"].check
+    assert check is not None
+    return copy.deepcopy(dict(check))
+
+
+def test_rest_only_claim_needs_the_rest_only_refusal() -> None:
+    """fd-rest-only-features: "only a REST API can meet it" is an HTTP API refusing the feature
+    as one to choose REST APIs for (http-api-vs-rest.html). A refusal for another reason that
+    merely names HTTP APIs (here a VPC link V1 on option A) must not make A right."""
+    from ecsprep.sim.check import judge, run_check
+
+    check = _rest_only_check()
+    where = Where("ecs-networking.yaml", "fd-rest-only-features")
+    right = {v.key for v in judge(check, run_check(check, where), None) if v.right}
+    assert right == {"B", "D"}
+    option = check["options"]["A"]
+    option["change"] = {
+        "vpcLinks": [
+            {
+                "VpcLinkId": "vl-1",
+                "VpcLinkVersion": "V1",
+                "TargetArns": ["arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/net/nlb/1"],
+            }
+        ],
+        "loadBalancers": [
+            {"LoadBalancerName": "nlb", "Type": "network", "Scheme": "internal", "Listeners": []}
+        ],
+    }
+    option["expect"] = {"refused": "HTTP APIs use VPC links V2"}
+    verdicts = {v.key: v for v in judge(check, run_check(check, where, only=["A"]), None)}
+    assert not verdicts["A"].right, verdicts["A"]

@@ -43,6 +43,11 @@ HTTP_MAPPING = _AG + "http-api-parameter-mapping.html"
 REST_PRIVATE = _AG + "private-integration.html"
 REST_VPC_V1 = _AG + "vpc-links-v1.html"
 REST_VS_HTTP = _AG + "http-api-vs-rest.html"
+# http-api-vs-rest.html: "Choose REST APIs if you need features such as API keys, per-client
+# throttling, request validation, AWS WAF integration, or private API endpoints." Every refusal of
+# such a feature on an HTTP API says so in these words, so that a check's claim ("only a REST API
+# can do it") matches these refusals and no other one that merely mentions HTTP APIs.
+REST_ONLY = "a feature to choose REST APIs for (not an HTTP API's)"
 API_KEYS = _AG + "api-gateway-api-usage-plans.html"
 VALIDATION = _AG + "api-gateway-method-request-validation.html"
 HTTP_JWT = _AG + "http-api-jwt-authorizer.html"
@@ -624,13 +629,13 @@ def _http_api(
         if d.get("ApiKeyRequired"):
             raise at.key("ApiKeyRequired").refuse(
                 "ApiKeyRequired is supported only for WebSocket APIs: HTTP APIs don't support "
-                "API keys or usage plans",
+                f"API keys or usage plans; API keys are {REST_ONLY}",
                 f"{HTTP_ROUTES}; {REST_VS_HTTP}",
             )
         if d.get("RequestModels"):
             raise at.key("RequestModels").refuse(
                 "RequestModels are supported only for WebSocket APIs: HTTP APIs don't support "
-                "request validation",
+                f"request validation; request validation is {REST_ONLY}",
                 f"{HTTP_ROUTES}; {REST_VS_HTTP}",
             )
         key = _text(d, "RouteKey", at)
@@ -849,8 +854,8 @@ def _associate(
         key = f"api:{api_id}"
     elif ":apigateway:" in resource and "/apis/" in resource:
         raise where.key("ResourceArn").refuse(
-            "AWS WAF can't be associated with an HTTP API; REST API stages are the API Gateway "
-            "resources it protects",
+            "AWS WAF can't be associated with an HTTP API; AWS WAF integration is "
+            f"{REST_ONLY}: REST API stages are the API Gateway resources it protects",
             f"{REST_VS_HTTP}; {WAF_RESOURCES}",
         )
     else:
@@ -863,7 +868,8 @@ def _associate(
         )
     if key.startswith("api:") and key[4:] in apis and apis[key[4:]].protocol != "REST":
         raise where.key("ResourceArn").refuse(
-            "AWS WAF can't be associated with an HTTP API", REST_VS_HTTP
+            f"AWS WAF can't be associated with an HTTP API; AWS WAF integration is {REST_ONLY}",
+            REST_VS_HTTP,
         )
     return key, acl_name
 
