@@ -532,7 +532,11 @@ def _integration(
                 raise where.key("ConnectionId").refuse(
                     "HTTP APIs use VPC links V2; a VPC link V1 serves REST APIs only", HTTP_PRIVATE
                 )
-            if ":servicediscovery:" not in uri and ":elasticloadbalancing:" not in uri:
+            # http-api-develop-integrations-private.html: "provide the load balancer's listener
+            # ARN" (or a Cloud Map service ARN).
+            if ":servicediscovery:" not in uri and not (
+                ":elasticloadbalancing:" in uri and ":listener/" in uri
+            ):
                 raise where.key("IntegrationUri").refuse(
                     "a private integration's IntegrationUri is the ARN of a load balancer listener "
                     "or of an AWS Cloud Map service",
@@ -562,14 +566,18 @@ def _integration(
         if link not in links:
             raise where.key("connectionId").refuse(f"no VPC link {link!r} in vpcLinks")
         if links[link].version == "V2":
-            if ":elasticloadbalancing:" not in target or (
-                "/app/" not in target and "/net/" not in target
+            # set-up-private-integration.html: "provide the ARN of an Network Load Balancer or an
+            # Application Load Balancer" (a loadbalancer/app/… or loadbalancer/net/… ARN, not a
+            # listener's).
+            if ":elasticloadbalancing:" not in target or not re.search(
+                r":loadbalancer/(app|net)/", target
             ):
                 raise where.key("integrationTarget").refuse(
                     "a REST API private integration through a VPC link V2 targets the ARN of an "
-                    "Application Load Balancer or a Network Load Balancer; AWS Cloud Map "
-                    "services are private integrations of HTTP APIs only",
-                    REST_PRIVATE,
+                    "Application Load Balancer or a Network Load Balancer (loadbalancer/app/… or "
+                    "loadbalancer/net/…, not a listener); AWS Cloud Map services are private "
+                    "integrations of HTTP APIs only",
+                    f"{REST_PRIVATE}; {_AG}set-up-private-integration.html",
                 )
         elif target:
             raise where.key("integrationTarget").refuse(
@@ -775,6 +783,22 @@ def _web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
             if not 10 <= limit <= 2_000_000_000:
                 raise at.key("Statement.RateBasedStatement.Limit").refuse(
                     f"{limit}: Limit must be between 10 and 2,000,000,000", WAF_RATE
+                )
+            window = as_int(
+                rate.get("EvaluationWindowSec", 300),
+                at.key("Statement.RateBasedStatement.EvaluationWindowSec"),
+            )
+            if window not in (60, 120, 300, 600):
+                raise at.key("Statement.RateBasedStatement.EvaluationWindowSec").refuse(
+                    f"{window}: valid settings are 60 (1 minute), 120 (2 minutes), "
+                    "300 (5 minutes), and 600 (10 minutes), and 300 (5 minutes) is the default",
+                    WAF_RATE,
+                )
+            if window != 300:
+                # A rule with another window would be judged against a five-minute count.
+                raise at.key("Statement.RateBasedStatement.EvaluationWindowSec").refuse(
+                    f"{window}: ecsprep counts requests per five minutes (ratePerFiveMinutes); "
+                    "only the default 300-second evaluation window is modelled"
                 )
             if rate.get("AggregateKeyType", "IP") != "IP":
                 raise at.key("Statement.RateBasedStatement.AggregateKeyType").refuse(
