@@ -883,7 +883,14 @@ def _associate(
             f"{REST_VS_HTTP}; {WAF_RESOURCES}",
         )
     else:
-        raise where.key("ResourceArn").refuse("give the ARN of an ALB or a REST API stage")
+        # AppSync, Cognito user pools, App Runner, Verified Access, Amplify and AgentCore
+        # Gateway are protected by AWS WAF too (how-aws-waf-works-resources.html): not modelled,
+        # which is not AWS refusing them.
+        raise where.key("ResourceArn").refuse(
+            "ecsprep models web ACL associations with load balancers and API Gateway stages only "
+            "(AWS WAF also protects AppSync, Cognito user pools, App Runner, Verified Access and "
+            "Amplify, which ecsprep doesn't simulate): give the ARN of an ALB or a REST API stage"
+        )
     if region and region != acl.region:
         raise where.key("ResourceArn").refuse(
             f"the web ACL is in {acl.region} and the resource in {region}: a web ACL and the "
