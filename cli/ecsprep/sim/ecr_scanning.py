@@ -214,9 +214,7 @@ def _clock(value: object, where: Where) -> int:
         if found:
             number = int(found.group(1))
             return number * {"d": 1440, "h": 60, "m": 1, "": 1}[found.group(2)]
-    raise where.refuse(
-        f"expected a time such as 90 (minutes), '2h' or '3d', found {value!r}"
-    )
+    raise where.refuse(f"expected a time such as 90 (minutes), '2h' or '3d', found {value!r}")
 
 
 def show_time(minutes: int) -> str:
@@ -301,7 +299,9 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         rat = at.key("rules").index(i)
         rule = as_mapping(raw, rat)
         frequency = rule.get("scanFrequency")
-        allowed = ("SCAN_ON_PUSH", "CONTINUOUS_SCAN") if scan_type == "ENHANCED" else ("SCAN_ON_PUSH",)
+        allowed = (
+            ("SCAN_ON_PUSH", "CONTINUOUS_SCAN") if scan_type == "ENHANCED" else ("SCAN_ON_PUSH",)
+        )
         if frequency not in allowed:
             raise rat.key("scanFrequency").refuse(
                 f"InvalidParameterException: with scanType {scan_type} a rule's scanFrequency "
@@ -312,7 +312,9 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         scan_rules.append(
             ScanRule(
                 str(frequency),
-                _filters(rule.get("repositoryFilters", []), rat.key("repositoryFilters"), "WILDCARD"),
+                _filters(
+                    rule.get("repositoryFilters", []), rat.key("repositoryFilters"), "WILDCARD"
+                ),
             )
         )
 
@@ -337,7 +339,11 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         signing_rules.append(
             SigningRule(
                 as_str(rule.get("signingProfileArn"), rat.key("signingProfileArn")),
-                _filters(rule.get("repositoryFilters", []), rat.key("repositoryFilters"), "WILDCARD_MATCH"),
+                _filters(
+                    rule.get("repositoryFilters", []),
+                    rat.key("repositoryFilters"),
+                    "WILDCARD_MATCH",
+                ),
             )
         )
 
@@ -434,7 +440,8 @@ def _repository(raw: object, where: Where) -> Repository:
     etype = enc.get("encryptionType", "AES256")
     if etype not in ("AES256", "KMS", "KMS_DSSE"):
         raise where.key("encryptionConfiguration").refuse(
-            f"InvalidParameterException: encryptionType must be AES256, KMS or KMS_DSSE, found {etype!r}"
+            "InvalidParameterException: encryptionType must be AES256, KMS or KMS_DSSE, "
+            f"found {etype!r}"
         )
     if etype == "AES256":
         if "kmsKey" in enc:
@@ -460,7 +467,9 @@ def wildcard(pattern: str, name: str) -> bool:
 def scan_frequency(setup: Setup, repository: str) -> str:
     """The frequency a repository gets: the first rule with a matching filter (continuous
     before scan on push when both match, INF) or MANUAL (API_RegistryScanningRule)."""
-    matched = [r.frequency for r in setup.scan_rules if any(wildcard(f, repository) for f in r.filters)]
+    matched = [
+        r.frequency for r in setup.scan_rules if any(wildcard(f, repository) for f in r.filters)
+    ]
     if "CONTINUOUS_SCAN" in matched:
         return "CONTINUOUS_SCAN"
     if "SCAN_ON_PUSH" in matched:
@@ -469,7 +478,13 @@ def scan_frequency(setup: Setup, repository: str) -> str:
 
 
 def _digest(repository: str, tag: str, packages: tuple[Package, ...]) -> str:
-    text = repository + ":" + tag + "|" + ",".join(f"{p.manager}/{p.name}@{p.version}" for p in packages)
+    text = (
+        repository
+        + ":"
+        + tag
+        + "|"
+        + ",".join(f"{p.manager}/{p.name}@{p.version}" for p in packages)
+    )
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -516,7 +531,10 @@ class _World:
             "detail": dict(detail),
         }
         self.emitted.append(event)
-        self.say(f"EventBridge receives {detail_type} ({source}): {summary}", ECR_EVENTS if source == "aws.ecr" else ENHANCED_EVENTS)
+        self.say(
+            f"EventBridge receives {detail_type} ({source}): {summary}",
+            ECR_EVENTS if source == "aws.ecr" else ENHANCED_EVENTS,
+        )
         for rule in self.setup.rules:
             result = match(rule.pattern, event)
             if result.matched:
@@ -599,13 +617,17 @@ class _World:
                     Verdict.SKIPPED,
                 )
         else:
-            self.say(f"Inspector's initial scan of {ref} completes: {_counts(image.counts)}", ENHANCED_EVENTS)
+            self.say(
+                f"Inspector's initial scan of {ref} completes: {_counts(image.counts)}",
+                ENHANCED_EVENTS,
+            )
             self.emit(
                 "aws.inspector2",
                 "Inspector2 Scan",
                 {
                     "scan-status": "INITIAL_SCAN_COMPLETE",
-                    "repository-name": f"arn:aws:ecr:{self.setup.region}:{self.setup.account}:repository/{image.repository}",
+                    "repository-name": f"arn:aws:ecr:{self.setup.region}:"
+                    f"{self.setup.account}:repository/{image.repository}",
                     "finding-severity-counts": {
                         "CRITICAL": image.counts.get("CRITICAL", 0),
                         "HIGH": image.counts.get("HIGH", 0),
@@ -661,14 +683,18 @@ class _World:
     def publish(self, adv: Advisory) -> None:
         """A new advisory: continuous scanning rescans the images it monitors."""
         self.now = max(self.now, adv.published)
-        self.say(f"{adv.vulnerability} ({adv.severity}, {adv.package.name}) is published", "INF: the scenario's advisory feed")
+        self.say(
+            f"{adv.vulnerability} ({adv.severity}, {adv.package.name}) is published",
+            "INF: the scenario's advisory feed",
+        )
         for image in self.images.values():
             if adv.package not in image.packages:
                 continue
             ref = self.key(image.repository, image.tag)
             if self.setup.scan_type != "ENHANCED":
                 self.say(
-                    f"{ref} is not rescanned: basic scanning scans on push or when you start a scan",
+                    f"{ref} is not rescanned: basic scanning scans on push or when you "
+                    "start a scan",
                     SCANNING,
                     Verdict.SKIPPED,
                 )
@@ -707,7 +733,7 @@ class _World:
                     pending.append((adv.published, 1, adv))
             if not pending:
                 return
-            when, order, item = min(pending, key=lambda p: (p[0], p[1]))
+            _, order, item = min(pending, key=lambda p: (p[0], p[1]))
             if order == 0:
                 self.complete(item)
             else:
@@ -742,7 +768,10 @@ def run(setup: Setup) -> Run:
     world.say(
         f"registry scanning configuration: {setup.scan_type}"
         + (
-            "; rules " + "; ".join(f"{r.frequency} {', '.join(r.filters) or '(no filter)'}" for r in setup.scan_rules)
+            "; rules "
+            + "; ".join(
+                f"{r.frequency} {', '.join(r.filters) or '(no filter)'}" for r in setup.scan_rules
+            )
             if setup.scan_rules
             else " with no rules"
         ),
@@ -812,7 +841,9 @@ def _push(world: _World, step: Step) -> None:
     digest = _digest(repo_name, tag, packages)
     image = _Image(repo_name, tag, digest, packages, world.now, repo.encryption)
     world.images[ref] = image
-    world.say(f"{ref} is pushed ({digest[:19]}…), stored encrypted with {repo.encryption}", ENCRYPTION)
+    world.say(
+        f"{ref} is pushed ({digest[:19]}…), stored encrypted with {repo.encryption}", ENCRYPTION
+    )
     world.emit(
         "aws.ecr",
         "ECR Image Action",
@@ -836,7 +867,7 @@ def _push(world: _World, step: Step) -> None:
             Verdict.SKIPPED,
         )
         return
-    if engine == "BASIC" and not scan_frequency(world.setup, repo_name) == "SCAN_ON_PUSH":
+    if engine == "BASIC" and scan_frequency(world.setup, repo_name) != "SCAN_ON_PUSH":
         why = "on push: the repository's imageScanningConfiguration.scanOnPush"
     else:
         why = f"on push: {frequency} rule"
@@ -895,7 +926,12 @@ def _start_scan(world: _World, step: Step) -> None:
     ref = world.key(repo, tag)
     image = world.images.get(ref)
     if image is None:
-        world.fail(f"StartImageScan {ref}", "ImageNotFoundException: The image requested does not exist in the specified repository.", START_SCAN_API)
+        world.fail(
+            f"StartImageScan {ref}",
+            "ImageNotFoundException: The image requested does not exist in the specified "
+            "repository.",
+            START_SCAN_API,
+        )
         return
     if world.setup.scan_type == "ENHANCED":
         world.fail(
@@ -925,7 +961,8 @@ def _wait(world: _World, step: Step) -> None:
         world.gates.append(f"wait {ref}: FAIL")
         world.say(
             f"aws ecr wait image-scan-complete {ref} gives up: no scan of the image is running "
-            f"or complete (after {WAITER_CHECKS} checks every {WAITER_POLL_SECONDS} s it exits 255)",
+            f"or complete (after {WAITER_CHECKS} checks every {WAITER_POLL_SECONDS} s it "
+            "exits 255)",
             WAITER,
             Verdict.FAILED,
         )
@@ -938,15 +975,23 @@ def _wait(world: _World, step: Step) -> None:
 def _gate(world: _World, step: Step) -> None:
     repo, tag = _image_ref(step.body, step.where)
     ref = world.key(repo, tag)
-    fail_on = [str(s) for s in as_list(step.body.get("failOn", ["CRITICAL"]), step.where.key("failOn"))]
+    fail_on = [
+        str(s) for s in as_list(step.body.get("failOn", ["CRITICAL"]), step.where.key("failOn"))
+    ]
     image = world.images.get(ref)
     if world.pipeline_failed:
-        world.say(f"gate on {ref} doesn't run: an earlier pipeline step failed", "INF: a failed stage stops the pipeline", Verdict.SKIPPED)
+        world.say(
+            f"gate on {ref} doesn't run: an earlier pipeline step failed",
+            "INF: a failed stage stops the pipeline",
+            Verdict.SKIPPED,
+        )
         return
     if image is None:
         world.pipeline_failed = True
         world.gates.append(f"{ref}: FAIL")
-        world.say(f"DescribeImageScanFindings {ref}: ImageNotFoundException", FINDINGS, Verdict.FAILED)
+        world.say(
+            f"DescribeImageScanFindings {ref}: ImageNotFoundException", FINDINGS, Verdict.FAILED
+        )
         return
     if image.scan_done is not None:
         counts: dict[str, int] = {}
@@ -973,7 +1018,11 @@ def _deploy(world: _World, step: Step) -> None:
     repo, tag = _image_ref(step.body, step.where)
     ref = world.key(repo, tag)
     if world.pipeline_failed:
-        world.say(f"the deploy stage for {ref} doesn't run: an earlier stage failed", "INF: a failed stage stops the pipeline", Verdict.SKIPPED)
+        world.say(
+            f"the deploy stage for {ref} doesn't run: an earlier stage failed",
+            "INF: a failed stage stops the pipeline",
+            Verdict.SKIPPED,
+        )
         return
     world.deployed.append(ref)
     world.say(f"the deploy stage deploys {ref}", "INF: the pipeline's own deploy stage")

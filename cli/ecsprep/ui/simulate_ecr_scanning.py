@@ -89,12 +89,23 @@ def render(console: Console, result: Run) -> None:
     for line in step_lines(result):
         console.print(line, markup=False)
     facts = result.facts()
-    for label, name in (("Scans", "scans"), ("Events", "events"), ("Errors", "errors"), ("Gates", "gates"), ("Deployed", "deployed")):
+    for label, name in (
+        ("Scans", "scans"),
+        ("Events", "events"),
+        ("Errors", "errors"),
+        ("Gates", "gates"),
+        ("Deployed", "deployed"),
+    ):
         values = facts[name]
         assert isinstance(values, list)
         if values or name in ("scans", "events"):
             console.print(f"{label}: {', '.join(values) or 'none'}", markup=False)
-    for label, name in (("Findings", "findings"), ("Signatures", "signatures"), ("Encryption", "encryption"), ("Delivered", "delivered")):
+    for label, name in (
+        ("Findings", "findings"),
+        ("Signatures", "signatures"),
+        ("Encryption", "encryption"),
+        ("Delivered", "delivered"),
+    ):
         mapping = facts[name]
         assert isinstance(mapping, dict)
         for key, value in mapping.items():
