@@ -78,6 +78,8 @@ FACTS = (
     "deployed",
     "encryption",
     "signatures",
+    "unsigned",
+    "referrers",
     "client_signing_steps",
     "images",
 )
@@ -806,10 +808,22 @@ def run(setup: Setup) -> Run:
         "deployed": world.deployed,
         "encryption": {ref: i.encryption for ref, i in world.images.items()},
         "signatures": {ref: list(i.signatures) for ref, i in world.images.items()},
+        "unsigned": sorted(ref for ref, i in world.images.items() if not i.signatures),
+        "referrers": _referrers(world),
         "client_signing_steps": world.client_signing_steps,
         "images": sorted(world.images),
     }
     return Run(setup, tuple(world.decisions), tuple(world.notes), tuple(world.emitted), facts)
+
+
+def _referrers(world: _World) -> dict[str, list[str]]:
+    """Where each signature is stored: as an OCI referrer in the signed image's own
+    repository (image-signing.html, managed-signing.html)."""
+    found: dict[str, list[str]] = {}
+    for image in world.images.values():
+        for signature in image.signatures:
+            found.setdefault(image.repository, []).append(f"signature of {image.tag}: {signature}")
+    return found
 
 
 def _repo_frequency(setup: Setup, repo: Repository) -> str:
