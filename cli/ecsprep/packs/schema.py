@@ -40,6 +40,7 @@ SIMULATORS = (
     "ecr-replication",
     "observability",
     "front-door",
+    "ecr-scanning",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -46,6 +46,7 @@ MODULES: dict[str, str] = {
     "ecr-replication": "ecsprep.sim.ecr_replication_check",
     "observability": "ecsprep.sim.observability_check",
     "front-door": "ecsprep.sim.front_door_check",
+    "ecr-scanning": "ecsprep.sim.ecr_scanning_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

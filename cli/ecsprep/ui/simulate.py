@@ -47,6 +47,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ecr-replication": ("ecsprep.ui.simulate_ecr_replication", "ecr_replication"),
     "observability": ("ecsprep.ui.simulate_observability", "observability"),
     "front-door": ("ecsprep.ui.simulate_front_door", "front_door"),
+    "ecr-scanning": ("ecsprep.ui.simulate_ecr_scanning", "ecr_scanning"),
 }
 
 

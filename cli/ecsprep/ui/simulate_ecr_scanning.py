@@ -1,0 +1,115 @@
+"""`ecsprep simulate ecr-scanning`: what ECR scans, when and with which engine, the
+findings and EventBridge events that result, what a pipeline's scan gate decides, how
+images are encrypted and which signatures exist.
+
+Reads a scenario file (docs/ecr-scanning.md): the registry scanning configuration
+(PutRegistryScanningConfiguration), repositories (DescribeRepositories), the signing
+configuration and Signer profiles, EventBridge rules, vulnerability advisories and a
+timeline of events. Flags add pushes. Calls ecsprep.sim.ecr_scanning.run and prints each
+decision with the doc page of the rule it applied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from ecsprep.ui.scenario_file import FormatOption
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ecsprep.sim.ecr_scanning import Run
+
+
+def ecr_scanning(
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="A scenario file (YAML/JSON): registryScanningConfiguration, repositories, "
+            "signingConfiguration, signingProfiles, rules, advisories, events.",
+            show_default=False,
+        ),
+    ],
+    push: Annotated[
+        Optional[list[str]],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
+        typer.Option(
+            "--push",
+            help="An image (repository:tag) to push after the scenario's events; repeatable.",
+        ),
+    ] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Play pushes, scans, gates and signing against an ECR registry: what is scanned
+    when, by which engine, what findings and events result, what is signed.
+
+    Examples:
+
+      ecsprep simulate ecr-scanning scenario.yaml
+
+      ecsprep simulate ecr-scanning scenario.yaml --push app:2.0
+
+      ecsprep simulate ecr-scanning scenario.yaml --format json
+    """
+    from ecsprep.ui.console import reported
+
+    with reported():
+        from ecsprep.errors import InputError
+        from ecsprep.sim.documents import Where, as_list, as_mapping, read_document
+        from ecsprep.sim.ecr_scanning import read_setup, run, to_json
+
+        if output_format not in ("text", "json"):
+            raise InputError(f"--format {output_format!r}: use text or json")
+        where = Where(str(scenario))
+        document: dict[str, Any] = dict(
+            as_mapping(read_document(scenario), where, "an ecr-scanning scenario")
+        )
+        extra = [{"push": image} for image in push or []]
+        if extra:
+            document["events"] = list(as_list(document.get("events", []), where)) + extra
+        result = run(read_setup(document, where))
+        if output_format == "json":
+            from ecsprep.ui.console import print_json
+
+            print_json(to_json(result))
+            return
+        from ecsprep.ui.console import out
+
+        render(out(), result)
+
+
+def render(console: Console, result: Run) -> None:
+    from ecsprep.sim.ecr_scanning_check import step_lines
+
+    console.print(f"Registry scanning: {result.setup.scan_type}", markup=False)
+    if result.setup.description:
+        console.print(result.setup.description, markup=False, style="dim")
+    for line in step_lines(result):
+        console.print(line, markup=False)
+    facts = result.facts()
+    for label, name in (
+        ("Scans", "scans"),
+        ("Events", "events"),
+        ("Errors", "errors"),
+        ("Gates", "gates"),
+        ("Deployed", "deployed"),
+    ):
+        values = facts[name]
+        assert isinstance(values, list)
+        if values or name in ("scans", "events"):
+            console.print(f"{label}: {', '.join(values) or 'none'}", markup=False)
+    for label, name in (
+        ("Findings", "findings"),
+        ("Signatures", "signatures"),
+        ("Encryption", "encryption"),
+        ("Delivered", "delivered"),
+    ):
+        mapping = facts[name]
+        assert isinstance(mapping, dict)
+        for key, value in mapping.items():
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            console.print(f"{label} {key}: {shown or 'none'}", markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False, style="dim")
