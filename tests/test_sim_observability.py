@@ -197,3 +197,21 @@ def test_command_help_has_examples() -> None:
     result = CliRunner().invoke(app, ["simulate", "observability", "--help"])
     assert result.exit_code == 0
     assert "ecsprep simulate observability task.yaml" in result.output
+
+
+def test_reservation_of_fargate_tasks_is_labelled_inf() -> None:
+    """With EC2 instances registered and the tasks on Fargate, the 0% CPUReservation is
+    ecsprep's choice (available-metrics.html documents only tasks on EC2), never a cited rule."""
+    scenario = _service(1024, [900, 950])
+    scenario["containerInstances"] = [
+        {"registeredResources": [{"name": "CPU", "integerValue": 2048}]}
+    ]
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "CPUReservation" in s.what]
+    assert step.rule == "INF"
+    ec2 = _service(1024, [900])
+    ec2["launchType"] = "EC2"
+    ec2["taskDefinition"]["requiresCompatibilities"] = ["EC2"]
+    ec2["containerInstances"] = scenario["containerInstances"]
+    [step] = [s for s in run(read_setup(ec2, Where("s"))).steps if "CPUReservation" in s.what]
+    assert step.rule.endswith("available-metrics.html")

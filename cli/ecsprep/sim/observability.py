@@ -832,7 +832,17 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
         steps.append(
             Step("service has no RUNNING task: ECS reports no metrics for it", False, DOC_METRICS)
         )
-    if setup.instances:
+    if setup.instances and not running:
+        # available-metrics.html: no metrics are reported for a cluster with no RUNNING task.
+        steps.append(
+            Step(
+                "EC2 container instances are registered but no task is RUNNING: ECS reports no "
+                "cluster metrics (CPUReservation, MemoryReservation, utilization) for the period",
+                False,
+                DOC_METRICS,
+            )
+        )
+    elif setup.instances:
         total_cpu = sum(i[0] for i in setup.instances)
         on_ec2 = setup.launch_type == "EC2"
         reserved = task_cpu * len(setup.usage) if on_ec2 else 0
@@ -853,9 +863,14 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             Step(
                 f"cluster CPUReservation = CPU reserved by tasks on EC2 instances ({reserved}) "
                 f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%"
-                + ("" if on_ec2 else "; Fargate tasks aren't counted"),
+                + (
+                    ""
+                    if on_ec2
+                    else "; the tasks run on Fargate and aren't counted, so 0% (AWS documents "
+                    "the formula but not what it publishes when only Fargate tasks run: INF)"
+                ),
                 True,
-                DOC_METRICS,
+                DOC_METRICS if on_ec2 else INF,
             )
         )
     else:
@@ -1079,6 +1094,12 @@ def _metadata(setup: Setup, steps: list[Step]) -> list[str]:
         pv = setup.platform_version
         has = pv == "LATEST" or _version(pv) >= (1, 4, 0)
         rule, why = DOC_TMDE, f"platform version {pv}" + (" (1.4.0)" if pv == "LATEST" else "")
+    elif setup.os_family.startswith("WINDOWS"):
+        # task-metadata-endpoint-v4.html: EC2 Windows instances using awsvpc need agent 1.54.0;
+        # the page names no version for Windows in other network modes (INF: the same one).
+        has = _version(setup.agent_version) >= (1, 54, 0)
+        rule = DOC_TMDE_EC2 if setup.network_mode == "awsvpc" else INF
+        why = f"Windows container agent {setup.agent_version} ({setup.network_mode})"
     else:
         has = _version(setup.agent_version) >= (1, 39, 0)
         rule, why = DOC_TMDE_EC2, f"container agent {setup.agent_version}"
@@ -1091,7 +1112,8 @@ def _metadata(setup: Setup, steps: list[Step]) -> list[str]:
                 "returns the task ARN, Availability Zone and containers, /task/stats the "
                 "Docker stats, with no AWS API call or IAM permission"
                 if has
-                else "is not injected (Fargate 1.4.0+ / agent 1.39.0+)"
+                else "is not injected (Fargate 1.4.0+ / agent 1.39.0+ on Linux, 1.54.0+ on "
+                "Windows with awsvpc)"
             ),
             has,
             rule,
