@@ -36,6 +36,7 @@ DOC_INSIGHTS = "AmazonECS/latest/APIReference/API_ClusterSetting.html"
 DOC_XRAY_ECS = "xray/latest/devguide/xray-daemon-ecs.html"
 DOC_XRAY_EOS = "xray/latest/devguide/xray-daemon-eos.html"
 DOC_ADOT = "AmazonECS/latest/developerguide/trace-data.html"
+DOC_ADOT_METRICS = "AmazonECS/latest/developerguide/application-metrics-cloudwatch.html"
 DOC_TMDE = "AmazonECS/latest/developerguide/task-metadata-endpoint-v4-fargate.html"
 DOC_TMDE_EC2 = "AmazonECS/latest/developerguide/task-metadata-endpoint-v4.html"
 INF = "INF"
@@ -998,6 +999,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     senders = [c for c in setup.containers if setup.instrumentation.get(c.name, "none") != "none"]
     reachable = False
     collectors: set[str] = set()
+    otel_to_adot = False  # an OpenTelemetry-instrumented container reaches the ADOT collector
     uses_xray = False
     for c in senders:
         kind = setup.instrumentation[c.name]
@@ -1035,6 +1037,8 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
         else:
             reachable = True
             collectors.add(_listens(target)[port])
+            if kind == "opentelemetry" and _listens(target)[port] == "adot":
+                otel_to_adot = True
             steps.append(Step(f"{what} ({src}): {target.name} receives them", True, DOC_XRAY_ECS))
     sidecars = [c for c in setup.containers if _listens(c)]
     if any("xray-daemon" in _listens(c).values() for c in sidecars):
@@ -1054,16 +1058,26 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
         )
     traces = reachable and allowed
     app_metrics = False
-    if "adot" in collectors:
+    if otel_to_adot:
         account = _account(setup.task_role)
         arn = f"arn:aws:logs:{setup.region}:{account}:log-group:/aws/ecs/application/metrics:*"
         app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)[0]
         steps.append(
             Step(
-                "the ADOT collector sends application metrics to CloudWatch as EMF logs: "
+                "the ADOT collector exports application metrics to CloudWatch Logs (log group "
+                "/aws/ecs/application/metrics, namespace ECS/AWSOTel/Application): "
                 + ("allowed" if app_metrics else "the task role lacks logs:PutLogEvents"),
                 app_metrics,
-                DOC_ADOT,
+                DOC_ADOT_METRICS,
+            )
+        )
+    elif "adot" in collectors:
+        steps.append(
+            Step(
+                "the ADOT collector receives X-Ray segments only: application metrics need an "
+                "application instrumented with the OpenTelemetry SDK",
+                False,
+                DOC_ADOT_METRICS,
             )
         )
     eos = XRAY_END_OF_SUPPORT if uses_xray and senders else ""
