@@ -638,22 +638,30 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
     users = [c for c in setup.containers if c.log_driver == "awsfirelens"]
     starts_first = stops_last = False
     if router is not None and users:
-        explicit = [c for c in users if c.depends_on]
-        # By default ECS makes the router start before and stop after every container that
-        # uses it; a container order the task definition gives overrides the start order.
-        starts_first = all(router.name in c.depends_on for c in explicit)
-        stops_last = True
-        steps.append(
-            Step(
-                f"{router.name} "
-                + ("starts before" if starts_first else "isn't ordered before")
-                + f" {', '.join(c.name for c in users)}"
-                + (" (dependsOn given: it overrides the default start order)" if explicit else "")
-                + " and stops after them",
-                starts_first,
-                DOC_USING_FIRELENS,
-            )
+        # using_firelens.html: by default ECS makes the router start before every container
+        # that uses it and stop after them all; only a container order given between an app
+        # container and the router overrides that default (an app's dependsOn on other
+        # containers leaves it in place). A dependency's shutdown is its start order reversed
+        # (API_ContainerDependency.html).
+        explicit = [c for c in users if router.name in c.depends_on]
+        defaulted = [c for c in users if router.name not in c.depends_on]
+        # INF (the ECS agent's behaviour, no doc page): a router that itself depends on other
+        # containers gets no default dependency, so the containers that don't name it are
+        # not ordered after it.
+        unordered = defaulted if router.depends_on else []
+        starts_first = stops_last = not unordered
+        what = f"{router.name} " + (
+            f"starts before and stops after {', '.join(c.name for c in users)}"
+            if starts_first
+            else f"isn't ordered before or after {', '.join(c.name for c in unordered)}: it "
+            "depends on other containers itself, so ECS adds no default dependency"
         )
+        if explicit:
+            what += (
+                f" ({', '.join(c.name for c in explicit)} give their own order with the router, "
+                "which replaces the default for them)"
+            )
+        steps.append(Step(what, starts_first, INF if unordered else DOC_USING_FIRELENS))
     if router is not None and setup.launch_type == "FARGATE":
         steps.append(
             Step(
