@@ -215,3 +215,30 @@ def test_reservation_of_fargate_tasks_is_labelled_inf() -> None:
     ec2["containerInstances"] = scenario["containerInstances"]
     [step] = [s for s in run(read_setup(ec2, Where("s"))).steps if "CPUReservation" in s.what]
     assert step.rule.endswith("available-metrics.html")
+
+
+def test_xray_upload_without_task_role_on_ec2_is_inf() -> None:
+    """No page says what a sidecar on EC2 uploads with when the task has no task role (the
+    instance role may serve): the step is ecsprep's choice, not a cited rule."""
+    scenario = {
+        "launchType": "EC2",
+        "taskDefinition": {
+            "family": "a",
+            "requiresCompatibilities": ["EC2"],
+            "networkMode": "awsvpc",
+            "containerDefinitions": [
+                {"name": "a", "image": "a"},
+                {"name": "xray-daemon", "image": "amazon/aws-xray-daemon"},
+            ],
+        },
+        "instrumentation": {"a": "xray-sdk"},
+    }
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "xray:PutTraceSegments" in s.what]
+    assert step.rule == "INF"
+    scenario["launchType"] = "FARGATE"
+    scenario["taskDefinition"]["requiresCompatibilities"] = ["FARGATE"]
+    scenario["taskDefinition"].update(cpu="256", memory="512")
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "xray:PutTraceSegments" in s.what]
+    assert step.rule.endswith("xray-daemon-ecs.html")

@@ -1052,6 +1052,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     if any("xray-daemon" in _listens(c).values() for c in sidecars):
         uses_xray = True
     allowed = all(_allowed(setup, setup.task_role, a, "*")[0] for a in XRAY_ACTIONS)
+    no_task_role_on_ec2 = setup.launch_type == "EC2" and not setup.task_role
     if senders or sidecars:
         steps.append(
             Step(
@@ -1059,9 +1060,15 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 + ("allows" if allowed else "doesn't allow")
                 + " xray:PutTraceSegments and xray:PutTelemetryRecords (a sidecar uploads "
                 "with the task role; the execution role is only for the agent: image pulls, "
-                "awslogs)",
+                "awslogs)"
+                + (
+                    "; with no task role on EC2 the daemon might use the container instance "
+                    "role, whose policies aren't modelled (counted as no permission, INF)"
+                    if no_task_role_on_ec2
+                    else ""
+                ),
                 allowed,
-                DOC_XRAY_ECS,
+                INF if no_task_role_on_ec2 else DOC_XRAY_ECS,
             )
         )
     traces = reachable and allowed
