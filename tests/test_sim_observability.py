@@ -242,3 +242,22 @@ def test_xray_upload_without_task_role_on_ec2_is_inf() -> None:
     result = run(read_setup(scenario, Where("s")))
     [step] = [s for s in result.steps if "xray:PutTraceSegments" in s.what]
     assert step.rule.endswith("xray-daemon-ecs.html")
+
+
+def test_tmde_on_windows_fargate_is_inf_not_the_linux_rule() -> None:
+    """The Fargate v4 page's 1.4.0 is a Linux platform version; Windows is ecsprep's choice."""
+    scenario = {
+        "platformVersion": "1.0.0",
+        "taskDefinition": {
+            "family": "w",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "1024",
+            "memory": "2048",
+            "runtimePlatform": {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"},
+            "containerDefinitions": [{"name": "w", "image": "w"}],
+        },
+    }
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "ECS_CONTAINER_METADATA_URI_V4" in s.what]
+    assert step.rule == "INF"
+    assert result.facts()["metadata_v4"] == ["w"]

@@ -1119,7 +1119,12 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def _metadata(setup: Setup, steps: list[Step]) -> list[str]:
-    if setup.launch_type == "FARGATE":
+    if setup.launch_type == "FARGATE" and setup.os_family.startswith("WINDOWS"):
+        # task-metadata-endpoint-v4-fargate.html names only the Linux platform version 1.4.0;
+        # for Windows platform versions ecsprep assumes the endpoint is there (INF).
+        has, rule = True, INF
+        why = f"Windows Fargate platform version {setup.platform_version}"
+    elif setup.launch_type == "FARGATE":
         pv = setup.platform_version
         has = pv == "LATEST" or _version(pv) >= (1, 4, 0)
         rule, why = DOC_TMDE, f"platform version {pv}" + (" (1.4.0)" if pv == "LATEST" else "")
