@@ -197,3 +197,67 @@ def test_command_help_has_examples() -> None:
     result = CliRunner().invoke(app, ["simulate", "observability", "--help"])
     assert result.exit_code == 0
     assert "ecsprep simulate observability task.yaml" in result.output
+
+
+def test_reservation_of_fargate_tasks_is_labelled_inf() -> None:
+    """With EC2 instances registered and the tasks on Fargate, the 0% CPUReservation is
+    ecsprep's choice (available-metrics.html documents only tasks on EC2), never a cited rule."""
+    scenario = _service(1024, [900, 950])
+    scenario["containerInstances"] = [
+        {"registeredResources": [{"name": "CPU", "integerValue": 2048}]}
+    ]
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "CPUReservation" in s.what]
+    assert step.rule == "INF"
+    ec2 = _service(1024, [900])
+    ec2["launchType"] = "EC2"
+    ec2["taskDefinition"]["requiresCompatibilities"] = ["EC2"]
+    ec2["containerInstances"] = scenario["containerInstances"]
+    [step] = [s for s in run(read_setup(ec2, Where("s"))).steps if "CPUReservation" in s.what]
+    assert step.rule.endswith("available-metrics.html")
+
+
+def test_xray_upload_without_task_role_on_ec2_is_inf() -> None:
+    """No page says what a sidecar on EC2 uploads with when the task has no task role (the
+    instance role may serve): the step is ecsprep's choice, not a cited rule."""
+    scenario = {
+        "launchType": "EC2",
+        "taskDefinition": {
+            "family": "a",
+            "requiresCompatibilities": ["EC2"],
+            "networkMode": "awsvpc",
+            "containerDefinitions": [
+                {"name": "a", "image": "a"},
+                {"name": "xray-daemon", "image": "amazon/aws-xray-daemon"},
+            ],
+        },
+        "instrumentation": {"a": "xray-sdk"},
+    }
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "xray:PutTraceSegments" in s.what]
+    assert step.rule == "INF"
+    scenario["launchType"] = "FARGATE"
+    scenario["taskDefinition"]["requiresCompatibilities"] = ["FARGATE"]
+    scenario["taskDefinition"].update(cpu="256", memory="512")
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "xray:PutTraceSegments" in s.what]
+    assert step.rule.endswith("xray-daemon-ecs.html")
+
+
+def test_tmde_on_windows_fargate_is_inf_not_the_linux_rule() -> None:
+    """The Fargate v4 page's 1.4.0 is a Linux platform version; Windows is ecsprep's choice."""
+    scenario = {
+        "platformVersion": "1.0.0",
+        "taskDefinition": {
+            "family": "w",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "1024",
+            "memory": "2048",
+            "runtimePlatform": {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"},
+            "containerDefinitions": [{"name": "w", "image": "w"}],
+        },
+    }
+    result = run(read_setup(scenario, Where("s")))
+    [step] = [s for s in result.steps if "ECS_CONTAINER_METADATA_URI_V4" in s.what]
+    assert step.rule == "INF"
+    assert result.facts()["metadata_v4"] == ["w"]

@@ -36,6 +36,7 @@ DOC_INSIGHTS = "AmazonECS/latest/APIReference/API_ClusterSetting.html"
 DOC_XRAY_ECS = "xray/latest/devguide/xray-daemon-ecs.html"
 DOC_XRAY_EOS = "xray/latest/devguide/xray-daemon-eos.html"
 DOC_ADOT = "AmazonECS/latest/developerguide/trace-data.html"
+DOC_ADOT_METRICS = "AmazonECS/latest/developerguide/application-metrics-cloudwatch.html"
 DOC_TMDE = "AmazonECS/latest/developerguide/task-metadata-endpoint-v4-fargate.html"
 DOC_TMDE_EC2 = "AmazonECS/latest/developerguide/task-metadata-endpoint-v4.html"
 INF = "INF"
@@ -637,22 +638,30 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
     users = [c for c in setup.containers if c.log_driver == "awsfirelens"]
     starts_first = stops_last = False
     if router is not None and users:
-        explicit = [c for c in users if c.depends_on]
-        # By default ECS makes the router start before and stop after every container that
-        # uses it; a container order the task definition gives overrides the start order.
-        starts_first = all(router.name in c.depends_on for c in explicit)
-        stops_last = True
-        steps.append(
-            Step(
-                f"{router.name} "
-                + ("starts before" if starts_first else "isn't ordered before")
-                + f" {', '.join(c.name for c in users)}"
-                + (" (dependsOn given: it overrides the default start order)" if explicit else "")
-                + " and stops after them",
-                starts_first,
-                DOC_USING_FIRELENS,
-            )
+        # using_firelens.html: by default ECS makes the router start before every container
+        # that uses it and stop after them all; only a container order given between an app
+        # container and the router overrides that default (an app's dependsOn on other
+        # containers leaves it in place). A dependency's shutdown is its start order reversed
+        # (API_ContainerDependency.html).
+        explicit = [c for c in users if router.name in c.depends_on]
+        defaulted = [c for c in users if router.name not in c.depends_on]
+        # INF (the ECS agent's behaviour, no doc page): a router that itself depends on other
+        # containers gets no default dependency, so the containers that don't name it are
+        # not ordered after it.
+        unordered = defaulted if router.depends_on else []
+        starts_first = stops_last = not unordered
+        what = f"{router.name} " + (
+            f"starts before and stops after {', '.join(c.name for c in users)}"
+            if starts_first
+            else f"isn't ordered before or after {', '.join(c.name for c in unordered)}: it "
+            "depends on other containers itself, so ECS adds no default dependency"
         )
+        if explicit:
+            what += (
+                f" ({', '.join(c.name for c in explicit)} give their own order with the router, "
+                "which replaces the default for them)"
+            )
+        steps.append(Step(what, starts_first, INF if unordered else DOC_USING_FIRELENS))
     if router is not None and setup.launch_type == "FARGATE":
         steps.append(
             Step(
@@ -832,7 +841,17 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
         steps.append(
             Step("service has no RUNNING task: ECS reports no metrics for it", False, DOC_METRICS)
         )
-    if setup.instances:
+    if setup.instances and not running:
+        # available-metrics.html: no metrics are reported for a cluster with no RUNNING task.
+        steps.append(
+            Step(
+                "EC2 container instances are registered but no task is RUNNING: ECS reports no "
+                "cluster metrics (CPUReservation, MemoryReservation, utilization) for the period",
+                False,
+                DOC_METRICS,
+            )
+        )
+    elif setup.instances:
         total_cpu = sum(i[0] for i in setup.instances)
         on_ec2 = setup.launch_type == "EC2"
         reserved = task_cpu * len(setup.usage) if on_ec2 else 0
@@ -853,9 +872,14 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             Step(
                 f"cluster CPUReservation = CPU reserved by tasks on EC2 instances ({reserved}) "
                 f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%"
-                + ("" if on_ec2 else "; Fargate tasks aren't counted"),
+                + (
+                    ""
+                    if on_ec2
+                    else "; the tasks run on Fargate and aren't counted, so 0% (AWS documents "
+                    "the formula but not what it publishes when only Fargate tasks run: INF)"
+                ),
                 True,
-                DOC_METRICS,
+                DOC_METRICS if on_ec2 else INF,
             )
         )
     else:
@@ -983,6 +1007,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     senders = [c for c in setup.containers if setup.instrumentation.get(c.name, "none") != "none"]
     reachable = False
     collectors: set[str] = set()
+    otel_to_adot = False  # an OpenTelemetry-instrumented container reaches the ADOT collector
     uses_xray = False
     for c in senders:
         kind = setup.instrumentation[c.name]
@@ -1020,11 +1045,14 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
         else:
             reachable = True
             collectors.add(_listens(target)[port])
+            if kind == "opentelemetry" and _listens(target)[port] == "adot":
+                otel_to_adot = True
             steps.append(Step(f"{what} ({src}): {target.name} receives them", True, DOC_XRAY_ECS))
     sidecars = [c for c in setup.containers if _listens(c)]
     if any("xray-daemon" in _listens(c).values() for c in sidecars):
         uses_xray = True
     allowed = all(_allowed(setup, setup.task_role, a, "*")[0] for a in XRAY_ACTIONS)
+    no_task_role_on_ec2 = setup.launch_type == "EC2" and not setup.task_role
     if senders or sidecars:
         steps.append(
             Step(
@@ -1032,23 +1060,39 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 + ("allows" if allowed else "doesn't allow")
                 + " xray:PutTraceSegments and xray:PutTelemetryRecords (a sidecar uploads "
                 "with the task role; the execution role is only for the agent: image pulls, "
-                "awslogs)",
+                "awslogs)"
+                + (
+                    "; with no task role on EC2 the daemon might use the container instance "
+                    "role, whose policies aren't modelled (counted as no permission, INF)"
+                    if no_task_role_on_ec2
+                    else ""
+                ),
                 allowed,
-                DOC_XRAY_ECS,
+                INF if no_task_role_on_ec2 else DOC_XRAY_ECS,
             )
         )
     traces = reachable and allowed
     app_metrics = False
-    if "adot" in collectors:
+    if otel_to_adot:
         account = _account(setup.task_role)
         arn = f"arn:aws:logs:{setup.region}:{account}:log-group:/aws/ecs/application/metrics:*"
         app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)[0]
         steps.append(
             Step(
-                "the ADOT collector sends application metrics to CloudWatch as EMF logs: "
+                "the ADOT collector exports application metrics to CloudWatch Logs (log group "
+                "/aws/ecs/application/metrics, namespace ECS/AWSOTel/Application): "
                 + ("allowed" if app_metrics else "the task role lacks logs:PutLogEvents"),
                 app_metrics,
-                DOC_ADOT,
+                DOC_ADOT_METRICS,
+            )
+        )
+    elif "adot" in collectors:
+        steps.append(
+            Step(
+                "the ADOT collector receives X-Ray segments only: application metrics need an "
+                "application instrumented with the OpenTelemetry SDK",
+                False,
+                DOC_ADOT_METRICS,
             )
         )
     eos = XRAY_END_OF_SUPPORT if uses_xray and senders else ""
@@ -1075,10 +1119,21 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def _metadata(setup: Setup, steps: list[Step]) -> list[str]:
-    if setup.launch_type == "FARGATE":
+    if setup.launch_type == "FARGATE" and setup.os_family.startswith("WINDOWS"):
+        # task-metadata-endpoint-v4-fargate.html names only the Linux platform version 1.4.0;
+        # for Windows platform versions ecsprep assumes the endpoint is there (INF).
+        has, rule = True, INF
+        why = f"Windows Fargate platform version {setup.platform_version}"
+    elif setup.launch_type == "FARGATE":
         pv = setup.platform_version
         has = pv == "LATEST" or _version(pv) >= (1, 4, 0)
         rule, why = DOC_TMDE, f"platform version {pv}" + (" (1.4.0)" if pv == "LATEST" else "")
+    elif setup.os_family.startswith("WINDOWS"):
+        # task-metadata-endpoint-v4.html: EC2 Windows instances using awsvpc need agent 1.54.0;
+        # the page names no version for Windows in other network modes (INF: the same one).
+        has = _version(setup.agent_version) >= (1, 54, 0)
+        rule = DOC_TMDE_EC2 if setup.network_mode == "awsvpc" else INF
+        why = f"Windows container agent {setup.agent_version} ({setup.network_mode})"
     else:
         has = _version(setup.agent_version) >= (1, 39, 0)
         rule, why = DOC_TMDE_EC2, f"container agent {setup.agent_version}"
@@ -1091,7 +1146,8 @@ def _metadata(setup: Setup, steps: list[Step]) -> list[str]:
                 "returns the task ARN, Availability Zone and containers, /task/stats the "
                 "Docker stats, with no AWS API call or IAM permission"
                 if has
-                else "is not injected (Fargate 1.4.0+ / agent 1.39.0+)"
+                else "is not injected (Fargate 1.4.0+ / agent 1.39.0+ on Linux, 1.54.0+ on "
+                "Windows with awsvpc)"
             ),
             has,
             rule,
