@@ -287,6 +287,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scaling_input.py": [
         "tests/test_sim_scaling_input.py",
+        "tests/test_sim_scaling_input_places.py",  # a wrong kind at each field: its place
         "tests/test_sim_scaling.py",
         "tests/test_sim_scaling_check.py",
     ],
