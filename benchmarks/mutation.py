@@ -229,6 +229,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scenario.py": [
         "tests/test_sim_scenarios.py",
+        "tests/test_sim_scenario_places.py",  # a wrong kind at each field: its place
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
         "tests/test_sim_placement.py",

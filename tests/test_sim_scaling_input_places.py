@@ -141,9 +141,6 @@ FULL: dict[str, Any] = {
     },
 }
 
-# A value no field of these shapes takes: not text, not a number, not an object, not a list
-# of requests (`putScalingPolicy` and its kin take one object or a list of them).
-WRONG = 1.5j
 POLICY = "putScalingPolicy"
 TT = "TargetTrackingScalingPolicyConfiguration"
 STEP = "StepScalingPolicyConfiguration"
@@ -239,13 +236,19 @@ def _steps(path: str) -> list[str | int]:
     return steps
 
 
-def _with(path: str, value: object) -> dict[str, Any]:
+def _wrong(path: str) -> dict[str, Any]:
+    """FULL with a value of another kind at `path`: a list where an object belongs, text
+    where a list belongs (`putScalingPolicy` and its kin take one object or a list of
+    them), an object where text, a number or a flag belongs."""
     document = copy.deepcopy(FULL)
     *parents, last = _steps(path)
     holder: Any = document
     for step in parents:
         holder = holder[step]
-    holder[last] = value
+    was = holder[last]
+    holder[last] = (
+        ["wrong"] if isinstance(was, dict) else "wrong" if isinstance(was, list) else {"a": 1}
+    )
     return document
 
 
@@ -261,5 +264,5 @@ def test_the_full_scenario_is_read() -> None:
 @pytest.mark.parametrize("path", PLACES)
 def test_a_value_of_the_wrong_kind_is_refused_at_its_own_place(path: str) -> None:
     with pytest.raises(InputError) as caught:
-        read_scaling(_with(path, WRONG), Where("scenario.yaml"))
+        read_scaling(_wrong(path), Where("scenario.yaml"))
     assert str(caught.value).startswith(f"scenario.yaml {path}: "), str(caught.value)
