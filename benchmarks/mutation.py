@@ -209,7 +209,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_behaviour.py",
         "tests/test_sim_placement.py",
         "tests/test_sim_cli.py",
-        "tests/test_sim_hostile.py",
+        # not test_sim_hostile.py: its timing asserts (1 s, 1.5 s) fail the clean run under
+        # mutmut's trampolines on the shared machine ("Failed to run clean test")
     ],
     "sim/instances.py": [
         "tests/test_sim_instances.py",
@@ -235,8 +236,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_placement.py",
         "tests/test_sim_behaviour.py",
         "tests/test_sim_stopping.py",
-        "tests/test_sim_hostile.py",
-        "tests/test_sim_writer.py",
+        "tests/test_sim_writer.py",  # (not test_sim_hostile.py: see sim/report.py's)
     ],
     # IAM, credentials, registration and ECR access (issue 13 section 3)
     "sim/iam_policy.py": [
