@@ -184,3 +184,9 @@ def test_shipped_scenarios_are_the_yaml_and_json_files_in_name_order(
     shipped = shipped_scenarios()
     assert list(shipped) == ["api", "batch", "web"]  # `--list` shows them in this order
     assert shipped["web"] == folder / "web.yml"
+
+
+def test_a_run_from_flags_alone_names_the_flags_in_its_refusal() -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(None, Overrides(memory=128))  # no --fleet, no --instances
+    assert caught.value.message == "(flags): the cluster has no container instances"
