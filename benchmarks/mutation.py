@@ -214,7 +214,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_behaviour.py",
         "tests/test_sim_placement.py",
         "tests/test_sim_cli.py",
-        "tests/test_sim_hostile.py",
+        # not test_sim_hostile.py: its timing asserts (1 s, 1.5 s) fail the clean run under
+        # mutmut's trampolines on the shared machine ("Failed to run clean test")
     ],
     "sim/instances.py": [
         "tests/test_sim_instances.py",
@@ -235,13 +236,13 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scenario.py": [
         "tests/test_sim_scenarios.py",
+        "tests/test_sim_scenario_places.py",  # a wrong kind at each field: its place
         "tests/test_sim_inputs.py",
         "tests/test_sim_input_cases.py",
         "tests/test_sim_placement.py",
         "tests/test_sim_behaviour.py",
         "tests/test_sim_stopping.py",
-        "tests/test_sim_hostile.py",
-        "tests/test_sim_writer.py",
+        "tests/test_sim_writer.py",  # (not test_sim_hostile.py: see sim/report.py's)
     ],
     # IAM, credentials, registration and ECR access (issue 13 section 3)
     "sim/iam_policy.py": [
@@ -293,6 +294,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "sim/scaling_input.py": [
         "tests/test_sim_scaling_input.py",
+        "tests/test_sim_scaling_input_places.py",  # a wrong kind at each field: its place
         "tests/test_sim_scaling.py",
         "tests/test_sim_scaling_check.py",
     ],

@@ -446,3 +446,28 @@ runTask: {count: 3, placementStrategy: [{type: binpack, field: memory}]}
         (0, 0, 0),
         (3, 4, 4),
     ]
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_fargate_service_is_explained_not_placed_so_it_has_no_events(count: int) -> None:
+    # nothing is placed on FARGATE (AWS runs the tasks on its own capacity): the simulator
+    # has no steady state to report, even for a service that wants no tasks
+    body, events = run(
+        f"""
+taskDefinition:
+  family: web
+  networkMode: awsvpc
+  requiresCompatibilities: [FARGATE]
+  cpu: "256"
+  memory: "512"
+  containerDefinitions: [{{name: app}}]
+createService:
+  serviceName: web
+  desiredCount: {count}
+  launchType: FARGATE
+  networkConfiguration: {{awsvpcConfiguration: {{subnets: [subnet-1]}}}}
+"""
+    )
+    assert events == []
+    assert body["events"] == []
+    assert body["tasks"] == []

@@ -167,3 +167,26 @@ def test_the_shipped_scenarios_are_found_by_name() -> None:
         assert path.stem == name
         assert path.suffix in (".yaml", ".yml", ".json")
         assert load_scenario(path, Overrides()).name == name
+
+
+def test_shipped_scenarios_are_the_yaml_and_json_files_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecsprep.data
+
+    folder = tmp_path / "scenarios"
+    monkeypatch.setattr(ecsprep.data, "shipped_scenarios_dir", lambda: folder)
+    assert shipped_scenarios() == {}  # no folder (a broken install): no scenarios, no crash
+    folder.mkdir()
+    for name in ("web.yml", "api.yaml", "batch.json", "README.md", "old.yaml.bak"):
+        (folder / name).write_text("{}", "utf-8")
+    (folder / "drafts.yaml").mkdir()  # a folder, whatever its name
+    shipped = shipped_scenarios()
+    assert list(shipped) == ["api", "batch", "web"]  # `--list` shows them in this order
+    assert shipped["web"] == folder / "web.yml"
+
+
+def test_a_run_from_flags_alone_names_the_flags_in_its_refusal() -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(None, Overrides(memory=128))  # no --fleet, no --instances
+    assert caught.value.message == "(flags): the cluster has no container instances"

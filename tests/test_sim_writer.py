@@ -126,3 +126,32 @@ def test_tasks_written_in_slices_join_up_whatever_the_count(
     write_response(result, stream, compact=True)
     expected = json.dumps(response(result), ensure_ascii=False, separators=(",", ":"))
     assert stream.getvalue() == expected + "\n"
+
+
+@pytest.mark.parametrize(("count", "lines"), [(200, "indented"), (201, "one line")])
+def test_up_to_200_tasks_the_json_is_indented_above_it_is_one_line(
+    count: int, lines: str, tmp_path: Path
+) -> None:
+    # `--format json` indents a response a reader can scroll (up to 200 tasks) and writes
+    # a bigger one on a single line; the parsed response is the same either way
+    code, out, err = invoke(
+        tmp_path,
+        "--fleet",
+        "10xm5.large",  # 2048 CPU units, 7680 MiB each: room for 64 tasks apiece
+        "--cpu",
+        "32",
+        "--memory",
+        "32",
+        "--count",
+        str(count),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    assert len(json.loads(out)["tasks"]) == count
+    body = out.removesuffix("\n")
+    if lines == "indented":
+        assert body.startswith('{\n  "tasks": [\n    {\n      "taskArn": ')
+    else:
+        assert "\n" not in body
+        assert body.startswith('{"tasks":[{"taskArn":')

@@ -674,7 +674,9 @@ def _scheduled(
     schedule = parse_schedule(
         as_str(_required(request, "Schedule", at), at.key("Schedule")), at.key("Schedule")
     )
-    tz = zone(request.get("Timezone"), at.key("Timezone"))
+    zone_at = at.key("Timezone")
+    raw_zone = request.get("Timezone")
+    tz = zone(None if raw_zone is None else as_str(raw_zone, zone_at), zone_at)
     spot = at.key("ScalableTargetAction")
     action = as_mapping(request.get("ScalableTargetAction") or {}, spot)
     _keys(action, ("MinCapacity", "MaxCapacity"), "ScalableTargetAction", spot)

@@ -712,12 +712,7 @@ def _running(
                 "use a containerInstanceArn (or its last part) from containerInstances",
             )
         group = as_str(entry.get("group", task.default_group), place.key("group"))
-        same_task = group == task.default_group or "cpu" not in entry
-        cpu = (
-            read_cpu(entry["cpu"], place.key("cpu"))
-            if "cpu" in entry
-            else (task.cpu if same_task else 0)
-        )
+        cpu = read_cpu(entry["cpu"], place.key("cpu")) if "cpu" in entry else task.cpu
         memory = (
             read_memory(entry["memory"], place.key("memory")) if "memory" in entry else task.memory
         )
@@ -726,11 +721,12 @@ def _running(
         if gpus is None:
             gpus = task.gpus if group == task.default_group else 0
         if "attachments" in entry:
-            attachments = as_list(entry.get("attachments") or [], place.key("attachments"))
-            uses_eni = any(
-                isinstance(a, Mapping) and a.get("type") == "ElasticNetworkInterface"
-                for a in attachments
-            )
+            listed_at = place.key("attachments")
+            attachments = [  # AWS's Attachment objects: an ENI's type is ElasticNetworkInterface
+                as_mapping(a, listed_at.index(n), "an attachment object")
+                for n, a in enumerate(as_list(entry.get("attachments") or [], listed_at))
+            ]
+            uses_eni = any(a.get("type") == "ElasticNetworkInterface" for a in attachments)
         else:  # a task of this definition without its attachments listed
             uses_eni = group == task.default_group and task.network_mode is NetworkMode.AWSVPC
         desired = as_str(entry.get("desiredStatus", "RUNNING"), place.key("desiredStatus"))
