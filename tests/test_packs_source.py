@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ecsprep import plain_yaml
 from ecsprep.packs.source import SyntaxProblem, compose, describe
 
 
@@ -102,3 +103,36 @@ def test_a_readable_file_gives_its_node_tree(tmp_path: Path) -> None:
 )
 def test_how_a_value_reads_in_a_message(text: str, reads: str) -> None:
     assert describe(yaml.compose(text)) == reads
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # PyYAML's own scanner gives this error a context ("while scanning for the next
+        # token") but no place for it: only the problem's place is named
+        (
+            b"a: @b\n",
+            SyntaxProblem(
+                1, "YAML syntax error: found character '@' that cannot start any token (column 4)"
+            ),
+        ),
+        (
+            b"a: [1, 2\n",
+            SyntaxProblem(
+                2,
+                "YAML syntax error: expected ',' or ']', but got '<stream end>' (column 1), "
+                "while parsing a flow sequence at line 1, column 4",
+            ),
+        ),
+        (b"a: *x\n", SyntaxProblem(1, "YAML syntax error: found undefined alias 'x' (column 4)")),
+        (b"a: \x07\n", _control(1, 4)),
+    ],
+)
+def test_without_libyaml_the_pure_python_parser_reports_as_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, expected: SyntaxProblem
+) -> None:
+    # PyYAML installed without libyaml (no wheel for the platform) parses in Python, and
+    # words and places some errors differently
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    monkeypatch.setattr(plain_yaml, "_Loader", plain_yaml._loader_class())
+    assert _compose(tmp_path, data) == expected

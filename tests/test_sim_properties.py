@@ -3,7 +3,8 @@
 Never over-commits CPU or memory; no two tasks share a host port and protocol
 on an instance; every placement satisfies every constraint; spread keeps the
 values within one task of each other where capacity allowed; binpack picks a
-least-remaining feasible candidate; both engines agree.
+least-remaining feasible candidate; both engines agree; the seed never changes how many
+tasks fit nor why the others don't.
 """
 
 from __future__ import annotations
@@ -182,6 +183,23 @@ def test_binpack_picks_a_least_remaining_feasible_candidate(document: dict[str, 
         assert placement.trace is not None
         step = placement.trace.strategy_steps[0]
         assert step.next_best is None or step.best < step.next_best
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), st.integers(1, 12))
+def test_the_seed_moves_tasks_but_never_changes_how_many_fit(
+    document: dict[str, Any], seed: int
+) -> None:
+    # Each instance takes identical tasks until its first failing check, whichever order
+    # they come in: the tie-break order and the random draw choose the instances, never how
+    # many tasks are placed nor the failure reasons (what a check's other draws can differ in:
+    # sim/placement_check.py `_rests_on`).
+    first = run(document)
+    other = run({**document, "seed": seed})
+    assert (other.unplaced, len(other.placements)) == (first.unplaced, len(first.placements))
+    assert sorted(f.reason.value for f in other.failures) == sorted(
+        f.reason.value for f in first.failures
+    )
 
 
 def test_instance_table_is_sane() -> None:

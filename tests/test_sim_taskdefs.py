@@ -1,5 +1,7 @@
 """Task definitions read from AWS's JSON (sim/taskdef.py): tests/cases/taskdefs/read.yaml
-gives each document and what placement reads from it, or the exact error and hint."""
+gives each document and what placement reads from it, or the exact error and hint;
+tests/cases/taskdefs/flags.yaml the same for the one-container task of the quick flags
+(--cpu, --memory, --port, --network-mode)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import yaml
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.taskdef import ContainerSpec, TaskSpec, read_task_definition
+from ecsprep.sim.scenario import Overrides, build_scenario
+from ecsprep.sim.taskdef import ContainerSpec, NetworkMode, TaskSpec, read_task_definition
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "taskdefs" / "read.yaml").read_text("utf-8")
@@ -69,3 +72,28 @@ def test_task_definition_document(case: dict[str, Any]) -> None:
                 assert {k: have[k] for k in want} == want
         else:
             assert got[key] == wanted, key
+
+
+FLAG_CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "taskdefs" / "flags.yaml").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", FLAG_CASES, ids=[c["name"] for c in FLAG_CASES])
+def test_task_the_flags_describe(case: dict[str, Any]) -> None:
+    flags = case["flags"]
+    overrides = Overrides(
+        cpu=flags.get("cpu"),
+        memory=flags.get("memory"),
+        ports=tuple(flags.get("ports", ())),
+        network_mode=NetworkMode(flags["network_mode"]) if "network_mode" in flags else None,
+    )
+    if "error" in case:
+        with pytest.raises(InputError) as caught:
+            build_scenario({"fleet": ["1xm5.large"]}, Where("s"), Path("."), overrides)
+        assert (caught.value.message, caught.value.hint) == (case["error"], case["hint"])
+        return
+    task = build_scenario({"fleet": ["1xm5.large"]}, Where("s"), Path("."), overrides).task
+    got = fields(task)
+    for key, wanted in case["read"].items():
+        assert got[key] == wanted, key

@@ -121,14 +121,28 @@ class TaskSpec:
 
 def one_container_task(
     *,
-    cpu: int = 256,
-    memory: int = 512,
+    cpu: int,
+    memory: int,
     ports: tuple[PortSpec, ...] = (),
     network_mode: NetworkMode = NetworkMode.BRIDGE,
     family: str = "sim",
 ) -> TaskSpec:
-    """The task the quick-experiment flags describe (--cpu, --memory, --port)."""
+    """The task the quick-experiment flags describe (--cpu, --memory, --port,
+    --network-mode), refused where RegisterTaskDefinition would refuse its document."""
+    if ports and network_mode is NetworkMode.NONE:
+        raise Where("--port").refuse(
+            "port mappings are not allowed when networkMode is none",
+            "leave out --port or use --network-mode bridge, host or awsvpc",
+        )
     if network_mode is not NetworkMode.BRIDGE:
+        for port in ports:
+            if port.host_port is not None and port.host_port != port.container_port:
+                raise Where("--port").refuse(
+                    f"When networkMode={network_mode.value}, the host ports and container "
+                    "ports in port mappings must match.",
+                    f"write --port {port.container_port} or "
+                    f"--port {port.container_port}:{port.container_port}",
+                )
         ports = tuple(
             PortSpec(port.container_port, port.container_port, port.protocol) for port in ports
         )
@@ -136,6 +150,8 @@ def one_container_task(
         family=family,
         containers=(ContainerSpec(name="app", cpu=cpu, memory=memory, ports=ports),),
         network_mode=network_mode,
+        # as for a registered definition: an awsvpc task needs task-eni (_required_attributes)
+        required_attributes=((TASK_ENI, None),) if network_mode is NetworkMode.AWSVPC else (),
     )
     check_ports(spec, Where("--port"))
     return spec
