@@ -366,6 +366,7 @@ def _read_container(data: object, where: Where, mode: NetworkMode) -> ContainerS
         for n, item in enumerate(mappings)
         if (port := _read_port(item, ports_at.index(n), mode, name)) is not None
     )
+    _refuse_two_protocols(ports, ports_at, name)
     return ContainerSpec(
         name=name,
         cpu=_optional(container, "cpu", where, as_int) or 0,
@@ -374,6 +375,22 @@ def _read_container(data: object, where: Where, mode: NetworkMode) -> ContainerS
         ports=ports,
         gpus=_read_gpus(container, where),
     )
+
+
+def _refuse_two_protocols(ports: tuple[PortSpec, ...], where: Where, container: str) -> None:
+    """API_PortMapping: "You can't expose the same container port for multiple protocols. If
+    you attempt this, an error is returned." (The error's text isn't documented.)"""
+    protocols: dict[int, Protocol] = {}
+    for port in ports:
+        first = protocols.setdefault(port.container_port, port.protocol)
+        if first is not port.protocol:
+            raise where.refuse(
+                f"container '{container}' exposes container port {port.container_port} for "
+                f"both {first.value} and {port.protocol.value}: ECS doesn't allow one container "
+                "port for multiple protocols",
+                "keep one protocol for that port (a DNS server on 53 needs two containers or "
+                "another port)",
+            )
 
 
 def _read_port(data: object, where: Where, mode: NetworkMode, container: str) -> PortSpec | None:
