@@ -334,8 +334,14 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
 
     sat = where.key("signingConfiguration")
     signing = as_mapping(document.get("signingConfiguration", {}), sat)
+    raw_signing = as_list(signing.get("rules", []), sat.key("rules"))
+    if len(raw_signing) > 10:
+        raise sat.key("rules").refuse(
+            "ValidationException: a signing configuration has at most 10 rules",
+            "APIReference/API_SigningConfiguration.html: rules, maximum of 10",
+        )
     signing_rules = []
-    for i, raw in enumerate(as_list(signing.get("rules", []), sat.key("rules"))):
+    for i, raw in enumerate(raw_signing):
         rat = sat.key("rules").index(i)
         rule = as_mapping(raw, rat)
         signing_rules.append(
@@ -461,16 +467,23 @@ def _repository(raw: object, where: Where) -> Repository:
 
 
 def wildcard(pattern: str, name: str) -> bool:
-    """`*` matches any sequence of characters (API_SigningRepositoryFilter; the scanning
-    filter's WILDCARD works the same way, image-scanning-enhanced.html "filters")."""
+    """A signing filter (WILDCARD_MATCH): `*` matches any sequence of characters and the
+    pattern must match the whole name (API_SigningRepositoryFilter's examples)."""
     return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), name) is not None
+
+
+def scan_filter(pattern: str, name: str) -> bool:
+    """A scanning filter (WILDCARD): with `*`, each `*` replaces zero or more characters of
+    the name; with no wildcard the filter matches every name that contains it
+    (image-scanning-enhanced-enabling.html, "Important")."""
+    return wildcard(pattern, name) if "*" in pattern else pattern in name
 
 
 def scan_frequency(setup: Setup, repository: str) -> str:
     """The frequency a repository gets: the first rule with a matching filter (continuous
     before scan on push when both match, INF) or MANUAL (API_RegistryScanningRule)."""
     matched = [
-        r.frequency for r in setup.scan_rules if any(wildcard(f, repository) for f in r.filters)
+        r.frequency for r in setup.scan_rules if any(scan_filter(f, repository) for f in r.filters)
     ]
     if "CONTINUOUS_SCAN" in matched:
         return "CONTINUOUS_SCAN"
