@@ -59,7 +59,10 @@ RESCAN_DAYS = {
     "DAYS_180": 180,
     "LIFETIME": None,
 }
-DEFAULT_RESCAN = "LIFETIME"  # INF: the account's Inspector setting when a scenario gives none
+# A new account's push-date re-scan duration: 14 days
+# (inspector/latest/user/scanning_resources_configure_duration_setting_ecr.html).
+DEFAULT_RESCAN = "DAYS_14"
+INSPECTOR_DURATION = "inspector/latest/user/scanning_resources_configure_duration_setting_ecr.html"
 ACCOUNT = "111122223333"  # INF: the account when the scenario names none
 REGION = "us-east-1"
 
@@ -726,8 +729,10 @@ class _World:
             if days is not None and self.now - image.pushed > days * 1440:
                 self.say(
                     f"{ref} is no longer monitored: pushed more than {days} days ago "
-                    f"(rescanDuration {self.setup.rescan})",
-                    INSPECTOR_RESCAN,
+                    f"(rescanDuration {self.setup.rescan}"
+                    + (", a new account's default" if self.setup.rescan == DEFAULT_RESCAN else "")
+                    + "; the last-in-use and last-pull durations are not modelled)",
+                    f"{INSPECTOR_RESCAN}, {INSPECTOR_DURATION}",
                     Verdict.SKIPPED,
                 )
                 continue
