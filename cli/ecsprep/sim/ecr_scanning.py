@@ -333,7 +333,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
 
     repositories = []
     for i, raw in enumerate(as_list(document.get("repositories", []), where.key("repositories"))):
-        repositories.append(_repository(raw, where.key("repositories").index(i)))
+        repositories.append(_repository(raw, where.key("repositories").index(i), region))
 
     sat = where.key("signingConfiguration")
     signing = as_mapping(document.get("signingConfiguration", {}), sat)
@@ -441,7 +441,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     )
 
 
-def _repository(raw: object, where: Where) -> Repository:
+def _repository(raw: object, where: Where, region: str) -> Repository:
     entry = as_mapping(raw, where)
     name = as_str(entry.get("repositoryName"), where.key("repositoryName"))
     scanning = as_mapping(
@@ -453,6 +453,12 @@ def _repository(raw: object, where: Where) -> Repository:
         raise where.key("encryptionConfiguration").refuse(
             "InvalidParameterException: encryptionType must be AES256, KMS or KMS_DSSE, "
             f"found {etype!r}"
+        )
+    if etype == "KMS_DSSE" and not region.startswith("us-gov-"):
+        raise where.key("encryptionConfiguration").refuse(
+            f"encryptionType KMS_DSSE (DSSE-KMS) is available only in the AWS GovCloud (US) "
+            f"Regions, not {region} (wording INF)",
+            f"{ENCRYPTION}: use KMS, or set registry.region to us-gov-west-1 or us-gov-east-1",
         )
     if etype == "AES256":
         if "kmsKey" in enc:
@@ -931,7 +937,7 @@ def _sign_on_push(world: _World, image: _Image) -> None:
 
 
 def _create_repository(world: _World, step: Step) -> None:
-    repo = _repository(step.body, step.where)
+    repo = _repository(step.body, step.where, world.setup.region)
     if repo.name in world.repos:
         old = world.repos[repo.name]
         world.fail(
