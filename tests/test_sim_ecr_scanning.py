@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.ecr_scanning import read_setup, run, wildcard
+from ecsprep.sim.ecr_scanning import read_setup, run, scan_filter, wildcard
 from ecsprep.ui.app import app
 
 CASES = Path(__file__).parent / "cases" / "ecr_scanning"
@@ -55,6 +55,16 @@ def test_wildcard_matches_the_documented_examples() -> None:
     assert wildcard("*/production", "web/production")
     assert wildcard("*prod*", "team-prod-web")
     assert not wildcard("prod", "prod2")
+
+
+def test_scan_filter_without_wildcard_matches_names_that_contain_it() -> None:
+    """image-scanning-enhanced-enabling.html: "Filters with no wildcard will match all
+    repository names that contain the filter"; a `*` replaces zero or more characters."""
+    assert scan_filter("prod", "team-prod-api")
+    assert scan_filter("prod", "prod")
+    assert not scan_filter("prod", "dev-api")
+    assert scan_filter("prod*", "prod-api")
+    assert not scan_filter("prod*", "team-prod")
 
 
 MANAGERS = st.sampled_from(["OS", "PIP", "NPM", "JAR"])

@@ -59,7 +59,10 @@ RESCAN_DAYS = {
     "DAYS_180": 180,
     "LIFETIME": None,
 }
-DEFAULT_RESCAN = "LIFETIME"  # INF: the account's Inspector setting when a scenario gives none
+# A new account's push-date re-scan duration: 14 days
+# (inspector/latest/user/scanning_resources_configure_duration_setting_ecr.html).
+DEFAULT_RESCAN = "DAYS_14"
+INSPECTOR_DURATION = "inspector/latest/user/scanning_resources_configure_duration_setting_ecr.html"
 ACCOUNT = "111122223333"  # INF: the account when the scenario names none
 REGION = "us-east-1"
 
@@ -330,12 +333,18 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
 
     repositories = []
     for i, raw in enumerate(as_list(document.get("repositories", []), where.key("repositories"))):
-        repositories.append(_repository(raw, where.key("repositories").index(i)))
+        repositories.append(_repository(raw, where.key("repositories").index(i), region))
 
     sat = where.key("signingConfiguration")
     signing = as_mapping(document.get("signingConfiguration", {}), sat)
+    raw_signing = as_list(signing.get("rules", []), sat.key("rules"))
+    if len(raw_signing) > 10:
+        raise sat.key("rules").refuse(
+            "ValidationException: a signing configuration has at most 10 rules",
+            "APIReference/API_SigningConfiguration.html: rules, maximum of 10",
+        )
     signing_rules = []
-    for i, raw in enumerate(as_list(signing.get("rules", []), sat.key("rules"))):
+    for i, raw in enumerate(raw_signing):
         rat = sat.key("rules").index(i)
         rule = as_mapping(raw, rat)
         signing_rules.append(
@@ -432,7 +441,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     )
 
 
-def _repository(raw: object, where: Where) -> Repository:
+def _repository(raw: object, where: Where, region: str) -> Repository:
     entry = as_mapping(raw, where)
     name = as_str(entry.get("repositoryName"), where.key("repositoryName"))
     scanning = as_mapping(
@@ -444,6 +453,12 @@ def _repository(raw: object, where: Where) -> Repository:
         raise where.key("encryptionConfiguration").refuse(
             "InvalidParameterException: encryptionType must be AES256, KMS or KMS_DSSE, "
             f"found {etype!r}"
+        )
+    if etype == "KMS_DSSE" and not region.startswith("us-gov-"):
+        raise where.key("encryptionConfiguration").refuse(
+            f"encryptionType KMS_DSSE (DSSE-KMS) is available only in the AWS GovCloud (US) "
+            f"Regions, not {region} (wording INF)",
+            f"{ENCRYPTION}: use KMS, or set registry.region to us-gov-west-1 or us-gov-east-1",
         )
     if etype == "AES256":
         if "kmsKey" in enc:
@@ -461,16 +476,23 @@ def _repository(raw: object, where: Where) -> Repository:
 
 
 def wildcard(pattern: str, name: str) -> bool:
-    """`*` matches any sequence of characters (API_SigningRepositoryFilter; the scanning
-    filter's WILDCARD works the same way, image-scanning-enhanced.html "filters")."""
+    """A signing filter (WILDCARD_MATCH): `*` matches any sequence of characters and the
+    pattern must match the whole name (API_SigningRepositoryFilter's examples)."""
     return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), name) is not None
+
+
+def scan_filter(pattern: str, name: str) -> bool:
+    """A scanning filter (WILDCARD): with `*`, each `*` replaces zero or more characters of
+    the name; with no wildcard the filter matches every name that contains it
+    (image-scanning-enhanced-enabling.html, "Important")."""
+    return wildcard(pattern, name) if "*" in pattern else pattern in name
 
 
 def scan_frequency(setup: Setup, repository: str) -> str:
     """The frequency a repository gets: the first rule with a matching filter (continuous
     before scan on push when both match, INF) or MANUAL (API_RegistryScanningRule)."""
     matched = [
-        r.frequency for r in setup.scan_rules if any(wildcard(f, repository) for f in r.filters)
+        r.frequency for r in setup.scan_rules if any(scan_filter(f, repository) for f in r.filters)
     ]
     if "CONTINUOUS_SCAN" in matched:
         return "CONTINUOUS_SCAN"
@@ -713,8 +735,10 @@ class _World:
             if days is not None and self.now - image.pushed > days * 1440:
                 self.say(
                     f"{ref} is no longer monitored: pushed more than {days} days ago "
-                    f"(rescanDuration {self.setup.rescan})",
-                    INSPECTOR_RESCAN,
+                    f"(rescanDuration {self.setup.rescan}"
+                    + (", a new account's default" if self.setup.rescan == DEFAULT_RESCAN else "")
+                    + "; the last-in-use and last-pull durations are not modelled)",
+                    f"{INSPECTOR_RESCAN}, {INSPECTOR_DURATION}",
                     Verdict.SKIPPED,
                 )
                 continue
@@ -913,7 +937,7 @@ def _sign_on_push(world: _World, image: _Image) -> None:
 
 
 def _create_repository(world: _World, step: Step) -> None:
-    repo = _repository(step.body, step.where)
+    repo = _repository(step.body, step.where, world.setup.region)
     if repo.name in world.repos:
         old = world.repos[repo.name]
         world.fail(
