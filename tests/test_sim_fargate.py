@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.fargate import SIZES, WINDOWS_CPU, nearest_sizes, read_and_check, valid_sizes
+from ecsprep.sim.fargate import (
+    SIZES,
+    WINDOWS_CPU,
+    nearest_sizes,
+    read_and_check,
+    spot_eligible,
+    valid_sizes,
+)
 from ecsprep.ui.app import app
 
 CASES = Path(__file__).parent / "cases" / "fargate"
@@ -109,6 +116,27 @@ def test_valid_sizes_run_and_invalid_sizes_name_nearest(cpu: int, step: int, os:
     assert bool(result.nearest) is not in_table
 
 
+@pytest.mark.parametrize(
+    ("os", "arch", "platform", "eligible"),
+    [
+        # fargate-capacity-providers.html: "If you use Fargate Spot, your task must use
+        # platform version 1.3.0 or later (for Linux)"; ARM64 tasks on 1.4.0; no Windows
+        ("LINUX", "X86_64", "1.3.0", True),
+        ("LINUX", "X86_64", "1.4.0", True),
+        ("LINUX", "X86_64", "1.2.0", False),
+        ("LINUX", "ARM64", "1.3.0", False),
+        ("LINUX", "ARM64", "1.4.0", True),
+        ("LINUX", "X86_64", "", False),  # no platform: the launch was refused
+        ("WINDOWS_SERVER_2019_CORE", "X86_64", "1.0.0", False),
+        ("WINDOWS_SERVER_2022_FULL", "X86_64", "1.4.0", False),
+    ],
+)
+def test_spot_eligibility_follows_the_documented_rule(
+    os: str, arch: str, platform: str, eligible: bool
+) -> None:
+    assert spot_eligible(os, arch, platform) is eligible
+
+
 # --- the command -----------------------------------------------------------------
 
 runner = CliRunner()
@@ -132,6 +160,51 @@ def test_command_json_for_a_file(tmp_path: Path) -> None:
     assert data["runs"] is True
     assert data["uses_spot"] is True
     assert data["findings"][-1]["rule"] == "FARGATE_SPOT"
+
+
+@pytest.mark.parametrize(
+    ("document", "flags", "words"),
+    [
+        ({"taskDefinition": "td.json"}, [], "taskDefinition: expected an object, found the string"),
+        (
+            {"taskDefinition": {**BASE, "runtimePlatform": "LINUX"}},
+            ["--os", "LINUX"],
+            "taskDefinition.runtimePlatform: expected an object",
+        ),
+        ({"taskDefinition": BASE, "runTask": [1]}, ["--spot"], "runTask: expected an object"),
+        (
+            {"taskDefinition": BASE, "createService": "x"},
+            ["--platform-version", "1.4.0"],
+            "createService: expected an object",
+        ),
+    ],
+)
+def test_command_refuses_a_block_that_isnt_an_object_even_with_flags(
+    document: dict[str, Any], flags: list[str], words: str, tmp_path: Path
+) -> None:
+    """Never a traceback: the reader names the place, also when flags add to the block."""
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(app, ["simulate", "fargate", str(path), *flags])
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        # a describe-task-definition output as a scenario's task definition
+        (
+            {"taskDefinition": {"taskDefinition": {**BASE, "cpu": "lots"}}},
+            "taskDefinition.taskDefinition.cpu",
+        ),
+        ({"taskDefinition": {**BASE, "memory": "lots"}}, "taskDefinition.memory"),
+    ],
+)
+def test_a_checks_refusal_names_the_place(document: dict[str, Any], path: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_and_check(document, Where("q.yaml"))
+    assert str(caught.value) == f"q.yaml {path}: expected a whole number, found the string 'lots'"
 
 
 def test_command_without_input_explains() -> None:
