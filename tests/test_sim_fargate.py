@@ -207,6 +207,54 @@ def test_a_checks_refusal_names_the_place(document: dict[str, Any], path: str) -
     assert str(caught.value) == f"q.yaml {path}: expected a whole number, found the string 'lots'"
 
 
+@pytest.mark.parametrize(
+    ("request_", "launched", "uses_spot"),
+    [
+        # a lone provider with neither base nor weight takes every task (docs/fargate.md, INF)
+        (
+            {"createService": {"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT"}]}},
+            "Launched by createService with capacity provider strategy FARGATE_SPOT "
+            "(base 0, weight 1), platform LATEST",
+            True,
+        ),
+        # a lone provider with a base keeps it, and its weight of 0
+        (
+            {"runTask": {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "base": 2}]}},
+            "Launched by runTask with capacity provider strategy FARGATE (base 2, weight 0), "
+            "platform LATEST",
+            False,
+        ),
+        # a weight left out is 0 (API_CapacityProviderStrategyItem): Spot takes no task
+        (
+            {
+                "createService": {
+                    "capacityProviderStrategy": [
+                        {"capacityProvider": "FARGATE_SPOT"},
+                        {"capacityProvider": "FARGATE", "weight": 1},
+                    ]
+                }
+            },
+            "Launched by createService with capacity provider strategy FARGATE_SPOT "
+            "(base 0, weight 0), FARGATE (base 0, weight 1), platform LATEST",
+            False,
+        ),
+        ({}, "Launched by runTask with launch type FARGATE, platform LATEST", False),
+    ],
+)
+def test_command_shows_how_the_task_is_launched(
+    request_: dict[str, Any], launched: str, uses_spot: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps({"taskDefinition": BASE, **request_}))
+    text = runner.invoke(app, ["simulate", "fargate", str(path)], env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    assert launched in text.stdout
+    data = json.loads(
+        runner.invoke(app, ["simulate", "fargate", str(path), "--format", "json"]).stdout
+    )
+    assert data["uses_spot"] is uses_spot
+
+
 def test_command_without_input_explains() -> None:
     result = runner.invoke(app, ["simulate", "fargate"])
     assert result.exit_code == 2
