@@ -289,3 +289,11 @@ def test_golden_windows_rendering() -> None:
     )
     assert result.exit_code == 2
     assert result.stdout == GOLDEN.read_text()
+
+
+def test_command_names_a_missing_network_mode_as_ec2s_default(tmp_path: Path) -> None:
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps({k: v for k, v in BASE.items() if k != "networkMode"}))
+    result = runner.invoke(app, ["simulate", "fargate", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "network mode (none: bridge)" in result.stdout
