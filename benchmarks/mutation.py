@@ -358,11 +358,13 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_deployment.py",
         "tests/test_sim_check_simulators.py",
         "tests/test_sim_deployment_timelines.py",
+        "tests/test_sim_deployment_reading.py",  # in process (its _cli twin is slower)
     ],
     "sim/deployment.py": [
         "tests/test_sim_deployment.py",
         "tests/test_sim_check_simulators.py",
         "tests/test_sim_deployment_timelines.py",
+        "tests/test_sim_deployment_reading.py",  # in process (its _cli twin is slower)
     ],
 }
 

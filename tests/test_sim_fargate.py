@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.fargate import SIZES, WINDOWS_CPU, nearest_sizes, read_and_check, valid_sizes
+from ecsprep.sim.fargate import (
+    SIZES,
+    WINDOWS_CPU,
+    nearest_sizes,
+    read_and_check,
+    spot_eligible,
+    valid_sizes,
+)
 from ecsprep.ui.app import app
 
 CASES = Path(__file__).parent / "cases" / "fargate"
@@ -109,6 +116,27 @@ def test_valid_sizes_run_and_invalid_sizes_name_nearest(cpu: int, step: int, os:
     assert bool(result.nearest) is not in_table
 
 
+@pytest.mark.parametrize(
+    ("os", "arch", "platform", "eligible"),
+    [
+        # fargate-capacity-providers.html: "If you use Fargate Spot, your task must use
+        # platform version 1.3.0 or later (for Linux)"; ARM64 tasks on 1.4.0; no Windows
+        ("LINUX", "X86_64", "1.3.0", True),
+        ("LINUX", "X86_64", "1.4.0", True),
+        ("LINUX", "X86_64", "1.2.0", False),
+        ("LINUX", "ARM64", "1.3.0", False),
+        ("LINUX", "ARM64", "1.4.0", True),
+        ("LINUX", "X86_64", "", False),  # no platform: the launch was refused
+        ("WINDOWS_SERVER_2019_CORE", "X86_64", "1.0.0", False),
+        ("WINDOWS_SERVER_2022_FULL", "X86_64", "1.4.0", False),
+    ],
+)
+def test_spot_eligibility_follows_the_documented_rule(
+    os: str, arch: str, platform: str, eligible: bool
+) -> None:
+    assert spot_eligible(os, arch, platform) is eligible
+
+
 # --- the command -----------------------------------------------------------------
 
 runner = CliRunner()
@@ -132,6 +160,99 @@ def test_command_json_for_a_file(tmp_path: Path) -> None:
     assert data["runs"] is True
     assert data["uses_spot"] is True
     assert data["findings"][-1]["rule"] == "FARGATE_SPOT"
+
+
+@pytest.mark.parametrize(
+    ("document", "flags", "words"),
+    [
+        ({"taskDefinition": "td.json"}, [], "taskDefinition: expected an object, found the string"),
+        (
+            {"taskDefinition": {**BASE, "runtimePlatform": "LINUX"}},
+            ["--os", "LINUX"],
+            "taskDefinition.runtimePlatform: expected an object",
+        ),
+        ({"taskDefinition": BASE, "runTask": [1]}, ["--spot"], "runTask: expected an object"),
+        (
+            {"taskDefinition": BASE, "createService": "x"},
+            ["--platform-version", "1.4.0"],
+            "createService: expected an object",
+        ),
+    ],
+)
+def test_command_refuses_a_block_that_isnt_an_object_even_with_flags(
+    document: dict[str, Any], flags: list[str], words: str, tmp_path: Path
+) -> None:
+    """Never a traceback: the reader names the place, also when flags add to the block."""
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(app, ["simulate", "fargate", str(path), *flags])
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        # a describe-task-definition output as a scenario's task definition
+        (
+            {"taskDefinition": {"taskDefinition": {**BASE, "cpu": "lots"}}},
+            "taskDefinition.taskDefinition.cpu",
+        ),
+        ({"taskDefinition": {**BASE, "memory": "lots"}}, "taskDefinition.memory"),
+    ],
+)
+def test_a_checks_refusal_names_the_place(document: dict[str, Any], path: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_and_check(document, Where("q.yaml"))
+    assert str(caught.value) == f"q.yaml {path}: expected a whole number, found the string 'lots'"
+
+
+@pytest.mark.parametrize(
+    ("request_", "launched", "uses_spot"),
+    [
+        # a lone provider with neither base nor weight takes every task (docs/fargate.md, INF)
+        (
+            {"createService": {"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT"}]}},
+            "Launched by createService with capacity provider strategy FARGATE_SPOT "
+            "(base 0, weight 1), platform LATEST",
+            True,
+        ),
+        # a lone provider with a base keeps it, and its weight of 0
+        (
+            {"runTask": {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "base": 2}]}},
+            "Launched by runTask with capacity provider strategy FARGATE (base 2, weight 0), "
+            "platform LATEST",
+            False,
+        ),
+        # a weight left out is 0 (API_CapacityProviderStrategyItem): Spot takes no task
+        (
+            {
+                "createService": {
+                    "capacityProviderStrategy": [
+                        {"capacityProvider": "FARGATE_SPOT"},
+                        {"capacityProvider": "FARGATE", "weight": 1},
+                    ]
+                }
+            },
+            "Launched by createService with capacity provider strategy FARGATE_SPOT "
+            "(base 0, weight 0), FARGATE (base 0, weight 1), platform LATEST",
+            False,
+        ),
+        ({}, "Launched by runTask with launch type FARGATE, platform LATEST", False),
+    ],
+)
+def test_command_shows_how_the_task_is_launched(
+    request_: dict[str, Any], launched: str, uses_spot: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps({"taskDefinition": BASE, **request_}))
+    text = runner.invoke(app, ["simulate", "fargate", str(path)], env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    assert launched in text.stdout
+    data = json.loads(
+        runner.invoke(app, ["simulate", "fargate", str(path), "--format", "json"]).stdout
+    )
+    assert data["uses_spot"] is uses_spot
 
 
 def test_command_without_input_explains() -> None:
@@ -168,3 +289,11 @@ def test_golden_windows_rendering() -> None:
     )
     assert result.exit_code == 2
     assert result.stdout == GOLDEN.read_text()
+
+
+def test_command_names_a_missing_network_mode_as_ec2s_default(tmp_path: Path) -> None:
+    path = tmp_path / "td.json"
+    path.write_text(json.dumps({k: v for k, v in BASE.items() if k != "networkMode"}))
+    result = runner.invoke(app, ["simulate", "fargate", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "network mode (none: bridge)" in result.stdout

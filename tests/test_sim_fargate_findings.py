@@ -31,12 +31,13 @@ BASE = {
 
 
 def _line(finding: dict[str, Any]) -> str:
+    # JSON booleans, never null: a consumer of `--format json` tests them as such
     parts = [
         finding["rule"],
-        "ok" if finding["ok"] else "refused",
+        {True: "ok", False: "refused"}[finding["ok"]],
         finding["stage"],
         finding["message"],
-        "AWS" if finding["awsWords"] else "ecsprep",
+        {True: "AWS", False: "ecsprep"}[finding["awsWords"]],
     ]
     if "where" in finding:
         parts.append(finding["where"])
@@ -59,10 +60,14 @@ def test_findings(case: dict[str, Any], tmp_path: Path) -> None:
     }
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(document))
-    result = CliRunner().invoke(app, ["simulate", "fargate", str(path), "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["simulate", "fargate", str(path), "--format", "json"], env={"COLUMNS": "2000"}
+    )
     if "error" in case:
         assert result.exit_code == 2
-        assert case["error"] in " ".join(result.output.split()), result.output
+        # the whole message: the file, the place in it, what is wrong (and the hint)
+        said = " ".join(result.output.split())
+        assert said in (f"error: {path} {case['error']}", f"error: {path}: {case['error']}"), said
         return
     data = json.loads(result.stdout)
     assert result.exit_code == (0 if data["runs"] else 2)

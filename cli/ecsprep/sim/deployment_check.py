@@ -77,7 +77,7 @@ def read_scenario(document: Mapping[str, Any], where: Where) -> Built:
         return _codedeploy(document, where, config, release)
     strategy = _choice(config.get("strategy", "ROLLING"), d.Strategy, config_at.key("strategy"))
     if strategy is not d.Strategy.ROLLING:
-        return _native(service, config, config_at, strategy, release)
+        return _native(service, at, config, config_at, strategy, release)
     return _rolling(document, where, service, config, config_at, release)
 
 
@@ -146,14 +146,16 @@ def _alarms(value: object, where: Where) -> d.Alarms:
     data = as_mapping(value, where)
     names = as_list(data.get("alarmNames") or [], where.key("alarmNames"))
     return d.Alarms(
-        names=tuple(as_str(n, where.key("alarmNames")) for n in names),
+        names=tuple(as_str(n, where.key("alarmNames").index(i)) for i, n in enumerate(names)),
         enable=_bool(data.get("enable", False), where.key("enable")),
         rollback=_bool(data.get("rollback", False), where.key("rollback")),
     )
 
 
 def _release(value: object, where: Where) -> d.Release:
-    data = as_mapping(value, where, "the release: tasks, alarmsInAlarm, hookStatus")
+    data = as_mapping(
+        value, where, "the release: tasks, alarmsInAlarm, alarmAfterMinutes, hookStatus"
+    )
     for key in data:
         if key not in ("tasks", "alarmsInAlarm", "alarmAfterMinutes", "hookStatus"):
             raise where.key(str(key)).refuse(
@@ -161,15 +163,22 @@ def _release(value: object, where: Where) -> d.Release:
                 "release has tasks, alarmsInAlarm, alarmAfterMinutes, hookStatus",
             )
     status = data.get("hookStatus", "SUCCEEDED")
-    statuses = status if isinstance(status, list) else [status]
+    status_at = where.key("hookStatus")
+    statuses = (
+        [(s, status_at.index(i)) for i, s in enumerate(status)]
+        if isinstance(status, list)
+        else [(status, status_at)]
+    )
     alarms = as_list(data.get("alarmsInAlarm") or [], where.key("alarmsInAlarm"))
     return d.Release(
         tasks=_choice(data.get("tasks", "HEALTHY"), d.TaskOutcome, where.key("tasks")),
-        alarms_in_alarm=tuple(as_str(a, where.key("alarmsInAlarm")) for a in alarms),
+        alarms_in_alarm=tuple(
+            as_str(a, where.key("alarmsInAlarm").index(i)) for i, a in enumerate(alarms)
+        ),
         alarm_after_minutes=as_int(
             data.get("alarmAfterMinutes", 0), where.key("alarmAfterMinutes")
         ),
-        hook_status=tuple(as_str(s, where.key("hookStatus")).upper() for s in statuses),
+        hook_status=tuple(as_str(s, at).upper() for s, at in statuses),
     )
 
 
@@ -223,15 +232,20 @@ def _codedeploy(
     lb_at = group_at.key("loadBalancerInfo")
     lb = as_mapping(group.get("loadBalancerInfo") or {}, lb_at)
     pairs = as_list(lb.get("targetGroupPairInfoList") or [{}], lb_at.key("targetGroupPairInfoList"))
-    pair = as_mapping(pairs[0] if pairs else {}, lb_at.key("targetGroupPairInfoList[0]"))
-    test_route = as_mapping(pair.get("testTrafficRoute") or {}, lb_at.key("testTrafficRoute"))
-    prod_route = as_mapping(pair.get("prodTrafficRoute") or {}, lb_at.key("prodTrafficRoute"))
+    pair_at = lb_at.key("targetGroupPairInfoList").index(0)
+    pair = as_mapping(pairs[0] if pairs else {}, pair_at)
+    test_route = as_mapping(pair.get("testTrafficRoute") or {}, pair_at.key("testTrafficRoute"))
+    prod_at = pair_at.key("prodTrafficRoute")
+    prod_route = as_mapping(pair.get("prodTrafficRoute") or {}, prod_at)
     alarm_at = group_at.key("alarmConfiguration")
     alarm_config = as_mapping(group.get("alarmConfiguration") or {}, alarm_at)
     alarms: tuple[str, ...] = ()
     if _bool(alarm_config.get("enabled", False), alarm_at.key("enabled")):
         listed = as_list(alarm_config.get("alarms") or [], alarm_at.key("alarms"))
-        alarms = tuple(str(as_mapping(a, alarm_at.key("alarms")).get("name", "")) for a in listed)
+        alarms = tuple(
+            str(as_mapping(a, alarm_at.key("alarms").index(i)).get("name", ""))
+            for i, a in enumerate(listed)
+        )
     roll_at = group_at.key("autoRollbackConfiguration")
     roll = as_mapping(group.get("autoRollbackConfiguration") or {}, roll_at)
     events: tuple[str, ...] = ()
@@ -259,7 +273,9 @@ def _codedeploy(
         shift=shift,
         termination_wait=wait,
         test_listener=bool(test_route.get("listenerArns")),
-        prod_listeners=len(as_list(prod_route.get("listenerArns") or [], lb_at)),
+        prod_listeners=len(
+            as_list(prod_route.get("listenerArns") or [], prod_at.key("listenerArns"))
+        ),
         alarms=alarms,
         rollback_events=events,
         hooks=tuple(hooks),
@@ -301,6 +317,7 @@ def _routing(value: object, where: Where) -> d.Shift:
 
 def _native(
     service: Mapping[str, Any],
+    service_at: Where,
     config: Mapping[str, Any],
     at: Where,
     strategy: d.Strategy,
@@ -350,7 +367,7 @@ def _native(
                 )
         target = str(hook.get("hookTargetArn", f"hook {n + 1}")).rsplit(":", 1)[-1]
         hooks.append((target, tuple(str(s) for s in stages)))
-    balancers = as_list(service.get("loadBalancers") or [], Where("service.loadBalancers"))
+    balancers = as_list(service.get("loadBalancers") or [], service_at.key("loadBalancers"))
     test_listener = any(
         isinstance(b, Mapping)
         and isinstance(b.get("advancedConfiguration"), Mapping)

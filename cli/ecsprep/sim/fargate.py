@@ -222,8 +222,13 @@ def read_task(document: Mapping[str, object], where: Where) -> FargateTask:
         else None
     )
     platform = as_mapping(document.get("runtimePlatform") or {}, where.key("runtimePlatform"))
-    os = as_str(platform.get("operatingSystemFamily", "LINUX"), where.key("runtimePlatform"))
-    arch = as_str(platform.get("cpuArchitecture", "X86_64"), where.key("runtimePlatform"))
+    os = as_str(
+        platform.get("operatingSystemFamily", "LINUX"),
+        where.key("runtimePlatform.operatingSystemFamily"),
+    )
+    arch = as_str(
+        platform.get("cpuArchitecture", "X86_64"), where.key("runtimePlatform.cpuArchitecture")
+    )
     if os != "LINUX" and not os.startswith("WINDOWS_SERVER_"):
         raise where.key("runtimePlatform.operatingSystemFamily").refuse(
             f"{os!r} is not an operating system family",
@@ -234,10 +239,12 @@ def read_task(document: Mapping[str, object], where: Where) -> FargateTask:
             f"{arch!r} is not a CPU architecture", "X86_64 or ARM64"
         )
     compat = tuple(
-        as_str(v, where.key("requiresCompatibilities"))
-        for v in as_list(
-            document.get("requiresCompatibilities") or document.get("compatibilities") or [],
-            where.key("requiresCompatibilities"),
+        as_str(v, where.key("requiresCompatibilities").index(n))
+        for n, v in enumerate(
+            as_list(
+                document.get("requiresCompatibilities") or document.get("compatibilities") or [],
+                where.key("requiresCompatibilities"),
+            )
         )
     )
     storage = document.get("ephemeralStorage")
@@ -276,7 +283,10 @@ def read_task(document: Mapping[str, object], where: Where) -> FargateTask:
         for name in CONTAINER_PARAMETERS:
             if _given(body.get(name)):
                 parameters.append((name, at.key(name).path))
-        for m, requirement in enumerate(as_list(body.get("resourceRequirements") or [], at)):
+        requirements = as_list(
+            body.get("resourceRequirements") or [], at.key("resourceRequirements")
+        )
+        for m, requirement in enumerate(requirements):
             req = as_mapping(requirement, at.key("resourceRequirements").index(m))
             if req.get("type") == "GPU":
                 parameters.append(("gpu", at.key("resourceRequirements").index(m).path))
@@ -325,7 +335,11 @@ def read_launch(document: Mapping[str, object], where: Where) -> Launch:
         for n, item in enumerate(as_list(strategy, at.key("capacityProviderStrategy"))):
             it = at.key("capacityProviderStrategy").index(n)
             entry = as_mapping(item, it)
-            name = as_str(entry.get("capacityProvider", ""), it.key("capacityProvider"))
+            if "capacityProvider" not in entry:  # required (CapacityProviderStrategyItem)
+                raise it.refuse(
+                    "capacityProvider is missing", "name FARGATE or FARGATE_SPOT in each item"
+                )
+            name = as_str(entry["capacityProvider"], it.key("capacityProvider"))
             providers.append(
                 (
                     name,

@@ -133,6 +133,12 @@ def deployment(
 def _apply_flags(document: dict[str, Any], **flags: Any) -> None:
     from ecsprep.errors import InputError
 
+    service_given = document.get("service")
+    blocks = [service_given, document.get("codeDeploy"), document.get("release")]
+    if isinstance(service_given, dict):
+        blocks.append(service_given.get("deploymentConfiguration"))
+    if any(block is not None and not isinstance(block, dict) for block in blocks):
+        return  # not an object where one belongs: the reader refuses it, naming the place
     service = dict(document.get("service") or {})
     config = dict(service.get("deploymentConfiguration") or {})
     if flags["desired"] is not None:

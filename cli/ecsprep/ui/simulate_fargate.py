@@ -114,6 +114,8 @@ def _with_flags(
     storage: int | None,
 ) -> dict[str, Any]:
     scenario = "taskDefinition" in document and "containerDefinitions" not in document
+    if scenario and not isinstance(document["taskDefinition"], dict):
+        return document  # not an object: the reader refuses it, naming the place
     task = dict(document["taskDefinition"]) if scenario else dict(document)
     if "taskDefinition" in task and isinstance(task["taskDefinition"], dict):
         task = dict(task["taskDefinition"])  # a describe-task-definition output
@@ -128,7 +130,9 @@ def _with_flags(
         task["cpu"] = cpu
     if memory is not None:
         task["memory"] = memory
-    if os_family is not None or arch is not None:
+    if (os_family is not None or arch is not None) and isinstance(
+        task.get("runtimePlatform") or {}, dict
+    ):
         platform = dict(task.get("runtimePlatform") or {})
         if os_family is not None:
             platform["operatingSystemFamily"] = os_family
@@ -145,6 +149,8 @@ def _with_launch(document: dict[str, Any], platform: str | None, spot: bool) -> 
     if platform is None and not spot:
         return document
     key = "createService" if "createService" in document else "runTask"
+    if not isinstance(document.get(key) or {}, dict):
+        return document  # not an object: the reader refuses it, naming the place
     request = dict(document.get(key) or {})
     if platform is not None:
         request["platformVersion"] = platform
