@@ -190,6 +190,26 @@ def test_command_refuses_a_block_that_isnt_an_object_even_with_flags(
     assert words in " ".join(result.output.split())
 
 
+def test_command_refuses_a_misspelt_request_key_in_a_scenario_file(tmp_path: Path) -> None:
+    """`runtask:` would otherwise drop the request silently: the launch shown would be the
+    default one, not the file's (with flags too, which rewrite the scenario)."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(json.dumps({"taskDefinition": BASE, "runtask": {"launchType": "EC2"}}))
+    for flags in ([], ["--cpu", "512", "--memory", "1024"]):
+        result = runner.invoke(app, ["simulate", "fargate", str(path), *flags])
+        assert result.exit_code == 2, result.output
+        assert "scenario.yaml runtask: unknown key 'runtask'" in result.stderr
+        assert "did you mean 'runTask'?" in result.stderr
+
+
+def test_command_reads_describe_task_definition_output_with_its_tags(tmp_path: Path) -> None:
+    path = tmp_path / "described.json"
+    path.write_text(json.dumps({"taskDefinition": BASE, "tags": [{"key": "team", "value": "a"}]}))
+    for flags in ([], ["--spot"]):
+        result = runner.invoke(app, ["simulate", "fargate", str(path), *flags])
+        assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize(
     ("document", "path"),
     [

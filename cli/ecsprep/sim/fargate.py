@@ -607,13 +607,19 @@ def _providers(task: FargateTask, launch: Launch, platform: str, add: _Adder) ->
 def read_and_check(document: Mapping[str, object], where: Where) -> FargateCheck:
     """A scenario `{taskDefinition: …, runTask|createService: …}` or a bare task
     definition, checked."""
-    known = {"taskDefinition", "runTask", "createService", "description"}
+    # `tags` comes with describe-task-definition's output ({taskDefinition, tags}).
+    known = {"taskDefinition", "runTask", "createService", "description", "tags"}
     if "taskDefinition" in document:
-        unknown = [key for key in document if key not in known]
+        unknown = [str(key) for key in document if key not in known]
         if unknown:
-            raise where.key(str(unknown[0])).refuse(
+            import difflib
+
+            likely = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6)
+            raise where.key(unknown[0]).refuse(
                 f"unknown key {unknown[0]!r}",
-                "a scenario has taskDefinition and runTask or createService",
+                f"did you mean {likely[0]!r}?"
+                if likely
+                else "a scenario has taskDefinition and runTask or createService",
             )
         task = read_task(
             as_mapping(document["taskDefinition"], where.key("taskDefinition")),

@@ -141,7 +141,8 @@ def _with_flags(
         task["runtimePlatform"] = platform
     if storage is not None:
         task["ephemeralStorage"] = {"sizeInGiB": storage}
-    rest = {k: v for k, v in document.items() if k in ("runTask", "createService")}
+    # The scenario's other keys go on to the reader, which refuses a misspelt `runtask:`.
+    rest = {k: v for k, v in document.items() if k != "taskDefinition"} if scenario else {}
     return {"taskDefinition": task, **rest}
 
 
