@@ -187,6 +187,7 @@ def test_each_mistake_is_caught_by_the_schema_and_the_validator(name: str, tmp_p
 
 ACCEPTED = {
     "a single question saying choose: 1": _set(_single, "choose", 1),
+    "a single answer written as a list of one": _set(_single, "answer", ["A"]),
     "a check naming a shipped scenario": _set(_check, "scenario", "binpack-memory"),
     "a check that leaves its simulator out (placement)": _drop(_check, "simulator"),
     # Text is any scalar but null, kept as written: `version: 2` is the version "2".
