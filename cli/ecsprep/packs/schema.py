@@ -90,73 +90,71 @@ class Field:
     required_when: tuple[str, str] | None = None  # (other field, value) that makes it required
 
 
-def _f(name: str, type_: FieldType, doc: str, **extra: Any) -> Field:
-    return Field(name, type_, doc, **extra)
-
-
 T = FieldType
 KINDS: dict[str, tuple[Field, ...]] = {
     "document": (
-        _f("format", T.INTEGER, "Format version of this document; must be 1.", required=True),
-        _f("pack", T.OBJECT, "Who this pack is.", required=True, kind="pack"),
-        _f("topics", T.OBJECTS, "Study notes, one per topic.", kind="topic"),
-        _f("glossary", T.OBJECTS, "Glossary terms.", kind="term"),
-        _f("questions", T.OBJECTS, "Exam-style questions.", kind="question"),
+        Field("format", T.INTEGER, "Format version of this document; must be 1.", required=True),
+        Field("pack", T.OBJECT, "Who this pack is.", required=True, kind="pack"),
+        Field("topics", T.OBJECTS, "Study notes, one per topic.", kind="topic"),
+        Field("glossary", T.OBJECTS, "Glossary terms.", kind="term"),
+        Field("questions", T.OBJECTS, "Exam-style questions.", kind="question"),
     ),
     "pack": (
-        _f("id", T.SLUG, "Unique pack id, a lowercase slug.", required=True),
-        _f("title", T.TEXT, "Pack title.", required=True),
-        _f("version", T.TEXT, "The pack's own version string.", required=True),
-        _f("description", T.TEXT, "What the pack covers."),
+        Field("id", T.SLUG, "Unique pack id, a lowercase slug.", required=True),
+        Field("title", T.TEXT, "Pack title.", required=True),
+        Field("version", T.TEXT, "The pack's own version string.", required=True),
+        Field("description", T.TEXT, "What the pack covers."),
     ),
     "topic": (
-        _f("id", T.SLUG, "Permanent topic id, a lowercase slug.", required=True),
-        _f("title", T.TEXT, "Topic title.", required=True),
-        _f("summary", T.TEXT, "One or two sentences shown in lists."),
-        _f("tags", T.TEXTS, "Free labels."),
-        _f("notes", T.TEXT, "The notes, in Markdown.", required=True),
-        _f("refs", T.OBJECTS, "Documentation that backs the notes.", kind="reference"),
+        Field("id", T.SLUG, "Permanent topic id, a lowercase slug.", required=True),
+        Field("title", T.TEXT, "Topic title.", required=True),
+        Field("summary", T.TEXT, "One or two sentences shown in lists."),
+        Field("tags", T.TEXTS, "Free labels."),
+        Field("notes", T.TEXT, "The notes, in Markdown.", required=True),
+        Field("refs", T.OBJECTS, "Documentation that backs the notes.", kind="reference"),
     ),
     "reference": (
-        _f("url", T.TEXT, "Address of the page.", required=True),
-        _f("title", T.TEXT, "Title of the page."),
+        Field("url", T.TEXT, "Address of the page.", required=True),
+        Field("title", T.TEXT, "Title of the page."),
     ),
     "term": (
-        _f("term", T.TEXT, "The term as it is written.", required=True),
-        _f("aliases", T.TEXTS, "Other spellings `explain` should find."),
-        _f("definition", T.TEXT, "One to three sentences.", required=True),
-        _f("topic", T.SLUG, "Id of the topic the term belongs to.", required=True),
-        _f("see", T.TEXTS, "Related glossary terms."),
-        _f("try", T.TEXT, "A command that shows the term in action."),
+        Field("term", T.TEXT, "The term as it is written.", required=True),
+        Field("aliases", T.TEXTS, "Other spellings `explain` should find."),
+        Field("definition", T.TEXT, "One to three sentences.", required=True),
+        Field("topic", T.SLUG, "Id of the topic the term belongs to.", required=True),
+        Field("see", T.TEXTS, "Related glossary terms."),
+        Field("try", T.TEXT, "A command that shows the term in action."),
     ),
     "question": (
-        _f("id", T.SLUG, "Permanent question id, a lowercase slug.", required=True),
-        _f("topics", T.SLUGS, "Topic ids; the first is the main one.", required=True, min_items=1),
-        _f("difficulty", T.CHOICE, "How hard it is.", choices=("easy", "medium", "hard")),
-        _f(
+        Field("id", T.SLUG, "Permanent question id, a lowercase slug.", required=True),
+        Field(
+            "topics", T.SLUGS, "Topic ids; the first is the main one.", required=True, min_items=1
+        ),
+        Field("difficulty", T.CHOICE, "How hard it is.", choices=("easy", "medium", "hard")),
+        Field(
             "type",
             T.CHOICE,
             "One answer or several.",
             required=True,
             choices=("single", "multiple"),
         ),
-        _f(
+        Field(
             "choose",
             T.INTEGER,
             "How many options to pick (multiple only).",
             required_when=("type", "multiple"),
         ),
-        _f("terms", T.TEXTS, "Glossary terms the question tests."),
-        _f("tags", T.TEXTS, "Free labels, e.g. seed."),
-        _f(
+        Field("terms", T.TEXTS, "Glossary terms the question tests."),
+        Field("tags", T.TEXTS, "Free labels, e.g. seed."),
+        Field(
             "exams",
             T.CHOICES,
             "The certification exams the question fits: dva (Developer Associate), "
             "saa (Solutions Architect Associate), soa (SysOps / CloudOps Associate).",
             choices=EXAMS,
         ),
-        _f("stem", T.TEXT, "The question.", required=True),
-        _f(
+        Field("stem", T.TEXT, "The question.", required=True),
+        Field(
             "options",
             T.LETTERED,
             f"{MIN_OPTIONS} to {MAX_OPTIONS} options keyed A, B, C…",
@@ -164,9 +162,9 @@ KINDS: dict[str, tuple[Field, ...]] = {
             kind="option",
             min_items=MIN_OPTIONS,
         ),
-        _f("answer", T.ANSWER, "The right option letter, or a list of letters.", required=True),
-        _f("explanation", T.TEXT, "The overall explanation.", required=True),
-        _f(
+        Field("answer", T.ANSWER, "The right option letter, or a list of letters.", required=True),
+        Field("explanation", T.TEXT, "The overall explanation.", required=True),
+        Field(
             "refs",
             T.OBJECTS,
             "Documentation that backs the answer (at least one page).",
@@ -174,7 +172,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
             kind="reference",
             min_items=1,
         ),
-        _f(
+        Field(
             "check",
             T.OBJECT,
             "Run the question in the placement simulator: a scenario and, per option, "
@@ -183,20 +181,20 @@ KINDS: dict[str, tuple[Field, ...]] = {
         ),
     ),
     "check": (
-        _f(
+        Field(
             "simulator",
             T.CHOICE,
             "The simulator that runs the check (default placement).",
             choices=SIMULATORS,
         ),
-        _f(
+        Field(
             "scenario",
             T.SCENARIO,
             "A shipped scenario's name (`ecsprep simulate placement --list`) or a scenario "
             "mapping in AWS shapes, as `ecsprep simulate placement` reads them.",
             required=True,
         ),
-        _f(
+        Field(
             "options",
             T.BY_LETTER,
             "Per option letter (any subset): what the option changes and what the run shows.",
@@ -204,7 +202,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
             kind="option-check",
             min_items=1,
         ),
-        _f(
+        Field(
             "goal",
             T.OBJECT,
             "What the question asks for, as a condition on a run (e.g. every task placed on "
@@ -214,28 +212,28 @@ KINDS: dict[str, tuple[Field, ...]] = {
         ),
     ),
     "option-check": (
-        _f(
+        Field(
             "change",
             T.MAPPING,
             "A JSON Merge Patch (RFC 7386) on the scenario: mappings merge key by key, "
             "lists and values replace, null removes a key. Omit it to run the scenario as is.",
         ),
-        _f(
+        Field(
             "expect",
             T.OBJECT,
             "What the run must show; the tests and `packs validate` hold the pack to it.",
             required=True,
             kind="expectation",
         ),
-        _f("shows", T.TEXT, "One sentence: what the run demonstrates.", required=True),
-        _f(
+        Field("shows", T.TEXT, "One sentence: what the run demonstrates.", required=True),
+        Field(
             "claim",
             T.OBJECT,
             "For an option that states something: what the statement predicts about this "
             "option's run. The option is right exactly when the run shows it.",
             kind="expectation",
         ),
-        _f(
+        Field(
             "claim_as_given",
             T.OBJECT,
             "Like claim, judged on the scenario as the question gives it (the option's change "
@@ -244,45 +242,49 @@ KINDS: dict[str, tuple[Field, ...]] = {
         ),
     ),
     "expectation": (
-        _f("placed", T.COUNT, "How many tasks are placed."),
-        _f("unplaced", T.COUNT, "How many tasks can't be placed."),
-        _f("instances_used", T.COUNT, "How many distinct instances receive a task."),
-        _f("instances", T.TEXTS, "Where each task goes, in order (last part of the instance ARN)."),
-        _f(
+        Field("placed", T.COUNT, "How many tasks are placed."),
+        Field("unplaced", T.COUNT, "How many tasks can't be placed."),
+        Field("instances_used", T.COUNT, "How many distinct instances receive a task."),
+        Field(
+            "instances", T.TEXTS, "Where each task goes, in order (last part of the instance ARN)."
+        ),
+        Field(
             "failure",
             T.CHOICE,
             "A failure reason that at least one instance reports.",
             choices=FAILURE_REASONS,
         ),
-        _f("stopped_on", T.TEXTS, "Scale-in: the instance of each stopped task, in order."),
-        _f("note", T.TEXT, "Text that one of the run's notes contains (e.g. why AWS rejects it)."),
-        _f("no_note", T.TEXT, "Text that none of the run's notes contains."),
-        _f(
+        Field("stopped_on", T.TEXTS, "Scale-in: the instance of each stopped task, in order."),
+        Field(
+            "note", T.TEXT, "Text that one of the run's notes contains (e.g. why AWS rejects it)."
+        ),
+        Field("no_note", T.TEXT, "Text that none of the run's notes contains."),
+        Field(
             "providers",
             T.MAPPING,
             "With a capacityProviderStrategy: each provider's task count, e.g. "
             "{FARGATE: 4, FARGATE_SPOT: 6}.",
         ),
-        _f("used", T.TEXTS, "Exactly these instances receive a task (in any order)."),
-        _f("avoid", T.TEXTS, "None of these instances receives a task."),
-        _f("tasks_on", T.MAPPING, "How many tasks given instances receive, e.g. {ci-0003: 2}."),
-        _f("max_per_instance", T.COUNT, "No instance receives more tasks than this."),
-        _f("refused", T.TEXT, "AWS refuses the option's input with a message containing this."),
+        Field("used", T.TEXTS, "Exactly these instances receive a task (in any order)."),
+        Field("avoid", T.TEXTS, "None of these instances receives a task."),
+        Field("tasks_on", T.MAPPING, "How many tasks given instances receive, e.g. {ci-0003: 2}."),
+        Field("max_per_instance", T.COUNT, "No instance receives more tasks than this."),
+        Field("refused", T.TEXT, "AWS refuses the option's input with a message containing this."),
     ),
     "goal": (
-        _f("says", T.TEXT, "The goal in words, as the learner reads it.", required=True),
-        _f(
+        Field("says", T.TEXT, "The goal in words, as the learner reads it.", required=True),
+        Field(
             "fewest",
             T.CHOICE,
             "Of the options whose runs meet the rest of the goal, only those with the least of "
             "this count are right.",
             choices=RANKED,
         ),
-        _f("most", T.CHOICE, "Like fewest, for the most of this count.", choices=RANKED),
+        Field("most", T.CHOICE, "Like fewest, for the most of this count.", choices=RANKED),
     ),
     "option": (
-        _f("text", T.TEXT, "The option as shown.", required=True),
-        _f("why", T.TEXT, "Why this option is right or wrong.", required=True),
+        Field("text", T.TEXT, "The option as shown.", required=True),
+        Field("why", T.TEXT, "Why this option is right or wrong.", required=True),
     ),
 }
 # A goal states its condition with the same facts an expectation names.
@@ -318,9 +320,11 @@ def json_schema() -> dict[str, Any]:
         "description": check["description"],
         "anyOf": [{"$ref": "#/$defs/check"}, {"$ref": "#/$defs/fact-check"}],
     }
-    defs["check"]["properties"]["simulator"] = {"const": "placement"}
+    simulator = defs["check"]["properties"]["simulator"]["description"]
+    defs["check"]["properties"]["simulator"] = {"description": simulator, "const": "placement"}
     defs["fact-check"]["properties"]["simulator"] = {
-        "enum": [name for name in SIMULATORS if name != "placement"]
+        "description": simulator,
+        "enum": [name for name in SIMULATORS if name != "placement"],
     }
     defs["fact-check"]["required"] = sorted({*defs["fact-check"].get("required", ()), "simulator"})
     root = _object_schema("document")
@@ -360,7 +364,8 @@ def _object_schema(kind: str) -> dict[str, Any]:
     return schema
 
 
-_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+# Text is any scalar but null, kept as written (`version: 2` is the text "2").
+_TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"], "minLength": 1}
 _SLUG: dict[str, Any] = {"type": "string", "pattern": SLUG.pattern.replace(r"\Z", "$")}
 _SLUG["pattern"] = "^" + _SLUG["pattern"]
 _LETTER: dict[str, Any] = {"enum": list(OPTION_LETTERS)}
