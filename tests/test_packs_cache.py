@@ -157,11 +157,52 @@ def test_a_question_damaged_inside_a_readable_cache_is_a_clear_error_then_rebuil
     assert library.topics == expected.topics  # the rest reads fine
     with pytest.raises(StorageError, match=r"content cache .* is damaged") as caught:
         library.questions[qid]
-    assert caught.value.hint is not None
-    assert "run the command again" in caught.value.hint
+    assert caught.value.hint == "run the command again: ecsprep rebuilds the cache from the packs"
     assert not store.exists()  # removed, so the next run rebuilds it
     assert load_library().library == expected
     assert marshal.loads(store.read_bytes()) == good
+    # A second terminal may have removed it first: the same clear error, never an OSError.
+    store.write_bytes(marshal.dumps({"key": good["key"], "data": data}))
+    library = load_library().library
+    store.unlink()
+    with pytest.raises(StorageError, match=r"content cache .* is damaged"):
+        library.questions[qid]
+
+
+def test_a_pack_without_terms_or_questions_reads_back_from_the_cache_equal(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "sample.yaml").write_text(SAMPLE, encoding="utf-8")
+    (folder / "topics-only.yaml").write_text(
+        "format: 1\npack: {id: topics-only, title: Topics only, version: '1'}\n"
+        "topics:\n  - {id: own-topic, title: Own, notes: Notes of its own.}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(ecsprep.data, "shipped_content_dir", lambda: folder)
+    expected = load_library(cache=False).library
+    load_library()
+    cached = load_library().library
+    assert cached == expected
+    only = next(p for p in cached.packs if p.id == "topics-only")
+    assert (only.glossary, only.questions) == ((), ())
+
+
+def test_explain_on_a_warm_cache_reads_the_notes_alone(
+    shipped: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes are a quarter of the bytes: a warm `explain` never opens library.cache."""
+    load_library()
+    expected = load_library().library.notes()
+
+    def refuse(path: Path, key: list[Any]) -> None:
+        raise AssertionError(f"read {path}")
+
+    monkeypatch.setattr(cache, "read_cache", refuse)
+    found = cached_notes()
+    assert found is not None
+    assert found[0] == expected
 
 
 def test_a_cached_library_builds_each_question_when_first_read(
