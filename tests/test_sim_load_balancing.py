@@ -8,6 +8,8 @@ tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 from pathlib import Path
@@ -36,11 +38,17 @@ def _cases() -> list[Any]:
     return found
 
 
-def _base() -> dict[str, Any]:
+@functools.cache
+def _parsed_base() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((CASES / "documented.yaml").read_text())[0][
         "scenario"
     ]
     return document
+
+
+def _base() -> dict[str, Any]:
+    """A fresh copy of the first documented scenario (parsed once: PyYAML is slow)."""
+    return copy.deepcopy(_parsed_base())
 
 
 @pytest.mark.parametrize("case", _cases())

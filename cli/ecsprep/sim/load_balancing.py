@@ -744,6 +744,8 @@ def _load_balancer(data: object, where: Where) -> LoadBalancer:
 
 
 def _condition(data: object, where: Where) -> Condition:
+    """A RuleCondition: `Values` (host-header and path-pattern only) or the field's config;
+    the value of a condition can't be empty (API_RuleCondition.html)."""
     c = as_mapping(data, where)
     fld = str(c.get("Field", ""))
     configs = {
@@ -756,13 +758,26 @@ def _condition(data: object, where: Where) -> Condition:
             f"condition field {fld!r} isn't modelled",
             "use path-pattern, host-header or http-header",
         )
-    values = c.get("Values")
     header = ""
-    if values is None:
-        cfg = as_mapping(c.get(configs[fld], {}), where.key(configs[fld]))
-        values = cfg.get("Values", [])
-        header = str(cfg.get("HttpHeaderName", ""))
-    return Condition(fld, _strs(values, where.key("Values")), header.lower())
+    if "Values" in c and fld != "http-header":
+        at = where.key("Values")
+        values = _strs(c["Values"], at)
+    else:
+        at = where.key(configs[fld])
+        cfg = as_mapping(c.get(configs[fld], {}), at)
+        if fld == "http-header":
+            header = as_str(cfg.get("HttpHeaderName", ""), at.key("HttpHeaderName"))
+            if not header:
+                raise at.key("HttpHeaderName").refuse(
+                    "an http-header condition names its header",
+                    "give HttpHeaderConfig: {HttpHeaderName: NAME, Values: [VALUE]} "
+                    "(Values alone is for host-header and path-pattern)",
+                )
+        at = at.key("Values")
+        values = _strs(cfg.get("Values", []), at)
+    if not values:
+        raise at.refuse("the value for a condition can't be empty", "give at least one value")
+    return Condition(fld, values, header.lower())
 
 
 def _bindings(
@@ -843,8 +858,8 @@ def _subnets(data: object, where: Where) -> dict[str, str]:
 def _instance(data: object, where: Where) -> Instance:
     m = as_mapping(data, where)
     return Instance(
-        as_str(m.get("ec2InstanceId", ""), where.key("ec2InstanceId")),
-        as_str(m.get("availabilityZone", ""), where.key("availabilityZone")),
+        as_str(m.get("ec2InstanceId"), where.key("ec2InstanceId")),  # required: the target
+        as_str(m.get("availabilityZone"), where.key("availabilityZone")),  # decides NotInUse
         _strs(m.get("securityGroups", []), where.key("securityGroups")),
     )
 
