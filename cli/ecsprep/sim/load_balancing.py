@@ -519,8 +519,10 @@ def _container(data: object, where: Where, mode: str) -> Container:
     ports = []
     for i, p in enumerate(as_list(c.get("portMappings", []), where.key("portMappings"))):
         pm = as_mapping(p, where.key("portMappings").index(i))
-        cport = as_int(
-            pm.get("containerPort", 0), where.key("portMappings").index(i).key("containerPort")
+        cport = as_int(  # required here (a containerPortRange isn't modelled)
+            pm.get("containerPort"),
+            where.key("portMappings").index(i).key("containerPort"),
+            minimum=1,
         )
         host = as_int(pm.get("hostPort", 0), where.key("portMappings").index(i).key("hostPort"))
         if mode in ("awsvpc", "host") and host not in (0, cport):
@@ -539,8 +541,8 @@ def _container(data: object, where: Where, mode: str) -> Container:
     if "healthCheck" in c:
         h = as_mapping(c["healthCheck"], where.key("healthCheck"))
         health = HealthCheck(
-            as_int(h.get("interval", 30), where.key("healthCheck.interval")),
-            as_int(h.get("retries", 3), where.key("healthCheck.retries")),
+            as_int(h.get("interval", 30), where.key("healthCheck.interval"), minimum=5),
+            as_int(h.get("retries", 3), where.key("healthCheck.retries"), minimum=1),
             as_int(h.get("startPeriod", 0), where.key("healthCheck.startPeriod")),
         )
     return Container(name, bool(c.get("essential", True)), tuple(ports), health)
@@ -1039,13 +1041,10 @@ def run(setup: Setup) -> Run:
                 next_port[ident] = port + 1
             sources = lb.security_groups
             protocol = "udp" if tg.protocol == "UDP" else "tcp"
-            ok_traffic = (
-                _allows(setup, groups, sources, protocol, port, port)
-                if sources
-                else _allows(setup, groups, ("",), protocol, port, port)
-            )
+            # without security groups (an NLB may have none) only an open CIDR admits it
+            ok_traffic = _allows(setup, groups, sources, protocol, port, port)
             hport = port if tg.health_port == "traffic-port" else int(tg.health_port)
-            ok_health = _allows(setup, groups, sources or ("",), "tcp", hport, hport)
+            ok_health = _allows(setup, groups, sources, "tcp", hport, hport)
             listening = setup.listening and (
                 hport == port
                 or any(p.host_port == hport for c in setup.containers for p in c.ports)
@@ -1145,21 +1144,22 @@ def run(setup: Setup) -> Run:
     replaced: list[str] = []
     after = 0
     if setup.in_service and setup.count:
+        # Either failing check makes the task unhealthy (ecs_services.html), so the first of
+        # them counts, once the grace period is over.
+        failing_at: list[int] = []
         if elb_unhealthy:
             replaced.append("elb-health-check")
             tg0 = setup.target_groups[setup.bindings[0].target_group]
-            after = max(setup.grace, tg0.interval * tg0.unhealthy_threshold)
+            failing_at.append(tg0.interval * tg0.unhealthy_threshold)
             notes.append(
                 "ECS counts a target as failing after UnhealthyThresholdCount checks from "
                 "registration (INF: AWS doesn't document the exact moment)"
             )
         if task_health == "UNHEALTHY":
             replaced.append("container-health")
-            after = (
-                max(after, setup.grace, container_unhealthy_after)
-                if after
-                else max(setup.grace, container_unhealthy_after)
-            )
+            failing_at.append(container_unhealthy_after)
+        if failing_at:
+            after = max(setup.grace, min(failing_at))
         grace = f" after the {setup.grace} s grace period" if setup.grace else ""
         steps.append(
             Step(
