@@ -196,7 +196,8 @@ def test_command_json_marks_each_step_ok_or_not(tmp_path: Path) -> None:
     path = _file(tmp_path, document)
     text = CliRunner().invoke(app, ["simulate", "load-balancing", str(path)], terminal_width=300)
     found = CliRunner().invoke(app, ["simulate", "load-balancing", str(path), "--format", "json"])
-    assert text.exit_code == 0 and found.exit_code == 0, text.output + found.output
+    assert text.exit_code == 0, text.output
+    assert found.exit_code == 0, found.output
     steps = json.loads(found.output)["steps"]
     assert [s["ok"] for s in steps] == [True, True, False, False, False, False, True]
     marks = [line[0] for line in text.output.splitlines() if line[:1] in ("✔", "✘")]
@@ -213,7 +214,9 @@ def test_json_steps_are_text_and_booleans(case: dict[str, Any]) -> None:
 
     data = load_balancing_json(run(read_setup(case["scenario"], Where("case"))))
     for step in data["steps"]:
-        assert isinstance(step["what"], str) and step["what"]
+        assert isinstance(step["what"], str)
+        assert step["what"]
         assert isinstance(step["detail"], str)
         assert isinstance(step["ok"], bool)
-    assert all(isinstance(note, str) and note for note in data["notes"])
+    assert all(isinstance(note, str) for note in data["notes"])
+    assert all(data["notes"])
