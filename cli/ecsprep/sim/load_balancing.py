@@ -518,21 +518,15 @@ def _container(data: object, where: Where, mode: str) -> Container:
     name = as_str(c.get("name", ""), where.key("name"))
     ports = []
     for i, p in enumerate(as_list(c.get("portMappings", []), where.key("portMappings"))):
-        pm = as_mapping(p, where.key("portMappings").index(i))
-        cport = as_int(  # required here (a containerPortRange isn't modelled)
-            pm.get("containerPort"),
-            where.key("portMappings").index(i).key("containerPort"),
-            minimum=1,
-        )
-        host = as_int(pm.get("hostPort", 0), where.key("portMappings").index(i).key("hostPort"))
+        at = where.key("portMappings").index(i)
+        pm = as_mapping(p, at)
+        # containerPort is required here (a containerPortRange isn't modelled)
+        cport = _port(pm.get("containerPort"), at.key("containerPort"), minimum=1)
+        host = _port(pm.get("hostPort", 0), at.key("hostPort"), minimum=0)
         if mode in ("awsvpc", "host") and host not in (0, cport):
-            raise (
-                where.key("portMappings")
-                .index(i)
-                .refuse(
-                    f"When networkMode={mode}, the host ports must either be undefined or "
-                    "equal to the container port.",
-                )
+            raise at.refuse(
+                f"When networkMode={mode}, the host ports must either be undefined or "
+                "equal to the container port.",
             )
         if mode in ("awsvpc", "host"):
             host = cport
@@ -546,6 +540,13 @@ def _container(data: object, where: Where, mode: str) -> Container:
             as_int(h.get("startPeriod", 0), where.key("healthCheck.startPeriod")),
         )
     return Container(name, bool(c.get("essential", True)), tuple(ports), health)
+
+
+def _port(value: object, where: Where, minimum: int) -> int:
+    port = as_int(value, where, minimum=minimum)
+    if port > EPHEMERAL_LAST:
+        raise where.refuse(f"a port is {minimum}-{EPHEMERAL_LAST}, found {port}")
+    return port
 
 
 def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
@@ -592,7 +593,7 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
             codes.extend(range(int(lo), int(hi or lo) + 1))
         health_port = str(tg.get("HealthCheckPort", "traffic-port"))
         if health_port != "traffic-port":
-            health_port = str(as_int(health_port, at.key("HealthCheckPort"), minimum=1))
+            health_port = str(_port(health_port, at.key("HealthCheckPort"), minimum=1))
         network = protocol in NLB_PROTOCOLS
         found[name] = TargetGroup(
             name=name,
@@ -873,6 +874,8 @@ EGRESS_NOTE = (
 
 
 def _security_groups(data: object, where: Where) -> dict[str, tuple[Permission, ...]]:
+    """DescribeSecurityGroups' groups: for each GroupId its inbound rules (a tcp or udp rule
+    gives FromPort and ToPort; protocol -1 is every port)."""
     found = {}
     for i, raw in enumerate(as_list(data, where)):
         at = where.index(i)
@@ -882,18 +885,23 @@ def _security_groups(data: object, where: Where) -> dict[str, tuple[Permission, 
             pat = at.key("IpPermissions").index(j)
             pm = as_mapping(p, pat)
             proto = str(pm.get("IpProtocol", "tcp")).lower()
-            first = as_int(pm.get("FromPort", 0), pat.key("FromPort")) if proto != "-1" else 0
-            last = as_int(pm.get("ToPort", 65535), pat.key("ToPort")) if proto != "-1" else 65535
+            if proto == "-1":
+                first, last = 0, 65535
+            else:
+                first = as_int(pm.get("FromPort"), pat.key("FromPort"))
+                last = as_int(pm.get("ToPort"), pat.key("ToPort"))
+            pairs = pat.key("UserIdGroupPairs")
             groups = tuple(
-                as_str(as_mapping(x, pat).get("GroupId", ""), pat)
-                for x in as_list(pm.get("UserIdGroupPairs", []), pat.key("UserIdGroupPairs"))
+                as_str(as_mapping(x, pairs.index(k)).get("GroupId"), pairs.index(k).key("GroupId"))
+                for k, x in enumerate(as_list(pm.get("UserIdGroupPairs", []), pairs))
             )
+            ranges = pat.key("IpRanges")
             cidrs = tuple(
-                as_str(as_mapping(x, pat).get("CidrIp", ""), pat)
-                for x in as_list(pm.get("IpRanges", []), pat.key("IpRanges"))
+                as_str(as_mapping(x, ranges.index(k)).get("CidrIp"), ranges.index(k).key("CidrIp"))
+                for k, x in enumerate(as_list(pm.get("IpRanges", []), ranges))
             )
             perms.append(Permission(proto, first, last, groups, cidrs))
-        found[as_str(g.get("GroupId", ""), at.key("GroupId"))] = tuple(perms)
+        found[as_str(g.get("GroupId"), at.key("GroupId"))] = tuple(perms)
     return found
 
 
