@@ -837,8 +837,8 @@ def _bindings(
                 f"target group {name} has target type {tg.target_type}; ECS registers only "
                 "instance or ip targets"
             )
-        cname = as_str(bm.get("containerName", ""), at.key("containerName"))
-        cport = as_int(bm.get("containerPort", 0), at.key("containerPort"))
+        cname = as_str(bm.get("containerName"), at.key("containerName"))  # both required
+        cport = as_int(bm.get("containerPort"), at.key("containerPort"))
         container = next((c for c in containers if c.name == cname), None)
         if container is None or all(p.container_port != cport for p in container.ports):
             raise at.refuse(f"The container {cname} did not have a container port {cport} defined.")
@@ -847,12 +847,14 @@ def _bindings(
 
 
 def _subnets(data: object, where: Where) -> dict[str, str]:
+    """`{subnet-id: zone}`, or DescribeSubnets' `[{SubnetId, AvailabilityZone}]`."""
     if isinstance(data, list):
         found = {}
         for i, s in enumerate(data):
-            sm = as_mapping(s, where.index(i))
-            found[as_str(sm.get("SubnetId", ""), where.index(i))] = as_str(
-                sm.get("AvailabilityZone", ""), where.index(i)
+            at = where.index(i)
+            sm = as_mapping(s, at)
+            found[as_str(sm.get("SubnetId"), at.key("SubnetId"))] = as_str(
+                sm.get("AvailabilityZone"), at.key("AvailabilityZone")
             )
         return found
     return {str(k): as_str(v, where.key(str(k))) for k, v in as_mapping(data, where).items()}
