@@ -629,30 +629,38 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
 
 
 def _action(data: object, where: Where) -> Action:
+    """The terminal (last) action of a rule or listener: forward (to one target group or
+    weighted ForwardConfig.TargetGroups), fixed-response, redirect."""
     actions = as_list(data, where)
     if not actions:
         raise where.refuse("a rule needs an action")
-    a = as_mapping(actions[-1], where.index(len(actions) - 1))
+    at = where.index(len(actions) - 1)
+    a = as_mapping(actions[-1], at)
     kind = str(a.get("Type", "forward"))
     if kind == "forward":
         if "TargetGroupName" in a:
-            return Action("forward", ((as_str(a["TargetGroupName"], where), 1),))
-        fc = as_mapping(a.get("ForwardConfig", {}), where.key("ForwardConfig"))
-        groups = tuple(
-            (
-                as_str(as_mapping(g, where).get("TargetGroupName", ""), where),
-                as_int(as_mapping(g, where).get("Weight", 1), where),
+            return Action(
+                "forward", ((as_str(a["TargetGroupName"], at.key("TargetGroupName")), 1),)
             )
-            for g in as_list(fc.get("TargetGroups", []), where.key("ForwardConfig.TargetGroups"))
-        )
+        fc = as_mapping(a.get("ForwardConfig", {}), at.key("ForwardConfig"))
+        listed = at.key("ForwardConfig.TargetGroups")
+        groups = []
+        for k, g in enumerate(as_list(fc.get("TargetGroups", []), listed)):
+            gm = as_mapping(g, listed.index(k))
+            groups.append(
+                (
+                    as_str(gm.get("TargetGroupName"), listed.index(k).key("TargetGroupName")),
+                    as_int(gm.get("Weight", 1), listed.index(k).key("Weight")),
+                )
+            )
         if not groups:
             raise where.refuse(
                 "a forward action names TargetGroupName or ForwardConfig.TargetGroups"
             )
-        return Action("forward", groups)
+        return Action("forward", tuple(groups))
     if kind == "fixed-response":
-        status = str(as_mapping(a.get("FixedResponseConfig", {}), where).get("StatusCode", "503"))
-        return Action("fixed-response", status=status)
+        config = as_mapping(a.get("FixedResponseConfig", {}), at.key("FixedResponseConfig"))
+        return Action("fixed-response", status=str(config.get("StatusCode", "503")))
     return Action(kind)
 
 
