@@ -666,23 +666,20 @@ def _action(data: object, where: Where) -> Action:
 
 def _load_balancer(data: object, where: Where) -> LoadBalancer:
     lb = as_mapping(data, where, "a load balancer")
-    name = as_str(lb.get("LoadBalancerName", ""), where.key("LoadBalancerName"))
+    name = as_str(lb.get("LoadBalancerName"), where.key("LoadBalancerName"))
     kind = str(lb.get("Type", "application"))
     if kind not in ("application", "network", "gateway"):
         raise where.key("Type").refuse(f"Type {kind!r} isn't application, network or gateway")
     zones: list[str] = []
     eips = 0
     for i, z in enumerate(as_list(lb.get("AvailabilityZones", []), where.key("AvailabilityZones"))):
+        zat = where.key("AvailabilityZones").index(i)
         if isinstance(z, str):
-            zones.append(z)
+            zones.append(as_str(z, zat))
             continue
-        zm = as_mapping(z, where.key("AvailabilityZones").index(i))
-        zones.append(
-            as_str(zm.get("ZoneName", ""), where.key("AvailabilityZones").index(i).key("ZoneName"))
-        )
-        addresses = as_list(
-            zm.get("LoadBalancerAddresses", []), where.key("AvailabilityZones").index(i)
-        )
+        zm = as_mapping(z, zat)
+        zones.append(as_str(zm.get("ZoneName"), zat.key("ZoneName")))
+        addresses = as_list(zm.get("LoadBalancerAddresses", []), zat.key("LoadBalancerAddresses"))
         if any(isinstance(x, Mapping) and x.get("AllocationId") for x in addresses):
             eips += 1
     if kind == "application" and len(zones) < 2:
@@ -716,7 +713,7 @@ def _load_balancer(data: object, where: Where) -> LoadBalancer:
                     f"{kind} load balancer's listener forwards to its default action"
                 )
             rm = as_mapping(r, rat)
-            priority = as_int(rm.get("Priority", 0), rat.key("Priority"), minimum=1)
+            priority = as_int(rm.get("Priority"), rat.key("Priority"), minimum=1)
             if priority > 50000:
                 raise rat.key("Priority").refuse("Priority must be between 1 and 50000")
             if priority in seen:
