@@ -554,7 +554,7 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
     for i, raw in enumerate(as_list(data, where)):
         at = where.index(i)
         tg = as_mapping(raw, at, "a target group")
-        name = as_str(tg.get("TargetGroupName", ""), at.key("TargetGroupName"))
+        name = as_str(tg.get("TargetGroupName"), at.key("TargetGroupName"))
         kind = str(tg.get("TargetType", "instance"))
         if kind not in ("instance", "ip", "alb", "lambda"):
             raise at.key("TargetType").refuse(
