@@ -595,6 +595,9 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
         if health_port != "traffic-port":
             health_port = str(_port(health_port, at.key("HealthCheckPort"), minimum=1))
         network = protocol in NLB_PROTOCOLS
+        # The thresholds' defaults are 5 and 2 for every protocol but GENEVE (3 and 3);
+        # the health check protocol's is TCP for a Network Load Balancer's target group
+        # (API_CreateTargetGroup.html).
         found[name] = TargetGroup(
             name=name,
             target_type=kind,
@@ -606,12 +609,12 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
                 tg.get("HealthCheckProtocol", "TCP" if network else "HTTP")
             ).upper(),
             healthy_threshold=as_int(
-                tg.get("HealthyThresholdCount", 3 if network else 5),
+                tg.get("HealthyThresholdCount", 3 if protocol == "GENEVE" else 5),
                 at.key("HealthyThresholdCount"),
                 minimum=2,
             ),
             unhealthy_threshold=as_int(
-                tg.get("UnhealthyThresholdCount", 3 if network else 2),
+                tg.get("UnhealthyThresholdCount", 3 if protocol == "GENEVE" else 2),
                 at.key("UnhealthyThresholdCount"),
                 minimum=2,
             ),
