@@ -515,7 +515,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
 
 def _container(data: object, where: Where, mode: str) -> Container:
     c = as_mapping(data, where, "a container definition")
-    name = as_str(c.get("name", ""), where.key("name"))
+    name = as_str(c.get("name"), where.key("name"))  # required
     ports = []
     for i, p in enumerate(as_list(c.get("portMappings", []), where.key("portMappings"))):
         at = where.key("portMappings").index(i)
