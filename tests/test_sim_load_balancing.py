@@ -1,13 +1,16 @@
 """The load-balancing simulator: documented examples, invariants, the command.
 
 Case files: tests/cases/load_balancing/*.yaml, each a list of {name, doc, scenario, facts
-(and notes: words some note holds; steps: every step as the command prints it) | refused
+(and notes: words some note holds; all_notes: every note; steps: every step as the
+command prints it) | refused
 (the place and words of the refusal) and hint}. Golden text:
 tests/golden/simulate_load_balancing.txt (ECSPREP_REGOLD=1 rewrites).
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 from pathlib import Path
@@ -36,11 +39,17 @@ def _cases() -> list[Any]:
     return found
 
 
-def _base() -> dict[str, Any]:
+@functools.cache
+def _parsed_base() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((CASES / "documented.yaml").read_text())[0][
         "scenario"
     ]
     return document
+
+
+def _base() -> dict[str, Any]:
+    """A fresh copy of the first documented scenario (parsed once: PyYAML is slow)."""
+    return copy.deepcopy(_parsed_base())
 
 
 @pytest.mark.parametrize("case", _cases())
@@ -58,6 +67,8 @@ def test_documented(case: dict[str, Any]) -> None:
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
     for words in case.get("notes", ()):  # words each of some note of the run holds
         assert any(words in note for note in result.notes), (words, result.notes)
+    if "all_notes" in case:  # every note, word for word
+        assert list(result.notes) == case["all_notes"]
     if "steps" in case:  # every step as `simulate load-balancing` prints it
         assert [
             ("✔ " if s.ok else "✘ ") + s.what + (f" ({s.detail})" if s.detail else "")
@@ -175,3 +186,37 @@ def test_command_refuses_a_bad_matcher_without_a_traceback(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert "targetGroups[0].Matcher.HttpCode" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_command_json_marks_each_step_ok_or_not(tmp_path: Path) -> None:
+    """JSON says `ok` as true or false, as the text says ✔ or ✘ (an unused and an
+    unhealthy target, the replacement, the cut requests are each ✘)."""
+    document = yaml.safe_load(_scenario(tmp_path).read_text())
+    document["application"] = {"responses": {"/": 500}}
+    path = _file(tmp_path, document)
+    text = CliRunner().invoke(app, ["simulate", "load-balancing", str(path)], terminal_width=300)
+    found = CliRunner().invoke(app, ["simulate", "load-balancing", str(path), "--format", "json"])
+    assert text.exit_code == 0, text.output
+    assert found.exit_code == 0, found.output
+    steps = json.loads(found.output)["steps"]
+    assert [s["ok"] for s in steps] == [True, True, False, False, False, False, True]
+    marks = [line[0] for line in text.output.splitlines() if line[:1] in ("✔", "✘")]
+    assert marks == ["✔" if s["ok"] is True else "✘" for s in steps]
+    assert steps[2]["what"] == "10.0.0.10:8080 fails the health check"
+    assert steps[2]["detail"] == "Target.ResponseCodeMismatch"
+
+
+@pytest.mark.parametrize("case", [c for c in _cases() if "refused" not in c.values[0]])
+def test_json_steps_are_text_and_booleans(case: dict[str, Any]) -> None:
+    """Whatever the scenario, the command's JSON gives each step's words and detail as text
+    and ok as true or false (never null)."""
+    from ecsprep.ui.simulate_load_balancing import load_balancing_json
+
+    data = load_balancing_json(run(read_setup(case["scenario"], Where("case"))))
+    for step in data["steps"]:
+        assert isinstance(step["what"], str)
+        assert step["what"]
+        assert isinstance(step["detail"], str)
+        assert isinstance(step["ok"], bool)
+    assert all(isinstance(note, str) for note in data["notes"])
+    assert all(data["notes"])

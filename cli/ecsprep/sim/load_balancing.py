@@ -515,22 +515,18 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
 
 def _container(data: object, where: Where, mode: str) -> Container:
     c = as_mapping(data, where, "a container definition")
-    name = as_str(c.get("name", ""), where.key("name"))
+    name = as_str(c.get("name"), where.key("name"))  # required
     ports = []
     for i, p in enumerate(as_list(c.get("portMappings", []), where.key("portMappings"))):
-        pm = as_mapping(p, where.key("portMappings").index(i))
-        cport = as_int(
-            pm.get("containerPort", 0), where.key("portMappings").index(i).key("containerPort")
-        )
-        host = as_int(pm.get("hostPort", 0), where.key("portMappings").index(i).key("hostPort"))
+        at = where.key("portMappings").index(i)
+        pm = as_mapping(p, at)
+        # containerPort is required here (a containerPortRange isn't modelled)
+        cport = _port(pm.get("containerPort"), at.key("containerPort"), minimum=1)
+        host = _port(pm.get("hostPort", 0), at.key("hostPort"), minimum=0)
         if mode in ("awsvpc", "host") and host not in (0, cport):
-            raise (
-                where.key("portMappings")
-                .index(i)
-                .refuse(
-                    f"When networkMode={mode}, the host ports must either be undefined or "
-                    "equal to the container port.",
-                )
+            raise at.refuse(
+                f"When networkMode={mode}, the host ports must either be undefined or "
+                "equal to the container port.",
             )
         if mode in ("awsvpc", "host"):
             host = cport
@@ -539,11 +535,18 @@ def _container(data: object, where: Where, mode: str) -> Container:
     if "healthCheck" in c:
         h = as_mapping(c["healthCheck"], where.key("healthCheck"))
         health = HealthCheck(
-            as_int(h.get("interval", 30), where.key("healthCheck.interval")),
-            as_int(h.get("retries", 3), where.key("healthCheck.retries")),
+            as_int(h.get("interval", 30), where.key("healthCheck.interval"), minimum=5),
+            as_int(h.get("retries", 3), where.key("healthCheck.retries"), minimum=1),
             as_int(h.get("startPeriod", 0), where.key("healthCheck.startPeriod")),
         )
     return Container(name, bool(c.get("essential", True)), tuple(ports), health)
+
+
+def _port(value: object, where: Where, minimum: int) -> int:
+    port = as_int(value, where, minimum=minimum)
+    if port > EPHEMERAL_LAST:
+        raise where.refuse(f"a port is {minimum}-{EPHEMERAL_LAST}, found {port}")
+    return port
 
 
 def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
@@ -551,7 +554,7 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
     for i, raw in enumerate(as_list(data, where)):
         at = where.index(i)
         tg = as_mapping(raw, at, "a target group")
-        name = as_str(tg.get("TargetGroupName", ""), at.key("TargetGroupName"))
+        name = as_str(tg.get("TargetGroupName"), at.key("TargetGroupName"))
         kind = str(tg.get("TargetType", "instance"))
         if kind not in ("instance", "ip", "alb", "lambda"):
             raise at.key("TargetType").refuse(
@@ -590,8 +593,11 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
             codes.extend(range(int(lo), int(hi or lo) + 1))
         health_port = str(tg.get("HealthCheckPort", "traffic-port"))
         if health_port != "traffic-port":
-            health_port = str(as_int(health_port, at.key("HealthCheckPort"), minimum=1))
+            health_port = str(_port(health_port, at.key("HealthCheckPort"), minimum=1))
         network = protocol in NLB_PROTOCOLS
+        # The thresholds' defaults are 5 and 2 for every protocol but GENEVE (3 and 3);
+        # the health check protocol's is TCP for a Network Load Balancer's target group
+        # (API_CreateTargetGroup.html).
         found[name] = TargetGroup(
             name=name,
             target_type=kind,
@@ -603,12 +609,12 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
                 tg.get("HealthCheckProtocol", "TCP" if network else "HTTP")
             ).upper(),
             healthy_threshold=as_int(
-                tg.get("HealthyThresholdCount", 3 if network else 5),
+                tg.get("HealthyThresholdCount", 3 if protocol == "GENEVE" else 5),
                 at.key("HealthyThresholdCount"),
                 minimum=2,
             ),
             unhealthy_threshold=as_int(
-                tg.get("UnhealthyThresholdCount", 3 if network else 2),
+                tg.get("UnhealthyThresholdCount", 3 if protocol == "GENEVE" else 2),
                 at.key("UnhealthyThresholdCount"),
                 minimum=2,
             ),
@@ -626,52 +632,57 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
 
 
 def _action(data: object, where: Where) -> Action:
+    """The terminal (last) action of a rule or listener: forward (to one target group or
+    weighted ForwardConfig.TargetGroups), fixed-response, redirect."""
     actions = as_list(data, where)
     if not actions:
         raise where.refuse("a rule needs an action")
-    a = as_mapping(actions[-1], where.index(len(actions) - 1))
+    at = where.index(len(actions) - 1)
+    a = as_mapping(actions[-1], at)
     kind = str(a.get("Type", "forward"))
     if kind == "forward":
         if "TargetGroupName" in a:
-            return Action("forward", ((as_str(a["TargetGroupName"], where), 1),))
-        fc = as_mapping(a.get("ForwardConfig", {}), where.key("ForwardConfig"))
-        groups = tuple(
-            (
-                as_str(as_mapping(g, where).get("TargetGroupName", ""), where),
-                as_int(as_mapping(g, where).get("Weight", 1), where),
+            return Action(
+                "forward", ((as_str(a["TargetGroupName"], at.key("TargetGroupName")), 1),)
             )
-            for g in as_list(fc.get("TargetGroups", []), where.key("ForwardConfig.TargetGroups"))
-        )
+        fc = as_mapping(a.get("ForwardConfig", {}), at.key("ForwardConfig"))
+        listed = at.key("ForwardConfig.TargetGroups")
+        groups = []
+        for k, g in enumerate(as_list(fc.get("TargetGroups", []), listed)):
+            gm = as_mapping(g, listed.index(k))
+            groups.append(
+                (
+                    as_str(gm.get("TargetGroupName"), listed.index(k).key("TargetGroupName")),
+                    as_int(gm.get("Weight", 1), listed.index(k).key("Weight")),
+                )
+            )
         if not groups:
             raise where.refuse(
                 "a forward action names TargetGroupName or ForwardConfig.TargetGroups"
             )
-        return Action("forward", groups)
+        return Action("forward", tuple(groups))
     if kind == "fixed-response":
-        status = str(as_mapping(a.get("FixedResponseConfig", {}), where).get("StatusCode", "503"))
-        return Action("fixed-response", status=status)
+        config = as_mapping(a.get("FixedResponseConfig", {}), at.key("FixedResponseConfig"))
+        return Action("fixed-response", status=str(config.get("StatusCode", "503")))
     return Action(kind)
 
 
 def _load_balancer(data: object, where: Where) -> LoadBalancer:
     lb = as_mapping(data, where, "a load balancer")
-    name = as_str(lb.get("LoadBalancerName", ""), where.key("LoadBalancerName"))
+    name = as_str(lb.get("LoadBalancerName"), where.key("LoadBalancerName"))
     kind = str(lb.get("Type", "application"))
     if kind not in ("application", "network", "gateway"):
         raise where.key("Type").refuse(f"Type {kind!r} isn't application, network or gateway")
     zones: list[str] = []
     eips = 0
     for i, z in enumerate(as_list(lb.get("AvailabilityZones", []), where.key("AvailabilityZones"))):
+        zat = where.key("AvailabilityZones").index(i)
         if isinstance(z, str):
-            zones.append(z)
+            zones.append(as_str(z, zat))
             continue
-        zm = as_mapping(z, where.key("AvailabilityZones").index(i))
-        zones.append(
-            as_str(zm.get("ZoneName", ""), where.key("AvailabilityZones").index(i).key("ZoneName"))
-        )
-        addresses = as_list(
-            zm.get("LoadBalancerAddresses", []), where.key("AvailabilityZones").index(i)
-        )
+        zm = as_mapping(z, zat)
+        zones.append(as_str(zm.get("ZoneName"), zat.key("ZoneName")))
+        addresses = as_list(zm.get("LoadBalancerAddresses", []), zat.key("LoadBalancerAddresses"))
         if any(isinstance(x, Mapping) and x.get("AllocationId") for x in addresses):
             eips += 1
     if kind == "application" and len(zones) < 2:
@@ -705,7 +716,7 @@ def _load_balancer(data: object, where: Where) -> LoadBalancer:
                     f"{kind} load balancer's listener forwards to its default action"
                 )
             rm = as_mapping(r, rat)
-            priority = as_int(rm.get("Priority", 0), rat.key("Priority"), minimum=1)
+            priority = as_int(rm.get("Priority"), rat.key("Priority"), minimum=1)
             if priority > 50000:
                 raise rat.key("Priority").refuse("Priority must be between 1 and 50000")
             if priority in seen:
@@ -744,6 +755,8 @@ def _load_balancer(data: object, where: Where) -> LoadBalancer:
 
 
 def _condition(data: object, where: Where) -> Condition:
+    """A RuleCondition: `Values` (host-header and path-pattern only) or the field's config;
+    the value of a condition can't be empty (API_RuleCondition.html)."""
     c = as_mapping(data, where)
     fld = str(c.get("Field", ""))
     configs = {
@@ -756,13 +769,26 @@ def _condition(data: object, where: Where) -> Condition:
             f"condition field {fld!r} isn't modelled",
             "use path-pattern, host-header or http-header",
         )
-    values = c.get("Values")
     header = ""
-    if values is None:
-        cfg = as_mapping(c.get(configs[fld], {}), where.key(configs[fld]))
-        values = cfg.get("Values", [])
-        header = str(cfg.get("HttpHeaderName", ""))
-    return Condition(fld, _strs(values, where.key("Values")), header.lower())
+    if "Values" in c and fld != "http-header":
+        at = where.key("Values")
+        values = _strs(c["Values"], at)
+    else:
+        at = where.key(configs[fld])
+        cfg = as_mapping(c.get(configs[fld], {}), at)
+        if fld == "http-header":
+            header = as_str(cfg.get("HttpHeaderName", ""), at.key("HttpHeaderName"))
+            if not header:
+                raise at.key("HttpHeaderName").refuse(
+                    "an http-header condition names its header",
+                    "give HttpHeaderConfig: {HttpHeaderName: NAME, Values: [VALUE]} "
+                    "(Values alone is for host-header and path-pattern)",
+                )
+        at = at.key("Values")
+        values = _strs(cfg.get("Values", []), at)
+    if not values:
+        raise at.refuse("the value for a condition can't be empty", "give at least one value")
+    return Condition(fld, values, header.lower())
 
 
 def _bindings(
@@ -819,8 +845,8 @@ def _bindings(
                 f"target group {name} has target type {tg.target_type}; ECS registers only "
                 "instance or ip targets"
             )
-        cname = as_str(bm.get("containerName", ""), at.key("containerName"))
-        cport = as_int(bm.get("containerPort", 0), at.key("containerPort"))
+        cname = as_str(bm.get("containerName"), at.key("containerName"))  # both required
+        cport = as_int(bm.get("containerPort"), at.key("containerPort"))
         container = next((c for c in containers if c.name == cname), None)
         if container is None or all(p.container_port != cport for p in container.ports):
             raise at.refuse(f"The container {cname} did not have a container port {cport} defined.")
@@ -829,12 +855,14 @@ def _bindings(
 
 
 def _subnets(data: object, where: Where) -> dict[str, str]:
+    """`{subnet-id: zone}`, or DescribeSubnets' `[{SubnetId, AvailabilityZone}]`."""
     if isinstance(data, list):
         found = {}
         for i, s in enumerate(data):
-            sm = as_mapping(s, where.index(i))
-            found[as_str(sm.get("SubnetId", ""), where.index(i))] = as_str(
-                sm.get("AvailabilityZone", ""), where.index(i)
+            at = where.index(i)
+            sm = as_mapping(s, at)
+            found[as_str(sm.get("SubnetId"), at.key("SubnetId"))] = as_str(
+                sm.get("AvailabilityZone"), at.key("AvailabilityZone")
             )
         return found
     return {str(k): as_str(v, where.key(str(k))) for k, v in as_mapping(data, where).items()}
@@ -843,8 +871,8 @@ def _subnets(data: object, where: Where) -> dict[str, str]:
 def _instance(data: object, where: Where) -> Instance:
     m = as_mapping(data, where)
     return Instance(
-        as_str(m.get("ec2InstanceId", ""), where.key("ec2InstanceId")),
-        as_str(m.get("availabilityZone", ""), where.key("availabilityZone")),
+        as_str(m.get("ec2InstanceId"), where.key("ec2InstanceId")),  # required: the target
+        as_str(m.get("availabilityZone"), where.key("availabilityZone")),  # decides NotInUse
         _strs(m.get("securityGroups", []), where.key("securityGroups")),
     )
 
@@ -856,6 +884,8 @@ EGRESS_NOTE = (
 
 
 def _security_groups(data: object, where: Where) -> dict[str, tuple[Permission, ...]]:
+    """DescribeSecurityGroups' groups: for each GroupId its inbound rules (a tcp or udp rule
+    gives FromPort and ToPort; protocol -1 is every port)."""
     found = {}
     for i, raw in enumerate(as_list(data, where)):
         at = where.index(i)
@@ -865,18 +895,23 @@ def _security_groups(data: object, where: Where) -> dict[str, tuple[Permission, 
             pat = at.key("IpPermissions").index(j)
             pm = as_mapping(p, pat)
             proto = str(pm.get("IpProtocol", "tcp")).lower()
-            first = as_int(pm.get("FromPort", 0), pat.key("FromPort")) if proto != "-1" else 0
-            last = as_int(pm.get("ToPort", 65535), pat.key("ToPort")) if proto != "-1" else 65535
+            if proto == "-1":
+                first, last = 0, 65535
+            else:
+                first = as_int(pm.get("FromPort"), pat.key("FromPort"))
+                last = as_int(pm.get("ToPort"), pat.key("ToPort"))
+            pairs = pat.key("UserIdGroupPairs")
             groups = tuple(
-                as_str(as_mapping(x, pat).get("GroupId", ""), pat)
-                for x in as_list(pm.get("UserIdGroupPairs", []), pat.key("UserIdGroupPairs"))
+                as_str(as_mapping(x, pairs.index(k)).get("GroupId"), pairs.index(k).key("GroupId"))
+                for k, x in enumerate(as_list(pm.get("UserIdGroupPairs", []), pairs))
             )
+            ranges = pat.key("IpRanges")
             cidrs = tuple(
-                as_str(as_mapping(x, pat).get("CidrIp", ""), pat)
-                for x in as_list(pm.get("IpRanges", []), pat.key("IpRanges"))
+                as_str(as_mapping(x, ranges.index(k)).get("CidrIp"), ranges.index(k).key("CidrIp"))
+                for k, x in enumerate(as_list(pm.get("IpRanges", []), ranges))
             )
             perms.append(Permission(proto, first, last, groups, cidrs))
-        found[as_str(g.get("GroupId", ""), at.key("GroupId"))] = tuple(perms)
+        found[as_str(g.get("GroupId"), at.key("GroupId"))] = tuple(perms)
     return found
 
 
@@ -1024,13 +1059,10 @@ def run(setup: Setup) -> Run:
                 next_port[ident] = port + 1
             sources = lb.security_groups
             protocol = "udp" if tg.protocol == "UDP" else "tcp"
-            ok_traffic = (
-                _allows(setup, groups, sources, protocol, port, port)
-                if sources
-                else _allows(setup, groups, ("",), protocol, port, port)
-            )
+            # without security groups (an NLB may have none) only an open CIDR admits it
+            ok_traffic = _allows(setup, groups, sources, protocol, port, port)
             hport = port if tg.health_port == "traffic-port" else int(tg.health_port)
-            ok_health = _allows(setup, groups, sources or ("",), "tcp", hport, hport)
+            ok_health = _allows(setup, groups, sources, "tcp", hport, hport)
             listening = setup.listening and (
                 hport == port
                 or any(p.host_port == hport for c in setup.containers for p in c.ports)
@@ -1130,21 +1162,22 @@ def run(setup: Setup) -> Run:
     replaced: list[str] = []
     after = 0
     if setup.in_service and setup.count:
+        # Either failing check makes the task unhealthy (ecs_services.html), so the first of
+        # them counts, once the grace period is over.
+        failing_at: list[int] = []
         if elb_unhealthy:
             replaced.append("elb-health-check")
             tg0 = setup.target_groups[setup.bindings[0].target_group]
-            after = max(setup.grace, tg0.interval * tg0.unhealthy_threshold)
+            failing_at.append(tg0.interval * tg0.unhealthy_threshold)
             notes.append(
                 "ECS counts a target as failing after UnhealthyThresholdCount checks from "
                 "registration (INF: AWS doesn't document the exact moment)"
             )
         if task_health == "UNHEALTHY":
             replaced.append("container-health")
-            after = (
-                max(after, setup.grace, container_unhealthy_after)
-                if after
-                else max(setup.grace, container_unhealthy_after)
-            )
+            failing_at.append(container_unhealthy_after)
+        if failing_at:
+            after = max(setup.grace, min(failing_at))
         grace = f" after the {setup.grace} s grace period" if setup.grace else ""
         steps.append(
             Step(
