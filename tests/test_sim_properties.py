@@ -36,7 +36,7 @@ ports = st.lists(
         st.sampled_from(["tcp", "udp"]),
     ),
     max_size=3,
-    unique_by=lambda p: (p[0], p[2]),
+    unique_by=lambda p: p[0],  # one protocol per container port, as ECS requires
 )
 strategy_lists = st.lists(
     st.sampled_from(
