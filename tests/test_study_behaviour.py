@@ -266,6 +266,14 @@ def test_a_graded_answer_keeps_what_was_chosen_and_how_long_it_took() -> None:
     )
 
 
+def test_a_peek_is_kept_with_the_grade_whatever_the_answer() -> None:
+    """Notes or runs seen before answering: the answer is not evidence of knowing it."""
+    shown = present(LIB.questions["spread-az"], random.Random(0))
+    for chosen in (shown.answer, frozenset({next(iter(set(shown.letters) - shown.answer))}), None):
+        assert grade(shown, chosen, 1.0).peeked is False  # not unless said
+        assert grade(shown, chosen, 1.0, peeked=True).peeked is True
+
+
 def test_an_unknown_topic_names_itself() -> None:
     with pytest.raises(NotFoundError) as caught:
         pool(LIB, Blueprint(id="q", title="Q"), ("fargat",))
