@@ -924,6 +924,29 @@ def _allowed(
     )
 
 
+def _refused(
+    state: _State,
+    actions: tuple[str, ...],
+    registry: Registry,
+    name: str,
+    step: tuple[str, str, datetime | None],
+) -> bool:
+    """Records the first of `actions` the principal's identity or repository policy doesn't
+    allow (the push or pull fails with AccessDeniedException); True when one was refused.
+    `step` is the event's label, the doc page and the time."""
+    label, rule, at = step
+    for action in actions:
+        ok, why = _allowed(state, action, registry, name, ("identity", "repository"))
+        if not ok:
+            state.denied.append(action)
+            state.errors.append("AccessDeniedException")
+            state.decisions.append(
+                Step(label, Verdict.FAILED, f"{action}: {why}", rule, _shown(at))
+            )
+            return True
+    return False
+
+
 def _parse_uri(text: str) -> tuple[str, str, str] | None:
     """(registry key, repository, tag) of an ECR private image URI, or None."""
     host, _, rest = text.partition("/")
@@ -1148,15 +1171,8 @@ def _push(state: _State, event: Event, label: str) -> None:
         return
     key, name, tag = parsed
     registry = state.registry(key)
-    for action in PUSH_ACTIONS:
-        ok, why = _allowed(state, action, registry, name, ("identity", "repository"))
-        if not ok:
-            state.denied.append(action)
-            state.errors.append("AccessDeniedException")
-            state.decisions.append(
-                Step(label, Verdict.FAILED, f"{action}: {why}", "image-push-iam.html", _shown(at))
-            )
-            return
+    if _refused(state, PUSH_ACTIONS, registry, name, (label, "image-push-iam.html", at)):
+        return
     repository = state.repo(key, name)
     if repository is None:
         if _template_for(registry, name, "CREATE_ON_PUSH") is None:
@@ -1231,15 +1247,8 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
         return
     key, name, tag = parsed
     registry = state.registry(key)
-    for action in PULL_ACTIONS:
-        ok, why = _allowed(state, action, registry, name, ("identity", "repository"))
-        if not ok:
-            state.denied.append(action)
-            state.errors.append("AccessDeniedException")
-            state.decisions.append(
-                Step(label, Verdict.FAILED, f"{action}: {why}", "image-pull.html", _shown(at))
-            )
-            return
+    if _refused(state, PULL_ACTIONS, registry, name, (label, "image-pull.html", at)):
+        return
     repository = state.repo(key, name)
     rule = _cache_rule_for(registry, name)
     have = next((i for i in repository.images if i.tag == tag), None) if repository else None
