@@ -16,6 +16,7 @@ from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.ecr_replication import read_setup, run
 from ecsprep.ui.app import app
+from tests.case_tables import case_params
 
 CASES = Path(__file__).parent / "cases" / "ecr_replication"
 GOLDEN = Path(__file__).parent / "golden" / "simulate_ecr_replication.txt"
@@ -23,9 +24,7 @@ HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
 
 
 def _cases(name: str) -> list[Any]:
-    return [
-        pytest.param(case, id=case["name"]) for case in yaml.safe_load((CASES / name).read_text())
-    ]
+    return case_params(CASES / name)
 
 
 @pytest.mark.parametrize("case", _cases("documented.yaml"))

@@ -16,15 +16,14 @@ from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.observability import read_setup, run
 from ecsprep.ui.app import app
+from tests.case_tables import case_params
 
 CASES = Path(__file__).parent / "cases" / "observability"
 GOLDEN = Path(__file__).parent / "golden" / "simulate_observability.txt"
 
 
 def _cases(name: str) -> list[Any]:
-    return [
-        pytest.param(case, id=case["name"]) for case in yaml.safe_load((CASES / name).read_text())
-    ]
+    return case_params(CASES / name)
 
 
 @pytest.mark.parametrize("case", _cases("documented.yaml"))
