@@ -4,6 +4,7 @@
     python benchmarks/mutation.py study/scoring.py         # one module
     python benchmarks/mutation.py --all                    # every module in MODULES (slow)
     python benchmarks/mutation.py study/scoring.py --survivors   # print each survivor's diff
+    python benchmarks/mutation.py sim/scaling.py --only 'x_read_*'  # only these functions
 
 mutmut 3 only finds code under `./`, `src/` or `source/` and names modules by their path,
 so it cannot run on the `cli/` layout in place. This script stages a copy under
@@ -21,6 +22,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,18 +407,26 @@ def mutmut(where: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
-def run(module: str, survivors: bool, children: int = 2) -> tuple[int, int]:
+def run(
+    module: str, survivors: bool, children: int = 2, only: Sequence[str] = ()
+) -> tuple[int, int]:
     where = stage(module)
-    log = mutmut(where, "run", "--max-children", str(children))
+    # `only` holds function patterns ("x_read_setup", "xǁRunǁ*"); mutmut takes mutant names.
+    dotted = "ecsprep." + module.removesuffix(".py").replace("/", ".")
+    names = [f"{dotted}.{pattern}__mutmut_*" for pattern in only]
+    log = mutmut(where, "run", "--max-children", str(children), *names)
     (where / "run.log").write_text(log)
     results = mutmut(where, "results", "--all", "true")
     status = dict(re.findall(r"^\s*(\S+__mutmut_\d+): (.+)$", results, re.MULTILINE))
+    if names:
+        status = {n: s for n, s in status.items() if any(fnmatch(n, p) for p in names)}
     if not status:
         print(f"{module}: mutmut reported no mutants; see {where / 'run.log'}")
         return 0, 0
     # A mutant that makes the tests hang is caught too (by mutmut's timeout).
     killed = sum(s in ("killed", "timeout") for s in status.values())
-    print(f"{module}: killed {killed} / {len(status)} ({100 * killed / len(status):.0f}%)")
+    scope = f" (only {', '.join(only)})" if only else ""
+    print(f"{module}{scope}: killed {killed} / {len(status)} ({100 * killed / len(status):.0f}%)")
     for name, state in sorted(status.items()):
         if state not in ("killed", "timeout"):
             print(f"  {state}: {name}")
@@ -435,13 +446,20 @@ def main() -> None:
     parser.add_argument(
         "--children", type=int, default=2, help="mutants tested at once (default 2, one a core)"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=(),
+        metavar="FUNCTION",
+        help="mutate only these functions (mutmut's names, globs allowed: 'x_read_*', 'xǁRunǁ*')",
+    )
     args = parser.parse_args()
     modules = list(MODULES) if args.all else args.modules
     unknown = [m for m in modules if m not in MODULES]
     if unknown or not modules:
         parser.error(f"choose from: {', '.join(MODULES)} (or --all); unknown: {unknown}")
     for module in modules:
-        run(module, args.survivors, args.children)
+        run(module, args.survivors, args.children, args.only)
 
 
 if __name__ == "__main__":
