@@ -115,6 +115,9 @@ def test_a_broken_pack_offers_the_rest_and_prints_nothing(
         ("ecsprep quiz pla", "placement"),
         ("ecsprep simulate question seed-most", "seed-most-cost-efficient-strategy"),
         ("ecsprep simulate placement asg", "asg-providers-base-weight"),
+        ("ecsprep simulate placement --format t", "table"),
+        ("ecsprep simulate ecr-scanning scenario.yaml --format j", "json"),
+        ("ecsprep simulate question --format t", "text"),
     ],
 )
 def test_the_shell_protocol_completes_values(words: str, expected: str) -> None:

@@ -1,27 +1,46 @@
-"""The start every `ecsprep simulate NAME` shares: check `--format`, read the optional scenario
-file (YAML or JSON, bounded by sim.documents), and say where its values came from."""
+"""What every `ecsprep simulate NAME` shares: the `--format` option (checked, its values
+completed), reading the scenario file (YAML or JSON, bounded by sim.documents) with the flags'
+additions, and showing the result as text or JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ecsprep.sim.documents import Where
 
+R = TypeVar("R")
+
 FORMATS = ("text", "json")
+
+
+def completing(formats: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """A `--format <Tab>` completion: the formats that start with what was typed."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [name for name in formats if name.startswith(incomplete)]
+
+    return complete
+
+
 # The `--format` option of every simulator that prints text or JSON (`output_format: FormatOption
 # = "text"`), declared once.
-FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="text or json.", autocompletion=completing(FORMATS))
+]
 
 
-def check_format(output_format: str) -> None:
+def check_format(output_format: str, formats: tuple[str, ...] = FORMATS) -> None:
     from ecsprep.errors import InputError
 
-    if output_format not in FORMATS:
-        raise InputError(f"--format {output_format!r}: use {' or '.join(FORMATS)}")
+    if output_format not in formats:
+        raise InputError(f"--format {output_format!r}: use {' or '.join(formats)}")
 
 
 def scenario_document(
@@ -35,3 +54,37 @@ def scenario_document(
         return {}, Where("flags")
     where = Where(str(scenario))
     return dict(as_mapping(read_document(scenario), where, what)), where
+
+
+def block(document: dict[str, Any], where: Where, key: str, what: str) -> dict[str, Any]:
+    """A copy of the file's object under `key` for flags to add to (empty when absent); a
+    value that isn't an object is refused at its place."""
+    from ecsprep.sim.documents import as_mapping
+
+    value = document.get(key)
+    return {} if value is None else dict(as_mapping(value, where.key(key), what))
+
+
+def add_items(document: dict[str, Any], where: Where, key: str, items: Iterable[Any]) -> None:
+    """Append what flags give (`--push`, `--request`, …) to the file's list under `key`;
+    a file whose `key` isn't a list is refused at its place."""
+    from ecsprep.sim.documents import as_list
+
+    added = list(items)
+    if added:
+        document[key] = [*as_list(document.get(key, []), where.key(key)), *added]
+
+
+def show(
+    output_format: str,
+    result: R,
+    to_json: Callable[[R], object],
+    render: Callable[[Console, R], None],
+) -> None:
+    """The result as JSON on stdout (nothing else) or rendered for a person."""
+    from ecsprep.ui.console import out, print_json
+
+    if output_format == "json":
+        print_json(to_json(result))
+    else:
+        render(out(), result)

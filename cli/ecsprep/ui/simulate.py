@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO, TypeVar
 import typer
 
 from ecsprep.ui import completion
+from ecsprep.ui.scenario_file import check_format, completing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 _E = TypeVar("_E", bound=Enum)
 
 # Each `simulate` subcommand, in --help order: the module that defines it and its function.
+PLACEMENT_FORMATS = ("table", "json")
+
 # A subcommand's module is imported only when that subcommand is wanted (see register).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "placement": (__name__, "placement"),
@@ -151,7 +154,12 @@ def placement(
         bool, typer.Option("--trace", help="Show each task's funnel and why the winner won.")
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="table or json (a RunTask-shaped response).")
+        str,
+        typer.Option(
+            "--format",
+            help="table or json (a RunTask-shaped response).",
+            autocompletion=completing(PLACEMENT_FORMATS),
+        ),
     ] = "table",
     list_scenarios: Annotated[
         bool, typer.Option("--list", help="List the shipped example scenarios.")
@@ -181,10 +189,7 @@ def placement(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-
-        if output_format not in ("table", "json"):
-            raise InputError(f"--format {output_format!r}: use table or json")
+        check_format(output_format, PLACEMENT_FORMATS)
         if list_scenarios:
             _list(output_format)
             return

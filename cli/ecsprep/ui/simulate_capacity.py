@@ -62,22 +62,14 @@ def capacity(
     with reported():
         from ecsprep.errors import InputError
         from ecsprep.sim.capacity import split_tasks
+        from ecsprep.ui.scenario_file import check_format, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
+        check_format(output_format)
         items, file_count = _strategy(request, provider or [])
         wanted = count if count is not None else file_count
         if wanted is None:
             raise InputError("how many tasks? give --count N", "e.g. --count 10")
-        result = split_tasks(items, wanted)
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(split_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        _render(out(), result)
+        show(output_format, split_tasks(items, wanted), split_json, _render)
 
 
 def _strategy(path: Path | None, flags: list[str]) -> tuple[tuple[CapacityItem, ...], int | None]:

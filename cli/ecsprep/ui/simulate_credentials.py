@@ -77,23 +77,14 @@ def credentials(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
         from ecsprep.sim.credentials import read_setup, run
+        from ecsprep.ui.scenario_file import check_format, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
+        check_format(output_format)
         document, where = _document(
             scenario, task_definition, launch_type, ecs_config, agent_start, role, instance_role
         )
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(run_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        show(output_format, run(read_setup(document, where)), run_json, render)
 
 
 def _document(

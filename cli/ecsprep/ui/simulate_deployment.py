@@ -89,16 +89,10 @@ def deployment(
     with reported():
         from ecsprep.errors import InputError
         from ecsprep.sim.deployment_check import read_scenario, run
-        from ecsprep.sim.documents import Where, as_mapping, read_document
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        document: dict[str, Any] = {}
-        source = "flags"
-        if scenario is not None:
-            source = str(scenario)
-            document = dict(as_mapping(read_document(scenario), Where(source), "a scenario"))
-        elif not any(
+        check_format(output_format)
+        if scenario is None and not any(
             v is not None
             for v in (desired, minimum, maximum, capacity, circuit_breaker, codedeploy, strategy)
         ):
@@ -106,6 +100,7 @@ def deployment(
                 "no deployment given",
                 "give a scenario file or flags, e.g. --desired 4 --min 50 --max 100",
             )
+        document, where = scenario_document(scenario, "a scenario")
         _apply_flags(
             document,
             desired=desired,
@@ -117,17 +112,9 @@ def deployment(
             codedeploy=codedeploy,
             strategy=strategy,
         )
-        spec = read_scenario(document, Where(source))
+        spec = read_scenario(document, where)
         service = document.get("service") or {}
-        result = run(spec, str(service.get("serviceName", "web")))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(outcome_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        show(output_format, run(spec, str(service.get("serviceName", "web"))), outcome_json, render)
 
 
 def _apply_flags(document: dict[str, Any], **flags: Any) -> None:

@@ -57,14 +57,12 @@ def ecr_lifecycle(
     with reported():
         from datetime import datetime, timezone
 
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
+        from ecsprep.sim.documents import Where, read_document
         from ecsprep.sim.ecr_lifecycle import read_and_evaluate
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(policy))
-        document = dict(as_mapping(read_document(policy), where, "a lifecycle policy"))
+        check_format(output_format)
+        document, where = scenario_document(policy, "a lifecycle policy")
         if "lifecyclePolicy" not in document:
             document = {"lifecyclePolicy": document}
         if images is not None:
@@ -73,14 +71,7 @@ def ecr_lifecycle(
         if now is not None:
             document["now"] = now
         result = read_and_evaluate(document, where, now=datetime.now(timezone.utc))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(lifecycle_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        show(output_format, result, lifecycle_json, render)
 
 
 def lifecycle_json(result: LifecycleResult) -> dict[str, Any]:

@@ -67,15 +67,12 @@ def ecr_access(
 
     with reported():
         from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_list, as_mapping, read_document
+        from ecsprep.sim.documents import as_list, as_mapping, read_document
         from ecsprep.sim.ecr_access import read_setup, run
+        from ecsprep.ui.scenario_file import add_items, check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document: dict[str, Any] = dict(
-            as_mapping(read_document(scenario), where, "an ecr-access scenario")
-        )
+        check_format(output_format)
+        document, where = scenario_document(scenario, "an ecr-access scenario")
         if repository_policy is not None:
             repositories = [
                 dict(as_mapping(r, where)) for r in as_list(document.get("repositories", []), where)
@@ -87,24 +84,12 @@ def ecr_access(
             repositories[0]["policy"] = read_document(repository_policy)
             document["repositories"] = repositories
         if identity_policy:
-            principal = dict(as_mapping(document.get("principal", {}), where))
-            principal["policies"] = list(as_list(principal.get("policies", []), where)) + [
-                read_document(path) for path in identity_policy
-            ]
+            at = where.key("principal")
+            principal = dict(as_mapping(document.get("principal", {}), at))
+            add_items(principal, at, "policies", map(read_document, identity_policy))
             document["principal"] = principal
-        if command:
-            document["commands"] = list(as_list(document.get("commands", []), where)) + list(
-                command
-            )
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(run_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        add_items(document, where, "commands", command or ())
+        show(output_format, run(read_setup(document, where)), run_json, render)
 
 
 def run_json(result: Run) -> dict[str, Any]:

@@ -12,7 +12,7 @@ of the rule it applied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -63,28 +63,14 @@ def ecr_replication(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_list, as_mapping, read_document
         from ecsprep.sim.ecr_replication import read_setup, run, to_json
+        from ecsprep.ui.scenario_file import add_items, check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document: dict[str, Any] = dict(
-            as_mapping(read_document(scenario), where, "an ecr-replication scenario")
-        )
-        extra = [{"push": uri} for uri in push or []] + [{"pull": uri} for uri in pull or []]
-        if extra:
-            document["events"] = list(as_list(document.get("events", []), where)) + extra
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(to_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        check_format(output_format)
+        document, where = scenario_document(scenario, "an ecr-replication scenario")
+        flags = [{"push": uri} for uri in push or ()] + [{"pull": uri} for uri in pull or ()]
+        add_items(document, where, "events", flags)
+        show(output_format, run(read_setup(document, where)), to_json, render)
 
 
 def render(console: Console, result: Run) -> None:

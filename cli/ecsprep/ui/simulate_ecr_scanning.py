@@ -12,7 +12,7 @@ decision with the doc page of the rule it applied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -56,28 +56,13 @@ def ecr_scanning(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_list, as_mapping, read_document
         from ecsprep.sim.ecr_scanning import read_setup, run, to_json
+        from ecsprep.ui.scenario_file import add_items, check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document: dict[str, Any] = dict(
-            as_mapping(read_document(scenario), where, "an ecr-scanning scenario")
-        )
-        extra = [{"push": image} for image in push or []]
-        if extra:
-            document["events"] = list(as_list(document.get("events", []), where)) + extra
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(to_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        check_format(output_format)
+        document, where = scenario_document(scenario, "an ecr-scanning scenario")
+        add_items(document, where, "events", ({"push": image} for image in push or ()))
+        show(output_format, run(read_setup(document, where)), to_json, render)
 
 
 def render(console: Console, result: Run) -> None:

@@ -46,23 +46,13 @@ def events(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.events_check import facts, read_scenario, simulate
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document = as_mapping(read_document(scenario), where, "a scenario")
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a scenario")
         result = simulate(read_scenario(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(events_json(result, facts(result)))
-            return
-        from ecsprep.ui.console import out
-
-        _render(out(), result)
+        show(output_format, result, lambda r: events_json(r, facts(r)), _render)
 
 
 def events_json(result: EventsResult, found: dict[str, object]) -> dict[str, Any]:

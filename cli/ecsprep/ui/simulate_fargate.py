@@ -74,33 +74,20 @@ def fargate(
 
     with reported():
         from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.fargate import read_and_check
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        document: dict[str, Any] = {}
-        if task_definition is not None:
-            where = Where(str(task_definition))
-            document = dict(as_mapping(read_document(task_definition), where, "a task definition"))
-        else:
-            if cpu is None or memory is None:
-                raise InputError(
-                    "no task definition given",
-                    "give a file, or at least --cpu and --memory (e.g. --cpu 256 --memory 512)",
-                )
-            where = Where("flags")
+        check_format(output_format)
+        if task_definition is None and (cpu is None or memory is None):
+            raise InputError(
+                "no task definition given",
+                "give a file, or at least --cpu and --memory (e.g. --cpu 256 --memory 512)",
+            )
+        document, where = scenario_document(task_definition, "a task definition")
         document = _with_flags(document, cpu, memory, os_family, arch, storage)
         document = _with_launch(document, platform_version, spot)
         result = read_and_check(document, where)
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(check_json(result))
-        else:
-            from ecsprep.ui.console import out
-
-            render(out(), result)
+        show(output_format, result, check_json, render)
         if not result.runs:
             raise typer.Exit(2)
 

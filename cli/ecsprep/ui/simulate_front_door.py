@@ -9,7 +9,7 @@ of the rule applied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -52,28 +52,14 @@ def front_door(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_list, as_mapping, read_document
         from ecsprep.sim.front_door import read_setup, run, to_json
+        from ecsprep.ui.scenario_file import add_items, check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document: dict[str, Any] = dict(
-            as_mapping(read_document(scenario), where, "a front-door scenario")
-        )
-        if request:
-            extra = [{"name": f"--request {i + 1}", "url": url} for i, url in enumerate(request)]
-            document["requests"] = list(as_list(document.get("requests", []), where)) + extra
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(to_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a front-door scenario")
+        flags = ({"name": f"--request {i}", "url": url} for i, url in enumerate(request or (), 1))
+        add_items(document, where, "requests", flags)
+        show(output_format, run(read_setup(document, where)), to_json, render)
 
 
 def render(console: Console, result: Run) -> None:

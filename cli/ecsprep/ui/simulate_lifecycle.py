@@ -67,21 +67,12 @@ def lifecycle(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
         from ecsprep.sim.lifecycle import read_scenario, simulate
+        from ecsprep.ui.scenario_file import check_format, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
+        check_format(output_format)
         document, where = _document(scenario, task_definition, launch_type, stop_at, until)
-        run = simulate(read_scenario(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(run_json(run))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), run)
+        show(output_format, simulate(read_scenario(document, where)), run_json, render)
 
 
 def _document(

@@ -51,28 +51,20 @@ def load_balancing(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.load_balancing import read_setup, run
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document = dict(as_mapping(read_document(scenario), where, "a load-balancing scenario"))
+        check_format(output_format)
+        document, where = scenario_document(scenario, "a load-balancing scenario")
         if request:
-            document["requests"] = [
-                {"host": r.split("/", 1)[0], "path": "/" + r.split("/", 1)[1] if "/" in r else "/"}
-                for r in request
-            ]
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
+            document["requests"] = [_request(text) for text in request]
+        show(output_format, run(read_setup(document, where)), load_balancing_json, render)
 
-            print_json(load_balancing_json(result))
-            return
-        from ecsprep.ui.console import out
 
-        render(out(), result)
+def _request(text: str) -> dict[str, str]:
+    """`--request HOST/PATH` as the file's request (the path "/" when none is given)."""
+    host, _, path = text.partition("/")
+    return {"host": host, "path": "/" + path}
 
 
 def load_balancing_json(result: Run) -> dict[str, Any]:

@@ -11,7 +11,7 @@ with the doc page of the rule it applied (INF where ecsprep chose).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -63,35 +63,22 @@ def observability(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
-        from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.observability import read_setup, run, to_json
+        from ecsprep.ui.scenario_file import block, check_format, scenario_document, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
-        where = Where(str(scenario))
-        document: dict[str, Any] = dict(
-            as_mapping(read_document(scenario), where, "an observability scenario")
-        )
+        check_format(output_format)
+        document, where = scenario_document(scenario, "an observability scenario")
         if launch_type is not None:
             document["launchType"] = launch_type
         if network_mode is not None:
-            td = dict(as_mapping(document.get("taskDefinition", {}), where.key("taskDefinition")))
+            td = block(document, where, "taskDefinition", "a task definition")
             td["networkMode"] = network_mode
             document["taskDefinition"] = td
         if insights is not None:
-            cluster = dict(as_mapping(document.get("cluster", {}), where.key("cluster")))
+            cluster = block(document, where, "cluster", "a cluster")
             cluster["settings"] = [{"name": "containerInsights", "value": insights}]
             document["cluster"] = cluster
-        result = run(read_setup(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(to_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        show(output_format, run(read_setup(document, where)), to_json, render)
 
 
 def render(console: Console, result: Run) -> None:

@@ -68,7 +68,7 @@ def pipeline_artifacts(
         from ecsprep.errors import InputError
         from ecsprep.sim.documents import Where, as_mapping, read_document
         from ecsprep.sim.pipeline_artifacts import deploy
-        from ecsprep.ui.scenario_file import check_format, scenario_document
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
         check_format(output_format)
         document, where = scenario_document(scenario, "a scenario")
@@ -88,14 +88,7 @@ def pipeline_artifacts(
         if "artifact" not in document and "build" not in document:
             raise InputError("no input artifact given", "give a scenario file or --artifact DIR")
         result = deploy(document, where)
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(deployment_json(result))
-        else:
-            from ecsprep.ui.console import out
-
-            render(out(), result)
+        show(output_format, result, deployment_json, render)
         if not result.deploys:
             raise typer.Exit(2)
 

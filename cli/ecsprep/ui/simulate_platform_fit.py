@@ -107,11 +107,11 @@ def platform_fit(
     with reported():
         from ecsprep.errors import InputError
         from ecsprep.sim.platform_fit import read_and_fit
-        from ecsprep.ui.scenario_file import check_format, scenario_document
+        from ecsprep.ui.scenario_file import block, check_format, scenario_document, show
 
         check_format(output_format)
         document, where = scenario_document(scenario, "a scenario")
-        workload = dict(document.get("workload") or {})
+        workload = block(document, where, "workload", "a workload")
         for key, value in (
             ("kind", kind),
             ("runMinutes", minutes),
@@ -136,7 +136,7 @@ def platform_fit(
         if candidate is not None:
             document["candidate"] = {"option": candidate}
         if run_as is not None or spot:
-            chosen = dict(document.get("candidate") or {})
+            chosen = block(document, where, "candidate", "a candidate")
             if not chosen:
                 raise InputError("--run-as and --spot describe a --candidate: give one")
             if run_as is not None:
@@ -145,14 +145,7 @@ def platform_fit(
                 chosen["spot"] = True
             document["candidate"] = chosen
         result = read_and_fit(document, where)
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(fit_json(result))
-        else:
-            from ecsprep.ui.console import out
-
-            render(out(), result)
+        show(output_format, result, fit_json, render)
         verdict = result.candidate_verdict
         if (verdict is not None and not verdict.fits) or not result.fits:
             raise typer.Exit(2)

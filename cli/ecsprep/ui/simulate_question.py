@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ecsprep.ui import completion
+from ecsprep.ui.scenario_file import FORMATS, check_format, completing
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -42,7 +43,12 @@ def question(
         typer.Option("--trace", help="Also show each simulated option's full placement run."),
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="text or json (each option's RunTask-shaped result).")
+        str,
+        typer.Option(
+            "--format",
+            help="text or json (each option's RunTask-shaped result).",
+            autocompletion=completing(FORMATS),
+        ),
     ] = "text",
     pack: Annotated[
         Optional[list[Path]],  # noqa: UP045
@@ -76,8 +82,7 @@ def question(
     with reported():
         from ecsprep.errors import InputError
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
+        check_format(output_format)
         from ecsprep.ui.library import load_for_command
 
         library = load_for_command(tuple(pack or ()))

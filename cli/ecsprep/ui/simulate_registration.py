@@ -72,7 +72,7 @@ def registration(
         from ecsprep.errors import InputError
         from ecsprep.sim.documents import read_document
         from ecsprep.sim.registration import read_instance, register
-        from ecsprep.ui.scenario_file import check_format, scenario_document
+        from ecsprep.ui.scenario_file import check_format, scenario_document, show
 
         check_format(output_format)
         document, where = scenario_document(scenario, "a registration scenario")
@@ -108,15 +108,7 @@ def registration(
             raise InputError(
                 "nothing to simulate", "give a scenario file or --ecs-config FILE (see --help)"
             )
-        result = register(read_instance(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(registration_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+        show(output_format, register(read_instance(document, where)), registration_json, render)
 
 
 def registration_json(result: Registration) -> dict[str, Any]:

@@ -9,6 +9,7 @@ the decisions that changed nothing: cooldowns, MinCapacity/MaxCapacity, missing 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -88,33 +89,25 @@ def scaling(
     from ecsprep.ui.console import reported
 
     with reported():
-        from ecsprep.errors import InputError
         from ecsprep.sim.documents import Where
         from ecsprep.sim.scaling import simulate
         from ecsprep.sim.scaling_input import read_scaling
+        from ecsprep.ui.scenario_file import block, check_format, show
 
-        if output_format not in ("text", "json"):
-            raise InputError(f"--format {output_format!r}: use text or json")
+        check_format(output_format)
         document = _document(
             scenario, scalable_target, policy or [], alarm or [], scheduled_action or [], timeline
         )
-        service = dict(document.get("service") or {})
-        if desired is not None:
-            service["desiredCount"] = desired
-        if capacity is not None:
-            service["capacity"] = capacity
-        if service:
+        where = Where(str(scenario) if scenario else "the given requests")
+        if desired is not None or capacity is not None:
+            service = block(document, where, "service", "the service")
+            if desired is not None:
+                service["desiredCount"] = desired
+            if capacity is not None:
+                service["capacity"] = capacity
             document["service"] = service
-        source = str(scenario) if scenario else "the given requests"
-        result = simulate(read_scaling(document, Where(source)))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(result_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result, trace=trace, width=width)
+        result = simulate(read_scaling(document, where))
+        show(output_format, result, result_json, partial(render, trace=trace, width=width))
 
 
 def _document(

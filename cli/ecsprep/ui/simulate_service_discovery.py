@@ -52,26 +52,20 @@ def service_discovery(
     with reported():
         from ecsprep.errors import InputError
         from ecsprep.sim.service_discovery import discover, read_world
-        from ecsprep.ui.scenario_file import check_format, scenario_document
+        from ecsprep.ui.scenario_file import add_items, check_format, scenario_document, show
 
         check_format(output_format)
         if scenario is None:
             raise InputError("nothing to simulate", "give a scenario file (see --help)")
         document, where = scenario_document(scenario, "a service-discovery scenario")
+        calls = []
         for text in call or ():
             caller, sep, target = text.partition("=")
             if not sep or not caller or not target:
                 raise InputError(f"--call {text!r}: use CALLER=NAME[:PORT]")
-            document["calls"] = [*document.get("calls", []), {"from": caller, "to": target}]
-        result = discover(read_world(document, where))
-        if output_format == "json":
-            from ecsprep.ui.console import print_json
-
-            print_json(service_discovery_json(result))
-            return
-        from ecsprep.ui.console import out
-
-        render(out(), result)
+            calls.append({"from": caller, "to": target})
+        add_items(document, where, "calls", calls)
+        show(output_format, discover(read_world(document, where)), service_discovery_json, render)
 
 
 def service_discovery_json(result: Result) -> dict[str, Any]:
