@@ -22,6 +22,7 @@ Managed policies that AWS documents the content of are built in by name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -86,10 +87,30 @@ _STATEMENT_KEYS = (
 )
 
 
+# IAM policy variables (IAM User Guide, "IAM policy elements: Variables and tags",
+# reference_policies_variables.html): `${aws:username}`, `${aws:PrincipalTag/team, 'none'}` and
+# the escapes `${*}`, `${?}`, `${$}`. IAM fills them from the request; ecsprep doesn't model that.
+# (CloudFormation's `${AWS::AccountId}`, two colons, is a template placeholder: as_str refuses it.)
+_POLICY_VARIABLE = re.compile(r"\$\{\s*(?:[A-Za-z0-9-]+:(?!:)[^}]+|[*?$])\}")
+
+
 def _texts(value: object, where: Where) -> tuple[str, ...]:
+    """A policy element's string or list of strings, each checked where it stands."""
     if isinstance(value, str):
-        return (value,)
-    return tuple(as_str(item, where.index(n)) for n, item in enumerate(as_list(value, where)))
+        return (_text(value, where),)
+    return tuple(_text(item, where.index(n)) for n, item in enumerate(as_list(value, where)))
+
+
+def _text(value: object, where: Where) -> str:
+    if isinstance(value, str):
+        variable = _POLICY_VARIABLE.search(value)
+        if variable:
+            raise where.refuse(
+                f"the IAM policy variable {variable.group(0)} is not modelled",
+                "write the value IAM would put in its place for this request "
+                "(e.g. the user name for ${aws:username})",
+            )
+    return as_str(value, where)
 
 
 def read_policy(data: object, where: Where, name: str = "") -> Policy:
