@@ -284,3 +284,63 @@ def test_explain_on_a_warm_cache_reads_the_notes_alone(
     assert json.loads(warm.stdout)["check"]  # the entries still know which are checked
     assert "notes.yaml: a folder, not a pack file; skipped" in warm.stderr
     assert warm.stderr == cold.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("binpack vs spread", ["binpack", "spread"]),
+        ("binpack versus spread", ["binpack", "spread"]),
+        ("task role or execution role", ["task role", "task execution role"]),
+        ("difference between task role and execution role", ["task role", "task execution role"]),
+        (
+            "what is the difference between hostPort and containerPort",
+            ["hostPort", "containerPort"],
+        ),
+        ("Service Connect vs Cloud Map", ["Service Connect", "AWS Cloud Map"]),
+        ("fargate vs ec2", ["Fargate", "EC2 launch type"]),
+        ("binpak vs spread", ["binpack", "spread"]),  # a side read as a nearby name
+    ],
+)
+def test_a_comparing_question_shows_each_side(shipped: Notes, query: str, names: list[str]) -> None:
+    from ecsprep.explain import MatchKind
+
+    found = lookup(shipped, query)
+    assert found.kind is MatchKind.COMPARE
+    assert not found.ambiguous
+    assert [m.name for m in found.matches] == names
+    assert found.corrected == ("binpak" in query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "binpack vs zzqqxx",  # a side that names nothing: no comparison
+        "spread vs",  # one side
+        "fargate vs role",  # "role" names several roles equally: nothing to compare with
+    ],
+)
+def test_a_comparison_needs_every_side_to_name_an_entry(shipped: Notes, query: str) -> None:
+    from ecsprep.errors import NotFoundError
+    from ecsprep.explain import MatchKind
+
+    try:
+        found = lookup(shipped, query)
+    except NotFoundError:
+        return
+    assert found.kind is not MatchKind.COMPARE
+
+
+def test_explain_compares_side_by_side_in_text_and_json() -> None:
+    result = invoke("explain", "binpack", "vs", "spread")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Comparing binpack and spread:")
+    assert "more: ecsprep explain binpack" in out
+    assert "more: ecsprep explain spread" in out
+    # Both live in one topic: its notes are offered once, not printed twice.
+    assert out.count("notes: Placement strategies") == 1
+    assert out.count("drill: ") == 1
+    data = json.loads(invoke("explain", "binpack", "vs", "spread", "--json").stdout)
+    assert data["match"] == "compare"
+    assert [e["term"] for e in data["entries"]] == ["binpack", "spread"]

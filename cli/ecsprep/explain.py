@@ -7,6 +7,7 @@ endings dropped) and scored against the query:
 
     written exactly as the name ........ 1.01  (`ECS_CLUSTER`, `ecs-clusters`: that entry alone)
     same words ......................... 1.0
+    same naming words .................. 0.98   ("what is binpack" ~ "binpack")
     same letters, other spacing ........ 0.97   ("hostport" ~ "host port")
     every query word in the name ....... 0.80 – 0.90, more for closer lengths
     the name is most of the query ...... 0.70 – 0.80  (a name covering ≥ 2/3 of the words)
@@ -17,6 +18,13 @@ discovery" is not the service scheduler, "EventBridge" not bridge mode). When no
 name matches by its words, the notes' text is searched (`passages`): a word that
 only the notes use finds the passage. Typos come last, and the result says
 that a typo was corrected.
+
+Learners ask questions: "how do I log in to ECR", "what does ECS_ENABLE_TASK_IAM_ROLE
+do". The words that only phrase a question (`PHRASING`) are left out when words are
+compared, on both sides ("push an image to ECR" is named by "push image to ECR"), and a
+few two-word verbs read as the one word the notes use ("log in" → login). A question that
+compares ("binpack vs spread", "task role or execution role", "the difference between A
+and B") shows each side's entry when every side names one.
 
 An entry scores its best name. One entry clearly ahead wins; entries within
 `TIE` of the best are all shown, so the learner picks. No I/O here: the
@@ -37,6 +45,71 @@ TIE = 0.03  # entries this close to the best score are equally good answers
 FUZZY_CUTOFF = 0.75
 LITERAL = 1.01  # the query is written exactly as one of the entry's names
 NAMED = 0.7  # scores from here up name the entry by its words; below is a typo
+# Words that phrase a question rather than name a thing. Not the particles of phrasal names
+# (scale in/out, spin up): "in", "out", "up", "down", "off" stay.
+PHRASING = frozenset(
+    [
+        "a",
+        "about",
+        "an",
+        "and",
+        "are",
+        "be",
+        "between",
+        "can",
+        "could",
+        "difference",
+        "do",
+        "does",
+        "doing",
+        "explain",
+        "for",
+        "from",
+        "how",
+        "i",
+        "is",
+        "it",
+        "its",
+        "me",
+        "mean",
+        "meaning",
+        "means",
+        "my",
+        "of",
+        "on",
+        "should",
+        "tell",
+        "that",
+        "the",
+        "there",
+        "this",
+        "to",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "want",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "work",
+        "works",
+        "would",
+        "you",
+    ]
+)
+# Two-word verbs as the one word names and notes use (compiled on first use: `explain binpack`
+# finds its name before any of these is needed, and start-up counts).
+_COMPOUNDS = ((r"\blog (?:in|on)\b", "login"), (r"\broll back\b", "rollback"))
+# "A vs B", "A versus B", "A or B", "A compared to B", "the difference between A and B".
+_VERSUS = r"\s+(?:vs\.?|versus|or|compared (?:to|with))\s+"
+_BETWEEN = r"\bdifference between (.+?) and (.+)"
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
@@ -48,6 +121,7 @@ class MatchKind(str, Enum):
     NAME = "name"  # a term, alias or topic named by the query's words
     TEXT = "text"  # the words are in the notes, not in any name
     TYPO = "typo"  # a name spelt nearly like the query: say it was corrected
+    COMPARE = "compare"  # the query compares entries ("binpack vs spread"): show each
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,21 +164,30 @@ class Lookup:
     matches: tuple[Explanation, ...]
     kind: MatchKind = MatchKind.NAME
     also: tuple[Topic, ...] = ()  # for a text match: other topics whose notes hold the words
+    typo: bool = False  # a comparison with a side read as a nearby name
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.matches) > 1
+        """Several equally close entries for the learner to pick from (not a comparison)."""
+        return len(self.matches) > 1 and self.kind is not MatchKind.COMPARE
 
     @property
     def corrected(self) -> bool:
-        """The query was read as a nearby name (a typo)."""
-        return self.kind is MatchKind.TYPO
+        """The query (or a side of a comparison) was read as a nearby name (a typo)."""
+        return self.kind is MatchKind.TYPO or self.typo
 
 
 def normalise(text: str) -> str:
     """`ECS_ENABLE_TASK_IAM_ROLE` and `ecs enable task iam roles` read the same."""
-    words = _NON_WORD.sub(" ", _CAMEL.sub(" ", text).lower()).split()
-    return " ".join(_singular(w) for w in words)
+    text = _NON_WORD.sub(" ", _CAMEL.sub(" ", text).lower())
+    for pattern, word in _COMPOUNDS:
+        text = re.sub(pattern, word, text)
+    return " ".join(_singular(w) for w in text.split())
+
+
+def _naming(words: list[str]) -> list[str]:
+    """The words that name something: a question's phrasing left out (all, if that's all)."""
+    return [w for w in words if w not in _PHRASED] or words
 
 
 def _singular(word: str) -> str:
@@ -113,13 +196,19 @@ def _singular(word: str) -> str:
     return word
 
 
+_PHRASED = frozenset(_singular(w) for w in PHRASING)  # as normalise leaves them: does → doe
+
+
 def score(query: str, name: str, *, fuzzy: bool = True) -> float:
     """How well a normalised query names a normalised entry name (0 to 1)."""
     if query == name:
         return 1.0
     if query.replace(" ", "") == name.replace(" ", ""):
         return 0.97
-    q_words, n_words = set(query.split()), set(name.split())
+    q_list, n_list = _naming(query.split()), _naming(name.split())
+    if sorted(q_list) == sorted(n_list):
+        return 0.98  # the same naming words, the question's phrasing aside
+    q_words, n_words = set(q_list), set(n_list)
     if q_words and q_words <= n_words:
         return 0.8 + 0.1 * len(q_words) / len(n_words)
     if n_words and n_words <= q_words and 3 * len(n_words) >= 2 * len(q_words):
@@ -191,13 +280,16 @@ def _squeeze(text: str) -> str:
 
 def lookup(notes: Notes, query: str) -> Lookup:
     """Search names, then the notes, then typos; NotFoundError with suggestions on no match."""
-    wanted = normalise(query)
-    if not wanted:
-        raise NotFoundError("term or topic", query, ())
     literal = _named_as_written(notes, query.strip().casefold())
     if literal:
         return _found(notes, query, sorted(literal), MatchKind.NAME)
+    wanted = normalise(query)
+    if not wanted:
+        raise NotFoundError("term or topic", query, ())
     entries = _entries(notes)
+    compared = _compared(notes, entries, query)
+    if compared is not None:
+        return compared
     # Typo matching (difflib) costs most; a query that names an entry by its words skips it.
     scored = _rank(entries, wanted, fuzzy=False)
     if scored and scored[0][0] >= NAMED:
@@ -209,7 +301,8 @@ def lookup(notes: Notes, query: str) -> Lookup:
     text = _text_match(notes, query)
     if text is not None:
         return text
-    scored = _rank(entries, wanted, fuzzy=True)
+    named = " ".join(_naming(wanted.split()))
+    scored = _rank(entries, named, fuzzy=True)
     if scored and scored[0][0] > 0.0:
         return _found(notes, query, _best(scored), MatchKind.TYPO)
     raise NotFoundError(
@@ -218,6 +311,34 @@ def lookup(notes: Notes, query: str) -> Lookup:
         suggest(notes, query),
         hint="`ecsprep explain` alone lists every topic and term",
     )
+
+
+def _compared(notes: Notes, entries: list[_Entry], query: str) -> Lookup | None:
+    """The entries a comparing query names, one or more a side; None unless every side of
+    it names an entry by its words or a typo of them."""
+    between = re.search(_BETWEEN, query, re.IGNORECASE)
+    sides = list(between.groups()) if between else re.split(_VERSUS, query, flags=re.IGNORECASE)
+    if len(sides) < 2:
+        return None
+    keys: list[str] = []
+    corrected = False
+    for side in sides:
+        wanted = normalise(side)
+        scored = _rank(entries, wanted, fuzzy=False)
+        if not scored or scored[0][0] < NAMED:
+            named = " ".join(_naming(wanted.split()))
+            scored = _rank(entries, named, fuzzy=True) if named else []
+            corrected = True
+        if not scored or scored[0][0] <= 0.0:
+            return None
+        named_here = _prefer_terms(_best(scored), notes)
+        if len(named_here) > 2:  # a side as vague as "ec2" names no entry to compare
+            return None
+        keys += [k for k in named_here if k not in keys]
+    if len(keys) < 2:
+        return None
+    matches = tuple(_explain_key(notes, key) for key in keys)
+    return Lookup(query, matches, MatchKind.COMPARE, typo=corrected)
 
 
 def _best(scored: list[tuple[float, str]]) -> list[str]:
@@ -234,7 +355,9 @@ def _text_match(notes: Notes, query: str) -> Lookup | None:
     """The topic whose notes hold every word of the query, with those passages."""
     from ecsprep.passages import by_topic, search
 
-    grouped = by_topic(search(notes, query))
+    # Every word must be in one passage: only the naming ones ("in" too: it is in every passage).
+    asked = " ".join(w for w in query.split() if normalise(w) not in _PHRASED | {"in"}) or query
+    grouped = by_topic(search(notes, asked))
     if not grouped:
         return None
     (first, passages), *others = grouped.items()

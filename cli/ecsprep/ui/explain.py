@@ -51,6 +51,10 @@ def explain_command(
 
       ecsprep explain host port 0
 
+      ecsprep explain how do I log in to ECR
+
+      ecsprep explain task role vs execution role
+
       ecsprep explain ECS_ENABLE_TASK_IAM_ROLE --json
 
       ecsprep explain            # list every topic and term
@@ -72,6 +76,8 @@ def explain_command(
             print_json(_match_json(found))
         elif found.ambiguous:
             _write(_choices(found))
+        elif found.kind is MatchKind.COMPARE:
+            _write(_comparison(found))
         elif found.kind is MatchKind.TEXT:
             _write(_passages(found))
         else:
@@ -107,7 +113,11 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
 
 
 def _match_json(found: Lookup) -> dict[str, Any]:
+    from ecsprep.explain import MatchKind
+
     found_by = {"query": found.query, "match": found.kind.value}
+    if found.kind is MatchKind.COMPARE:
+        return {**found_by, "entries": [explanation_json(m) for m in found.matches]}
     if not found.ambiguous:
         data = explanation_json(found.matches[0])
         if found.matches[0].passages:
@@ -230,6 +240,41 @@ def _passages(found: Lookup) -> list[Block]:
         also = ", ".join(t.id for t in found.also[:5])
         blocks.append(_block(Kind.TEXT, ("also in: ", Look.BOLD), (also, Look.PLAIN)))
     blocks += _footer(Explanation(topic=e.topic, see=e.see, questions=e.questions))
+    return blocks
+
+
+def _comparison(found: Lookup) -> list[Block]:
+    """Each compared entry's definition side by side, then the notes they come from."""
+    names = [m.name for m in found.matches]
+    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    said = f"Comparing {listed}" + (" (some words read as nearby names)" if found.corrected else "")
+    blocks = [_block(Kind.TEXT, (said + ":", Look.PLAIN)), BLANK]
+    for m in found.matches:
+        heading = [(m.name, Look.HEADING)]
+        if m.term and m.term.aliases:
+            heading.append((f"  (also: {', '.join(m.term.aliases)})", Look.DIM))
+        blocks += [
+            _block(Kind.TEXT, *heading),
+            _block(Kind.TEXT, (m.term.definition if m.term else m.topic.summary, Look.PLAIN)),
+            _block(Kind.LINE, ("more: ", Look.BOLD), (_explain_command(m), Look.PLAIN)),
+            BLANK,
+        ]
+    topics = {m.topic.id: m for m in found.matches}
+    for m in topics.values():
+        blocks.append(
+            _block(
+                Kind.LINE,
+                ("notes: ", Look.BOLD),
+                (f"{m.topic.title} → ecsprep explain {m.topic.id}", Look.PLAIN),
+            )
+        )
+        blocks.append(
+            _block(
+                Kind.LINE,
+                ("drill: ", Look.BOLD),
+                (f"{len(m.questions)} question(s) → {m.drill}", Look.PLAIN),
+            )
+        )
     return blocks
 
 
