@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ecsprep.sim.ecr_replication.registries import Registry, Repository, Template
-from ecsprep.sim.ecr_replication.state import _shown, _State
+from ecsprep.sim.ecr_replication.state import State, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 
 
-def _template_for(registry: Registry, name: str, action: str) -> Template | None:
+def template_for(registry: Registry, name: str, action: str) -> Template | None:
     """The template applied for `action` with the longest matching prefix; ROOT last."""
     fitting = [t for t in registry.templates if action in t.applied_for and t.matches(name)]
     specific = [t for t in fitting if t.prefix != "ROOT"]
@@ -20,11 +20,11 @@ def _template_for(registry: Registry, name: str, action: str) -> Template | None
     return fitting[0] if fitting else None
 
 
-def _create(
-    state: _State, registry: Registry, name: str, action: str, label: str, at: datetime | None
+def create(
+    state: State, registry: Registry, name: str, action: str, label: str, at: datetime | None
 ) -> Repository | None:
     """ECR creates a repository on the principal's behalf, with the matching template."""
-    template = _template_for(registry, name, action)
+    template = template_for(registry, name, action)
     uri = f"{registry.host}/{name}"
     rule = "repository-creation-templates-create.html"
     if template is None:
@@ -45,7 +45,7 @@ def _create(
                     "resource tags but has no customRoleArn",
                     f"{rule}: KMS keys or resource tags in a template need a custom role "
                     "(INF: ecsprep makes the creation fail)",
-                    _shown(at),
+                    shown(at),
                 )
             )
             state.errors.append("template needs customRoleArn")
@@ -70,5 +70,5 @@ def _create(
         )
     state.put(registry.key, repository)
     state.created.append(uri)
-    state.decisions.append(Step(label, Verdict.DONE, f"ECR creates {uri}: {why}", rule, _shown(at)))
+    state.decisions.append(Step(label, Verdict.DONE, f"ECR creates {uri}: {why}", rule, shown(at)))
     return repository

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ecsprep.sim.ecr_replication.registries import Principal, Registry
-from ecsprep.sim.ecr_replication.state import _shown, _State
+from ecsprep.sim.ecr_replication.state import State, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 from ecsprep.sim.iam_policy import Decision, Policy, statement_applies
 
@@ -34,7 +34,7 @@ def _names(statement_principals: tuple[str, ...], account: str, arn: str) -> boo
     return False
 
 
-def _policy_decision(
+def policy_decision(
     policy: Policy | None, account: str, arn: str, action: str, resource: str
 ) -> tuple[Decision, str]:
     """A resource-based policy (registry or repository) for a principal of `account`."""
@@ -68,8 +68,8 @@ def _identity(principal: Principal, action: str, resource: str) -> tuple[Decisio
     return (Decision.ALLOWED, allow) if allow else (Decision.IMPLICIT_DENY, "")
 
 
-def _allowed(
-    state: _State,
+def allowed(
+    state: State,
     action: str,
     registry: Registry,
     repository: str,
@@ -84,12 +84,12 @@ def _allowed(
         found.append(_identity(principal, action, arn))
     if "registry" in sources:
         found.append(
-            _policy_decision(registry.policy, principal.account, principal.arn, action, arn)
+            policy_decision(registry.policy, principal.account, principal.arn, action, arn)
         )
     if "repository" in sources:
         repo = state.repo(registry.key, repository)
         policy = repo.policy if repo else None
-        found.append(_policy_decision(policy, principal.account, principal.arn, action, arn))
+        found.append(policy_decision(policy, principal.account, principal.arn, action, arn))
     for decision, by in found:
         if decision is Decision.EXPLICIT_DENY:
             return False, f"explicitly denied by {by}"
@@ -102,8 +102,8 @@ def _allowed(
     )
 
 
-def _refused(
-    state: _State,
+def refused(
+    state: State,
     actions: tuple[str, ...],
     registry: Registry,
     name: str,
@@ -114,12 +114,10 @@ def _refused(
     `step` is the event's label, the doc page and the time."""
     label, rule, at = step
     for action in actions:
-        ok, why = _allowed(state, action, registry, name, ("identity", "repository"))
+        ok, why = allowed(state, action, registry, name, ("identity", "repository"))
         if not ok:
             state.denied.append(action)
             state.errors.append("AccessDeniedException")
-            state.decisions.append(
-                Step(label, Verdict.FAILED, f"{action}: {why}", rule, _shown(at))
-            )
+            state.decisions.append(Step(label, Verdict.FAILED, f"{action}: {why}", rule, shown(at)))
             return True
     return False

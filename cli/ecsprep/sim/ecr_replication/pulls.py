@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ecsprep.sim.ecr_replication.creation import _create
-from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, _allowed, _refused
+from ecsprep.sim.ecr_replication.creation import create
+from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, allowed, refused
 from ecsprep.sim.ecr_replication.registries import (
     CacheRule,
     Event,
@@ -16,10 +16,10 @@ from ecsprep.sim.ecr_replication.registries import (
     Registry,
     Repository,
     Setup,
-    _digest,
-    _with_images,
+    image_digest,
+    with_images,
 )
-from ecsprep.sim.ecr_replication.state import _parse_uri, _shown, _State
+from ecsprep.sim.ecr_replication.state import State, parse_uri, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 
 REFRESH_HOURS = 24
@@ -29,15 +29,15 @@ def _cache_rule_for(registry: Registry, name: str) -> CacheRule | None:
     return next((r for r in registry.cache_rules if name.startswith(r.prefix + "/")), None)
 
 
-def _upstream_digest(state: _State, setup: Setup, host: str, path: str) -> str | None:
+def _upstream_digest(state: State, setup: Setup, host: str, path: str) -> str | None:
     if host in setup.upstream_given:
         return state.upstream.get((host, path))
-    return state.upstream.get((host, path), _digest(f"{host}/{path}"))
+    return state.upstream.get((host, path), image_digest(f"{host}/{path}"))
 
 
-def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
+def pull(state: State, setup: Setup, event: Event, label: str) -> None:
     at = event.at
-    parsed = _parse_uri(event.target)
+    parsed = parse_uri(event.target)
     if parsed is None:
         state.decisions.append(
             Step(
@@ -46,13 +46,13 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                 f"{event.target} is not in an ECR private registry: Docker pulls it straight "
                 "from its own registry, not through any pull through cache",
                 "pull-through-cache-working.html: pull through the private registry URI",
-                _shown(at),
+                shown(at),
             )
         )
         return
     key, name, tag = parsed
     registry = state.registry(key)
-    if _refused(state, PULL_ACTIONS, registry, name, (label, "image-pull.html", at)):
+    if refused(state, PULL_ACTIONS, registry, name, (label, "image-pull.html", at)):
         return
     repository = state.repo(key, name)
     rule = _cache_rule_for(registry, name)
@@ -68,7 +68,7 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                     f"{error}: {name}:{tag} is not in {key} and no pull through cache rule's "
                     "prefix matches it",
                     "pull-through-cache.html",
-                    _shown(at),
+                    shown(at),
                 )
             )
             return
@@ -79,7 +79,7 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                 Verdict.DONE,
                 f"pulled {name}:{tag} from {key}",
                 "image-pull.html",
-                _shown(at),
+                shown(at),
             )
         )
         return
@@ -101,7 +101,7 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                 f"{upstream_path}:{tag})",
                 "pull-through-cache-working.html: for Docker Hub official images, the /library "
                 "prefix must be included",
-                _shown(at),
+                shown(at),
             )
         )
         return
@@ -114,11 +114,11 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                 Verdict.FAILED,
                 f"{upstream_host} has no {upstream_path}:{tag}",
                 "pull-through-cache.html",
-                _shown(at),
+                shown(at),
             )
         )
         return
-    ok, why = _allowed(
+    ok, why = allowed(
         state,
         "ecr:BatchImportUpstreamImage",
         registry,
@@ -136,12 +136,12 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                 "must import it from the upstream",
                 "pull-through-cache-iam.html: BatchImportUpstreamImage can come from the "
                 "registry policy, an identity policy or the repository policy",
-                _shown(at),
+                shown(at),
             )
         )
         return
     if repository is None:
-        ok, why = _allowed(state, "ecr:CreateRepository", registry, name, ("identity", "registry"))
+        ok, why = allowed(state, "ecr:CreateRepository", registry, name, ("identity", "registry"))
         if not ok:
             state.denied.append("ecr:CreateRepository")
             state.errors.append("AccessDeniedException")
@@ -152,15 +152,15 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
                     f"ecr:CreateRepository: {why}; the cache repository {name} doesn't exist yet",
                     "pull-through-cache-iam.html: CreateRepository is required if the "
                     "repository doesn't already exist (identity or registry policy)",
-                    _shown(at),
+                    shown(at),
                 )
             )
             return
-        repository = _create(state, registry, name, "PULL_THROUGH_CACHE", label, at)
+        repository = create(state, registry, name, "PULL_THROUGH_CACHE", label, at)
         if repository is None:
             return
     image = Image(tag, digest, at)
-    state.put(key, _with_images(repository, (*repository.images, image)))
+    state.put(key, with_images(repository, (*repository.images, image)))
     state.cached.append(event.target)
     state.pulled.append(event.target)
     state.decisions.append(
@@ -170,13 +170,13 @@ def _pull(state: _State, setup: Setup, event: Event, label: str) -> None:
             f"ECR imports {upstream_host}/{upstream_path}:{tag} into {name} and serves it "
             "(first pull)",
             "pull-through-cache.html: the first pull creates the repository and caches the image",
-            _shown(at),
+            shown(at),
         )
     )
 
 
 def _serve_cached(
-    state: _State,
+    state: State,
     setup: Setup,
     event: Event,
     label: str,
@@ -198,7 +198,7 @@ def _serve_cached(
     due = have.synced is None or at is None or at - have.synced >= timedelta(hours=REFRESH_HOURS)
     if due and latest is not None and latest != have.digest:
         images = (*tuple(i for i in repository.images if i.tag != tag), Image(tag, latest, at))
-        state.put(registry.key, _with_images(repository, images))
+        state.put(registry.key, with_images(repository, images))
         state.refreshed.append(event.target)
         state.pulled.append(event.target)
         state.decisions.append(
@@ -209,13 +209,13 @@ def _serve_cached(
                 f"the upstream has a newer image: ECR refreshes the cache and serves the new "
                 f"image ({latest[:19]})",
                 page,
-                _shown(at),
+                shown(at),
             )
         )
         return
     if due and have.synced is not None and at is not None:
         images = tuple(i if i.tag != tag else Image(tag, i.digest, at) for i in repository.images)
-        state.put(registry.key, _with_images(repository, images))
+        state.put(registry.key, with_images(repository, images))
     state.from_cache += 1
     state.pulled.append(event.target)
     newer = latest is not None and latest != have.digest
@@ -233,6 +233,6 @@ def _serve_cached(
                 else ""
             ),
             page,
-            _shown(at),
+            shown(at),
         )
     )

@@ -4,16 +4,16 @@ immutability, then replication.
 
 from __future__ import annotations
 
-from ecsprep.sim.ecr_replication.creation import _create, _template_for
-from ecsprep.sim.ecr_replication.permissions import PUSH_ACTIONS, _refused
-from ecsprep.sim.ecr_replication.registries import Event, Image, _digest, _with_images
-from ecsprep.sim.ecr_replication.replication import _replicate
-from ecsprep.sim.ecr_replication.state import _parse_uri, _shown, _State
+from ecsprep.sim.ecr_replication.creation import create, template_for
+from ecsprep.sim.ecr_replication.permissions import PUSH_ACTIONS, refused
+from ecsprep.sim.ecr_replication.registries import Event, Image, image_digest, with_images
+from ecsprep.sim.ecr_replication.replication import replicate
+from ecsprep.sim.ecr_replication.state import State, parse_uri, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 
 
-def _push(state: _State, event: Event, label: str) -> None:
-    parsed = _parse_uri(event.target)
+def push(state: State, event: Event, label: str) -> None:
+    parsed = parse_uri(event.target)
     at = event.at
     if parsed is None:
         state.errors.append("not an ECR registry")
@@ -24,17 +24,17 @@ def _push(state: _State, event: Event, label: str) -> None:
                 f"{event.target} is not an ECR private image URI "
                 "(ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG)",
                 "ecsprep models pushes to ECR private registries",
-                _shown(at),
+                shown(at),
             )
         )
         return
     key, name, tag = parsed
     registry = state.registry(key)
-    if _refused(state, PUSH_ACTIONS, registry, name, (label, "image-push-iam.html", at)):
+    if refused(state, PUSH_ACTIONS, registry, name, (label, "image-push-iam.html", at)):
         return
     repository = state.repo(key, name)
     if repository is None:
-        if _template_for(registry, name, "CREATE_ON_PUSH") is None:
+        if template_for(registry, name, "CREATE_ON_PUSH") is None:
             state.errors.append("RepositoryNotFoundException")
             state.decisions.append(
                 Step(
@@ -45,14 +45,14 @@ def _push(state: _State, event: Event, label: str) -> None:
                     "matches it)",
                     "repository-creation-templates.html: create on push needs a template "
                     "applied for CREATE_ON_PUSH",
-                    _shown(at),
+                    shown(at),
                 )
             )
             return
-        repository = _create(state, registry, name, "CREATE_ON_PUSH", label, at)
+        repository = create(state, registry, name, "CREATE_ON_PUSH", label, at)
         if repository is None:
             return
-    digest = event.digest or _digest(f"{event.target}#{len(state.pushed)}")
+    digest = event.digest or image_digest(f"{event.target}#{len(state.pushed)}")
     if repository.mutability == "IMMUTABLE" and any(i.tag == tag for i in repository.images):
         state.errors.append("ImageTagAlreadyExistsException")
         state.decisions.append(
@@ -63,17 +63,17 @@ def _push(state: _State, event: Event, label: str) -> None:
                 f"'{name}' repository and cannot be overwritten because the repository is "
                 "immutable.",
                 "image-tag-mutability.html",
-                _shown(at),
+                shown(at),
             )
         )
         return
     image = Image(tag, digest)
     kept = tuple(i for i in repository.images if i.tag != tag)
-    state.put(key, _with_images(repository, (*kept, image)))
+    state.put(key, with_images(repository, (*kept, image)))
     state.pushed.append(event.target)
     state.decisions.append(
-        Step(label, Verdict.DONE, f"pushed {name}:{tag} to {key}", "image-push.html", _shown(at))
+        Step(label, Verdict.DONE, f"pushed {name}:{tag} to {key}", "image-push.html", shown(at))
     )
     if not registry.rules:
         return
-    _replicate(state, state.registries[key], name, image, label, at)
+    replicate(state, state.registries[key], name, image, label, at)

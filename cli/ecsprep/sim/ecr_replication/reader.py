@@ -10,8 +10,21 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
-from ecsprep.sim.ecr_replication.registries import Event, Principal, Registry, Rule, Setup, _digest
-from ecsprep.sim.ecr_replication.shapes import _cache_rule, _repository, _rule, _template, _unknown
+from ecsprep.sim.ecr_replication.registries import (
+    Event,
+    Principal,
+    Registry,
+    Rule,
+    Setup,
+    image_digest,
+)
+from ecsprep.sim.ecr_replication.shapes import (
+    cache_rule,
+    replication_rule,
+    repository,
+    template,
+    unknown,
+)
 from ecsprep.sim.iam_policy import read_policy
 
 _KEYS = ("description", "registries", "principal", "upstream", "events")
@@ -39,7 +52,7 @@ def _time(value: object, where: Where) -> datetime:
 
 def _registry(data: object, where: Where) -> Registry:
     raw = as_mapping(data, where, "a registry")
-    _unknown(raw, _REGISTRY_KEYS, where, "registry")
+    unknown(raw, _REGISTRY_KEYS, where, "registry")
     account = str(raw.get("registryId", ""))
     region = str(raw.get("region", ""))
     if not re.fullmatch(r"\d{12}", account):
@@ -51,13 +64,13 @@ def _registry(data: object, where: Where) -> Registry:
     if raw.get("replicationConfiguration") is not None:
         at = where.key("replicationConfiguration")
         config = as_mapping(raw["replicationConfiguration"], at, "a replicationConfiguration")
-        _unknown(config, ("rules",), at, "ReplicationConfiguration")
+        unknown(config, ("rules",), at, "ReplicationConfiguration")
         items = as_list(config.get("rules", []), at.key("rules"))
         if len(items) > 10:
             raise at.key("rules").refuse(
                 "InvalidParameterException: a replication configuration has at most 10 rules"
             )
-        rules = [_rule(item, at.key("rules").index(n)) for n, item in enumerate(items)]
+        rules = [replication_rule(item, at.key("rules").index(n)) for n, item in enumerate(items)]
     policy = None
     if raw.get("registryPolicy") is not None:
         policy = read_policy(raw["registryPolicy"], where.key("registryPolicy"), "registry policy")
@@ -74,7 +87,7 @@ def _registry(data: object, where: Where) -> Registry:
                 )
     at = where.key("pullThroughCacheRules")
     cache_rules = [
-        _cache_rule(item, at.index(n), registry)
+        cache_rule(item, at.index(n), registry)
         for n, item in enumerate(as_list(raw.get("pullThroughCacheRules", []), at))
     ]
     seen: set[str] = set()
@@ -87,7 +100,7 @@ def _registry(data: object, where: Where) -> Registry:
         seen.add(rule.prefix)
     at = where.key("repositoryCreationTemplates")
     templates = [
-        _template(item, at.index(n))
+        template(item, at.index(n))
         for n, item in enumerate(as_list(raw.get("repositoryCreationTemplates", []), at))
     ]
     prefixes = [t.prefix for t in templates]
@@ -99,7 +112,7 @@ def _registry(data: object, where: Where) -> Registry:
             )
     at = where.key("repositories")
     repositories = [
-        _repository(item, at.index(n))
+        repository(item, at.index(n))
         for n, item in enumerate(as_list(raw.get("repositories", []), at))
     ]
     return Registry(
@@ -131,7 +144,7 @@ def _event(data: object, where: Where) -> Event:
     if kind == "startReplicationBackfill":
         body = as_mapping(value, where.key(kind), "a StartReplicationBackfill request")
         # API_StartReplicationBackfill: {destination: {region, registryId}, registryId}
-        _unknown(body, ("destination", "registryId"), where.key(kind), "input")
+        unknown(body, ("destination", "registryId"), where.key(kind), "input")
         destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
         target = f"{destination.get('registryId', '')}/{destination.get('region', '')}"
         source = str(body.get("registryId", ""))
@@ -175,7 +188,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     principal = Principal(f"arn:aws:iam::{first}:role/admin", first)
     if document.get("principal") is not None:
         raw = as_mapping(document["principal"], p_at, "a principal")
-        _unknown(raw, ("arn", "policies"), p_at, "principal")
+        unknown(raw, ("arn", "policies"), p_at, "principal")
         arn = as_str(raw.get("arn", ""), p_at.key("arn"))
         match = re.fullmatch(r"arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):\S+", arn)
         if not match:
@@ -194,7 +207,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             name = as_str(image.get("repositoryName", ""), u_at.key(str(host)).index(n))
             tag = str(image.get("imageTag", "latest"))
             upstream.append(
-                (str(host), f"{name}:{tag}", str(image.get("imageDigest", _digest(name + tag))))
+                (
+                    str(host),
+                    f"{name}:{tag}",
+                    str(image.get("imageDigest", image_digest(name + tag))),
+                )
             )
     e_at = where.key("events")
     events = tuple(

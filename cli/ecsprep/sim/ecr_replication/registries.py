@@ -129,11 +129,11 @@ class Setup:
     description: str = ""
 
 
-def _digest(text: str) -> str:
+def image_digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _with_images(repository: Repository, images: tuple[Image, ...]) -> Repository:
+def with_images(repository: Repository, images: tuple[Image, ...]) -> Repository:
     return Repository(
         repository.name,
         repository.mutability,

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ecsprep.sim.ecr_replication.creation import _create
-from ecsprep.sim.ecr_replication.permissions import _policy_decision
-from ecsprep.sim.ecr_replication.registries import Destination, Event, Image, Registry, _with_images
-from ecsprep.sim.ecr_replication.state import _parse_uri, _shown, _State
+from ecsprep.sim.ecr_replication.creation import create
+from ecsprep.sim.ecr_replication.permissions import policy_decision
+from ecsprep.sim.ecr_replication.registries import Destination, Event, Image, Registry, with_images
+from ecsprep.sim.ecr_replication.state import State, parse_uri, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 from ecsprep.sim.iam_policy import Decision
 
 
-def _replicate(
-    state: _State, source: Registry, name: str, image: Image, label: str, at: datetime | None
+def replicate(
+    state: State, source: Registry, name: str, image: Image, label: str, at: datetime | None
 ) -> None:
     rule_page = "registry-settings-configure.html"
     done: set[str] = set()
@@ -29,7 +29,7 @@ def _replicate(
                     f"{name} matches none of the rule's PREFIX_MATCH filters "
                     f"({', '.join(rule.filters)}): not replicated by it",
                     rule_page,
-                    _shown(at),
+                    shown(at),
                 )
             )
             continue
@@ -45,7 +45,7 @@ def _replicate(
                         f"the destination {destination.key} is the source registry itself: "
                         "nothing to copy (INF)",
                         rule_page,
-                        _shown(at),
+                        shown(at),
                     )
                 )
                 continue
@@ -53,7 +53,7 @@ def _replicate(
 
 
 def _copy(
-    state: _State,
+    state: State,
     source: Registry,
     destination: Destination,
     name: str,
@@ -68,7 +68,7 @@ def _copy(
     arn = f"arn:aws:ecr:{target.region}:{target.registry_id}:repository/{name}"
     source_root = f"arn:aws:iam::{source.registry_id}:root"
     if cross:
-        decision, by = _policy_decision(
+        decision, by = policy_decision(
             target.policy, source.registry_id, source_root, "ecr:ReplicateImage", arn
         )
         if decision is not Decision.ALLOWED:
@@ -82,14 +82,14 @@ def _copy(
                     f"allow account {source.registry_id} ecr:ReplicateImage"
                     + (f" ({decision.value} by {by})" if by else ""),
                     f"{page}: a registry policy must grant ecr:ReplicateImage",
-                    _shown(at),
+                    shown(at),
                 )
             )
             return
     repository = state.repo(target.key, name)
     if repository is None:
         if cross:
-            decision, by = _policy_decision(
+            decision, by = policy_decision(
                 target.policy, source.registry_id, source_root, "ecr:CreateRepository", arn
             )
             if decision is not Decision.ALLOWED:
@@ -104,18 +104,18 @@ def _copy(
                         "ecr:CreateRepository",
                         f"{page}: without ecr:CreateRepository a repository with the same name "
                         "must be created manually; if neither is done, replication fails",
-                        _shown(at),
+                        shown(at),
                     )
                 )
                 return
-        repository = _create(state, target, name, "REPLICATION", label, at)
+        repository = create(state, target, name, "REPLICATION", label, at)
         if repository is None:
             state.failed.append(uri)
             return
     kept = tuple(i for i in repository.images if i.tag != image.tag)
     state.put(
         target.key,
-        _with_images(repository, (*kept, Image(image.tag, image.digest))),
+        with_images(repository, (*kept, Image(image.tag, image.digest))),
     )
     state.replicated.append(uri)
     state.decisions.append(
@@ -126,27 +126,27 @@ def _copy(
             + (" (cross-account)" if cross else " (cross-Region)"),
             "registry-settings-configure.html"
             + (f"; {page}: allowed by the destination's registry policy" if cross else ""),
-            _shown(at),
+            shown(at),
         )
     )
 
 
-def _delete(state: _State, event: Event, label: str) -> None:
+def delete(state: State, event: Event, label: str) -> None:
     at = event.at
-    parsed = _parse_uri(event.target)
+    parsed = parse_uri(event.target)
     if parsed is None or state.repo(parsed[0], parsed[1]) is None:
         state.errors.append("ImageNotFoundException")
         state.decisions.append(
-            Step(label, Verdict.FAILED, f"no image {event.target}", "delete_image.html", _shown(at))
+            Step(label, Verdict.FAILED, f"no image {event.target}", "delete_image.html", shown(at))
         )
         return
     key, name, tag = parsed
     repository = state.repo(key, name)
     assert repository is not None
-    state.put(key, _with_images(repository, tuple(i for i in repository.images if i.tag != tag)))
+    state.put(key, with_images(repository, tuple(i for i in repository.images if i.tag != tag)))
     state.decisions.append(
         Step(
-            label, Verdict.DONE, f"deleted {name}:{tag} from {key}", "delete_image.html", _shown(at)
+            label, Verdict.DONE, f"deleted {name}:{tag} from {key}", "delete_image.html", shown(at)
         )
     )
     for rule in state.registries[key].rules:
@@ -164,14 +164,14 @@ def _delete(state: _State, event: Event, label: str) -> None:
                         f"the deletion is not repeated in {destination.key}: the rule doesn't "
                         "enable deleteReplication",
                         "replication-delete.html",
-                        _shown(at),
+                        shown(at),
                     )
                 )
                 continue
             if target is not None:
                 state.put(
                     destination.key,
-                    _with_images(target, tuple(i for i in target.images if i.tag != tag)),
+                    with_images(target, tuple(i for i in target.images if i.tag != tag)),
                 )
                 state.decisions.append(
                     Step(
@@ -179,12 +179,12 @@ def _delete(state: _State, event: Event, label: str) -> None:
                         Verdict.DONE,
                         f"ECR repeats the deletion of {name}:{tag} in {destination.key}",
                         "replication-delete.html",
-                        _shown(at),
+                        shown(at),
                     )
                 )
 
 
-def _backfill_source(state: _State, event: Event) -> Registry:
+def _backfill_source(state: State, event: Event) -> Registry:
     """The registry a StartReplicationBackfill request runs against: its registryId (the
     default registry, the first listed, when absent). The API call's Region is its
     endpoint's, which a scenario doesn't have: of that account's registries, the first
@@ -198,7 +198,7 @@ def _backfill_source(state: _State, event: Event) -> Registry:
     return mine[0]
 
 
-def _backfill(state: _State, event: Event, label: str) -> None:
+def backfill(state: State, event: Event, label: str) -> None:
     at = event.at
     source = _backfill_source(state, event)
     source_key = source.key
@@ -214,7 +214,7 @@ def _backfill(state: _State, event: Event, label: str) -> None:
                 "configuration (the exception name is INF: the API reference doesn't name it)",
                 "API_StartReplicationBackfill: the destination must already be configured in "
                 "the registry's replication configuration",
-                _shown(at),
+                shown(at),
             )
         )
         return
@@ -234,6 +234,6 @@ def _backfill(state: _State, event: Event, label: str) -> None:
             f"the backfill of {event.target} copied the existing images that match the current "
             "rules",
             f"{page}: only images that match your current replication configuration rules",
-            _shown(at),
+            shown(at),
         )
     )

@@ -20,7 +20,7 @@ from ecsprep.sim.ecr_replication.registries import (
     Repository,
     Rule,
     Template,
-    _digest,
+    image_digest,
 )
 from ecsprep.sim.iam_policy import read_policy
 
@@ -80,7 +80,7 @@ _REPOSITORY_KEYS = (
 )
 
 
-def _unknown(raw: Mapping[str, object], known: tuple[str, ...], where: Where, what: str) -> None:
+def unknown(raw: Mapping[str, object], known: tuple[str, ...], where: Where, what: str) -> None:
     """AWS's (botocore's) refusal of a key its request shape doesn't have."""
     for key in raw:
         if key not in known:
@@ -113,7 +113,7 @@ def _tags(value: object, where: Where) -> tuple[tuple[str, str], ...]:
 
 def _encryption(value: object, where: Where) -> tuple[str, str]:
     raw = as_mapping(value, where, "an encryptionConfiguration")
-    _unknown(raw, ("encryptionType", "kmsKey"), where, "encryptionConfiguration")
+    unknown(raw, ("encryptionType", "kmsKey"), where, "encryptionConfiguration")
     kind = str(raw.get("encryptionType", "AES256"))
     if kind not in ENCRYPTION:
         raise where.key("encryptionType").refuse(
@@ -129,9 +129,9 @@ def _encryption(value: object, where: Where) -> tuple[str, str]:
     return kind, key
 
 
-def _rule(data: object, where: Where) -> Rule:
+def replication_rule(data: object, where: Where) -> Rule:
     raw = as_mapping(data, where, "a replication rule")
-    _unknown(raw, _RULE_KEYS, where, "ReplicationRule")
+    unknown(raw, _RULE_KEYS, where, "ReplicationRule")
     at = where.key("destinations")
     items = as_list(raw.get("destinations", []), at)
     if len(items) > 100:
@@ -139,7 +139,7 @@ def _rule(data: object, where: Where) -> Rule:
     destinations = []
     for n, item in enumerate(items):
         d = as_mapping(item, at.index(n), "a destination")
-        _unknown(d, ("region", "registryId"), at.index(n), "ReplicationDestination")
+        unknown(d, ("region", "registryId"), at.index(n), "ReplicationDestination")
         region = str(d.get("region", ""))
         registry = str(d.get("registryId", ""))
         if not re.fullmatch(r"[0-9a-z-]{2,25}", region):
@@ -162,7 +162,7 @@ def _rule(data: object, where: Where) -> Rule:
         raise fat.refuse("InvalidParameterException: give 1 to 100 repository filters")
     for n, item in enumerate(raw_filters):
         f = as_mapping(item, fat.index(n), "a repository filter")
-        _unknown(f, ("filter", "filterType"), fat.index(n), "RepositoryFilter")
+        unknown(f, ("filter", "filterType"), fat.index(n), "RepositoryFilter")
         if f.get("filterType") != "PREFIX_MATCH":
             raise (
                 fat.index(n)
@@ -174,9 +174,9 @@ def _rule(data: object, where: Where) -> Rule:
     return Rule(tuple(destinations), tuple(filters), bool(deletes.get("enabled", False)))
 
 
-def _cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
+def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
     raw = as_mapping(data, where, "a CreatePullThroughCacheRule request")
-    _unknown(raw, _PTC_KEYS, where, "input")
+    unknown(raw, _PTC_KEYS, where, "input")
     prefix = as_str(raw.get("ecrRepositoryPrefix", ""), where.key("ecrRepositoryPrefix"))
     pattern = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
     if not (2 <= len(prefix) <= 30 and re.fullmatch(pattern, prefix)):
@@ -234,9 +234,9 @@ def _cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
     return CacheRule(prefix, url, name, credential, upstream_prefix)
 
 
-def _template(data: object, where: Where) -> Template:
+def template(data: object, where: Where) -> Template:
     raw = as_mapping(data, where, "a CreateRepositoryCreationTemplate request")
-    _unknown(raw, _TEMPLATE_KEYS, where, "input")
+    unknown(raw, _TEMPLATE_KEYS, where, "input")
     prefix = as_str(raw.get("prefix", ""), where.key("prefix"))
     if prefix != "ROOT" and not REPOSITORY_NAME.match(prefix):
         raise where.key("prefix").refuse(
@@ -275,9 +275,9 @@ def _template(data: object, where: Where) -> Template:
     )
 
 
-def _repository(data: object, where: Where) -> Repository:
+def repository(data: object, where: Where) -> Repository:
     raw = as_mapping(data, where, "a repository")
-    _unknown(raw, _REPOSITORY_KEYS, where, "repository")
+    unknown(raw, _REPOSITORY_KEYS, where, "repository")
     name = as_str(raw.get("repositoryName", ""), where.key("repositoryName"))
     if not REPOSITORY_NAME.match(name):
         raise where.key("repositoryName").refuse(
@@ -298,7 +298,7 @@ def _repository(data: object, where: Where) -> Repository:
     for n, item in enumerate(as_list(raw.get("images", []), at)):
         image = as_mapping(item, at.index(n), "an image")
         tag = as_str(image.get("imageTag", "latest"), at.index(n).key("imageTag"))
-        digest = str(image.get("imageDigest", _digest(f"{name}:{tag}")))
+        digest = str(image.get("imageDigest", image_digest(f"{name}:{tag}")))
         images.append(Image(tag, digest))
     policy = None
     if raw.get("policy") is not None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ecsprep.sim.ecr_replication.pulls import _pull
-from ecsprep.sim.ecr_replication.pushes import _push
-from ecsprep.sim.ecr_replication.registries import Registry, Repository, Setup, _digest
-from ecsprep.sim.ecr_replication.replication import _backfill, _delete
-from ecsprep.sim.ecr_replication.state import _shown, _State
+from ecsprep.sim.ecr_replication.pulls import pull
+from ecsprep.sim.ecr_replication.pushes import push
+from ecsprep.sim.ecr_replication.registries import Registry, Repository, Setup, image_digest
+from ecsprep.sim.ecr_replication.replication import backfill, delete
+from ecsprep.sim.ecr_replication.state import State, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 
 FACTS = (
@@ -94,7 +94,7 @@ class Run:
 
 
 def run(setup: Setup) -> Run:
-    state = _State(
+    state = State(
         registries={r.key: r for r in setup.registries},
         upstream={(h, p): d for h, p, d in setup.upstream},
         decisions=[],
@@ -121,25 +121,25 @@ def run(setup: Setup) -> Run:
     for n, event in enumerate(setup.events):
         label = f"{n + 1}. {event.kind} {event.target}"
         if event.kind == "push":
-            _push(state, event, label)
+            push(state, event, label)
         elif event.kind == "pull":
-            _pull(state, setup, event, label)
+            pull(state, setup, event, label)
         elif event.kind == "delete":
-            _delete(state, event, label)
+            delete(state, event, label)
         elif event.kind == "startReplicationBackfill":
-            _backfill(state, event, label)
+            backfill(state, event, label)
         elif event.kind == "upstreamPush":
             host, _, path = event.target.partition("/")
             if ":" not in path.rsplit("/", 1)[-1]:
                 path += ":latest"
-            state.upstream[(host, path)] = event.digest or _digest(f"{event.target}@{n}")
+            state.upstream[(host, path)] = event.digest or image_digest(f"{event.target}@{n}")
             state.decisions.append(
                 Step(
                     label,
                     Verdict.DONE,
                     f"{host} now serves a new image behind {path}",
                     "the upstream registry (outside ECR)",
-                    _shown(event.at),
+                    shown(event.at),
                 )
             )
         else:
@@ -149,7 +149,7 @@ def run(setup: Setup) -> Run:
                     Verdict.DONE,
                     "time passes; ECR copies nothing by itself",
                     "",
-                    _shown(event.at),
+                    shown(event.at),
                 )
             )
     return Run(

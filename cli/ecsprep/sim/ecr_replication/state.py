@@ -12,7 +12,7 @@ from ecsprep.sim.ecr_replication.steps import Step
 
 
 @dataclass(slots=True)
-class _State:
+class State:
     registries: dict[str, Registry]
     upstream: dict[tuple[str, str], str]  # (host, repository:tag) → digest
     decisions: list[Step]
@@ -62,11 +62,11 @@ class _State:
         return self.registries[key]
 
 
-def _shown(at: datetime | None) -> str:
+def shown(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def _parse_uri(text: str) -> tuple[str, str, str] | None:
+def parse_uri(text: str) -> tuple[str, str, str] | None:
     """(registry key, repository, tag) of an ECR private image URI, or None."""
     host, _, rest = text.partition("/")
     match = ECR_HOST.match(host)

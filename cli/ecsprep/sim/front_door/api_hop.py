@@ -20,8 +20,8 @@ from ecsprep.sim.front_door.decisions import (
     Verdict,
 )
 from ecsprep.sim.front_door.doors import Api, Route
-from ecsprep.sim.front_door.load_balancer_hop import _at_load_balancer
-from ecsprep.sim.front_door.walk import Trip, _protecting, _waf, _Walk
+from ecsprep.sim.front_door.load_balancer_hop import at_load_balancer
+from ecsprep.sim.front_door.walk import Trip, Walk, protecting, waf
 
 
 def _match_route(api: Api, method: str, path: str) -> tuple[Route | None, str]:
@@ -41,7 +41,7 @@ def _match_route(api: Api, method: str, path: str) -> tuple[Route | None, str]:
     return best if best else (None, "")
 
 
-def _at_api(walk: _Walk, api: Api) -> Trip:
+def at_api(walk: Walk, api: Api) -> Trip:
     hop = api.label
     path = walk.request.path
     stage = ""
@@ -56,9 +56,9 @@ def _at_api(walk: _Walk, api: Api) -> Trip:
         walk.say(hop, Verdict.BLOCK, f"no route matches {path}: 404 Not Found", inferred=True)
         return walk.end(404, by="route", at="api-gateway")
     walk.say(hop, Verdict.ACCEPT, f"stage {stage or '$default'}, route {route.method} {route.path}")
-    acl = _protecting(walk.setup, f"api:{api.api_id}")
+    acl = protecting(walk.setup, f"api:{api.api_id}")
     if acl is not None:
-        stopped = _waf(walk, acl, hop, "api-gateway")
+        stopped = waf(walk, acl, hop, "api-gateway")
         if stopped:
             return stopped
     if route.api_key and walk.request.api_key not in api.api_keys:
@@ -154,7 +154,7 @@ def _at_api(walk: _Walk, api: Api) -> Trip:
             f"through VPC link {link.link_id} ({link.version}) to {lb.label}",
             rule,
         )
-        return _at_load_balancer(walk, lb, backend, "vpc-link", from_internet=False)
+        return at_load_balancer(walk, lb, backend, "vpc-link", from_internet=False)
     host = re.sub(r"^https?://([^/:]+).*$", r"\1", integration.uri).lower()
     lb = next((x for x in walk.setup.load_balancers if x.dns == host), None)
     if lb is None:
@@ -176,4 +176,4 @@ def _at_api(walk: _Walk, api: Api) -> Trip:
             inferred=True,
         )
         return walk.end(500, by="network", at="network")
-    return _at_load_balancer(walk, lb, backend, API_GATEWAY_IP, from_internet=True)
+    return at_load_balancer(walk, lb, backend, API_GATEWAY_IP, from_internet=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ecsprep.sim.documents import Where, as_list, as_mapping
 from ecsprep.sim.front_door.decisions import (
-    _AG,
+    AG,
     HTTP_MAPPING,
     HTTP_PRIVATE,
     HTTP_ROUTES,
@@ -21,14 +21,14 @@ from ecsprep.sim.front_door.decisions import (
     REST_VS_HTTP,
 )
 from ecsprep.sim.front_door.doors import Api, Integration, Route, VpcLink
-from ecsprep.sim.front_door.shapes import _items, _known, _text
+from ecsprep.sim.front_door.shapes import items, known, text
 
 
 def _integration(
     doc: Mapping[str, Any], where: Where, protocol: str, links: Mapping[str, VpcLink]
 ) -> Integration:
     if protocol == "HTTP":
-        _known(
+        known(
             doc,
             (
                 "IntegrationId",
@@ -44,16 +44,16 @@ def _integration(
             where,
             "an HTTP API integration",
         )
-        kind = _text(doc, "IntegrationType", where, "HTTP_PROXY")
+        kind = text(doc, "IntegrationType", where, "HTTP_PROXY")
         if kind == "HTTP_PROXY" and str(doc.get("PayloadFormatVersion", "1.0")) != "1.0":
             raise where.key("PayloadFormatVersion").refuse(
                 "Supported values for Lambda proxy integrations are 1.0 and 2.0. For all other "
                 "integrations, 1.0 is the only supported value.",
                 PAYLOAD,
             )
-        connection = _text(doc, "ConnectionType", where, "INTERNET")
-        link = _text(doc, "ConnectionId", where, "")
-        uri = _text(doc, "IntegrationUri", where)
+        connection = text(doc, "ConnectionType", where, "INTERNET")
+        link = text(doc, "ConnectionId", where, "")
+        uri = text(doc, "IntegrationUri", where)
         params = as_mapping(doc.get("RequestParameters", {}), where.key("RequestParameters"))
         overwrite = str(params.get("overwrite:path", ""))
         for key in params:
@@ -82,7 +82,7 @@ def _integration(
                     HTTP_PRIVATE,
                 )
         return Integration(
-            _text(doc, "IntegrationId", where, "int"),
+            text(doc, "IntegrationId", where, "int"),
             kind,
             connection,
             link,
@@ -90,17 +90,17 @@ def _integration(
             target,
             overwrite,
         )
-    _known(
+    known(
         doc,
         ("type", "connectionType", "connectionId", "integrationTarget", "uri", "httpMethod"),
         where,
         "a REST API method integration",
     )
-    kind = _text(doc, "type", where, "HTTP_PROXY")
-    connection = _text(doc, "connectionType", where, "INTERNET")
-    link = _text(doc, "connectionId", where, "")
-    uri = _text(doc, "uri", where, "")
-    target = _text(doc, "integrationTarget", where, "")
+    kind = text(doc, "type", where, "HTTP_PROXY")
+    connection = text(doc, "connectionType", where, "INTERNET")
+    link = text(doc, "connectionId", where, "")
+    uri = text(doc, "uri", where, "")
+    target = text(doc, "integrationTarget", where, "")
     if connection == "VPC_LINK":
         if link not in links:
             raise where.key("connectionId").refuse(f"no VPC link {link!r} in vpcLinks")
@@ -116,7 +116,7 @@ def _integration(
                     "Application Load Balancer or a Network Load Balancer (loadbalancer/app/… or "
                     "loadbalancer/net/…, not a listener); AWS Cloud Map services are private "
                     "integrations of HTTP APIs only",
-                    f"{REST_PRIVATE}; {_AG}set-up-private-integration.html",
+                    f"{REST_PRIVATE}; {AG}set-up-private-integration.html",
                 )
         elif target:
             raise where.key("integrationTarget").refuse(
@@ -127,10 +127,10 @@ def _integration(
     return Integration("", kind, connection, link, uri, target)
 
 
-def _http_api(
+def http_api(
     doc: Mapping[str, Any], where: Where, region: str, links: Mapping[str, VpcLink]
 ) -> Api:
-    _known(
+    known(
         doc,
         (
             "ApiId",
@@ -145,21 +145,21 @@ def _http_api(
         where,
         "an HTTP API",
     )
-    api_id = _text(doc, "ApiId", where)
+    api_id = text(doc, "ApiId", where)
     if doc.get("ProtocolType", "HTTP") != "HTTP":
         raise where.key("ProtocolType").refuse(
             "this simulator models HTTP APIs (ProtocolType HTTP)"
         )
     integrations = {}
-    for at, d in _items(doc, "Integrations", where):
+    for at, d in items(doc, "Integrations", where):
         found = _integration(d, at, "HTTP", links)
         integrations[found.integration_id] = found
     authorizers = {}
-    for at, d in _items(doc, "Authorizers", where):
-        authorizers[_text(d, "AuthorizerId", at)] = _text(d, "AuthorizerType", at, "JWT")
+    for at, d in items(doc, "Authorizers", where):
+        authorizers[text(d, "AuthorizerId", at)] = text(d, "AuthorizerType", at, "JWT")
     routes = []
-    for at, d in _items(doc, "Routes", where):
-        _known(
+    for at, d in items(doc, "Routes", where):
+        known(
             d,
             (
                 "RouteKey",
@@ -185,26 +185,26 @@ def _http_api(
                 f"request validation; request validation is {REST_ONLY}",
                 f"{HTTP_ROUTES}; {REST_VS_HTTP}",
             )
-        key = _text(d, "RouteKey", at)
-        target = _text(d, "Target", at)
+        key = text(d, "RouteKey", at)
+        target = text(d, "Target", at)
         integration_id = target.removeprefix("integrations/")
         if integration_id not in integrations:
             raise at.key("Target").refuse(f"no integration {integration_id!r} in Integrations")
-        auth = _text(d, "AuthorizationType", at, "NONE")
-        if auth == "JWT" and authorizers.get(_text(d, "AuthorizerId", at, "")) != "JWT":
+        auth = text(d, "AuthorizationType", at, "NONE")
+        if auth == "JWT" and authorizers.get(text(d, "AuthorizerId", at, "")) != "JWT":
             raise at.key("AuthorizerId").refuse("a JWT route needs a JWT authorizer of this API")
         method, _, path = key.partition(" ") if key != "$default" else ("", "", "$default")
         routes.append(Route(method, path, integrations[integration_id], jwt=auth == "JWT"))
-    stages = tuple(_text(s, "StageName", at) for at, s in _items(doc, "Stages", where)) or (
+    stages = tuple(text(s, "StageName", at) for at, s in items(doc, "Stages", where)) or (
         "$default",
     )
-    return Api(api_id, "HTTP", _text(doc, "Region", where, region), stages, tuple(routes))
+    return Api(api_id, "HTTP", text(doc, "Region", where, region), stages, tuple(routes))
 
 
-def _rest_api(
+def rest_api(
     doc: Mapping[str, Any], where: Where, region: str, links: Mapping[str, VpcLink]
 ) -> Api:
-    _known(
+    known(
         doc,
         (
             "id",
@@ -221,17 +221,17 @@ def _rest_api(
         "a REST API",
     )
     authorizers = {
-        _text(d, "id", at): _text(d, "type", at) for at, d in _items(doc, "authorizers", where)
+        text(d, "id", at): text(d, "type", at) for at, d in items(doc, "authorizers", where)
     }
-    validators = {_text(d, "id", at) for at, d in _items(doc, "requestValidators", where)}
+    validators = {text(d, "id", at) for at, d in items(doc, "requestValidators", where)}
     routes = []
-    for at, res in _items(doc, "resources", where):
-        path = _text(res, "path", at)
+    for at, res in items(doc, "resources", where):
+        path = text(res, "path", at)
         methods = as_mapping(res.get("resourceMethods", {}), at.key("resourceMethods"))
         for method, spec in methods.items():
             mat = at.key(f"resourceMethods.{method}")
             m = as_mapping(spec, mat)
-            _known(
+            known(
                 m,
                 (
                     "apiKeyRequired",
@@ -249,7 +249,7 @@ def _rest_api(
                 "REST",
                 links,
             )
-            auth = _text(m, "authorizationType", mat, "NONE")
+            auth = text(m, "authorizationType", mat, "NONE")
             if auth == "JWT":
                 raise mat.key("authorizationType").refuse(
                     "REST APIs have no JWT authorizer type: use COGNITO_USER_POOLS or a Lambda "
@@ -258,12 +258,12 @@ def _rest_api(
                 )
             if (
                 auth == "COGNITO_USER_POOLS"
-                and authorizers.get(_text(m, "authorizerId", mat, "")) != "COGNITO_USER_POOLS"
+                and authorizers.get(text(m, "authorizerId", mat, "")) != "COGNITO_USER_POOLS"
             ):
                 raise mat.key("authorizerId").refuse(
                     "needs a COGNITO_USER_POOLS authorizer of this API"
                 )
-            validator = _text(m, "requestValidatorId", mat, "")
+            validator = text(m, "requestValidatorId", mat, "")
             if validator and validator not in validators:
                 raise mat.key("requestValidatorId").refuse(f"no request validator {validator!r}")
             routes.append(
@@ -277,15 +277,15 @@ def _rest_api(
                 )
             )
     keys: list[str] = []
-    for at, plan in _items(doc, "usagePlans", where):
+    for at, plan in items(doc, "usagePlans", where):
         keys.extend(str(k) for k in as_list(plan.get("apiKeys", []), at.key("apiKeys")))
-    stages = tuple(_text(s, "stageName", at) for at, s in _items(doc, "stages", where))
+    stages = tuple(text(s, "stageName", at) for at, s in items(doc, "stages", where))
     if not stages:
         raise where.key("stages").refuse("a REST API is called through a deployed stage")
     return Api(
-        _text(doc, "id", where),
+        text(doc, "id", where),
         "REST",
-        _text(doc, "region", where, region),
+        text(doc, "region", where, region),
         stages,
         tuple(routes),
         tuple(keys),

@@ -22,7 +22,7 @@ def arn_region(value: str) -> str:
     return parts[3] if value.startswith("arn:") and len(parts) > 3 else ""
 
 
-def _acl_name(value: str) -> str:
+def web_acl_name(value: str) -> str:
     # arn:aws:wafv2:REGION:ACCOUNT:SCOPE/webacl/NAME/ID, or the name itself
     if value.startswith("arn:"):
         parts = value.split(":", 5)[-1].split("/")

@@ -8,20 +8,20 @@ from dataclasses import dataclass
 from enum import Enum
 
 # The doc pages each rule comes from (docs/front-door.md cites them in full).
-_AG = "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
-HTTP_PRIVATE = _AG + "http-api-develop-integrations-private.html"
-HTTP_MAPPING = _AG + "http-api-parameter-mapping.html"
-REST_PRIVATE = _AG + "private-integration.html"
-REST_VPC_V1 = _AG + "vpc-links-v1.html"
-REST_VS_HTTP = _AG + "http-api-vs-rest.html"
+AG = "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+HTTP_PRIVATE = AG + "http-api-develop-integrations-private.html"
+HTTP_MAPPING = AG + "http-api-parameter-mapping.html"
+REST_PRIVATE = AG + "private-integration.html"
+REST_VPC_V1 = AG + "vpc-links-v1.html"
+REST_VS_HTTP = AG + "http-api-vs-rest.html"
 # http-api-vs-rest.html: "Choose REST APIs if you need features such as API keys, per-client
 # throttling, request validation, AWS WAF integration, or private API endpoints." Every refusal of
 # such a feature on an HTTP API says so in these words, so that a check's claim ("only a REST API
 # can do it") matches these refusals and no other one that merely mentions HTTP APIs.
 REST_ONLY = "a feature to choose REST APIs for (not an HTTP API's)"
-API_KEYS = _AG + "api-gateway-api-usage-plans.html"
-VALIDATION = _AG + "api-gateway-method-request-validation.html"
-HTTP_JWT = _AG + "http-api-jwt-authorizer.html"
+API_KEYS = AG + "api-gateway-api-usage-plans.html"
+VALIDATION = AG + "api-gateway-method-request-validation.html"
+HTTP_JWT = AG + "http-api-jwt-authorizer.html"
 HTTP_ROUTES = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html"
 PAYLOAD = (
     "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html"

@@ -14,16 +14,16 @@ from ecsprep.sim.front_door.decisions import (
     Verdict,
 )
 from ecsprep.sim.front_door.doors import Distribution
-from ecsprep.sim.front_door.load_balancer_hop import _at_load_balancer
-from ecsprep.sim.front_door.walk import Trip, _waf, _Walk
+from ecsprep.sim.front_door.load_balancer_hop import at_load_balancer
+from ecsprep.sim.front_door.walk import Trip, Walk, waf
 
 
-def _at_distribution(walk: _Walk, dist: Distribution) -> Trip:
+def at_distribution(walk: Walk, dist: Distribution) -> Trip:
     hop = f"CloudFront {dist.dist_id}"
     walk.say(hop, Verdict.ACCEPT, f"viewer request for {walk.request.path}")
     if dist.web_acl:
         acl = next(a for a in walk.setup.web_acls if a.name == dist.web_acl)
-        stopped = _waf(walk, acl, hop, "cloudfront")
+        stopped = waf(walk, acl, hop, "cloudfront")
         if stopped:
             return stopped
     for name, value in dist.origin.headers:
@@ -40,7 +40,7 @@ def _at_distribution(walk: _Walk, dist: Distribution) -> Trip:
             "into the VPC",
             CF_VPC_ORIGINS,
         )
-        return _at_load_balancer(walk, origin, walk.request.path, "vpc-origin", from_internet=False)
+        return at_load_balancer(walk, origin, walk.request.path, "vpc-origin", from_internet=False)
     lb = next((lb for lb in walk.setup.load_balancers if lb.dns == dist.origin.domain), None)
     private = next(
         (
@@ -92,6 +92,6 @@ def _at_distribution(walk: _Walk, dist: Distribution) -> Trip:
         CF_PREFIX_LIST,
         inferred=True,
     )
-    return _at_load_balancer(
+    return at_load_balancer(
         walk, lb, walk.request.path, CLOUDFRONT_ORIGIN_FACING_IP, from_internet=True
     )

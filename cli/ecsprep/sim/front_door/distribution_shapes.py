@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecsprep.sim.documents import Where, as_mapping
-from ecsprep.sim.front_door.arns import _acl_name
+from ecsprep.sim.front_door.arns import web_acl_name
 from ecsprep.sim.front_door.decisions import CF_OAC, OAC_ORIGIN_TYPES, WAF_RESOURCES
 from ecsprep.sim.front_door.doors import Distribution, LoadBalancer, Origin, WebAcl
-from ecsprep.sim.front_door.shapes import _items, _known, _text
+from ecsprep.sim.front_door.shapes import items, known, text
 
 
-def _distribution(
+def distribution(
     doc: Mapping[str, Any],
     where: Where,
     acls: Mapping[str, WebAcl],
@@ -22,41 +22,41 @@ def _distribution(
     oacs: Mapping[str, str],
     lbs: Mapping[str, LoadBalancer],
 ) -> Distribution:
-    _known(doc, ("Id", "DomainName", "DistributionConfig"), where, "a distribution")
-    dist_id = _text(doc, "Id", where)
+    known(doc, ("Id", "DomainName", "DistributionConfig"), where, "a distribution")
+    dist_id = text(doc, "Id", where)
     config = as_mapping(doc.get("DistributionConfig", {}), where.key("DistributionConfig"))
     cat = where.key("DistributionConfig")
     origins_doc = as_mapping(config.get("Origins", {}), cat.key("Origins"))
-    origins = _items(origins_doc, "Items", cat.key("Origins"))
+    origins = items(origins_doc, "Items", cat.key("Origins"))
     if not origins:
         raise cat.key("Origins.Items").refuse("a distribution needs an origin")
     behavior = as_mapping(config.get("DefaultCacheBehavior", {}), cat.key("DefaultCacheBehavior"))
-    target = _text(
+    target = text(
         behavior,
         "TargetOriginId",
         cat.key("DefaultCacheBehavior"),
-        _text(origins[0][1], "Id", origins[0][0]),
+        text(origins[0][1], "Id", origins[0][0]),
     )
     chosen = None
     for oat, o in origins:
-        if _text(o, "Id", oat) != target:
+        if text(o, "Id", oat) != target:
             continue
         headers_doc = as_mapping(o.get("CustomHeaders", {}), oat.key("CustomHeaders"))
         headers = tuple(
-            (_text(h, "HeaderName", hat).lower(), _text(h, "HeaderValue", hat))
-            for hat, h in _items(headers_doc, "Items", oat.key("CustomHeaders"))
+            (text(h, "HeaderName", hat).lower(), text(h, "HeaderValue", hat))
+            for hat, h in items(headers_doc, "Items", oat.key("CustomHeaders"))
         )
         vpc = ""
         if "VpcOriginConfig" in o:
             vo = as_mapping(o["VpcOriginConfig"], oat.key("VpcOriginConfig"))
-            vo_id = _text(vo, "VpcOriginId", oat.key("VpcOriginConfig"))
+            vo_id = text(vo, "VpcOriginId", oat.key("VpcOriginConfig"))
             if vo_id not in vpc_origins:
                 raise oat.key("VpcOriginConfig.VpcOriginId").refuse(
                     f"no VPC origin {vo_id!r} in vpcOrigins"
                 )
             vpc = vpc_origins[vo_id]
-        domain = _text(o, "DomainName", oat).lower()
-        oac = _text(o, "OriginAccessControlId", oat, "")
+        domain = text(o, "DomainName", oat).lower()
+        oac = text(o, "OriginAccessControlId", oat, "")
         if oac:
             kind = oacs.get(oac, "")
             on_lb = any(lb.dns == domain for lb in lbs.values()) or bool(vpc)
@@ -71,7 +71,7 @@ def _distribution(
         chosen = Origin(target, domain, headers, vpc)
     if chosen is None:
         raise cat.key("DefaultCacheBehavior.TargetOriginId").refuse(f"no origin {target!r}")
-    acl = _acl_name(_text(config, "WebACLId", cat, ""))
+    acl = web_acl_name(text(config, "WebACLId", cat, ""))
     if acl:
         if acl not in acls:
             raise cat.key("WebACLId").refuse(f"no web ACL {acl!r} in webAcls")
@@ -81,5 +81,5 @@ def _distribution(
                 "web ACL with CLOUDFRONT scope, created in US East (N. Virginia)",
                 WAF_RESOURCES,
             )
-    domain = _text(doc, "DomainName", where, f"{dist_id.lower()}.cloudfront.net").lower()
+    domain = text(doc, "DomainName", where, f"{dist_id.lower()}.cloudfront.net").lower()
     return Distribution(dist_id, domain, chosen, acl)

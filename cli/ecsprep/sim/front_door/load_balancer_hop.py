@@ -18,7 +18,7 @@ from ecsprep.sim.front_door.decisions import (
     Verdict,
 )
 from ecsprep.sim.front_door.doors import Condition, LoadBalancer, Setup
-from ecsprep.sim.front_door.walk import Trip, _protecting, _waf, _Walk
+from ecsprep.sim.front_door.walk import Trip, Walk, protecting, waf
 
 
 def _admits(setup: Setup, lb: LoadBalancer, source: str, port: int) -> tuple[bool, str]:
@@ -41,8 +41,8 @@ def _admits(setup: Setup, lb: LoadBalancer, source: str, port: int) -> tuple[boo
     )
 
 
-def _at_load_balancer(
-    walk: _Walk, lb: LoadBalancer, path: str, source: str, *, from_internet: bool
+def at_load_balancer(
+    walk: Walk, lb: LoadBalancer, path: str, source: str, *, from_internet: bool
 ) -> Trip:
     hop = lb.label
     at = "alb" if lb.kind == "application" else "nlb"
@@ -76,9 +76,9 @@ def _at_load_balancer(
             walk.say(hop, Verdict.BLOCK, f"security group drops the connection: {why}", SG_RULES)
             return walk.end(0, by="security-group", at=at)
         walk.say(hop, Verdict.ACCEPT, f"security group: {why}", SG_RULES)
-    acl = _protecting(walk.setup, f"lb:{lb.name}")
+    acl = protecting(walk.setup, f"lb:{lb.name}")
     if acl is not None:
-        stopped = _waf(walk, acl, hop, at)
+        stopped = waf(walk, acl, hop, at)
         if stopped:
             return stopped
     listener = next((li for li in lb.listeners if li.port == port), None)
@@ -116,13 +116,13 @@ def _at_load_balancer(
     return walk.end(200, reached=tg.service, path=path)
 
 
-def _through_nlb(walk: _Walk, alb: LoadBalancer, path: str) -> Trip:
+def _through_nlb(walk: Walk, alb: LoadBalancer, path: str) -> Trip:
     # An NLB forwarding to its ALB target: the ALB's security group must admit the NLB
     # (INF: ecsprep assumes it does, as the NLB-to-ALB docs instruct).
-    return _at_load_balancer(walk, alb, path, "nlb", from_internet=False)
+    return at_load_balancer(walk, alb, path, "nlb", from_internet=False)
 
 
-def _condition(cond: Condition, walk: _Walk, path: str) -> bool:
+def _condition(cond: Condition, walk: Walk, path: str) -> bool:
     if cond.field == "http-header":
         value = walk.headers.get(cond.name.lower())
         return value is not None and any(_glob(v, value, case=False) for v in cond.values)

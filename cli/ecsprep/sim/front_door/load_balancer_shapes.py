@@ -20,13 +20,13 @@ from ecsprep.sim.front_door.doors import (
     Rule,
     SecurityGroup,
 )
-from ecsprep.sim.front_door.shapes import _items, _known, _text
+from ecsprep.sim.front_door.shapes import items, known, text
 
 
 def _action(doc: Mapping[str, Any], where: Where) -> Action:
-    kind = _text(doc, "Type", where)
+    kind = text(doc, "Type", where)
     if kind == "forward":
-        return Action("forward", target_group=arn_name(_text(doc, "TargetGroupArn", where)))
+        return Action("forward", target_group=arn_name(text(doc, "TargetGroupArn", where)))
     if kind == "fixed-response":
         config = as_mapping(doc.get("FixedResponseConfig", {}), where.key("FixedResponseConfig"))
         status = as_int(config.get("StatusCode", 200), where.key("FixedResponseConfig.StatusCode"))
@@ -37,18 +37,18 @@ def _action(doc: Mapping[str, Any], where: Where) -> Action:
 
 
 def _listener(doc: Mapping[str, Any], where: Where) -> Listener:
-    _known(doc, ("Port", "Protocol", "DefaultActions", "Rules", "ListenerArn"), where, "a listener")
-    defaults = _items(doc, "DefaultActions", where)
+    known(doc, ("Port", "Protocol", "DefaultActions", "Rules", "ListenerArn"), where, "a listener")
+    defaults = items(doc, "DefaultActions", where)
     if not defaults:
         raise where.refuse("DefaultActions is missing", "every listener has a default action")
     rules = []
-    for at, rule in _items(doc, "Rules", where):
+    for at, rule in items(doc, "Rules", where):
         conditions = []
-        for cat, cond in _items(rule, "Conditions", at):
-            kind = _text(cond, "Field", cat)
+        for cat, cond in items(rule, "Conditions", at):
+            kind = text(cond, "Field", cat)
             if kind == "http-header":
                 config = as_mapping(cond.get("HttpHeaderConfig", {}), cat.key("HttpHeaderConfig"))
-                name = _text(config, "HttpHeaderName", cat.key("HttpHeaderConfig"))
+                name = text(config, "HttpHeaderName", cat.key("HttpHeaderConfig"))
                 values = as_list(config.get("Values", []), cat.key("HttpHeaderConfig.Values"))
             elif kind in ("path-pattern", "host-header"):
                 key = "PathPatternConfig" if kind == "path-pattern" else "HostHeaderConfig"
@@ -61,7 +61,7 @@ def _listener(doc: Mapping[str, Any], where: Where) -> Listener:
                     "use http-header, path-pattern or host-header",
                 )
             conditions.append(Condition(kind, name, tuple(str(v) for v in values)))
-        actions = _items(rule, "Actions", at)
+        actions = items(rule, "Actions", at)
         if not actions:
             raise at.refuse("Actions is missing")
         rules.append(
@@ -78,8 +78,8 @@ def _listener(doc: Mapping[str, Any], where: Where) -> Listener:
     )
 
 
-def _load_balancer(doc: Mapping[str, Any], where: Where, region: str) -> LoadBalancer:
-    _known(
+def load_balancer(doc: Mapping[str, Any], where: Where, region: str) -> LoadBalancer:
+    known(
         doc,
         (
             "LoadBalancerName",
@@ -94,34 +94,34 @@ def _load_balancer(doc: Mapping[str, Any], where: Where, region: str) -> LoadBal
         where,
         "a load balancer",
     )
-    name = _text(doc, "LoadBalancerName", where)
-    kind = _text(doc, "Type", where, "application")
+    name = text(doc, "LoadBalancerName", where)
+    kind = text(doc, "Type", where, "application")
     if kind not in ("application", "network"):
         raise where.key("Type").refuse(f"{kind!r}: use application or network")
-    scheme = _text(doc, "Scheme", where, "internet-facing")
+    scheme = text(doc, "Scheme", where, "internet-facing")
     if scheme not in ("internet-facing", "internal"):
         raise where.key("Scheme").refuse(f"{scheme!r}: use internet-facing or internal")
-    lb_region = _text(doc, "Region", where, region)
+    lb_region = text(doc, "Region", where, region)
     prefix = "internal-" if scheme == "internal" else ""
-    dns = _text(doc, "DNSName", where, f"{prefix}{name}.{lb_region}.elb.amazonaws.com")
+    dns = text(doc, "DNSName", where, f"{prefix}{name}.{lb_region}.elb.amazonaws.com")
     groups = tuple(
         str(g) for g in as_list(doc.get("SecurityGroups", []), where.key("SecurityGroups"))
     )
-    listeners = tuple(_listener(d, at) for at, d in _items(doc, "Listeners", where))
+    listeners = tuple(_listener(d, at) for at, d in items(doc, "Listeners", where))
     return LoadBalancer(name, kind, scheme, lb_region, dns.lower(), groups, listeners)
 
 
-def _security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
-    _known(doc, ("GroupId", "GroupName", "Description", "IpPermissions"), where, "a security group")
+def security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
+    known(doc, ("GroupId", "GroupName", "Description", "IpPermissions"), where, "a security group")
     perms = []
-    for at, perm in _items(doc, "IpPermissions", where):
+    for at, perm in items(doc, "IpPermissions", where):
         if "RuleAction" in perm:
             raise at.key("RuleAction").refuse(
                 "security groups support allow rules only: you can specify allow rules, but not "
                 "deny rules",
                 f"{SG_RULES} (deny rules belong to network ACLs)",
             )
-        _known(
+        known(
             perm,
             (
                 "IpProtocol",
@@ -136,17 +136,17 @@ def _security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
             "an inbound rule (IpPermissions)",
         )
         cidrs = []
-        for rat, r in _items(perm, "IpRanges", at):
-            cidr = _text(r, "CidrIp", rat)
+        for rat, r in items(perm, "IpRanges", at):
+            cidr = text(r, "CidrIp", rat)
             try:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError:
                 raise rat.key("CidrIp").refuse(f"{cidr!r} isn't a CIDR block") from None
             cidrs.append(cidr)
-        lists = tuple(_text(p, "PrefixListId", pat) for pat, p in _items(perm, "PrefixListIds", at))
-        groups = tuple(_text(g, "GroupId", gat) for gat, g in _items(perm, "UserIdGroupPairs", at))
+        lists = tuple(text(p, "PrefixListId", pat) for pat, p in items(perm, "PrefixListIds", at))
+        groups = tuple(text(g, "GroupId", gat) for gat, g in items(perm, "UserIdGroupPairs", at))
         protocol = str(perm.get("IpProtocol", "tcp"))
         low = as_int(perm.get("FromPort", 0), at.key("FromPort")) if protocol != "-1" else 0
         high = as_int(perm.get("ToPort", 65535), at.key("ToPort")) if protocol != "-1" else 65535
         perms.append(Permission(low, high, tuple(cidrs), lists, groups))
-    return SecurityGroup(_text(doc, "GroupId", where), tuple(perms))
+    return SecurityGroup(text(doc, "GroupId", where), tuple(perms))

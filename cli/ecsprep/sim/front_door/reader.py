@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping
-from ecsprep.sim.front_door.api_shapes import _http_api, _rest_api
+from ecsprep.sim.front_door.api_shapes import http_api, rest_api
 from ecsprep.sim.front_door.arns import arn_name
 from ecsprep.sim.front_door.decisions import (
     CF_VPC_ORIGINS,
@@ -19,11 +19,11 @@ from ecsprep.sim.front_door.decisions import (
     NLB_ALB_TARGET,
     REST_VPC_V1,
 )
-from ecsprep.sim.front_door.distribution_shapes import _distribution
+from ecsprep.sim.front_door.distribution_shapes import distribution
 from ecsprep.sim.front_door.doors import CloudMapService, Request, Setup, TargetGroup, VpcLink
-from ecsprep.sim.front_door.load_balancer_shapes import _load_balancer, _security_group
-from ecsprep.sim.front_door.shapes import _items, _known, _text
-from ecsprep.sim.front_door.web_acl_shapes import _associate, _web_acl
+from ecsprep.sim.front_door.load_balancer_shapes import load_balancer, security_group
+from ecsprep.sim.front_door.shapes import items, known, text
+from ecsprep.sim.front_door.web_acl_shapes import associate, web_acl
 
 _TOP = (
     "description",
@@ -45,7 +45,7 @@ _TOP = (
 
 
 def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
-    _known(
+    known(
         doc,
         (
             "name",
@@ -61,7 +61,7 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
         where,
         "a request",
     )
-    url = _text(doc, "url", where)
+    url = text(doc, "url", where)
     match = re.fullmatch(r"(https?)://([^/:]+)(?::(\d+))?(/[^?#]*)?", url)
     if not match:
         raise where.key("url").refuse(
@@ -69,23 +69,23 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
         )
     scheme, host, port, path = match.groups()
     headers_doc = as_mapping(doc.get("headers", {}), where.key("headers"))
-    source = _text(doc, "sourceIp", where, DEFAULT_CLIENT_IP)
+    source = text(doc, "sourceIp", where, DEFAULT_CLIENT_IP)
     try:
         ipaddress.ip_address(source)
     except ValueError:
         raise where.key("sourceIp").refuse(f"{source!r} isn't an IP address") from None
-    jwt = _text(doc, "jwt", where, "missing")
+    jwt = text(doc, "jwt", where, "missing")
     if jwt not in ("valid", "invalid", "missing"):
         raise where.key("jwt").refuse(f"{jwt!r}: use valid, invalid or missing")
     return Request(
-        name=_text(doc, "name", where, f"request-{i + 1}"),
+        name=text(doc, "name", where, f"request-{i + 1}"),
         url=url,
         host=host.lower(),
         path=path or "/",
         port=int(port) if port else (443 if scheme == "https" else 80),
         source_ip=source,
         headers=tuple((str(k).lower(), str(v)) for k, v in headers_doc.items()),
-        api_key=_text(doc, "apiKey", where, ""),
+        api_key=text(doc, "apiKey", where, ""),
         jwt=jwt,
         sqli=bool(doc.get("sqlInjection", False)),
         rate=as_int(doc.get("ratePerFiveMinutes", 1), where.key("ratePerFiveMinutes"), minimum=1),
@@ -94,29 +94,29 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
 
 
 def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
-    _known(document, _TOP, where, "a front-door scenario")
-    region = _text(document, "region", where, "us-east-1")
+    known(document, _TOP, where, "a front-door scenario")
+    region = text(document, "region", where, "us-east-1")
     lbs = {}
-    for at, d in _items(document, "loadBalancers", where):
-        lb = _load_balancer(d, at, region)
+    for at, d in items(document, "loadBalancers", where):
+        lb = load_balancer(d, at, region)
         lbs[lb.name] = lb
     tgs = []
-    for at, d in _items(document, "targetGroups", where):
-        _known(
+    for at, d in items(document, "targetGroups", where):
+        known(
             d,
             ("TargetGroupName", "TargetGroupArn", "TargetType", "service", "Targets"),
             at,
             "a target group",
         )
-        kind = _text(d, "TargetType", at, "ip")
+        kind = text(d, "TargetType", at, "ip")
         alb = ""
         if kind == "alb":
-            targets = _items(d, "Targets", at)
+            targets = items(d, "Targets", at)
             if len(targets) != 1:
                 raise at.key("Targets").refuse(
                     "a target group of type alb has one ALB target", NLB_ALB_TARGET
                 )
-            alb = arn_name(_text(targets[0][1], "Id", targets[0][0]))
+            alb = arn_name(text(targets[0][1], "Id", targets[0][0]))
             if alb not in lbs or lbs[alb].kind != "application":
                 raise (
                     targets[0][0]
@@ -124,7 +124,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                     .refuse(f"no Application Load Balancer {alb!r}", NLB_ALB_TARGET)
                 )
         tgs.append(
-            TargetGroup(_text(d, "TargetGroupName", at), kind, _text(d, "service", at, ""), alb)
+            TargetGroup(text(d, "TargetGroupName", at), kind, text(d, "service", at, ""), alb)
         )
     for lb in lbs.values():
         for listener in lb.listeners:
@@ -140,36 +140,36 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                         "of type alb",
                         NLB_ALB_TARGET,
                     )
-    sgs = tuple(_security_group(d, at) for at, d in _items(document, "securityGroups", where))
+    sgs = tuple(security_group(d, at) for at, d in items(document, "securityGroups", where))
     cloud_map = []
-    for at, d in _items(document, "cloudMapServices", where):
-        _known(
+    for at, d in items(document, "cloudMapServices", where):
+        known(
             d,
             ("Id", "Name", "service", "NamespaceName", "NamespaceType"),
             at,
             "a Cloud Map service",
         )
-        kind = _text(d, "NamespaceType", at, "DNS_PRIVATE")
+        kind = text(d, "NamespaceType", at, "DNS_PRIVATE")
         if kind not in ("DNS_PRIVATE", "DNS_PUBLIC", "HTTP"):
             raise at.key("NamespaceType").refuse(f"{kind!r}: use DNS_PRIVATE, DNS_PUBLIC or HTTP")
         cloud_map.append(
             CloudMapService(
-                _text(d, "Id", at),
-                _text(d, "Name", at, ""),
-                _text(d, "service", at, ""),
-                _text(d, "NamespaceName", at, "").lower(),
+                text(d, "Id", at),
+                text(d, "Name", at, ""),
+                text(d, "service", at, ""),
+                text(d, "NamespaceName", at, "").lower(),
                 kind,
             )
         )
     links = {}
-    for at, d in _items(document, "vpcLinks", where):
-        _known(
+    for at, d in items(document, "vpcLinks", where):
+        known(
             d,
             ("VpcLinkId", "VpcLinkVersion", "TargetArns", "SubnetIds", "SecurityGroupIds", "Name"),
             at,
             "a VPC link",
         )
-        version = _text(d, "VpcLinkVersion", at, "V2")
+        version = text(d, "VpcLinkVersion", at, "V2")
         link_targets = tuple(
             arn_name(str(t)) for t in as_list(d.get("TargetArns", []), at.key("TargetArns"))
         )
@@ -181,49 +181,49 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                 )
         elif version != "V2":
             raise at.key("VpcLinkVersion").refuse(f"{version!r}: use V2 or V1")
-        links[_text(d, "VpcLinkId", at)] = VpcLink(_text(d, "VpcLinkId", at), version, link_targets)
+        links[text(d, "VpcLinkId", at)] = VpcLink(text(d, "VpcLinkId", at), version, link_targets)
     apis = {}
-    for at, d in _items(document, "httpApis", where):
-        api = _http_api(d, at, region, links)
+    for at, d in items(document, "httpApis", where):
+        api = http_api(d, at, region, links)
         apis[api.api_id] = api
-    for at, d in _items(document, "restApis", where):
-        api = _rest_api(d, at, region, links)
+    for at, d in items(document, "restApis", where):
+        api = rest_api(d, at, region, links)
         apis[api.api_id] = api
     acls = {}
-    for at, d in _items(document, "webAcls", where):
-        acl = _web_acl(d, at, region)
+    for at, d in items(document, "webAcls", where):
+        acl = web_acl(d, at, region)
         acls[acl.name] = acl
     protects = []
-    for at, d in _items(document, "associations", where):
-        protects.append(_associate(d, at, acls, lbs, apis))
+    for at, d in items(document, "associations", where):
+        protects.append(associate(d, at, acls, lbs, apis))
     vpc_origins = {}
-    for at, d in _items(document, "vpcOrigins", where):
+    for at, d in items(document, "vpcOrigins", where):
         config = as_mapping(d.get("VpcOriginEndpointConfig", {}), at.key("VpcOriginEndpointConfig"))
-        arn = _text(config, "Arn", at.key("VpcOriginEndpointConfig"))
+        arn = text(config, "Arn", at.key("VpcOriginEndpointConfig"))
         name = arn_name(arn)
         if name not in lbs:
             raise at.key("VpcOriginEndpointConfig.Arn").refuse(
                 f"no load balancer {name!r}: a VPC origin is an ALB, an NLB or an EC2 instance",
                 CF_VPC_ORIGINS,
             )
-        vpc_origins[_text(d, "Id", at)] = name
+        vpc_origins[text(d, "Id", at)] = name
     oacs = {}
-    for at, d in _items(document, "originAccessControls", where):
+    for at, d in items(document, "originAccessControls", where):
         config = as_mapping(
             d.get("OriginAccessControlConfig", {}), at.key("OriginAccessControlConfig")
         )
-        oacs[_text(d, "Id", at)] = _text(
+        oacs[text(d, "Id", at)] = text(
             config, "OriginAccessControlOriginType", at.key("OriginAccessControlConfig")
         )
     dists = tuple(
-        _distribution(d, at, acls, vpc_origins, oacs, lbs)
-        for at, d in _items(document, "distributions", where)
+        distribution(d, at, acls, vpc_origins, oacs, lbs)
+        for at, d in items(document, "distributions", where)
     )
     requests = tuple(
-        _request(d, at, i) for i, (at, d) in enumerate(_items(document, "requests", where))
+        _request(d, at, i) for i, (at, d) in enumerate(items(document, "requests", where))
     )
     return Setup(
-        description=_text(document, "description", where, ""),
+        description=text(document, "description", where, ""),
         region=region,
         load_balancers=tuple(lbs.values()),
         target_groups=tuple(tgs),

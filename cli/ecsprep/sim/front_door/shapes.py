@@ -10,7 +10,7 @@ from typing import Any
 from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
 
 
-def _known(doc: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> None:
+def known(doc: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> None:
     for key in doc:
         if key not in keys:
             raise where.key(str(key)).refuse(
@@ -18,7 +18,7 @@ def _known(doc: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: st
             )
 
 
-def _items(doc: Mapping[str, Any], key: str, where: Where) -> list[tuple[Where, Mapping[str, Any]]]:
+def items(doc: Mapping[str, Any], key: str, where: Where) -> list[tuple[Where, Mapping[str, Any]]]:
     at = where.key(key)
     found = []
     for i, item in enumerate(as_list(doc.get(key, []), at)):
@@ -26,7 +26,7 @@ def _items(doc: Mapping[str, Any], key: str, where: Where) -> list[tuple[Where, 
     return found
 
 
-def _text(doc: Mapping[str, Any], key: str, where: Where, default: str | None = None) -> str:
+def text(doc: Mapping[str, Any], key: str, where: Where, default: str | None = None) -> str:
     if key not in doc:
         if default is None:
             raise where.refuse(f"{key} is missing")

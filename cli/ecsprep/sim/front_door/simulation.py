@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ecsprep.sim.front_door.api_hop import _at_api
+from ecsprep.sim.front_door.api_hop import at_api
 from ecsprep.sim.front_door.decisions import Verdict
-from ecsprep.sim.front_door.distribution_hop import _at_distribution
+from ecsprep.sim.front_door.distribution_hop import at_distribution
 from ecsprep.sim.front_door.doors import Request, Setup
-from ecsprep.sim.front_door.load_balancer_hop import _at_load_balancer
-from ecsprep.sim.front_door.walk import Trip, _Walk
+from ecsprep.sim.front_door.load_balancer_hop import at_load_balancer
+from ecsprep.sim.front_door.walk import Trip, Walk
 
 FACTS = (
     "reaches",
@@ -63,19 +63,19 @@ def run(setup: Setup) -> Run:
 
 
 def _trip(setup: Setup, request: Request) -> Trip:
-    walk = _Walk(setup, request, headers=dict(request.headers))
+    walk = Walk(setup, request, headers=dict(request.headers))
     host = request.host
     for dist in setup.distributions:
         if host in (dist.domain, f"{dist.dist_id.lower()}.cloudfront.net"):
-            return _at_distribution(walk, dist)
+            return at_distribution(walk, dist)
     api_host = re.fullmatch(r"([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com", host)
     if api_host:
         api = next((a for a in setup.apis if a.api_id == api_host.group(1)), None)
         if api is not None:
-            return _at_api(walk, api)
+            return at_api(walk, api)
     lb = next((lb for lb in setup.load_balancers if lb.dns == host), None)
     if lb is not None:
-        return _at_load_balancer(walk, lb, request.path, request.source_ip, from_internet=True)
+        return at_load_balancer(walk, lb, request.path, request.source_ip, from_internet=True)
     walk.say("DNS", Verdict.FAIL, f"{host} names no front door in the scenario")
     return walk.end(502, by="dns", at="network")
 

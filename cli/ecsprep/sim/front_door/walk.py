@@ -24,7 +24,7 @@ class Trip:
 
 
 @dataclass
-class _Walk:
+class Walk:
     setup: Setup
     request: Request
     decisions: list[Decision] = field(default_factory=list)
@@ -41,7 +41,7 @@ class _Walk:
         return Trip(self.request, tuple(self.decisions), reached, status, by, at, path)
 
 
-def _waf(walk: _Walk, acl: WebAcl, hop: str, at: str) -> Trip | None:
+def waf(walk: Walk, acl: WebAcl, hop: str, at: str) -> Trip | None:
     request = walk.request
     for rule in acl.rules:
         matched = (rule.kind == "sqli" and request.sqli) or (
@@ -88,7 +88,7 @@ def _waf(walk: _Walk, acl: WebAcl, hop: str, at: str) -> Trip | None:
     return None
 
 
-def _protecting(setup: Setup, key: str) -> WebAcl | None:
+def protecting(setup: Setup, key: str) -> WebAcl | None:
     for resource, name in setup.protects:
         if resource == key:
             return next(a for a in setup.web_acls if a.name == name)

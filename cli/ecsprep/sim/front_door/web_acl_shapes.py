@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecsprep.sim.documents import Where, as_int, as_mapping
-from ecsprep.sim.front_door.arns import _acl_name, arn_name, arn_region
+from ecsprep.sim.front_door.arns import arn_name, arn_region, web_acl_name
 from ecsprep.sim.front_door.decisions import (
     REST_ONLY,
     REST_VS_HTTP,
@@ -18,21 +18,21 @@ from ecsprep.sim.front_door.decisions import (
     WAF_RESOURCES,
 )
 from ecsprep.sim.front_door.doors import Api, LoadBalancer, WafRule, WebAcl
-from ecsprep.sim.front_door.shapes import _items, _known, _text
+from ecsprep.sim.front_door.shapes import items, known, text
 
 
-def _web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
-    _known(
+def web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
+    known(
         doc,
         ("Name", "Scope", "Region", "DefaultAction", "Rules", "ARN", "VisibilityConfig"),
         where,
         "a web ACL",
     )
-    name = _text(doc, "Name", where)
-    scope = _text(doc, "Scope", where)
+    name = text(doc, "Name", where)
+    scope = text(doc, "Scope", where)
     if scope not in ("REGIONAL", "CLOUDFRONT"):
         raise where.key("Scope").refuse(f"{scope!r}: use REGIONAL or CLOUDFRONT")
-    acl_region = _text(doc, "Region", where, region)
+    acl_region = text(doc, "Region", where, region)
     if scope == "CLOUDFRONT" and acl_region != "us-east-1":
         raise where.key("Region").refuse(
             "a web ACL with CLOUDFRONT scope is created in US East (N. Virginia), us-east-1",
@@ -40,7 +40,7 @@ def _web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
         )
     default = as_mapping(doc.get("DefaultAction", {"Allow": {}}), where.key("DefaultAction"))
     rules = []
-    for at, r in _items(doc, "Rules", where):
+    for at, r in items(doc, "Rules", where):
         statement = as_mapping(r.get("Statement", {}), at.key("Statement"))
         kind, limit = "other", 0
         if "RateBasedStatement" in statement:
@@ -89,7 +89,7 @@ def _web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
             action = next(iter(action_doc), "Block")
         rules.append(
             WafRule(
-                _text(r, "Name", at),
+                text(r, "Name", at),
                 as_int(r.get("Priority", 0), at.key("Priority")),
                 kind,
                 str(action),
@@ -101,7 +101,7 @@ def _web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
     )
 
 
-def _associate(
+def associate(
     doc: Mapping[str, Any],
     where: Where,
     acls: Mapping[str, WebAcl],
@@ -109,12 +109,12 @@ def _associate(
     apis: Mapping[str, Api],
 ) -> tuple[str, str]:
     """AssociateWebACL: (resource key, web ACL name), or AWS's refusal."""
-    _known(doc, ("WebACLArn", "ResourceArn"), where, "an AssociateWebACL request")
-    acl_name = _acl_name(_text(doc, "WebACLArn", where))
+    known(doc, ("WebACLArn", "ResourceArn"), where, "an AssociateWebACL request")
+    acl_name = web_acl_name(text(doc, "WebACLArn", where))
     if acl_name not in acls:
         raise where.key("WebACLArn").refuse(f"no web ACL {acl_name!r} in webAcls")
     acl = acls[acl_name]
-    resource = _text(doc, "ResourceArn", where)
+    resource = text(doc, "ResourceArn", where)
     if acl.scope == "CLOUDFRONT":
         raise where.key("ResourceArn").refuse(
             "a web ACL with CLOUDFRONT scope protects CloudFront distributions only; associate it "
