@@ -1,4 +1,4 @@
-"""The ecr-replication simulator (sim/ecr_replication.py), its command and invariants."""
+"""The ecr-replication simulator (sim/ecr_replication/), its command and invariants."""
 
 from __future__ import annotations
 

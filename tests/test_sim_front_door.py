@@ -1,4 +1,4 @@
-"""The front-door simulator (sim/front_door.py), its command and invariants."""
+"""The front-door simulator (sim/front_door/), its command and invariants."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ Reads a scenario file (docs/ecr-replication.md): the private registries with the
 replication configuration, registry policy, pull through cache rules, repository
 creation templates and repositories, the principal, the upstream registries' images and
 the events (push, pull, delete, startReplicationBackfill, upstreamPush, wait). Flags add
-events. Calls ecsprep.sim.ecr_replication.run and prints each decision with the doc page
-of the rule it applied.
+events. Calls ecsprep.sim.ecr_replication.run (the package cli/ecsprep/sim/ecr_replication/)
+and prints each decision with the doc page of the rule it applied.
 """
 
 from __future__ import annotations

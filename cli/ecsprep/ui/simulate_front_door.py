@@ -2,8 +2,8 @@
 CloudFront, AWS WAF and a load balancer, and why each hop accepts, forwards or blocks it.
 
 Reads a scenario file (docs/front-door.md) in AWS's shapes; `--request URL` adds requests.
-Calls ecsprep.sim.front_door.run and prints each request's decision list with the doc page
-of the rule applied.
+Calls ecsprep.sim.front_door.run (the package cli/ecsprep/sim/front_door/) and prints each
+request's decision list with the doc page of the rule applied.
 """
 
 from __future__ import annotations
