@@ -237,7 +237,8 @@ def test_simulate_question_errors() -> None:
     assert unknown.exit_code == 1
     assert "did you mean" in unknown.stderr
     assert PORTS in unknown.stderr
-    no_check = invoke("ecr-enhanced-scanning")
+    unchecked = min(q.id for q in SHIPPED.questions.values() if not q.check)
+    no_check = invoke(unchecked)
     assert no_check.exit_code == 2
     assert "has no simulator check" in no_check.stderr
     bad_option = invoke(PORTS, "--option", "Z")
