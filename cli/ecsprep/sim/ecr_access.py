@@ -44,7 +44,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
-from ecsprep.sim.iam_policy import Decision, Policy, Statement, read_policy, statement_applies
+from ecsprep.sim.iam_policy import (
+    Decision,
+    Policy,
+    Statement,
+    read_policy,
+    read_resource_policy,
+    statement_applies,
+)
 
 TOKEN_HOURS = 12
 PUSH_ACTIONS = (
@@ -329,18 +336,7 @@ def _repository(data: object, where: Where) -> Repository:
             images.append(("", digest))
     policy = None
     if raw.get("policy") is not None:
-        policy = read_policy(raw["policy"], where.key("policy"), "repository policy")
-        for s, statement in enumerate(policy.statements):
-            if not statement.principals:
-                raise (
-                    where.key("policy")
-                    .key("Statement")
-                    .index(s)
-                    .refuse(
-                        "InvalidParameterException: Invalid repository policy provided: a "
-                        "statement in a repository policy needs a Principal"
-                    )
-                )
+        policy = read_resource_policy(raw["policy"], where.key("policy"), "repository")
     scanning = as_mapping(raw.get("imageScanningConfiguration", {}), where)
     return Repository(
         name=name,

@@ -141,6 +141,23 @@ def read_policy(data: object, where: Where, name: str = "") -> Policy:
     return Policy(name or str(document.get("Id", "inline policy")), statements)
 
 
+def read_resource_policy(data: object, where: Where, kind: str) -> Policy:
+    """A resource-based policy (an ECR `kind` "repository" or "registry" policy): a policy
+    document whose every statement names a Principal, as ECR requires."""
+    policy = read_policy(data, where, f"{kind} policy")
+    for s, statement in enumerate(policy.statements):
+        if not statement.principals:
+            raise (
+                where.key("Statement")
+                .index(s)
+                .refuse(
+                    f"InvalidParameterException: Invalid {kind} policy provided: a statement in a "
+                    f"{kind} policy needs a Principal"
+                )
+            )
+    return policy
+
+
 def _statement(data: object, where: Where) -> Statement:
     raw = as_mapping(data, where, "a policy statement")
     for key in raw:

@@ -11,13 +11,8 @@ from ecsprep.sim.ecr_replication.state import State, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 from ecsprep.sim.iam_policy import Decision, Policy, statement_applies
 
-PUSH_ACTIONS = (
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:InitiateLayerUpload",
-    "ecr:UploadLayerPart",
-    "ecr:CompleteLayerUpload",
-    "ecr:PutImage",
-)
+# The layer and manifest reads a pull needs once logged in (ecr_access's PULL_ACTIONS adds the
+# layer check a `docker pull` makes first).
 PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 

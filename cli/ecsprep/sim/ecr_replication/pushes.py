@@ -4,8 +4,9 @@ immutability, then replication.
 
 from __future__ import annotations
 
+from ecsprep.sim.ecr_access import PUSH_ACTIONS
 from ecsprep.sim.ecr_replication.creation import create, template_for
-from ecsprep.sim.ecr_replication.permissions import PUSH_ACTIONS, refused
+from ecsprep.sim.ecr_replication.permissions import refused
 from ecsprep.sim.ecr_replication.registries import Event, Image, image_digest, with_images
 from ecsprep.sim.ecr_replication.replication import replicate
 from ecsprep.sim.ecr_replication.state import State, parse_uri, shown

@@ -25,7 +25,7 @@ from ecsprep.sim.ecr_replication.shapes import (
     template,
     unknown,
 )
-from ecsprep.sim.iam_policy import read_policy
+from ecsprep.sim.iam_policy import read_policy, read_resource_policy
 
 _KEYS = ("description", "registries", "principal", "upstream", "events")
 _REGISTRY_KEYS = (
@@ -73,18 +73,9 @@ def _registry(data: object, where: Where) -> Registry:
         rules = [replication_rule(item, at.key("rules").index(n)) for n, item in enumerate(items)]
     policy = None
     if raw.get("registryPolicy") is not None:
-        policy = read_policy(raw["registryPolicy"], where.key("registryPolicy"), "registry policy")
-        for s, statement in enumerate(policy.statements):
-            if not statement.principals:
-                raise (
-                    where.key("registryPolicy")
-                    .key("Statement")
-                    .index(s)
-                    .refuse(
-                        "InvalidParameterException: Invalid registry policy provided: a statement "
-                        "needs a Principal"
-                    )
-                )
+        policy = read_resource_policy(
+            raw["registryPolicy"], where.key("registryPolicy"), "registry"
+        )
     at = where.key("pullThroughCacheRules")
     cache_rules = [
         cache_rule(item, at.index(n), registry)
