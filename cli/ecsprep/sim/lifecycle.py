@@ -790,6 +790,7 @@ def simulate(scenario: Scenario) -> Run:
                         )
                         break
 
+    stopped_at: int | None = None  # the second the last container stopped
     for t in range(scenario.until + 1):
         # 1. Starts, in dependsOn order.
         starts(t)
@@ -963,10 +964,10 @@ def simulate(scenario: Scenario) -> Run:
                     )
             if all(s.status in ("STOPPED", "NEVER") for s in states.values()):
                 say(t, "", f"the task is STOPPED ({stop['reason']})")
+                stopped_at = t
                 break
     never = tuple(c.name for c in scenario.containers if states[c.name].started_at is None)
     stopped = bool(stop) and all(s.status in ("STOPPED", "NEVER") for s in states.values())
-    final = [e for e in events if "STOPPED" in e.what and e.container == ""]
     essential_health = [
         states[c.name].health for c in scenario.containers if c.essential and c.health
     ]
@@ -1005,7 +1006,7 @@ def simulate(scenario: Scenario) -> Run:
         task_health=task_health,
         task_stopped=stopped,
         stop_began_at=int(str(stop["at"])) if stop else None,
-        stopped_at=final[0].at if final else None,
+        stopped_at=stopped_at,
         stop_code=str(stop.get("code", "")),
         stopped_reason=str(stop.get("reason", "")),
         stop_timeouts={n: v[0] for n, v in timeouts.items()},
