@@ -260,7 +260,10 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
     if "taskDefinition" in task and "containerDefinitions" not in task:
         at = at.key("taskDefinition")  # a describe-task-definition output
         task = as_mapping(task["taskDefinition"], at, "a task definition")
-    compat = [str(c) for c in as_list(task.get("requiresCompatibilities", []), at)]
+    compat = [
+        str(c)
+        for c in as_list(task.get("requiresCompatibilities", []), at.key("requiresCompatibilities"))
+    ]
     launch = document.get("launchType", "FARGATE" if compat == ["FARGATE"] else "EC2")
     if launch not in ("FARGATE", "EC2"):
         raise where.key("launchType").refuse(f"{launch!r}: use FARGATE or EC2")
