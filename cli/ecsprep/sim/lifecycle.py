@@ -957,20 +957,17 @@ def simulate(scenario: Scenario) -> Run:
                         container.name,
                         f"will get SIGKILL at {t + seconds} s ({source}: {seconds} s)",
                     )
-                if state.exit_at == t:
+                if state.exit_at == t and state.killed:  # a stop timeout of 0
+                    exit_container(t, container.name, 137, "", f"SIGKILL after {seconds} s")
+                elif state.exit_at == t:
                     exit_container(
-                        t,
-                        container.name,
-                        137 if state.killed else behaviour.sigterm_exit_code,
-                        "",
-                        "exited after SIGTERM",
+                        t, container.name, behaviour.sigterm_exit_code, "", "exited after SIGTERM"
                     )
             if all(s.status in ("STOPPED", "NEVER") for s in states.values()):
                 say(t, "", f"the task is STOPPED ({stop['reason']})")
                 stopped_at = t
                 break
     never = tuple(c.name for c in scenario.containers if states[c.name].started_at is None)
-    stopped = bool(stop) and all(s.status in ("STOPPED", "NEVER") for s in states.values())
     essential_health = [
         states[c.name].health for c in scenario.containers if c.essential and c.health
     ]
@@ -1007,7 +1004,7 @@ def simulate(scenario: Scenario) -> Run:
         oom_killed=tuple(n for n in stop_order if states[n].oom),
         unhealthy=tuple(n for n, s in states.items() if s.health == "UNHEALTHY"),
         task_health=task_health,
-        task_stopped=stopped,
+        task_stopped=stopped_at is not None,
         stop_began_at=int(str(stop["at"])) if stop else None,
         stopped_at=stopped_at,
         stop_code=str(stop.get("code", "")),
