@@ -262,6 +262,7 @@ def test_lifecycle_command_marks_inferred_events(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "lifecycle", str(path)])
     assert result.exit_code == 0, result.output
     assert "app INF can never start" in " ".join(result.output.split())
+    assert "Task (no family) on EC2, a standalone task" in result.output
     data = json.loads(
         CliRunner().invoke(app, ["simulate", "lifecycle", str(path), "--format", "json"]).output
     )
