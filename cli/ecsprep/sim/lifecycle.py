@@ -990,7 +990,8 @@ def simulate(scenario: Scenario) -> Run:
             "ecsConfig has no effect on Fargate: there is no container instance to configure"
         )
     if any(e.inferred for e in events):
-        notes.append("INF: " + "; ".join(e.what for e in events if e.inferred))
+        said = (f"{e.container}: {e.what}" if e.container else e.what for e in events if e.inferred)
+        notes.append("INF: " + "; ".join(said))
     return Run(
         scenario=scenario,
         events=tuple(events),
