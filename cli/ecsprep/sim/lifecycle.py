@@ -603,7 +603,7 @@ def _refuse_cycle(containers: tuple[Container, ...], where: Where) -> None:
         state[name] = 1
         for target in graph[name]:
             if state.get(target) == 1:
-                loop = [*path[path.index(target) :], target] if target in path else [name, target]
+                loop = [*path[path.index(target) :], target]  # state 1: target is on the path
                 raise where.key("containerDefinitions").refuse(
                     "dependsOn forms a cycle (" + " → ".join(loop) + "): none of them can start "
                     "[ecsprep's words]",
