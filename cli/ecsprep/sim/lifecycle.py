@@ -289,7 +289,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
                 .key(str(name))
                 .refuse(f"no container named {name!r}", f"the containers are {', '.join(names)}")
             )
-    _check_task(containers, volumes, task, at, fargate)
+    _check_task(containers, volumes, at)
     service = document.get("service")
     grace = 0
     if service is not None and service is not False:
@@ -545,11 +545,7 @@ def _read_behaviour(data: object, where: Where) -> Behaviour:
 
 
 def _check_task(
-    containers: tuple[Container, ...],
-    volumes: tuple[Volume, ...],
-    task: Mapping[str, object],
-    where: Where,
-    fargate: bool,
+    containers: tuple[Container, ...], volumes: tuple[Volume, ...], where: Where
 ) -> None:
     names = {c.name for c in containers}
     volume_names = {v.name for v in volumes}
@@ -592,7 +588,6 @@ def _check_task(
                     .refuse(f"{source!r} is not another container of the task definition")
                 )
     _refuse_cycle(containers, where)
-    del task, fargate
 
 
 def _refuse_cycle(containers: tuple[Container, ...], where: Where) -> None:
