@@ -321,3 +321,12 @@ def test_lifecycle_command_help() -> None:
     assert result.exit_code == 0
     assert "ecsprep simulate lifecycle scenario.yaml" in result.output
     assert "--task-definition" in result.output
+
+
+def test_lifecycle_command_names_a_services_grace_period(tmp_path: Path) -> None:
+    text = (
+        "taskDefinition:\n  containerDefinitions:\n    - {name: web, image: web}\nservice: true\n"
+    )
+    result = CliRunner().invoke(app, ["simulate", "lifecycle", str(_scenario(tmp_path, text))])
+    assert result.exit_code == 0, result.output
+    assert "a service's task (healthCheckGracePeriodSeconds 0)" in result.output
