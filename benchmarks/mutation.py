@@ -192,7 +192,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_load_balancing.py",  # the case tables, the command's text and JSON
         "tests/test_sim_simulator_checks.py",
     ],
-    "sim/lifecycle.py": ["tests/test_sim_lifecycle.py", "tests/test_sim_simulator_checks.py"],
+    "sim/lifecycle.py": [
+        "tests/test_sim_lifecycle.py",  # with the cases of tests/cases/lifecycle/*.yaml
+        "tests/test_sim_lifecycle_places.py",  # a wrong kind at each field: its place
+        "tests/test_sim_simulator_checks.py",
+    ],
     # the shared simulator core: CQL helpers, inputs read from AWS's JSON, the report
     "sim/cql/facts.py": ["tests/test_cql.py"],
     "sim/cql/literals.py": ["tests/test_cql.py"],

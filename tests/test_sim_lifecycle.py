@@ -1,8 +1,8 @@
 """The lifecycle simulator: documented examples, invariants, the command.
 
 Case files: tests/cases/lifecycle/*.yaml, each a list of {name, doc, scenario, facts (and
-notes: words some note holds; events: the whole timeline) | refused (the place and words of
-the refusal) and hint}.
+notes: words some note holds; all_notes: every note; events: the whole timeline) | refused
+(the place and words of the refusal) and hint}.
 Golden text: tests/golden/simulate_lifecycle.txt (regenerate with ECSPREP_REGOLD=1).
 """
 
@@ -52,6 +52,8 @@ def test_lifecycle_documented(case: dict[str, Any]) -> None:
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
     for words in case.get("notes", ()):  # words each of some note of the run holds
         assert any(words in note for note in run.notes), (words, run.notes)
+    if "all_notes" in case:  # every note of the run, in order
+        assert list(run.notes) == case["all_notes"]
     if "events" in case:  # the whole timeline, "AT WHO: WHAT", "(INF)" when inferred
         assert [
             f"{e.at} {e.container or 'task'}: {e.what}" + (" (INF)" if e.inferred else "")
@@ -260,6 +262,7 @@ def test_lifecycle_command_marks_inferred_events(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "lifecycle", str(path)])
     assert result.exit_code == 0, result.output
     assert "app INF can never start" in " ".join(result.output.split())
+    assert "Task (no family) on EC2, a standalone task" in result.output
     data = json.loads(
         CliRunner().invoke(app, ["simulate", "lifecycle", str(path), "--format", "json"]).output
     )
@@ -318,3 +321,12 @@ def test_lifecycle_command_help() -> None:
     assert result.exit_code == 0
     assert "ecsprep simulate lifecycle scenario.yaml" in result.output
     assert "--task-definition" in result.output
+
+
+def test_lifecycle_command_names_a_services_grace_period(tmp_path: Path) -> None:
+    text = (
+        "taskDefinition:\n  containerDefinitions:\n    - {name: web, image: web}\nservice: true\n"
+    )
+    result = CliRunner().invoke(app, ["simulate", "lifecycle", str(_scenario(tmp_path, text))])
+    assert result.exit_code == 0, result.output
+    assert "a service's task (healthCheckGracePeriodSeconds 0)" in result.output

@@ -260,7 +260,10 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
     if "taskDefinition" in task and "containerDefinitions" not in task:
         at = at.key("taskDefinition")  # a describe-task-definition output
         task = as_mapping(task["taskDefinition"], at, "a task definition")
-    compat = [str(c) for c in as_list(task.get("requiresCompatibilities", []), at)]
+    compat = [
+        str(c)
+        for c in as_list(task.get("requiresCompatibilities", []), at.key("requiresCompatibilities"))
+    ]
     launch = document.get("launchType", "FARGATE" if compat == ["FARGATE"] else "EC2")
     if launch not in ("FARGATE", "EC2"):
         raise where.key("launchType").refuse(f"{launch!r}: use FARGATE or EC2")
@@ -286,7 +289,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
                 .key(str(name))
                 .refuse(f"no container named {name!r}", f"the containers are {', '.join(names)}")
             )
-    _check_task(containers, volumes, task, at, fargate)
+    _check_task(containers, volumes, at)
     service = document.get("service")
     grace = 0
     if service is not None and service is not False:
@@ -542,11 +545,7 @@ def _read_behaviour(data: object, where: Where) -> Behaviour:
 
 
 def _check_task(
-    containers: tuple[Container, ...],
-    volumes: tuple[Volume, ...],
-    task: Mapping[str, object],
-    where: Where,
-    fargate: bool,
+    containers: tuple[Container, ...], volumes: tuple[Volume, ...], where: Where
 ) -> None:
     names = {c.name for c in containers}
     volume_names = {v.name for v in volumes}
@@ -589,7 +588,6 @@ def _check_task(
                     .refuse(f"{source!r} is not another container of the task definition")
                 )
     _refuse_cycle(containers, where)
-    del task, fargate
 
 
 def _refuse_cycle(containers: tuple[Container, ...], where: Where) -> None:
@@ -600,7 +598,7 @@ def _refuse_cycle(containers: tuple[Container, ...], where: Where) -> None:
         state[name] = 1
         for target in graph[name]:
             if state.get(target) == 1:
-                loop = [*path[path.index(target) :], target] if target in path else [name, target]
+                loop = [*path[path.index(target) :], target]  # state 1: target is on the path
                 raise where.key("containerDefinitions").refuse(
                     "dependsOn forms a cycle (" + " → ".join(loop) + "): none of them can start "
                     "[ecsprep's words]",
@@ -790,6 +788,7 @@ def simulate(scenario: Scenario) -> Run:
                         )
                         break
 
+    stopped_at: int | None = None  # the second the last container stopped
     for t in range(scenario.until + 1):
         # 1. Starts, in dependsOn order.
         starts(t)
@@ -953,20 +952,17 @@ def simulate(scenario: Scenario) -> Run:
                         container.name,
                         f"will get SIGKILL at {t + seconds} s ({source}: {seconds} s)",
                     )
-                if state.exit_at == t:
+                if state.exit_at == t and state.killed:  # a stop timeout of 0
+                    exit_container(t, container.name, 137, "", f"SIGKILL after {seconds} s")
+                elif state.exit_at == t:
                     exit_container(
-                        t,
-                        container.name,
-                        137 if state.killed else behaviour.sigterm_exit_code,
-                        "",
-                        "exited after SIGTERM",
+                        t, container.name, behaviour.sigterm_exit_code, "", "exited after SIGTERM"
                     )
             if all(s.status in ("STOPPED", "NEVER") for s in states.values()):
                 say(t, "", f"the task is STOPPED ({stop['reason']})")
+                stopped_at = t
                 break
     never = tuple(c.name for c in scenario.containers if states[c.name].started_at is None)
-    stopped = bool(stop) and all(s.status in ("STOPPED", "NEVER") for s in states.values())
-    final = [e for e in events if "STOPPED" in e.what and e.container == ""]
     essential_health = [
         states[c.name].health for c in scenario.containers if c.essential and c.health
     ]
@@ -989,7 +985,8 @@ def simulate(scenario: Scenario) -> Run:
             "ecsConfig has no effect on Fargate: there is no container instance to configure"
         )
     if any(e.inferred for e in events):
-        notes.append("INF: " + "; ".join(e.what for e in events if e.inferred))
+        said = (f"{e.container}: {e.what}" if e.container else e.what for e in events if e.inferred)
+        notes.append("INF: " + "; ".join(said))
     return Run(
         scenario=scenario,
         events=tuple(events),
@@ -1003,9 +1000,9 @@ def simulate(scenario: Scenario) -> Run:
         oom_killed=tuple(n for n in stop_order if states[n].oom),
         unhealthy=tuple(n for n, s in states.items() if s.health == "UNHEALTHY"),
         task_health=task_health,
-        task_stopped=stopped,
+        task_stopped=stopped_at is not None,
         stop_began_at=int(str(stop["at"])) if stop else None,
-        stopped_at=final[0].at if final else None,
+        stopped_at=stopped_at,
         stop_code=str(stop.get("code", "")),
         stopped_reason=str(stop.get("reason", "")),
         stop_timeouts={n: v[0] for n, v in timeouts.items()},
