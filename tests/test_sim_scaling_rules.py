@@ -621,3 +621,118 @@ def test_each_load_point_holds_until_a_later_one_changes_what_it_names() -> None
     result = simulate(read_scaling(document, Where("t")))
     assert [row.metrics["cpu"] for row in result.minutes] == [10, 10, 30, 30, 30, 30]
     assert [row.metrics["depth"] for row in result.minutes] == [50, 50, 50, 50, 7, 7]
+
+
+def test_a_value_in_alarm_on_the_side_no_step_covers_is_named() -> None:
+    # only a step below the threshold, on an alarm that goes off above it
+    steps = [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}]
+    alarm = {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 6, [(0, 60)])
+    assert result.activities == ()
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:00", "p: a at 60 matches no step adjustment")
+    ]
+
+
+def test_an_exact_capacity_step_in_its_cooldown_says_the_count_is_there() -> None:
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ExactCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 9}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": _alarm(AlarmActions=["p"]),
+            "service": {"desiredCount": 6},
+            "timeline": {"minutes": 5, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+    assert _activities(result) == [("00:00", 6, 9, "p")]
+    # inside the cooldown (to 00:03) it says so once; after it, 9 wanted with 9 there is quiet
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:01", "p: in its Cooldown, the 6→9 already added covers +9")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("operator", "adjustment", "expected"),
+    [
+        ("GreaterThanThreshold", 2, [("00:00", 4, 6), ("00:02", 6, 8), ("00:04", 8, 10)]),
+        ("LessThanThreshold", -1, [("00:00", 4, 3), ("00:02", 3, 2), ("00:04", 2, 1)]),
+    ],
+)
+def test_a_step_policy_keeps_its_own_cooldown_beside_target_tracking(
+    operator: str, adjustment: int, expected: list[tuple[str, int, int]]
+) -> None:
+    # the target tracking policy has no datapoint (no cpu in the load), so only p scales; its
+    # 120 s Cooldown, not the target tracking policy's 600 s / 900 s, spaces the changes
+    bound = "MetricIntervalLowerBound" if adjustment > 0 else "MetricIntervalUpperBound"
+    step = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 120,
+            "StepAdjustments": [{bound: 0, "ScalingAdjustment": adjustment}],
+        },
+    }
+    tracking = _tt(ScaleOutCooldown=600, ScaleInCooldown=900)
+    result = _run(
+        {
+            "putScalingPolicy": [tracking, step],
+            "putMetricAlarm": _alarm(AlarmActions=["p"], Threshold=5, ComparisonOperator=operator),
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 5,
+                "load": [{"at": 0, "metrics": {"Depth": 10 if adjustment > 0 else 0}}],
+            },
+        }
+    )
+    assert [(a.clock, a.before, a.after) for a in result.activities] == expected
+    assert {a.cause for a in result.activities} == {"p"}
+
+
+def test_a_step_policy_acts_only_on_the_alarm_s_newest_datapoint() -> None:
+    # an alarm that stays in ALARM on 1 of 3 datapoints while its newest has none (no task
+    # runs once a scheduled MaxCapacity of 0 stops them): no step can be chosen, nothing done
+    document = {
+        "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 10},
+        "putScalingPolicy": {
+            "PolicyName": "p",
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+            },
+        },
+        "putMetricAlarm": {
+            "AlarmName": "busy",
+            "Namespace": "AWS/ECS",
+            "MetricName": "CPUUtilization",
+            "EvaluationPeriods": 3,
+            "DatapointsToAlarm": 1,
+            "Threshold": 10,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "AlarmActions": ["p"],
+        },
+        "putScheduledAction": {
+            "ScheduledActionName": "off",
+            "Schedule": "at(2024-01-01T00:02:00)",
+            "ScalableTargetAction": {"MaxCapacity": 0},
+        },
+        "service": {"desiredCount": 2},
+        "timeline": {
+            "start": "2024-01-01T00:00:00Z",
+            "minutes": 5,
+            "load": [{"at": 0, "cpu": 800}],
+        },
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert [row.alarms["busy"] for row in result.minutes] == ["ALARM"] * 4 + ["INSUFFICIENT_DATA"]
+    assert [row.metrics["busy"] for row in result.minutes][2:] == [None, None, None]
+    assert _activities(result) == [
+        ("00:00", 2, 3, "p"),  # then its default 300 s cooldown
+        ("00:02", 3, 0, "off"),
+    ]

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ecsprep.sim.metric_math import Expr, evaluate, references
+from ecsprep.sim.metric_math import Expr, evaluate
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -679,10 +679,6 @@ def _quantities(
         if key.startswith("metric:"):
             found[key] = value
     return found
-
-
-def metric_inputs(metric: Metric) -> set[str]:
-    return references(metric.expression)
 
 
 def _load_by_minute(points: tuple[LoadPoint, ...], minutes: int) -> list[dict[str, float]]:
