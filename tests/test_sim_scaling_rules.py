@@ -231,6 +231,39 @@ def test_a_run_longer_than_a_day_names_minutes_with_their_date() -> None:
     assert exactly.minutes[-1].clock == "23:59"
 
 
+def test_a_cooldown_ending_after_a_long_run_is_named_with_its_date() -> None:
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 600,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": _alarm(
+                AlarmActions=["p"], Threshold=10, ComparisonOperator="LessThanThreshold"
+            ),
+            "service": {"desiredCount": 6},
+            "timeline": {
+                "start": "2024-01-01T00:00:00Z",
+                "minutes": 24 * 60 + 1,
+                "load": [
+                    {"at": 0, "metrics": {"Depth": 50}},
+                    {"at": "23:55", "metrics": {"Depth": 5}},
+                ],
+            },
+        }
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("2024-01-01 23:55", 5)]
+    # the cooldown ends at 00:05 the next day, after the run's last minute
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("2024-01-01 23:56", "p wants 4: in its Cooldown until 2024-01-02 00:05")
+    ]
+
+
 # --- target tracking's decisions (the INF rules the notes name) -----------------------------
 
 

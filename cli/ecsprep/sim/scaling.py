@@ -619,7 +619,7 @@ class _Run:
         minute = math.ceil(second / 60)
         if minute < len(self.labels):
             return self.labels[minute]
-        return (self.given.start + timedelta(minutes=minute)).strftime("%H:%M")
+        return _clock(self.given.start, minute, self.given.minutes)
 
 
 def _adjust(policy: StepPolicy, current: int, adjustment: int) -> int:
@@ -696,11 +696,14 @@ def _load_by_minute(points: tuple[LoadPoint, ...], minutes: int) -> list[dict[st
 
 
 def _clock_labels(start: datetime, minutes: int) -> list[str]:
-    """`HH:MM` for a run within one day; `YYYY-MM-DD HH:MM` when a clock time repeats."""
-    times = [start + timedelta(minutes=t) for t in range(minutes)]
-    if minutes <= 24 * 60:
-        return [when.strftime("%H:%M") for when in times]
-    return [when.strftime("%Y-%m-%d %H:%M") for when in times]
+    return [_clock(start, t, minutes) for t in range(minutes)]
+
+
+def _clock(start: datetime, t: int, minutes: int) -> str:
+    """Minute `t` of a run of `minutes`: `HH:MM` for a run within one day, `YYYY-MM-DD
+    HH:MM` when a clock time repeats (also for a time after the run's end)."""
+    when = start + timedelta(minutes=t)
+    return when.strftime("%H:%M" if minutes <= 24 * 60 else "%Y-%m-%d %H:%M")
 
 
 def _number(value: float) -> str:
