@@ -80,6 +80,7 @@ def _one_step(kind: str, adjustment: int, desired: int, **config: Any) -> Scalin
         # between -1 and 0 is -1, below -1 rounded up (toward 0)
         ("PercentChangeInCapacity", 5, 10, {}, 11),  # +0.5 → +1
         ("PercentChangeInCapacity", 127, 10, {}, 22),  # +12.7 → +12
+        ("PercentChangeInCapacity", 10, 15, {}, 16),  # +1.5 → +1
         ("PercentChangeInCapacity", 50, 10, {}, 15),  # +5 exactly
         ("PercentChangeInCapacity", 10, 10, {}, 11),  # +1 exactly
         ("PercentChangeInCapacity", -5, 10, {}, 9),  # -0.5 → -1
@@ -769,3 +770,399 @@ def test_a_step_policy_acts_only_on_the_alarm_s_newest_datapoint() -> None:
         ("00:00", 2, 3, "p"),  # then its default 300 s cooldown
         ("00:02", 3, 0, "off"),
     ]
+
+
+# --- survivors of the mutation run: what each decision shows ---------------------------------
+
+
+def _depth_tt(name: str, target: float, **config: Any) -> dict[str, Any]:
+    """Target tracking on a queue's depth (not per task: scaling doesn't change it)."""
+    return {
+        "PolicyName": name,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": target,
+            "CustomizedMetricSpecification": {"Namespace": "Custom", "MetricName": "Depth"},
+            **config,
+        },
+    }
+
+
+def _events(result: Any) -> list[tuple[str, str]]:
+    return [(e.clock, e.text) for e in result.events]
+
+
+def test_a_desired_count_outside_the_range_is_brought_inside_and_notes_say_what_applies() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 2, "MaxCapacity": 20},
+            "putScalingPolicy": [_tt(), _tt("mem", TargetValue=70)],
+            "service": {"desiredCount": 30},
+            "timeline": {"minutes": 2, "load": [{"at": 0, "cpu": 600, "memory": 700}]},
+        }
+    )
+    assert [(a.before, a.after, a.cause, a.why) for a in result.activities] == [
+        (
+            30,
+            20,
+            "RegisterScalableTarget",
+            "the desired count is brought inside MinCapacity 2–MaxCapacity 20",
+        )
+    ]
+    assert [note.split(" ")[:4] for note in result.notes] == [
+        ["INF", "target", "tracking's", "arithmetic"],
+        ["INF", "the", "alarms", "target"],
+        ["INF", "during", "its", "ScaleOutCooldown"],
+        ["INF", "a", "target", "tracking"],  # two policies: every one must want to scale in
+        ["INF", "new", "tasks", "run"],
+    ]  # and no PENDING note: every desired task runs
+
+
+def test_the_quantities_a_metric_can_name() -> None:
+    metrics = [
+        ("requests", "AWS/ApplicationELB", "RequestCount"),
+        ("running", "ECS/ContainerInsights", "RunningTaskCount"),
+        ("depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    ]
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 3, "MaxCapacity": 3},
+            "putScalingPolicy": [
+                {
+                    "PolicyName": name,
+                    "PolicyType": "TargetTrackingScaling",
+                    "TargetTrackingScalingPolicyConfiguration": {
+                        "TargetValue": 1000,
+                        "CustomizedMetricSpecification": {"Namespace": ns, "MetricName": metric},
+                    },
+                }
+                for name, ns, metric in metrics
+            ],
+            "service": {"desiredCount": 3},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "requests": 600, "messages": 42}]},
+        }
+    )
+    row = result.minutes[0].metrics
+    assert (row["requests"], row["running"], row["depth"]) == (600, 3, 42)
+
+
+def test_a_step_of_one_in_its_cooldown_is_covered_and_a_larger_one_says_where_it_counts_from() -> (
+    None
+):
+    result = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 105)],
+    )
+    assert _events(result)[0] == ("00:01", "p: in its Cooldown, the 4→5 already there covers +1")
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    larger = _stepped(steps, alarm, 4, [(0, 105), (2, 150)])
+    assert larger.activities[1].why == (
+        "a in ALARM (Depth 150 > 100): step [10, +∞) → ChangeInCapacity +3 from 4 "
+        "(the capacity added in the cooldown counts)"
+    )
+
+
+def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
+    out = {
+        "PolicyName": "out",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 0,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
+        },
+    }
+    down = {
+        "PolicyName": "in",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": [out, down],
+            "putMetricAlarm": [
+                _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
+                _alarm(
+                    AlarmName="low",
+                    AlarmActions=["in"],
+                    Threshold=10,
+                    ComparisonOperator="LessThanThreshold",
+                ),
+            ],
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 5,
+                "load": [
+                    {"at": 0, "metrics": {"Depth": 5}},
+                    {"at": 2, "metrics": {"Depth": 60}},
+                    {"at": 3, "metrics": {"Depth": 30}},
+                ],
+            },
+        }
+    )
+    # in: 4 → 3 at 00:00 (cooldown to 00:03); out at 00:02 inside it
+    assert [(a.clock, a.before, a.after, a.cause) for a in result.activities] == [
+        ("00:00", 4, 3, "in"),
+        ("00:02", 3, 5, "out"),
+    ]
+    assert result.activities[1].why.endswith(
+        "; a scale-out isn't held back by a scale-in cooldown, and ends it"
+    )
+    assert result.scaled_out_in_cooldown is True
+
+
+def test_a_scale_out_just_as_a_scale_in_cooldown_ends_is_not_inside_it() -> None:
+    out = {
+        "PolicyName": "out",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 0,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
+        },
+    }
+    down = {
+        "PolicyName": "in",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": [out, down],
+            "putMetricAlarm": [
+                _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
+                _alarm(
+                    AlarmName="low",
+                    AlarmActions=["in"],
+                    Threshold=10,
+                    ComparisonOperator="LessThanThreshold",
+                ),
+            ],
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 4,
+                "load": [{"at": 0, "metrics": {"Depth": 5}}, {"at": 3, "metrics": {"Depth": 60}}],
+            },
+        }
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [
+        ("00:00", 3, "in"),
+        ("00:03", 5, "out"),  # the cooldown ended at 00:03 itself
+    ]
+    assert "ends it" not in result.activities[1].why
+    assert result.scaled_out_in_cooldown is False
+
+
+def test_a_target_tracking_scale_in_cooldown_ends_at_its_second() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 10},
+            "putScalingPolicy": _depth_tt("depth", 50, ScaleInCooldown=120),
+            "service": {"desiredCount": 8},
+            "timeline": {"minutes": 19, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+    # 15 low datapoints by 00:14: ceil(8 × 10 ÷ 50) = 2; cooldown to 00:16, then 1
+    assert [(a.clock, a.after) for a in result.activities] == [("00:14", 2), ("00:16", 1)]
+    # at 1 it wants 1 (ceil 0.2): nothing to do, so nothing said about the cooldown
+    assert _events(result) == [("00:15", "depth wants 1: in its ScaleInCooldown until 00:16")]
+    assert [e.t for e in result.events] == [15]
+
+
+def test_exactly_at_the_bounds_nothing_is_held() -> None:
+    up = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 46}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 105)],
+    )
+    assert up.activities[0].after == 50  # the MaxCapacity itself
+    assert not any("held at" in e.text for e in up.events if e.t == 0)
+    down = _stepped(
+        [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -3}],
+        {"Threshold": 10, "ComparisonOperator": "LessThanThreshold"},
+        4,
+        [(0, 5)],
+    )
+    assert down.activities[0].after == 1  # the MinCapacity itself
+    assert not any("held at" in e.text for e in down.events if e.t == 0)
+
+
+def test_a_held_count_is_said_once_while_only_its_numbers_change() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 4},
+            "putScalingPolicy": _depth_tt("depth", 10, ScaleOutCooldown=0),
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 6,
+                "load": [{"at": 0, "metrics": {"Depth": 20}}, {"at": 4, "metrics": {"Depth": 30}}],
+            },
+        }
+    )
+    assert _events(result) == [("00:02", "depth wants 8: held at MaxCapacity 4")]
+    assert result.held_by_max is True
+
+
+def test_the_largest_scale_in_wins_and_a_policy_with_nothing_to_do_does_not_stop_the_next() -> None:
+    def step(name: str, adjustment: int, upper: float | None = 0) -> dict[str, Any]:
+        bound = {"MetricIntervalUpperBound": upper} if upper is not None else {}
+        return {
+            "PolicyName": name,
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "StepAdjustments": [{**bound, "ScalingAdjustment": adjustment}],
+            },
+        }
+
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 50},
+            "putScalingPolicy": [
+                # only a scale-out step: at 5, below the threshold, it matches nothing
+                {
+                    "PolicyName": "up",
+                    "StepScalingPolicyConfiguration": {
+                        "AdjustmentType": "ChangeInCapacity",
+                        "StepAdjustments": [
+                            {"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}
+                        ],
+                    },
+                },
+                step("a_lot", -4),
+                step("b_little", -1),
+            ],
+            "putMetricAlarm": _alarm(
+                AlarmActions=["up", "a_lot", "b_little"],
+                Threshold=10,
+                ComparisonOperator="LessThanThreshold",
+            ),
+            "service": {"desiredCount": 10},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "metrics": {"Depth": 5}}]},
+        }
+    )
+    # the policy that leaves the largest capacity wins a scale-in (PutScalingPolicy)
+    assert [(a.after, a.cause) for a in result.activities] == [(9, "b_little")]
+    assert _events(result) == [("00:00", "up: a at 5 matches no step adjustment")]
+
+
+def test_a_policy_without_a_datapoint_does_not_stop_the_next() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 20},
+            "putScalingPolicy": [_tt(), _depth_tt("depth", 10)],
+            "service": {"desiredCount": 2},
+            "timeline": {"minutes": 3, "load": [{"at": 0, "metrics": {"Depth": 40}}]},
+        }
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [("00:02", 8, "depth")]
+
+
+def test_a_policy_whose_count_stays_is_not_ready_to_scale_in() -> None:
+    load = [{"at": 0, "cpu": 100}]
+    # cpu (target 50) sees 12.5: wants 2; near (target 13) also sees 12.5, below its target,
+    # but ceil(8 × 12.5 ÷ 13) = 8: it keeps the count, so it doesn't want to scale in
+    result = _tracked([_tt(), _tt("near", TargetValue=13)], 8, load, 15)
+    assert _activities(result) == []
+    assert _events(result) == [
+        ("00:14", "cpu wants 2: another target tracking policy doesn't want to scale in")
+    ]
+    # and with scale-in disabled, a count that stays isn't a scale-in it would make
+    quiet = _tracked(_tt("near", TargetValue=13, DisableScaleIn=True), 8, load, 15)
+    assert quiet.events == ()
+
+
+def test_a_metric_of_nothing_scales_in_to_the_minimum() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 10},
+            "putScalingPolicy": _depth_tt("depth", 10),
+            "service": {"desiredCount": 3},
+            "timeline": {"minutes": 15, "load": [{"at": 0, "metrics": {"Depth": 0}}]},
+        }
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("00:14", 0)]
+
+
+def test_a_value_close_to_a_whole_number_is_shown_without_a_trailing_point() -> None:
+    result = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 300.002)],
+    )
+    assert result.activities[0].why.startswith("a in ALARM (Depth 300 > 100)")
+
+
+def test_a_scheduled_minimum_equal_to_the_maximum_needs_no_note_and_the_note_is_as_written() -> (
+    None
+):
+    same = _scheduled(
+        [
+            {
+                "ScheduledActionName": "pin",
+                "Schedule": "at(2024-01-01T00:01:00)",
+                "ScalableTargetAction": {"MinCapacity": 10},
+            }
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert not any("raises the maximum" in note for note in same.notes)
+    above = _scheduled(
+        [
+            {
+                "ScheduledActionName": "pin",
+                "Schedule": "at(2024-01-01T00:01:00)",
+                "ScalableTargetAction": {"MinCapacity": 12},
+            }
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert (
+        "INF a scheduled MinCapacity above the MaxCapacity in force raises the maximum to it"
+        in above.notes
+    )
+
+
+def test_an_action_not_yet_started_or_already_ended_does_not_stop_the_next() -> None:
+    common = {"Schedule": "at(2024-01-01T00:01:00)", "ScalableTargetAction": {"MinCapacity": 6}}
+    result = _scheduled(
+        [
+            {"ScheduledActionName": "later", **common, "StartTime": "2024-01-01T05:00:00Z"},
+            {"ScheduledActionName": "over", **common, "EndTime": "2023-12-31T00:00:00Z"},
+            {"ScheduledActionName": "now", **common},
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [("00:01", 6, "now")]
+
+
+def test_a_rate_in_a_zone_half_an_hour_off_counts_from_its_start() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "hourly",
+                "Schedule": "rate(1 hour)",
+                "Timezone": "Asia/Kolkata",
+                "StartTime": "2024-01-01T00:10:00Z",
+                "ScalableTargetAction": {"MinCapacity": 6},
+            }
+        ],
+        80,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("00:10", 6)]
+    assert [e.clock for e in result.events] == ["00:10", "01:10"]
