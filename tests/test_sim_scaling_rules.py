@@ -113,6 +113,21 @@ def test_a_step_adjustment(
 def test_a_percent_change_of_nothing_changes_nothing() -> None:
     assert _one_step("PercentChangeInCapacity", 0, 10).activities == ()
     assert _one_step("PercentChangeInCapacity", 50, 0).activities == ()  # 50 % of 0 is 0
+    # MinAdjustmentMagnitude raises a change, it doesn't make one out of nothing
+    assert _one_step("PercentChangeInCapacity", 0, 10, MinAdjustmentMagnitude=2).activities == ()
+    assert _one_step("PercentChangeInCapacity", 50, 0, MinAdjustmentMagnitude=2).activities == ()
+
+
+def test_a_step_of_zero_in_the_cooldown_of_a_scale_out_changes_nothing() -> None:
+    # the usual band that holds the count: [0, 10) adds 0, from 10 up adds 2
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 0},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 4, [(0, 115), (1, 105)])
+    assert [(a.clock, a.before, a.after) for a in result.activities] == [("00:00", 4, 6)]
+    assert result.events == ()
 
 
 # --- alarms: datapoints and states --------------------------------------------------------
@@ -913,8 +928,9 @@ def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
         ("00:00", 4, 3, "in"),
         ("00:02", 3, 5, "out"),
     ]
-    assert result.activities[1].why.endswith(
-        "; a scale-out isn't held back by a scale-in cooldown, and ends it"
+    assert result.activities[1].why == (
+        "high in ALARM (Depth 60 > 50): step [0, +∞) → ChangeInCapacity +2; "
+        "a scale-out isn't held back by a scale-in cooldown, and ends it"
     )
     assert result.scaled_out_in_cooldown is True
 
@@ -1039,11 +1055,11 @@ def test_the_largest_scale_in_wins_and_a_policy_with_nothing_to_do_does_not_stop
                         ],
                     },
                 },
-                step("a_lot", -4),
-                step("b_little", -1),
+                step("a_little", -1),
+                step("b_lot", -4),
             ],
             "putMetricAlarm": _alarm(
-                AlarmActions=["up", "a_lot", "b_little"],
+                AlarmActions=["up", "a_little", "b_lot"],
                 Threshold=10,
                 ComparisonOperator="LessThanThreshold",
             ),
@@ -1052,7 +1068,7 @@ def test_the_largest_scale_in_wins_and_a_policy_with_nothing_to_do_does_not_stop
         }
     )
     # the policy that leaves the largest capacity wins a scale-in (PutScalingPolicy)
-    assert [(a.after, a.cause) for a in result.activities] == [(9, "b_little")]
+    assert [(a.after, a.cause) for a in result.activities] == [(9, "a_little")]
     assert _events(result) == [("00:00", "up: a at 5 matches no step adjustment")]
 
 

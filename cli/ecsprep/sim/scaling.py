@@ -566,9 +566,10 @@ class _Run:
             f"{_bounds(step, below)} → {policy.adjustment_type.value} {step.adjustment:+d}"
         )
         exact = policy.adjustment_type is AdjustmentType.EXACT
-        if not exact and (step.adjustment > 0) != (wanted > self.desired):
+        if not exact and (step.adjustment >= 0) != (wanted > self.desired):
             # a positive step only adds: the capacity added in its cooldown (or removed by
-            # another policy since) never turns it into a scale-in, nor a negative one back
+            # another policy since) never turns it into a scale-in, nor a negative one back;
+            # a step of 0 changes nothing
             if in_out_cooldown and step.adjustment > 0:
                 self._event(
                     t,
@@ -636,7 +637,7 @@ def _adjust(policy: StepPolicy, current: int, adjustment: int) -> int:
         step = -1
     else:
         step = math.ceil(change)
-    if policy.min_magnitude and abs(step) < policy.min_magnitude:
+    if policy.min_magnitude and step and abs(step) < policy.min_magnitude:
         step = policy.min_magnitude if step > 0 else -policy.min_magnitude
     return max(0, current + step)
 
