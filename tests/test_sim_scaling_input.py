@@ -89,3 +89,36 @@ def test_case(case: dict[str, Any]) -> None:
     read = _plain(read_scaling(document, where))
     for field, value in case["reads"].items():
         assert read[field] == value, field
+
+
+def test_a_time_without_an_offset_is_utc_whatever_the_machine_s_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from ecsprep.sim.scaling import simulate
+
+    document = merge_patch(
+        BASE,
+        {
+            "timeline": {"start": "2024-01-01T06:00:00", "minutes": 3, "load": []},
+            "putScheduledAction": {
+                "ScheduledActionName": "a",
+                "Schedule": "rate(1 hour)",
+                "ScalableTargetAction": {"MaxCapacity": 3},
+                "StartTime": "2024-01-01T07:00:00",
+            },
+        },
+    )
+    assert isinstance(document, dict)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        read = read_scaling(document, Where("scenario.yaml"))
+        result = simulate(read)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert _plain(read.start) == "2024-01-01T06:00:00+00:00"
+    assert _plain(read.scheduled[0].start) == "2024-01-01T07:00:00+00:00"
+    assert [row.clock for row in result.minutes] == ["06:00", "06:01", "06:02"]

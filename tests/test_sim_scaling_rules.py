@@ -80,6 +80,7 @@ def _one_step(kind: str, adjustment: int, desired: int, **config: Any) -> Scalin
         # between -1 and 0 is -1, below -1 rounded up (toward 0)
         ("PercentChangeInCapacity", 5, 10, {}, 11),  # +0.5 → +1
         ("PercentChangeInCapacity", 127, 10, {}, 22),  # +12.7 → +12
+        ("PercentChangeInCapacity", 10, 15, {}, 16),  # +1.5 → +1
         ("PercentChangeInCapacity", 50, 10, {}, 15),  # +5 exactly
         ("PercentChangeInCapacity", 10, 10, {}, 11),  # +1 exactly
         ("PercentChangeInCapacity", -5, 10, {}, 9),  # -0.5 → -1
@@ -112,6 +113,21 @@ def test_a_step_adjustment(
 def test_a_percent_change_of_nothing_changes_nothing() -> None:
     assert _one_step("PercentChangeInCapacity", 0, 10).activities == ()
     assert _one_step("PercentChangeInCapacity", 50, 0).activities == ()  # 50 % of 0 is 0
+    # MinAdjustmentMagnitude raises a change, it doesn't make one out of nothing
+    assert _one_step("PercentChangeInCapacity", 0, 10, MinAdjustmentMagnitude=2).activities == ()
+    assert _one_step("PercentChangeInCapacity", 50, 0, MinAdjustmentMagnitude=2).activities == ()
+
+
+def test_a_step_of_zero_in_the_cooldown_of_a_scale_out_changes_nothing() -> None:
+    # the usual band that holds the count: [0, 10) adds 0, from 10 up adds 2
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 0},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 2},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 4, [(0, 115), (1, 105)])
+    assert [(a.clock, a.before, a.after) for a in result.activities] == [("00:00", 4, 6)]
+    assert result.events == ()
 
 
 # --- alarms: datapoints and states --------------------------------------------------------
@@ -229,6 +245,39 @@ def test_a_run_longer_than_a_day_names_minutes_with_their_date() -> None:
     assert result.minute_of("2024-01-02 00:00") == 24 * 60
     exactly = _run({"service": {"desiredCount": 1}, "timeline": {"minutes": 24 * 60}})
     assert exactly.minutes[-1].clock == "23:59"
+
+
+def test_a_cooldown_ending_after_a_long_run_is_named_with_its_date() -> None:
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 600,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": _alarm(
+                AlarmActions=["p"], Threshold=10, ComparisonOperator="LessThanThreshold"
+            ),
+            "service": {"desiredCount": 6},
+            "timeline": {
+                "start": "2024-01-01T00:00:00Z",
+                "minutes": 24 * 60 + 1,
+                "load": [
+                    {"at": 0, "metrics": {"Depth": 50}},
+                    {"at": "23:55", "metrics": {"Depth": 5}},
+                ],
+            },
+        }
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("2024-01-01 23:55", 5)]
+    # the cooldown ends at 00:05 the next day, after the run's last minute
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("2024-01-01 23:56", "p wants 4: in its Cooldown until 2024-01-02 00:05")
+    ]
 
 
 # --- target tracking's decisions (the INF rules the notes name) -----------------------------
@@ -621,3 +670,515 @@ def test_each_load_point_holds_until_a_later_one_changes_what_it_names() -> None
     result = simulate(read_scaling(document, Where("t")))
     assert [row.metrics["cpu"] for row in result.minutes] == [10, 10, 30, 30, 30, 30]
     assert [row.metrics["depth"] for row in result.minutes] == [50, 50, 50, 50, 7, 7]
+
+
+def test_a_value_in_alarm_on_the_side_no_step_covers_is_named() -> None:
+    # only a step below the threshold, on an alarm that goes off above it
+    steps = [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}]
+    alarm = {"Threshold": 50, "ComparisonOperator": "GreaterThanThreshold"}
+    result = _stepped(steps, alarm, 6, [(0, 60)])
+    assert result.activities == ()
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:00", "p: a at 60 matches no step adjustment")
+    ]
+
+
+def test_an_exact_capacity_step_in_its_cooldown_says_the_count_is_there() -> None:
+    policy = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ExactCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 9}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": policy,
+            "putMetricAlarm": _alarm(AlarmActions=["p"]),
+            "service": {"desiredCount": 6},
+            "timeline": {"minutes": 5, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+    assert _activities(result) == [("00:00", 6, 9, "p")]
+    # inside the cooldown (to 00:03) it says so once; after it, 9 wanted with 9 there is quiet
+    assert [(e.clock, e.text) for e in result.events] == [
+        ("00:01", "p: in its Cooldown, the 6→9 already added covers +9")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("operator", "adjustment", "expected"),
+    [
+        ("GreaterThanThreshold", 2, [("00:00", 4, 6), ("00:02", 6, 8), ("00:04", 8, 10)]),
+        ("LessThanThreshold", -1, [("00:00", 4, 3), ("00:02", 3, 2), ("00:04", 2, 1)]),
+    ],
+)
+def test_a_step_policy_keeps_its_own_cooldown_beside_target_tracking(
+    operator: str, adjustment: int, expected: list[tuple[str, int, int]]
+) -> None:
+    # the target tracking policy has no datapoint (no cpu in the load), so only p scales; its
+    # 120 s Cooldown, not the target tracking policy's 600 s / 900 s, spaces the changes
+    bound = "MetricIntervalLowerBound" if adjustment > 0 else "MetricIntervalUpperBound"
+    step = {
+        "PolicyName": "p",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 120,
+            "StepAdjustments": [{bound: 0, "ScalingAdjustment": adjustment}],
+        },
+    }
+    tracking = _tt(ScaleOutCooldown=600, ScaleInCooldown=900)
+    result = _run(
+        {
+            "putScalingPolicy": [tracking, step],
+            "putMetricAlarm": _alarm(AlarmActions=["p"], Threshold=5, ComparisonOperator=operator),
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 5,
+                "load": [{"at": 0, "metrics": {"Depth": 10 if adjustment > 0 else 0}}],
+            },
+        }
+    )
+    assert [(a.clock, a.before, a.after) for a in result.activities] == expected
+    assert {a.cause for a in result.activities} == {"p"}
+
+
+def test_a_step_policy_acts_only_on_the_alarm_s_newest_datapoint() -> None:
+    # an alarm that stays in ALARM on 1 of 3 datapoints while its newest has none (no task
+    # runs once a scheduled MaxCapacity of 0 stops them): no step can be chosen, nothing done
+    document = {
+        "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 10},
+        "putScalingPolicy": {
+            "PolicyName": "p",
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+            },
+        },
+        "putMetricAlarm": {
+            "AlarmName": "busy",
+            "Namespace": "AWS/ECS",
+            "MetricName": "CPUUtilization",
+            "EvaluationPeriods": 3,
+            "DatapointsToAlarm": 1,
+            "Threshold": 10,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "AlarmActions": ["p"],
+        },
+        "putScheduledAction": {
+            "ScheduledActionName": "off",
+            "Schedule": "at(2024-01-01T00:02:00)",
+            "ScalableTargetAction": {"MaxCapacity": 0},
+        },
+        "service": {"desiredCount": 2},
+        "timeline": {
+            "start": "2024-01-01T00:00:00Z",
+            "minutes": 5,
+            "load": [{"at": 0, "cpu": 800}],
+        },
+    }
+    result = simulate(read_scaling(document, Where("t")))
+    assert [row.alarms["busy"] for row in result.minutes] == ["ALARM"] * 4 + ["INSUFFICIENT_DATA"]
+    assert [row.metrics["busy"] for row in result.minutes][2:] == [None, None, None]
+    assert _activities(result) == [
+        ("00:00", 2, 3, "p"),  # then its default 300 s cooldown
+        ("00:02", 3, 0, "off"),
+    ]
+
+
+# --- survivors of the mutation run: what each decision shows ---------------------------------
+
+
+def _depth_tt(name: str, target: float, **config: Any) -> dict[str, Any]:
+    """Target tracking on a queue's depth (not per task: scaling doesn't change it)."""
+    return {
+        "PolicyName": name,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": target,
+            "CustomizedMetricSpecification": {"Namespace": "Custom", "MetricName": "Depth"},
+            **config,
+        },
+    }
+
+
+def _events(result: Any) -> list[tuple[str, str]]:
+    return [(e.clock, e.text) for e in result.events]
+
+
+def test_a_desired_count_outside_the_range_is_brought_inside_and_notes_say_what_applies() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 2, "MaxCapacity": 20},
+            "putScalingPolicy": [_tt(), _tt("mem", TargetValue=70)],
+            "service": {"desiredCount": 30},
+            "timeline": {"minutes": 2, "load": [{"at": 0, "cpu": 600, "memory": 700}]},
+        }
+    )
+    assert [(a.before, a.after, a.cause, a.why) for a in result.activities] == [
+        (
+            30,
+            20,
+            "RegisterScalableTarget",
+            "the desired count is brought inside MinCapacity 2–MaxCapacity 20",
+        )
+    ]
+    assert [note.split(" ")[:4] for note in result.notes] == [
+        ["INF", "target", "tracking's", "arithmetic"],
+        ["INF", "the", "alarms", "target"],
+        ["INF", "during", "its", "ScaleOutCooldown"],
+        ["INF", "a", "target", "tracking"],  # two policies: every one must want to scale in
+        ["INF", "new", "tasks", "run"],
+    ]  # and no PENDING note: every desired task runs
+
+
+def test_the_quantities_a_metric_can_name() -> None:
+    metrics = [
+        ("requests", "AWS/ApplicationELB", "RequestCount"),
+        ("running", "ECS/ContainerInsights", "RunningTaskCount"),
+        ("depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    ]
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 3, "MaxCapacity": 3},
+            "putScalingPolicy": [
+                {
+                    "PolicyName": name,
+                    "PolicyType": "TargetTrackingScaling",
+                    "TargetTrackingScalingPolicyConfiguration": {
+                        "TargetValue": 1000,
+                        "CustomizedMetricSpecification": {"Namespace": ns, "MetricName": metric},
+                    },
+                }
+                for name, ns, metric in metrics
+            ],
+            "service": {"desiredCount": 3},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "requests": 600, "messages": 42}]},
+        }
+    )
+    row = result.minutes[0].metrics
+    assert (row["requests"], row["running"], row["depth"]) == (600, 3, 42)
+
+
+def test_a_step_of_one_in_its_cooldown_is_covered_and_a_larger_one_says_where_it_counts_from() -> (
+    None
+):
+    result = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 105)],
+    )
+    assert _events(result)[0] == ("00:01", "p: in its Cooldown, the 4→5 already there covers +1")
+    steps = [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10, "ScalingAdjustment": 2},
+        {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3},
+    ]
+    alarm = {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"}
+    larger = _stepped(steps, alarm, 4, [(0, 105), (2, 150)])
+    assert larger.activities[1].why == (
+        "a in ALARM (Depth 150 > 100): step [10, +∞) → ChangeInCapacity +3 from 4 "
+        "(the capacity added in the cooldown counts)"
+    )
+
+
+def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
+    out = {
+        "PolicyName": "out",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 0,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
+        },
+    }
+    down = {
+        "PolicyName": "in",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": [out, down],
+            "putMetricAlarm": [
+                _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
+                _alarm(
+                    AlarmName="low",
+                    AlarmActions=["in"],
+                    Threshold=10,
+                    ComparisonOperator="LessThanThreshold",
+                ),
+            ],
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 5,
+                "load": [
+                    {"at": 0, "metrics": {"Depth": 5}},
+                    {"at": 2, "metrics": {"Depth": 60}},
+                    {"at": 3, "metrics": {"Depth": 30}},
+                ],
+            },
+        }
+    )
+    # in: 4 → 3 at 00:00 (cooldown to 00:03); out at 00:02 inside it
+    assert [(a.clock, a.before, a.after, a.cause) for a in result.activities] == [
+        ("00:00", 4, 3, "in"),
+        ("00:02", 3, 5, "out"),
+    ]
+    assert result.activities[1].why == (
+        "high in ALARM (Depth 60 > 50): step [0, +∞) → ChangeInCapacity +2; "
+        "a scale-out isn't held back by a scale-in cooldown, and ends it"
+    )
+    assert result.scaled_out_in_cooldown is True
+
+
+def test_a_scale_out_just_as_a_scale_in_cooldown_ends_is_not_inside_it() -> None:
+    out = {
+        "PolicyName": "out",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 0,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
+        },
+    }
+    down = {
+        "PolicyName": "in",
+        "StepScalingPolicyConfiguration": {
+            "AdjustmentType": "ChangeInCapacity",
+            "Cooldown": 180,
+            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
+        },
+    }
+    result = _run(
+        {
+            "putScalingPolicy": [out, down],
+            "putMetricAlarm": [
+                _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
+                _alarm(
+                    AlarmName="low",
+                    AlarmActions=["in"],
+                    Threshold=10,
+                    ComparisonOperator="LessThanThreshold",
+                ),
+            ],
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 4,
+                "load": [{"at": 0, "metrics": {"Depth": 5}}, {"at": 3, "metrics": {"Depth": 60}}],
+            },
+        }
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [
+        ("00:00", 3, "in"),
+        ("00:03", 5, "out"),  # the cooldown ended at 00:03 itself
+    ]
+    assert "ends it" not in result.activities[1].why
+    assert result.scaled_out_in_cooldown is False
+
+
+def test_a_target_tracking_scale_in_cooldown_ends_at_its_second() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 10},
+            "putScalingPolicy": _depth_tt("depth", 50, ScaleInCooldown=120),
+            "service": {"desiredCount": 8},
+            "timeline": {"minutes": 19, "load": [{"at": 0, "metrics": {"Depth": 10}}]},
+        }
+    )
+    # 15 low datapoints by 00:14: ceil(8 × 10 ÷ 50) = 2; cooldown to 00:16, then 1
+    assert [(a.clock, a.after) for a in result.activities] == [("00:14", 2), ("00:16", 1)]
+    # at 1 it wants 1 (ceil 0.2): nothing to do, so nothing said about the cooldown
+    assert _events(result) == [("00:15", "depth wants 1: in its ScaleInCooldown until 00:16")]
+    assert [e.t for e in result.events] == [15]
+
+
+def test_exactly_at_the_bounds_nothing_is_held() -> None:
+    up = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 46}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 105)],
+    )
+    assert up.activities[0].after == 50  # the MaxCapacity itself
+    assert not any("held at" in e.text for e in up.events if e.t == 0)
+    down = _stepped(
+        [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -3}],
+        {"Threshold": 10, "ComparisonOperator": "LessThanThreshold"},
+        4,
+        [(0, 5)],
+    )
+    assert down.activities[0].after == 1  # the MinCapacity itself
+    assert not any("held at" in e.text for e in down.events if e.t == 0)
+
+
+def test_a_held_count_is_said_once_while_only_its_numbers_change() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 4},
+            "putScalingPolicy": _depth_tt("depth", 10, ScaleOutCooldown=0),
+            "service": {"desiredCount": 4},
+            "timeline": {
+                "minutes": 6,
+                "load": [{"at": 0, "metrics": {"Depth": 20}}, {"at": 4, "metrics": {"Depth": 30}}],
+            },
+        }
+    )
+    assert _events(result) == [("00:02", "depth wants 8: held at MaxCapacity 4")]
+    assert result.held_by_max is True
+
+
+def test_the_largest_scale_in_wins_and_a_policy_with_nothing_to_do_does_not_stop_the_next() -> None:
+    def step(name: str, adjustment: int, upper: float | None = 0) -> dict[str, Any]:
+        bound = {"MetricIntervalUpperBound": upper} if upper is not None else {}
+        return {
+            "PolicyName": name,
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "StepAdjustments": [{**bound, "ScalingAdjustment": adjustment}],
+            },
+        }
+
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 50},
+            "putScalingPolicy": [
+                # only a scale-out step: at 5, below the threshold, it matches nothing
+                {
+                    "PolicyName": "up",
+                    "StepScalingPolicyConfiguration": {
+                        "AdjustmentType": "ChangeInCapacity",
+                        "StepAdjustments": [
+                            {"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}
+                        ],
+                    },
+                },
+                step("a_little", -1),
+                step("b_lot", -4),
+            ],
+            "putMetricAlarm": _alarm(
+                AlarmActions=["up", "a_little", "b_lot"],
+                Threshold=10,
+                ComparisonOperator="LessThanThreshold",
+            ),
+            "service": {"desiredCount": 10},
+            "timeline": {"minutes": 1, "load": [{"at": 0, "metrics": {"Depth": 5}}]},
+        }
+    )
+    # the policy that leaves the largest capacity wins a scale-in (PutScalingPolicy)
+    assert [(a.after, a.cause) for a in result.activities] == [(9, "a_little")]
+    assert _events(result) == [("00:00", "up: a at 5 matches no step adjustment")]
+
+
+def test_a_policy_without_a_datapoint_does_not_stop_the_next() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 1, "MaxCapacity": 20},
+            "putScalingPolicy": [_tt(), _depth_tt("depth", 10)],
+            "service": {"desiredCount": 2},
+            "timeline": {"minutes": 3, "load": [{"at": 0, "metrics": {"Depth": 40}}]},
+        }
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [("00:02", 8, "depth")]
+
+
+def test_a_policy_whose_count_stays_is_not_ready_to_scale_in() -> None:
+    load = [{"at": 0, "cpu": 100}]
+    # cpu (target 50) sees 12.5: wants 2; near (target 13) also sees 12.5, below its target,
+    # but ceil(8 × 12.5 ÷ 13) = 8: it keeps the count, so it doesn't want to scale in
+    result = _tracked([_tt(), _tt("near", TargetValue=13)], 8, load, 15)
+    assert _activities(result) == []
+    assert _events(result) == [
+        ("00:14", "cpu wants 2: another target tracking policy doesn't want to scale in")
+    ]
+    # and with scale-in disabled, a count that stays isn't a scale-in it would make
+    quiet = _tracked(_tt("near", TargetValue=13, DisableScaleIn=True), 8, load, 15)
+    assert quiet.events == ()
+
+
+def test_a_metric_of_nothing_scales_in_to_the_minimum() -> None:
+    result = _run(
+        {
+            "registerScalableTarget": {**TARGET, "MinCapacity": 0, "MaxCapacity": 10},
+            "putScalingPolicy": _depth_tt("depth", 10),
+            "service": {"desiredCount": 3},
+            "timeline": {"minutes": 15, "load": [{"at": 0, "metrics": {"Depth": 0}}]},
+        }
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("00:14", 0)]
+
+
+def test_a_value_close_to_a_whole_number_is_shown_without_a_trailing_point() -> None:
+    result = _stepped(
+        [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        {"Threshold": 100, "ComparisonOperator": "GreaterThanThreshold"},
+        4,
+        [(0, 300.002)],
+    )
+    assert result.activities[0].why.startswith("a in ALARM (Depth 300 > 100)")
+
+
+def test_a_scheduled_minimum_equal_to_the_maximum_needs_no_note_and_the_note_is_as_written() -> (
+    None
+):
+    same = _scheduled(
+        [
+            {
+                "ScheduledActionName": "pin",
+                "Schedule": "at(2024-01-01T00:01:00)",
+                "ScalableTargetAction": {"MinCapacity": 10},
+            }
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert not any("raises the maximum" in note for note in same.notes)
+    above = _scheduled(
+        [
+            {
+                "ScheduledActionName": "pin",
+                "Schedule": "at(2024-01-01T00:01:00)",
+                "ScalableTargetAction": {"MinCapacity": 12},
+            }
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert (
+        "INF a scheduled MinCapacity above the MaxCapacity in force raises the maximum to it"
+        in above.notes
+    )
+
+
+def test_an_action_not_yet_started_or_already_ended_does_not_stop_the_next() -> None:
+    common = {"Schedule": "at(2024-01-01T00:01:00)", "ScalableTargetAction": {"MinCapacity": 6}}
+    result = _scheduled(
+        [
+            {"ScheduledActionName": "later", **common, "StartTime": "2024-01-01T05:00:00Z"},
+            {"ScheduledActionName": "over", **common, "EndTime": "2023-12-31T00:00:00Z"},
+            {"ScheduledActionName": "now", **common},
+        ],
+        3,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.after, a.cause) for a in result.activities] == [("00:01", 6, "now")]
+
+
+def test_a_rate_in_a_zone_half_an_hour_off_counts_from_its_start() -> None:
+    result = _scheduled(
+        [
+            {
+                "ScheduledActionName": "hourly",
+                "Schedule": "rate(1 hour)",
+                "Timezone": "Asia/Kolkata",
+                "StartTime": "2024-01-01T00:10:00Z",
+                "ScalableTargetAction": {"MinCapacity": 6},
+            }
+        ],
+        80,
+        "2024-01-01T00:00:00Z",
+    )
+    assert [(a.clock, a.after) for a in result.activities] == [("00:10", 6)]
+    assert [e.clock for e in result.events] == ["00:10", "01:10"]

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ecsprep.sim.metric_math import Expr, evaluate, references
+from ecsprep.sim.metric_math import Expr, evaluate
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -566,9 +566,10 @@ class _Run:
             f"{_bounds(step, below)} → {policy.adjustment_type.value} {step.adjustment:+d}"
         )
         exact = policy.adjustment_type is AdjustmentType.EXACT
-        if not exact and (step.adjustment > 0) != (wanted > self.desired):
+        if not exact and (step.adjustment >= 0) != (wanted > self.desired):
             # a positive step only adds: the capacity added in its cooldown (or removed by
-            # another policy since) never turns it into a scale-in, nor a negative one back
+            # another policy since) never turns it into a scale-in, nor a negative one back;
+            # a step of 0 changes nothing
             if in_out_cooldown and step.adjustment > 0:
                 self._event(
                     t,
@@ -619,7 +620,7 @@ class _Run:
         minute = math.ceil(second / 60)
         if minute < len(self.labels):
             return self.labels[minute]
-        return (self.given.start + timedelta(minutes=minute)).strftime("%H:%M")
+        return _clock(self.given.start, minute, self.given.minutes)
 
 
 def _adjust(policy: StepPolicy, current: int, adjustment: int) -> int:
@@ -636,7 +637,7 @@ def _adjust(policy: StepPolicy, current: int, adjustment: int) -> int:
         step = -1
     else:
         step = math.ceil(change)
-    if policy.min_magnitude and abs(step) < policy.min_magnitude:
+    if policy.min_magnitude and step and abs(step) < policy.min_magnitude:
         step = policy.min_magnitude if step > 0 else -policy.min_magnitude
     return max(0, current + step)
 
@@ -681,10 +682,6 @@ def _quantities(
     return found
 
 
-def metric_inputs(metric: Metric) -> set[str]:
-    return references(metric.expression)
-
-
 def _load_by_minute(points: tuple[LoadPoint, ...], minutes: int) -> list[dict[str, float]]:
     """Each point's values hold until the next point changes them."""
     ordered = sorted(points, key=lambda p: p.at)
@@ -700,11 +697,14 @@ def _load_by_minute(points: tuple[LoadPoint, ...], minutes: int) -> list[dict[st
 
 
 def _clock_labels(start: datetime, minutes: int) -> list[str]:
-    """`HH:MM` for a run within one day; `YYYY-MM-DD HH:MM` when a clock time repeats."""
-    times = [start + timedelta(minutes=t) for t in range(minutes)]
-    if minutes <= 24 * 60:
-        return [when.strftime("%H:%M") for when in times]
-    return [when.strftime("%Y-%m-%d %H:%M") for when in times]
+    return [_clock(start, t, minutes) for t in range(minutes)]
+
+
+def _clock(start: datetime, t: int, minutes: int) -> str:
+    """Minute `t` of a run of `minutes`: `HH:MM` for a run within one day, `YYYY-MM-DD
+    HH:MM` when a clock time repeats (also for a time after the run's end)."""
+    when = start + timedelta(minutes=t)
+    return when.strftime("%H:%M" if minutes <= 24 * 60 else "%Y-%m-%d %H:%M")
 
 
 def _number(value: float) -> str:

@@ -460,7 +460,7 @@ def _queries(value: object, at: Where) -> Metric:
     Ids, and the one query (ReturnData true, or the only Expression) that gives the metric."""
     items = as_list(value, at, "a list of metric data queries")
     inputs: dict[str, str] = {}
-    expressions: dict[str, tuple[Expr, str, bool]] = {}
+    expressions: dict[str, tuple[Expr, str]] = {}
     returned: list[str] = []
     for n, item in enumerate(items):
         spot = at.index(n)
@@ -486,7 +486,7 @@ def _queries(value: object, at: Where) -> Metric:
         else:
             text = as_str(query["Expression"], spot.key("Expression"))
             parsed = parse_expression(text, spot.key("Expression"))
-            expressions[ident] = (parsed, str(query.get("Label") or text), True)
+            expressions[ident] = (parsed, str(query.get("Label") or text))
     if len(returned) > 1:
         raise at.refuse("ValidationException: exactly one query may have ReturnData true")
     chosen = (
@@ -498,7 +498,7 @@ def _queries(value: object, at: Where) -> Metric:
         )
     if chosen in inputs:
         return Metric(chosen, Ref(chosen), {chosen: inputs[chosen]})
-    expression, label, _ = expressions[chosen]
+    expression, label = expressions[chosen]
     for ident in references(expression):
         if ident not in inputs:
             raise at.refuse(
@@ -641,7 +641,8 @@ def _alarm(request: Mapping[str, Any], at: Where, policies: set[str]) -> Alarm:
     actions = []
     for n, value in enumerate(as_list(request.get("AlarmActions", []), at.key("AlarmActions"))):
         text = as_str(value, at.key("AlarmActions").index(n))
-        policy = text.rsplit("policyName/", 1)[-1] if "policyName/" in text else text
+        # a policy ARN ends ":policyName/NAME"; the name itself may hold "policyName/" too
+        policy = text.split("policyName/", 1)[-1] if "policyName/" in text else text
         if policy not in policies:
             raise (
                 at.key("AlarmActions")
@@ -715,7 +716,7 @@ def _time(value: object, at: Where) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     else:
-        text = as_str(value, at).replace("Z", "+00:00")
+        text = as_str(value, at).upper().replace("Z", "+00:00")  # RFC 3339 allows t and z
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
