@@ -369,6 +369,27 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_deployment_timelines.py",
         "tests/test_sim_deployment_reading.py",  # in process (its _cli twin is slower)
     ],
+    # session 18: the simulators of session 17
+    "sim/service_discovery_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/service_discovery.yaml
+        "tests/test_sim_service_discovery.py",
+    ],
+    "sim/front_door_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/front_door.yaml
+        "tests/test_sim_front_door.py",
+    ],
+    "sim/observability_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/observability.yaml
+        "tests/test_sim_observability.py",
+    ],
+    "sim/ecr_replication_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/ecr_replication.yaml
+        "tests/test_sim_ecr_replication.py",
+    ],
+    "sim/ecr_scanning_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/ecr_scanning.yaml
+        "tests/test_sim_ecr_scanning.py",
+    ],
 }
 
 PYPROJECT = """\

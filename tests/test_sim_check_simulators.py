@@ -1,5 +1,5 @@
-"""What a question's check reads from the fargate, platform-fit and deployment simulators:
-the tables in tests/cases/check_verdicts/<simulator>.yaml.
+"""What a question's check reads from the simulators it names (fargate, platform-fit,
+deployment and the simulators of session 17): the tables in tests/cases/check_verdicts/.
 
 Each case is a check block as a pack writes it (`simulator:` named) and, per option, what
 its run must show a learner and a check: the one-line `summary`, the `notes` (all of them,
