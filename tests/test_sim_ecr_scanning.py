@@ -217,3 +217,12 @@ def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "InvalidParameterException: filterType must be WILDCARD" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_image_without_a_tag_is_refused_where_the_event_names_it() -> None:
+    scenario = {"repositories": [{"repositoryName": "app"}], "events": [{"gate": {"image": "app"}}]}
+    with pytest.raises(InputError) as raised:
+        run(read_setup(scenario, Where("case.yaml")))
+    assert (
+        str(raised.value) == "case.yaml events[0].gate.image: expected repository:tag, found 'app'"
+    )

@@ -1,0 +1,65 @@
+"""What a learner reads after each documented case of the session-17 simulators: the
+one-line summary and every note of the run (each step with its mark, clock and doc page),
+and for each refused case AWS's (or ecsprep's) whole message, its place and its hint.
+
+The case tables are the simulators' own (tests/cases/<simulator>/documented.yaml and
+refused.yaml), whose facts their test files check; this pins the words around those facts.
+Golden text: tests/golden/outcomes/<simulator>.yaml, one entry a case (regenerate with
+ECSPREP_REGOLD=1, then read the diff: every changed line is a change a learner sees).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ecsprep.errors import InputError
+from ecsprep.sim.documents import Where
+from ecsprep.sim.simulators import simulator
+
+CASES = Path(__file__).parent / "cases"
+GOLDEN = Path(__file__).parent / "golden" / "outcomes"
+SIMULATORS = {
+    "service-discovery": "service_discovery",
+    "front-door": "front_door",
+    "observability": "observability",
+    "ecr-replication": "ecr_replication",
+    "ecr-scanning": "ecr_scanning",
+}
+
+
+def _cases() -> list[Any]:
+    found = []
+    for name, folder in SIMULATORS.items():
+        for path in sorted((CASES / folder).glob("*.yaml")):
+            for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+                key = f"{path.stem}: {case['name']}"
+                found.append(pytest.param(name, key, case["scenario"], id=f"{name}: {key}"))
+    return found
+
+
+def _shown(name: str, scenario: dict[str, Any]) -> dict[str, Any]:
+    sim = simulator(name)
+    try:
+        outcome = sim.run(sim.build(scenario, Where("case.yaml"), Path("."), "case"))
+    except InputError as refused:
+        return {"error": str(refused), "hint": refused.hint}
+    return {"summary": outcome.summary, "notes": list(outcome.notes)}
+
+
+@pytest.mark.parametrize(("name", "key", "scenario"), _cases())
+def test_what_a_learner_reads(name: str, key: str, scenario: dict[str, Any]) -> None:
+    path = GOLDEN / f"{SIMULATORS[name]}.yaml"
+    shown = _shown(name, scenario)
+    if os.environ.get("ECSPREP_REGOLD") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        golden = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        golden[key] = shown
+        text = yaml.safe_dump(golden, allow_unicode=True, sort_keys=True, width=100)
+        path.write_text(text, encoding="utf-8")
+    golden = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert shown == golden[key]
