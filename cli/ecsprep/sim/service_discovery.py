@@ -556,8 +556,9 @@ def _service(
     step: int,
     notes: list[str],
 ) -> Service:
-    family = as_str(request.get("taskDefinition", ""), at.key("taskDefinition")).split(":")[0]
-    family = family.rsplit("/", 1)[-1]
+    # family, family:revision or the task definition's ARN (…:task-definition/family:revision)
+    family = as_str(request.get("taskDefinition", ""), at.key("taskDefinition"))
+    family = family.rsplit("/", 1)[-1].split(":")[0]
     if family not in tds:
         raise at.key("taskDefinition").refuse(
             f"ClientException: TaskDefinition not found ({family})",
