@@ -1,6 +1,7 @@
 """What a learner reads after each documented case of the session-17 simulators: the
-one-line summary and every note of the run (each step with its mark, clock and doc page),
-and for each refused case AWS's (or ecsprep's) whole message, its place and its hint.
+one-line summary, every note of the run (each step with its mark, clock and doc page) and
+every fact a check may name; for each refused case AWS's (or ecsprep's) whole message, its
+place and its hint.
 
 The case tables are the simulators' own (tests/cases/<simulator>/documented.yaml and
 refused.yaml), whose facts their test files check; this pins the words around those facts.
@@ -10,6 +11,7 @@ ECSPREP_REGOLD=1, then read the diff: every changed line is a change a learner s
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,8 @@ def _shown(name: str, scenario: dict[str, Any]) -> dict[str, Any]:
         outcome = sim.run(sim.build(scenario, Where("case.yaml"), Path("."), "case"))
     except InputError as refused:
         return {"error": str(refused), "hint": refused.hint}
-    return {"summary": outcome.summary, "notes": list(outcome.notes)}
+    facts = json.loads(json.dumps(outcome.facts))  # as --format json and a check see them
+    return {"summary": outcome.summary, "notes": list(outcome.notes), "facts": facts}
 
 
 @pytest.mark.parametrize(("name", "key", "scenario"), _cases())
