@@ -1,7 +1,8 @@
 """What a learner reads after each documented case of the session-17 simulators: the
 one-line summary, every note of the run (each step with its mark, clock and doc page) and
-every fact a check may name; for each refused case AWS's (or ecsprep's) whole message, its
-place and its hint.
+every fact a check may name (and ecr-scanning's EventBridge events, as `--format json`
+shows them: ecr-eventbridge.html, image-scanning-enhanced-events.html); for each refused
+case AWS's (or ecsprep's) whole message, its place and its hint.
 
 The case tables are the simulators' own (tests/cases/<simulator>/documented.yaml and
 refused.yaml), whose facts their test files check; this pins the words around those facts.
@@ -51,7 +52,11 @@ def _shown(name: str, scenario: dict[str, Any]) -> dict[str, Any]:
     except InputError as refused:
         return {"error": str(refused), "hint": refused.hint}
     facts = json.loads(json.dumps(outcome.facts))  # as --format json and a check see them
-    return {"summary": outcome.summary, "notes": list(outcome.notes), "facts": facts}
+    shown = {"summary": outcome.summary, "notes": list(outcome.notes), "facts": facts}
+    emitted = getattr(outcome.result, "emitted", None)  # ecr-scanning's EventBridge events
+    if emitted is not None:
+        shown["events"] = json.loads(json.dumps(list(emitted)))
+    return shown
 
 
 @pytest.mark.parametrize(("name", "key", "scenario"), _cases())
