@@ -59,15 +59,28 @@ def _shown(name: str, scenario: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def _golden(folder: str) -> dict[str, Any]:
+    path = GOLDEN / f"{folder}.yaml"
+    if not path.exists():
+        return {}
+    loaded: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    return loaded
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# read once, when the tests are collected (each test then compares in memory)
+_GOLDEN = {folder: _golden(folder) for folder in SIMULATORS.values()}
+
+
 @pytest.mark.parametrize(("name", "key", "scenario"), _cases())
 def test_what_a_learner_reads(name: str, key: str, scenario: dict[str, Any]) -> None:
-    path = GOLDEN / f"{SIMULATORS[name]}.yaml"
+    folder = SIMULATORS[name]
     shown = _shown(name, scenario)
     if os.environ.get("ECSPREP_REGOLD") == "1":
         GOLDEN.mkdir(exist_ok=True)
-        golden = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        golden = _golden(folder)
         golden[key] = shown
         text = yaml.safe_dump(golden, allow_unicode=True, sort_keys=True, width=100)
-        path.write_text(text, encoding="utf-8")
-    golden = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert shown == golden[key]
+        (GOLDEN / f"{folder}.yaml").write_text(text, encoding="utf-8")
+        _GOLDEN[folder] = golden
+    assert shown == _GOLDEN[folder][key]
