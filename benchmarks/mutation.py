@@ -398,16 +398,19 @@ MODULES: dict[str, list[str]] = {
     "sim/ecr_scanning.py": [
         "tests/test_sim_ecr_scanning.py",  # the case tables, the command's text and JSON
         "tests/test_sim_outcomes_golden.py",  # every case's summary, notes and refusal, whole
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
         "tests/test_sim_check_simulators.py",
     ],
     "sim/service_discovery.py": [
         "tests/test_sim_service_discovery.py",
         "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
         "tests/test_sim_check_simulators.py",
     ],
     "sim/observability.py": [
         "tests/test_sim_observability.py",
         "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
         "tests/test_sim_check_simulators.py",
     ],
 }

@@ -326,7 +326,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     inspector = as_mapping(document.get("inspector", {}), where.key("inspector"))
     ecr_conf = as_mapping(inspector.get("ecrConfiguration", {}), where.key("inspector"))
     rescan = ecr_conf.get("rescanDuration", DEFAULT_RESCAN)
-    if rescan not in RESCAN_DAYS:
+    if not isinstance(rescan, str) or rescan not in RESCAN_DAYS:
         raise where.key("inspector").refuse(
             f"ValidationException: rescanDuration must be one of {', '.join(RESCAN_DAYS)}"
         )
