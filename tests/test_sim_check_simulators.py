@@ -76,10 +76,24 @@ SAMPLES = {
     "service-discovery": {"namespace": {"Name": "corp.local"}},
     "front-door": {},
     "observability": {
-        "taskDefinition": {"family": "a", "cpu": "1024", "containerDefinitions": [{"name": "a"}]},
+        "taskDefinition": {
+            "family": "a",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "1024",
+            "memory": "2048",
+            "containerDefinitions": [{"name": "a"}],
+        },
         "service": {"serviceName": "a"},
         "usage": [{"cpu": 512, "memory": 0}],
-        "alarm": {"Namespace": "AWS/ECS", "MetricName": "CPUUtilization", "Threshold": 80},
+        "alarm": {
+            "Namespace": "AWS/ECS",
+            "MetricName": "CPUUtilization",
+            "Dimensions": [
+                {"Name": "ClusterName", "Value": "default"},
+                {"Name": "ServiceName", "Value": "a"},
+            ],
+            "Threshold": 80,
+        },
     },
     "ecr-replication": {"registries": [{"registryId": "111122223333", "region": "us-east-1"}]},
     "ecr-scanning": {},
