@@ -145,3 +145,19 @@ def test_the_deployment_facts_are_those_of_its_three_kinds_of_run() -> None:
     )
     for fact in sim.ranked:
         assert type(seen[fact]) is int, fact
+
+
+def test_a_front_door_rule_is_shown_by_its_pages_file_names() -> None:
+    """A note cites each doc page of a rule by its file name (and anchor); a rule written
+    as a bare file name stays as it is."""
+    from ecsprep.sim.front_door_check import page
+
+    rule = (
+        "https://docs.aws.amazon.com/a/b/rule-condition-types.html; "
+        "https://docs.aws.amazon.com/c/application-load-balancers.html#load-balancer-scheme"
+    )
+    assert (
+        page(rule)
+        == "rule-condition-types.html; application-load-balancers.html#load-balancer-scheme"
+    )
+    assert page("waf-rule-action.html") == "waf-rule-action.html"
