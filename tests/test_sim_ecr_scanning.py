@@ -202,6 +202,15 @@ def test_command_json(tmp_path: Path) -> None:
     assert data["facts"]["deployed"] == []
     assert [e["detail-type"] for e in data["events"]] == ["ECR Image Action", "ECR Image Scan"]
     assert data["events"][1]["detail"]["finding-severity-counts"] == {"CRITICAL": 1}
+    assert sorted(data) == ["decisions", "events", "facts", "notes"]
+    assert data["notes"] == []
+    first = data["decisions"][0]
+    assert first == {
+        "at": "day 0 00:00",
+        "what": "registry scanning configuration: BASIC; rules SCAN_ON_PUSH *",
+        "rule": "APIReference/API_PutRegistryScanningConfiguration.html",
+        "verdict": "done",
+    }
 
 
 def test_command_push_flag(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ SCENARIOS = {
             "the waiter it fails",
             "documented.yaml: an existing repository's encryption can't be changed; a new "
             "repository gets the key",
+            "documented.yaml: notation sign stores the signature in the image's repository",
         ],
     ),
     "service-discovery": (
