@@ -41,6 +41,8 @@ SCENARIOS = {
             "documented.yaml: an existing repository's encryption can't be changed; a new "
             "repository gets the key",
             "documented.yaml: notation sign stores the signature in the image's repository",
+            "documented.yaml: images named by their full registry URI, a push to a repository "
+            "that doesn't exist, the second signing rule that matches",
         ],
     ),
     "service-discovery": (
