@@ -41,6 +41,8 @@ SCENARIOS = {
             "documented.yaml: an existing repository's encryption can't be changed; a new "
             "repository gets the key",
             "documented.yaml: notation sign stores the signature in the image's repository",
+            "documented.yaml: a repository created with DSSE-KMS in an AWS GovCloud (US) Region "
+            "(encryption-at-rest.html)",
             "documented.yaml: images named by their full registry URI, a push to a repository "
             "that doesn't exist, the second signing rule that matches",
         ],
