@@ -373,6 +373,50 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_deployment_timelines.py",
         "tests/test_sim_deployment_reading.py",  # in process (its _cli twin is slower)
     ],
+    # session 18: the simulators of session 17
+    "sim/service_discovery_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/service_discovery.yaml
+        "tests/test_sim_service_discovery.py",
+        "tests/test_sim_outcomes_golden.py",
+    ],
+    "sim/front_door_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/front_door.yaml
+        "tests/test_sim_front_door.py",
+        "tests/test_sim_outcomes_golden.py",
+    ],
+    "sim/observability_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/observability.yaml
+        "tests/test_sim_observability.py",
+        "tests/test_sim_outcomes_golden.py",
+    ],
+    "sim/ecr_replication_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/ecr_replication.yaml
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+    ],
+    "sim/ecr_scanning_check.py": [
+        "tests/test_sim_check_simulators.py",  # tests/cases/check_verdicts/ecr_scanning.yaml
+        "tests/test_sim_ecr_scanning.py",
+        "tests/test_sim_outcomes_golden.py",
+    ],
+    "sim/ecr_scanning.py": [
+        "tests/test_sim_ecr_scanning.py",  # the case tables, the command's text and JSON
+        "tests/test_sim_outcomes_golden.py",  # every case's summary, notes and refusal, whole
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/service_discovery.py": [
+        "tests/test_sim_service_discovery.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/observability.py": [
+        "tests/test_sim_observability.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
+        "tests/test_sim_check_simulators.py",
+    ],
 }
 
 PYPROJECT = """\

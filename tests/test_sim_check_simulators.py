@@ -1,5 +1,5 @@
-"""What a question's check reads from the fargate, platform-fit and deployment simulators:
-the tables in tests/cases/check_verdicts/<simulator>.yaml.
+"""What a question's check reads from the simulators it names (fargate, platform-fit,
+deployment and the simulators of session 17): the tables in tests/cases/check_verdicts/.
 
 Each case is a check block as a pack writes it (`simulator:` named) and, per option, what
 its run must show a learner and a check: the one-line `summary`, the `notes` (all of them,
@@ -73,6 +73,30 @@ SAMPLES = {
         }
     },
     "platform-fit": {"workload": {"kind": "service"}, "candidate": "ecs-fargate"},
+    "service-discovery": {"namespace": {"Name": "corp.local"}},
+    "front-door": {},
+    "observability": {
+        "taskDefinition": {
+            "family": "a",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "1024",
+            "memory": "2048",
+            "containerDefinitions": [{"name": "a"}],
+        },
+        "service": {"serviceName": "a"},
+        "usage": [{"cpu": 512, "memory": 0}],
+        "alarm": {
+            "Namespace": "AWS/ECS",
+            "MetricName": "CPUUtilization",
+            "Dimensions": [
+                {"Name": "ClusterName", "Value": "default"},
+                {"Name": "ServiceName", "Value": "a"},
+            ],
+            "Threshold": 80,
+        },
+    },
+    "ecr-replication": {"registries": [{"registryId": "111122223333", "region": "us-east-1"}]},
+    "ecr-scanning": {},
 }
 
 
@@ -86,7 +110,7 @@ def test_a_check_may_name_exactly_the_facts_a_run_gives_and_rank_its_numbers(nam
     assert len(set(sim.facts)) == len(sim.facts)
     for fact in sim.ranked:
         value = outcome.facts[fact]
-        assert type(value) is int, fact
+        assert type(value) in (int, float), fact  # a number check.py can rank (not a bool)
 
 
 def test_the_deployment_facts_are_those_of_its_three_kinds_of_run() -> None:
@@ -121,3 +145,19 @@ def test_the_deployment_facts_are_those_of_its_three_kinds_of_run() -> None:
     )
     for fact in sim.ranked:
         assert type(seen[fact]) is int, fact
+
+
+def test_a_front_door_rule_is_shown_by_its_pages_file_names() -> None:
+    """A note cites each doc page of a rule by its file name (and anchor); a rule written
+    as a bare file name stays as it is."""
+    from ecsprep.sim.front_door_check import page
+
+    rule = (
+        "https://docs.aws.amazon.com/a/b/rule-condition-types.html; "
+        "https://docs.aws.amazon.com/c/application-load-balancers.html#load-balancer-scheme"
+    )
+    assert (
+        page(rule)
+        == "rule-condition-types.html; application-load-balancers.html#load-balancer-scheme"
+    )
+    assert page("waf-rule-action.html") == "waf-rule-action.html"

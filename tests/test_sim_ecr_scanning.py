@@ -202,6 +202,15 @@ def test_command_json(tmp_path: Path) -> None:
     assert data["facts"]["deployed"] == []
     assert [e["detail-type"] for e in data["events"]] == ["ECR Image Action", "ECR Image Scan"]
     assert data["events"][1]["detail"]["finding-severity-counts"] == {"CRITICAL": 1}
+    assert sorted(data) == ["decisions", "events", "facts", "notes"]
+    assert data["notes"] == []
+    first = data["decisions"][0]
+    assert first == {
+        "at": "day 0 00:00",
+        "what": "registry scanning configuration: BASIC; rules SCAN_ON_PUSH *",
+        "rule": "APIReference/API_PutRegistryScanningConfiguration.html",
+        "verdict": "done",
+    }
 
 
 def test_command_push_flag(tmp_path: Path) -> None:
@@ -217,3 +226,12 @@ def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "InvalidParameterException: filterType must be WILDCARD" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_image_without_a_tag_is_refused_where_the_event_names_it() -> None:
+    scenario = {"repositories": [{"repositoryName": "app"}], "events": [{"gate": {"image": "app"}}]}
+    with pytest.raises(InputError) as raised:
+        run(read_setup(scenario, Where("case.yaml")))
+    assert (
+        str(raised.value) == "case.yaml events[0].gate.image: expected repository:tag, found 'app'"
+    )

@@ -260,3 +260,38 @@ def test_tmde_on_windows_fargate_is_inf_not_the_linux_rule() -> None:
     [step] = [s for s in result.steps if "ECS_CONTAINER_METADATA_URI_V4" in s.what]
     assert step.rule == "INF"
     assert result.facts()["metadata_v4"] == ["w"]
+
+
+def _paths_case(name: str) -> dict[str, Any]:
+    cases = yaml.safe_load((CASES / "paths.yaml").read_text(encoding="utf-8"))
+    return next(c["scenario"] for c in cases if c["name"].startswith(name))
+
+
+def test_awslogs_without_an_execution_role_names_the_instance_role_it_uses() -> None:
+    """On EC2 with no execution role the agent sends awslogs with the container instance
+    role; the step used to say the task execution role's credentials."""
+    result = run(read_setup(_paths_case("awslogs on EC2 without"), Where("s")))
+    step = next(s for s in result.steps if "awslogs sends" in s.what)
+    assert "container instance role's credentials" in step.what
+    assert "execution role's credentials" not in step.what
+
+
+def test_an_unreadable_s3_config_file_is_not_called_missing() -> None:
+    """A config file given in `files` that the execution role can't read from S3 is a failed
+    step; the run used to add that the file "isn't in `files`"."""
+    result = run(read_setup(_paths_case("an S3 config file on EC2"), Where("s")))
+    assert any("can't be read" in s.what and not s.ok for s in result.steps)
+    assert not any("isn't in `files`" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("case", _cases("paths.yaml"))
+def test_path_case(case: dict[str, Any]) -> None:
+    """tests/cases/observability/paths.yaml: refusals and the less common paths."""
+    if "refused" in case:
+        with pytest.raises(InputError) as raised:
+            read_setup(case["scenario"], Where("case.yaml"))
+        assert case["refused"] in str(raised.value)
+        return
+    facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)

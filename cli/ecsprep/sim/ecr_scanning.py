@@ -326,7 +326,7 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     inspector = as_mapping(document.get("inspector", {}), where.key("inspector"))
     ecr_conf = as_mapping(inspector.get("ecrConfiguration", {}), where.key("inspector"))
     rescan = ecr_conf.get("rescanDuration", DEFAULT_RESCAN)
-    if rescan not in RESCAN_DAYS:
+    if not isinstance(rescan, str) or rescan not in RESCAN_DAYS:
         raise where.key("inspector").refuse(
             f"ValidationException: rescanDuration must be one of {', '.join(RESCAN_DAYS)}"
         )
@@ -711,8 +711,11 @@ class _World:
             f"{adv.vulnerability} ({adv.severity}, {adv.package.name}) is published",
             "INF: the scenario's advisory feed",
         )
+        text = f"{adv.vulnerability} ({adv.severity}, {adv.package.name})"
         for image in self.images.values():
-            if adv.package not in image.packages:
+            # a finding the image's scan already reported (an advisory published the minute
+            # the scan completed) isn't reported again
+            if adv.package not in image.packages or text in image.findings:
                 continue
             ref = self.key(image.repository, image.tag)
             if self.setup.scan_type != "ENHANCED":
@@ -743,7 +746,7 @@ class _World:
                 )
                 continue
             self.say(f"continuous scanning rescans {ref} for the new vulnerability", ENHANCED)
-            image.findings.append(f"{adv.vulnerability} ({adv.severity}, {adv.package.name})")
+            image.findings.append(text)
             image.counts[adv.severity] = image.counts.get(adv.severity, 0) + 1
             self.finding(image, adv)
 

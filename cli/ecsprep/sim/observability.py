@@ -601,10 +601,16 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
                 delivered.add(dest)
                 if c is not router:
                     ingested = True
+                credentials = (
+                    "the task execution role's credentials"
+                    if roles[dest] == "execution role"
+                    else "the container instance role's credentials (the task has no execution "
+                    "role; that role's policies aren't modelled, INF)"
+                )
                 steps.append(
                     Step(
                         f"{c.name}: awslogs sends stdout/stderr to log group {group}, stream "
-                        f"{stream}, with the task execution role's credentials",
+                        f"{stream}, with {credentials}",
                         True,
                         DOC_AWSLOGS,
                     )
@@ -716,10 +722,11 @@ def _firelens(
                 )
                 text = None
         if text is None:
-            notes.append(
-                f"the custom config file {config_value} isn't in `files`: its outputs are "
-                "unknown to the simulator"
-            )
+            if config_value not in setup.files:  # (an unreadable one is a step above)
+                notes.append(
+                    f"the custom config file {config_value} isn't in `files`: its outputs are "
+                    "unknown to the simulator"
+                )
         else:
             # ECS tags each container's records <container name>-firelens-<task ID>.
             tag = f"{c.name}-firelens-0123456789abcdef"

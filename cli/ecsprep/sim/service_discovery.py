@@ -340,6 +340,20 @@ def _cloud_map_service(data: object, where: Where, namespace_type: str) -> Cloud
     return CloudMapService(ident, name, tuple(types), health)
 
 
+def _cidr(value: object, where: Where) -> str:
+    """An IpRange's CidrIp, as AuthorizeSecurityGroupIngress checks it."""
+    text = str(value)
+    if text:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise where.key("CidrIp").refuse(
+                f"InvalidParameterValue: CIDR block {text} is malformed (wording INF)",
+                "e.g. 10.0.0.0/16 or 0.0.0.0/0",
+            ) from None
+    return text
+
+
 def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
     found = {}
     for n, item in enumerate(as_list(data, where, "a list of security groups")):
@@ -362,8 +376,8 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
                     for x in as_list(p.get("UserIdGroupPairs", []), pat)
                 )
                 cidrs = tuple(
-                    str(as_mapping(x, pat).get("CidrIp", ""))
-                    for x in as_list(p.get("IpRanges", []), pat)
+                    _cidr(as_mapping(x, pat).get("CidrIp", ""), pat.key("IpRanges").index(r))
+                    for r, x in enumerate(as_list(p.get("IpRanges", []), pat))
                 )
                 parsed.append((proto, low, high, pairs, cidrs))
             rules.append(tuple(parsed))
@@ -556,8 +570,9 @@ def _service(
     step: int,
     notes: list[str],
 ) -> Service:
-    family = as_str(request.get("taskDefinition", ""), at.key("taskDefinition")).split(":")[0]
-    family = family.rsplit("/", 1)[-1]
+    # family, family:revision or the task definition's ARN (…:task-definition/family:revision)
+    family = as_str(request.get("taskDefinition", ""), at.key("taskDefinition"))
+    family = family.rsplit("/", 1)[-1].split(":")[0]
     if family not in tds:
         raise at.key("taskDefinition").refuse(
             f"ClientException: TaskDefinition not found ({family})",
