@@ -110,6 +110,43 @@ def test_compact_text_escapes_like_json_dumps() -> None:
     assert json.loads(text)["tasks"][0]["containers"][0]["name"] == 'we"b\\1'
 
 
+def test_compact_text_gives_each_container_its_own_ports() -> None:
+    # two containers with ports of their own (tcp and udp): the compact text lists
+    # each container's bindings under it, as json.dumps of the response does
+    document = {
+        "fleet": ["2xm5.large"],
+        "taskDefinition": {
+            "family": "pair",
+            "containerDefinitions": [
+                {"name": "web", "memory": 128, "portMappings": [{"containerPort": 80}]},
+                {
+                    "name": "dns",
+                    "memory": 128,
+                    "portMappings": [
+                        {"containerPort": 53, "protocol": "udp"},
+                        {"containerPort": 8053},
+                    ],
+                },
+            ],
+        },
+        "runTask": {"count": 3},
+    }
+    result = place(build_scenario(document, Where("x"), CASES_DIR, Overrides()))
+    stream = io.StringIO()
+    write_response(result, stream, compact=True)
+    text = stream.getvalue()
+    assert text == json.dumps(response(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    for task in json.loads(text)["tasks"]:
+        web, dns = task["containers"]
+        assert [(b["containerPort"], b["protocol"]) for b in web["networkBindings"]] == [
+            (80, "tcp")
+        ]
+        assert [(b["containerPort"], b["protocol"]) for b in dns["networkBindings"]] == [
+            (53, "udp"),
+            (8053, "tcp"),
+        ]
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 6, 7])
 def test_tasks_written_in_slices_join_up_whatever_the_count(
     count: int, monkeypatch: pytest.MonkeyPatch

@@ -472,6 +472,8 @@ def _request(document: Mapping[str, object], where: Where, overrides: Overrides)
     service = document.get("createService") or document.get("updateService")
     if run is not None and service is not None:
         raise where.refuse("give runTask or createService, not both")
+    if overrides.service == "":
+        raise Where("--service").refuse("a service needs a name", _SERVICE_NAME_HINT)
     request = Request()
     if service is not None or (overrides.service is not None and run is None):
         request = _service_request(
@@ -516,6 +518,11 @@ def _run_task_request(data: object, where: Where) -> Request:
     )
 
 
+# CreateService's serviceName: "Up to 255 letters (uppercase and lowercase), numbers,
+# underscores, and hyphens are allowed" (API_CreateService); an empty one is refused.
+_SERVICE_NAME_HINT = "name it with up to 255 letters, numbers, hyphens and underscores"
+
+
 def _service_request(
     data: object, where: Where, overrides: Overrides, *, create: bool = False
 ) -> Request:
@@ -527,6 +534,8 @@ def _service_request(
         if "serviceName" not in document and "service" not in document:
             raise at.refuse("serviceName is missing")
         name = as_str(document.get("serviceName", document.get("service")), at.key("serviceName"))
+        if not name:
+            raise at.key("serviceName").refuse("a service needs a name", _SERVICE_NAME_HINT)
     capacity = _capacity(document, at)
     strategy_text = as_str(
         document.get("schedulingStrategy", "REPLICA"), at.key("schedulingStrategy")
