@@ -42,8 +42,9 @@ def overrides(flags: dict[str, Any], base: Path) -> Overrides:
         given["launch_type"] = LaunchType(given["launch_type"])
     if "network_mode" in given:
         given["network_mode"] = NetworkMode(given["network_mode"])
-    if "task_definition_file" in given:
-        given["task_definition_file"] = base / given["task_definition_file"]
+    for key in ("task_definition_file", "instances_file"):
+        if key in given:
+            given[key] = base / given[key]
     return Overrides(**given)
 
 
@@ -98,6 +99,8 @@ def fields(scenario: Scenario) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_scenario_document(case: dict[str, Any], tmp_path: Path) -> None:
+    for name, content in case.get("files", {}).items():  # documents the flags name
+        (tmp_path / name).write_text(content, "utf-8")
     flags = overrides(case.get("flags", {}), tmp_path)
 
     def build() -> Scenario:
