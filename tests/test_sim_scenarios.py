@@ -193,3 +193,33 @@ def test_a_run_from_flags_alone_names_the_flags_in_its_refusal() -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(None, Overrides(memory=128))  # no --fleet, no --instances
     assert caught.value.message == "(flags): the cluster has no container instances"
+
+
+def test_a_mistake_in_a_scenario_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text("fleet: [1xm5.large]\nrunTask: {count: 11}\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, Overrides())
+    assert caught.value.message.startswith(f"{path} runTask.count: 11: ")
+
+
+def test_a_cluster_of_100_000_instances_is_the_simulators_most() -> None:
+    # docs/simulator.md, "Speed": at most 100,000 container instances (AWS's default quota is
+    # 5,000 a cluster); a fleet can't exceed it, a described list of 100,001 is refused
+    most = build_scenario({"fleet": ["100000xt3.small"]}, Where("s.yaml"), Path("."), Overrides())
+    assert len(most.instances) == 100_000
+    resources = [{"name": "CPU", "integerValue": 1024}, {"name": "MEMORY", "integerValue": 985}]
+    listed = [
+        {
+            "containerInstanceArn": f"arn:aws:ecs:us-east-1:1:container-instance/c/i{n}",
+            "registeredResources": resources,
+        }
+        for n in range(100_001)
+    ]
+    with pytest.raises(InputError) as caught:
+        build_scenario({"containerInstances": listed}, Where("s.yaml"), Path("."), Overrides())
+    assert (caught.value.message, caught.value.hint) == (
+        "s.yaml: 100,001 container instances: the simulator takes at most 100,000 (AWS's "
+        "default quota is 5,000 container instances per cluster)",
+        "give fewer instances",
+    )
