@@ -223,3 +223,44 @@ def test_a_cluster_of_100_000_instances_is_the_simulators_most() -> None:
         "default quota is 5,000 container instances per cluster)",
         "give fewer instances",
     )
+
+
+BAD_INSTANCES = '{"containerInstances": [5]}'
+BAD_TASK_DEFINITION = '{"family": "f", "containerDefinitions": [{"name": "a", "memory": "x"}]}'
+
+
+@pytest.mark.parametrize(
+    ("scenario", "flags", "wanted"),
+    [
+        # the file a flag or the scenario names is the place of its own mistakes
+        ({}, {"instances_file": "fleet.json", "memory": 64}, "FILE containerInstances[0]: "),
+        ({"fleet": ["1xm5.large"]}, {"task_definition_file": "td.json"}, "FILE containerDef"),
+        ({"containerInstances": "fleet.json"}, {}, "FILE containerInstances[0]: "),
+        ({"fleet": ["1xm5.large"], "taskDefinition": "td.json"}, {}, "FILE containerDef"),
+        # written in the scenario: its place there
+        ({"containerInstances": [5]}, {}, "scenario.yaml containerInstances[0]: "),
+    ],
+)
+def test_a_mistake_is_reported_in_the_file_that_holds_it(
+    scenario: dict[str, Any], flags: dict[str, Any], wanted: str, tmp_path: Path
+) -> None:
+    (tmp_path / "fleet.json").write_text(BAD_INSTANCES, "utf-8")
+    (tmp_path / "td.json").write_text(BAD_TASK_DEFINITION, "utf-8")
+    named = "td.json" if "containerDef" in wanted else "fleet.json"
+    with pytest.raises(InputError) as caught:
+        build_scenario(scenario, Where("scenario.yaml"), tmp_path, overrides(flags, tmp_path))
+    assert caught.value.message.startswith(wanted.replace("FILE", str(tmp_path / named)))
+
+
+def test_a_value_no_json_holds_is_refused_at_its_place() -> None:
+    # a check's scenario comes from a pack's YAML, not from read_document: NaN gets this far
+    document = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": {"family": "f", "containerDefinitions": [{"name": "a", "memory": 1}]},
+        "seed": float("nan"),
+    }
+    with pytest.raises(InputError) as caught:
+        build_scenario(document, Where("scenario.yaml"), Path("."), Overrides())
+    assert caught.value.message == (
+        "scenario.yaml seed: NaN is not a number AWS accepts (JSON has no NaN)"
+    )
