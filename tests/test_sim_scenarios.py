@@ -42,8 +42,9 @@ def overrides(flags: dict[str, Any], base: Path) -> Overrides:
         given["launch_type"] = LaunchType(given["launch_type"])
     if "network_mode" in given:
         given["network_mode"] = NetworkMode(given["network_mode"])
-    if "task_definition_file" in given:
-        given["task_definition_file"] = base / given["task_definition_file"]
+    for key in ("task_definition_file", "instances_file"):
+        if key in given:
+            given[key] = base / given[key]
     return Overrides(**given)
 
 
@@ -98,6 +99,8 @@ def fields(scenario: Scenario) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_scenario_document(case: dict[str, Any], tmp_path: Path) -> None:
+    for name, content in case.get("files", {}).items():  # documents the flags name
+        (tmp_path / name).write_text(content, "utf-8")
     flags = overrides(case.get("flags", {}), tmp_path)
 
     def build() -> Scenario:
@@ -190,3 +193,74 @@ def test_a_run_from_flags_alone_names_the_flags_in_its_refusal() -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(None, Overrides(memory=128))  # no --fleet, no --instances
     assert caught.value.message == "(flags): the cluster has no container instances"
+
+
+def test_a_mistake_in_a_scenario_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text("fleet: [1xm5.large]\nrunTask: {count: 11}\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, Overrides())
+    assert caught.value.message.startswith(f"{path} runTask.count: 11: ")
+
+
+def test_a_cluster_of_100_000_instances_is_the_simulators_most() -> None:
+    # docs/simulator.md, "Speed": at most 100,000 container instances (AWS's default quota is
+    # 5,000 a cluster); a fleet can't exceed it, a described list of 100,001 is refused
+    most = build_scenario({"fleet": ["100000xt3.small"]}, Where("s.yaml"), Path("."), Overrides())
+    assert len(most.instances) == 100_000
+    resources = [{"name": "CPU", "integerValue": 1024}, {"name": "MEMORY", "integerValue": 985}]
+    listed = [
+        {
+            "containerInstanceArn": f"arn:aws:ecs:us-east-1:1:container-instance/c/i{n}",
+            "registeredResources": resources,
+        }
+        for n in range(100_001)
+    ]
+    with pytest.raises(InputError) as caught:
+        build_scenario({"containerInstances": listed}, Where("s.yaml"), Path("."), Overrides())
+    assert (caught.value.message, caught.value.hint) == (
+        "s.yaml: 100,001 container instances: the simulator takes at most 100,000 (AWS's "
+        "default quota is 5,000 container instances per cluster)",
+        "give fewer instances",
+    )
+
+
+BAD_INSTANCES = '{"containerInstances": [5]}'
+BAD_TASK_DEFINITION = '{"family": "f", "containerDefinitions": [{"name": "a", "memory": "x"}]}'
+
+
+@pytest.mark.parametrize(
+    ("scenario", "flags", "wanted"),
+    [
+        # the file a flag or the scenario names is the place of its own mistakes
+        ({}, {"instances_file": "fleet.json", "memory": 64}, "FILE containerInstances[0]: "),
+        ({"fleet": ["1xm5.large"]}, {"task_definition_file": "td.json"}, "FILE containerDef"),
+        ({"containerInstances": "fleet.json"}, {}, "FILE containerInstances[0]: "),
+        ({"fleet": ["1xm5.large"], "taskDefinition": "td.json"}, {}, "FILE containerDef"),
+        # written in the scenario: its place there
+        ({"containerInstances": [5]}, {}, "scenario.yaml containerInstances[0]: "),
+    ],
+)
+def test_a_mistake_is_reported_in_the_file_that_holds_it(
+    scenario: dict[str, Any], flags: dict[str, Any], wanted: str, tmp_path: Path
+) -> None:
+    (tmp_path / "fleet.json").write_text(BAD_INSTANCES, "utf-8")
+    (tmp_path / "td.json").write_text(BAD_TASK_DEFINITION, "utf-8")
+    named = "td.json" if "containerDef" in wanted else "fleet.json"
+    with pytest.raises(InputError) as caught:
+        build_scenario(scenario, Where("scenario.yaml"), tmp_path, overrides(flags, tmp_path))
+    assert caught.value.message.startswith(wanted.replace("FILE", str(tmp_path / named)))
+
+
+def test_a_value_no_json_holds_is_refused_at_its_place() -> None:
+    # a check's scenario comes from a pack's YAML, not from read_document: NaN gets this far
+    document = {
+        "fleet": ["1xm5.large"],
+        "taskDefinition": {"family": "f", "containerDefinitions": [{"name": "a", "memory": 1}]},
+        "seed": float("nan"),
+    }
+    with pytest.raises(InputError) as caught:
+        build_scenario(document, Where("scenario.yaml"), Path("."), Overrides())
+    assert caught.value.message == (
+        "scenario.yaml seed: NaN is not a number AWS accepts (JSON has no NaN)"
+    )

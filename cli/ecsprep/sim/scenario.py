@@ -469,16 +469,18 @@ def _instances(
 
 def _request(document: Mapping[str, object], where: Where, overrides: Overrides) -> Request:
     run = document.get("runTask")
-    service = document.get("createService") or document.get("updateService")
+    create = document.get("createService") is not None
+    if create and document.get("updateService") is not None:
+        raise where.refuse("give createService or updateService, not both")
+    service_key = "createService" if create else "updateService"
+    service = document.get(service_key)
     if run is not None and service is not None:
-        raise where.refuse("give runTask or createService, not both")
+        raise where.refuse(f"give runTask or {service_key}, not both")
     if overrides.service == "":
         raise Where("--service").refuse("a service needs a name", _SERVICE_NAME_HINT)
     request = Request()
     if service is not None or (overrides.service is not None and run is None):
-        request = _service_request(
-            service, where, overrides, create=document.get("createService") is not None
-        )
+        request = _service_request(service, where, overrides, create=create)
     elif run is not None:
         request = _run_task_request(run, where.key("runTask"))
         if overrides.service is not None:  # --service turns the file's RunTask into a service
@@ -523,11 +525,12 @@ def _run_task_request(data: object, where: Where) -> Request:
 _SERVICE_NAME_HINT = "name it with up to 255 letters, numbers, hyphens and underscores"
 
 
-def _service_request(
-    data: object, where: Where, overrides: Overrides, *, create: bool = False
-) -> Request:
-    document = as_mapping(data or {}, where.key("createService"), "a CreateService request")
-    at = where.key("createService")
+def _service_request(data: object, where: Where, overrides: Overrides, *, create: bool) -> Request:
+    # A mistake is reported at the key the file uses (an UpdateService's at updateService).
+    at = where.key("createService" if create else "updateService")
+    document = as_mapping(
+        data or {}, at, "a CreateService request" if create else "an UpdateService request"
+    )
     refuse_unknown_keys(document, SERVICE_KEYS, at, "the service request")
     name = overrides.service
     if name is None:
