@@ -883,26 +883,26 @@ def test_a_step_of_one_in_its_cooldown_is_covered_and_a_larger_one_says_where_it
     )
 
 
-def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
-    out = {
-        "PolicyName": "out",
-        "StepScalingPolicyConfiguration": {
-            "AdjustmentType": "ChangeInCapacity",
-            "Cooldown": 0,
-            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
-        },
-    }
-    down = {
-        "PolicyName": "in",
-        "StepScalingPolicyConfiguration": {
-            "AdjustmentType": "ChangeInCapacity",
-            "Cooldown": 180,
-            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
-        },
-    }
-    result = _run(
+def _out_now_in_with_a_cooldown(minutes: int, load: list[dict[str, Any]]) -> Any:
+    """Step policies "out" (+2, no cooldown, alarm high: Depth > 50) and "in" (−1, a 180 s
+    cooldown, alarm low: Depth < 10) on a service of 4, run for `minutes` of `load`."""
+
+    def policy(name: str, cooldown: int, bound: str, adjustment: int) -> dict[str, Any]:
+        return {
+            "PolicyName": name,
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "Cooldown": cooldown,
+                "StepAdjustments": [{bound: 0, "ScalingAdjustment": adjustment}],
+            },
+        }
+
+    return _run(
         {
-            "putScalingPolicy": [out, down],
+            "putScalingPolicy": [
+                policy("out", 0, "MetricIntervalLowerBound", 2),
+                policy("in", 180, "MetricIntervalUpperBound", -1),
+            ],
             "putMetricAlarm": [
                 _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
                 _alarm(
@@ -913,15 +913,19 @@ def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
                 ),
             ],
             "service": {"desiredCount": 4},
-            "timeline": {
-                "minutes": 5,
-                "load": [
-                    {"at": 0, "metrics": {"Depth": 5}},
-                    {"at": 2, "metrics": {"Depth": 60}},
-                    {"at": 3, "metrics": {"Depth": 30}},
-                ],
-            },
+            "timeline": {"minutes": minutes, "load": load},
         }
+    )
+
+
+def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
+    result = _out_now_in_with_a_cooldown(
+        5,
+        [
+            {"at": 0, "metrics": {"Depth": 5}},
+            {"at": 2, "metrics": {"Depth": 60}},
+            {"at": 3, "metrics": {"Depth": 30}},
+        ],
     )
     # in: 4 → 3 at 00:00 (cooldown to 00:03); out at 00:02 inside it
     assert [(a.clock, a.before, a.after, a.cause) for a in result.activities] == [
@@ -936,40 +940,8 @@ def test_a_scale_out_in_a_scale_in_cooldown_says_it_ends_it() -> None:
 
 
 def test_a_scale_out_just_as_a_scale_in_cooldown_ends_is_not_inside_it() -> None:
-    out = {
-        "PolicyName": "out",
-        "StepScalingPolicyConfiguration": {
-            "AdjustmentType": "ChangeInCapacity",
-            "Cooldown": 0,
-            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 2}],
-        },
-    }
-    down = {
-        "PolicyName": "in",
-        "StepScalingPolicyConfiguration": {
-            "AdjustmentType": "ChangeInCapacity",
-            "Cooldown": 180,
-            "StepAdjustments": [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}],
-        },
-    }
-    result = _run(
-        {
-            "putScalingPolicy": [out, down],
-            "putMetricAlarm": [
-                _alarm(AlarmName="high", AlarmActions=["out"], Threshold=50),
-                _alarm(
-                    AlarmName="low",
-                    AlarmActions=["in"],
-                    Threshold=10,
-                    ComparisonOperator="LessThanThreshold",
-                ),
-            ],
-            "service": {"desiredCount": 4},
-            "timeline": {
-                "minutes": 4,
-                "load": [{"at": 0, "metrics": {"Depth": 5}}, {"at": 3, "metrics": {"Depth": 60}}],
-            },
-        }
+    result = _out_now_in_with_a_cooldown(
+        4, [{"at": 0, "metrics": {"Depth": 5}}, {"at": 3, "metrics": {"Depth": 60}}]
     )
     assert [(a.clock, a.after, a.cause) for a in result.activities] == [
         ("00:00", 3, "in"),
