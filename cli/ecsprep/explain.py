@@ -47,63 +47,12 @@ LITERAL = 1.01  # the query is written exactly as one of the entry's names
 NAMED = 0.7  # scores from here up name the entry by its words; below is a typo
 # Words that phrase a question rather than name a thing. Not the particles of phrasal names
 # (scale in/out, spin up): "in", "out", "up", "down", "off" stay.
-PHRASING = frozenset(
-    [
-        "a",
-        "about",
-        "an",
-        "and",
-        "are",
-        "be",
-        "between",
-        "can",
-        "could",
-        "difference",
-        "do",
-        "does",
-        "doing",
-        "explain",
-        "for",
-        "from",
-        "how",
-        "i",
-        "is",
-        "it",
-        "its",
-        "me",
-        "mean",
-        "meaning",
-        "means",
-        "my",
-        "of",
-        "on",
-        "should",
-        "tell",
-        "that",
-        "the",
-        "there",
-        "this",
-        "to",
-        "use",
-        "used",
-        "uses",
-        "using",
-        "want",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "work",
-        "works",
-        "would",
-        "you",
-    ]
-)
+_PHRASING_WORDS = """
+    a about an and are be between can could difference do does doing explain for from how i
+    is it its me mean meaning means my of on should tell that the there this to use used
+    uses using want we what when where which who why will with work works would you
+"""
+PHRASING = frozenset(_PHRASING_WORDS.split())
 # Two-word verbs as the one word names and notes use (compiled on first use: `explain binpack`
 # finds its name before any of these is needed, and start-up counts).
 _COMPOUNDS = ((r"\blog (?:in|on)\b", "login"), (r"\broll back\b", "rollback"))
