@@ -10,8 +10,6 @@ one path of FULL and expects the refusal there."""
 
 from __future__ import annotations
 
-import copy
-import re
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ import pytest
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.lifecycle import read_scenario, simulate
+from tests.places import replaced
 
 FULL: dict[str, Any] = {
     "description": "every shape",
@@ -138,18 +137,6 @@ def _wrong_value(expected: str) -> tuple[object, str]:
     return 7, "int 7"
 
 
-def _wrong(path: str, value: object) -> dict[str, Any]:
-    document = copy.deepcopy(FULL)
-    steps: list[str | int] = [
-        int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
-    ]
-    parent: Any = document
-    for step in steps[:-1]:
-        parent = parent[step]
-    parent[steps[-1]] = value
-    return document
-
-
 def test_full_is_read_and_runs() -> None:
     run = simulate(read_scenario(FULL, Where("scenario.yaml")))
     assert run.start_order == ("db", "app")
@@ -161,5 +148,5 @@ def test_a_value_of_the_wrong_kind_is_refused_at_its_own_place(path: str) -> Non
     expected = PLACES[path]
     value, shown = _wrong_value(expected)
     with pytest.raises(InputError) as caught:
-        read_scenario(_wrong(path, value), Where("scenario.yaml"))
+        read_scenario(replaced(FULL, path, value), Where("scenario.yaml"))
     assert str(caught.value) == f"scenario.yaml {path}: expected {expected}, found {shown}"

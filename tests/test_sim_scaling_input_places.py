@@ -9,7 +9,6 @@ Each case puts a value of the wrong kind at one path of FULL and expects the ref
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.scaling_input import read_scaling
+from tests.places import with_wrong_kind
 
 FULL: dict[str, Any] = {
     "description": "every shape",
@@ -226,32 +226,6 @@ PLACES = [
 ]
 
 
-def _steps(path: str) -> list[str | int]:
-    """`a.b[1].c` → ["a", "b", 1, "c"]."""
-    steps: list[str | int] = []
-    for part in path.split("."):
-        name, *indexes = part.split("[")
-        steps.append(name)
-        steps.extend(int(index.rstrip("]")) for index in indexes)
-    return steps
-
-
-def _wrong(path: str) -> dict[str, Any]:
-    """FULL with a value of another kind at `path`: a list where an object belongs, text
-    where a list belongs (`putScalingPolicy` and its kin take one object or a list of
-    them), an object where text, a number or a flag belongs."""
-    document = copy.deepcopy(FULL)
-    *parents, last = _steps(path)
-    holder: Any = document
-    for step in parents:
-        holder = holder[step]
-    was = holder[last]
-    holder[last] = (
-        ["wrong"] if isinstance(was, dict) else "wrong" if isinstance(was, list) else {"a": 1}
-    )
-    return document
-
-
 def test_the_full_scenario_is_read() -> None:
     read = read_scaling(FULL, Where("scenario.yaml"))
     assert [p.name for p in read.target_tracking] == ["cpu60", "depth", "backlog"]
@@ -264,5 +238,5 @@ def test_the_full_scenario_is_read() -> None:
 @pytest.mark.parametrize("path", PLACES)
 def test_a_value_of_the_wrong_kind_is_refused_at_its_own_place(path: str) -> None:
     with pytest.raises(InputError) as caught:
-        read_scaling(_wrong(path), Where("scenario.yaml"))
+        read_scaling(with_wrong_kind(FULL, path), Where("scenario.yaml"))
     assert str(caught.value).startswith(f"scenario.yaml {path}: "), str(caught.value)

@@ -7,7 +7,6 @@ definition, strategies and constraints are read by their own modules and tested 
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
 from ecsprep.sim.scenario import Overrides, build_scenario
+from tests.places import with_wrong_kind
 
 TASK_DEFINITION = {"family": "web", "containerDefinitions": [{"name": "app", "memory": 256}]}
 RUN: dict[str, Any] = {
@@ -106,31 +106,6 @@ SERVICE_PLACES = [
 ]
 
 
-def _steps(path: str) -> list[str | int]:
-    """`a.b[1].c` → ["a", "b", 1, "c"]."""
-    steps: list[str | int] = []
-    for part in path.split("."):
-        name, *indexes = part.split("[")
-        steps.append(name)
-        steps.extend(int(index.rstrip("]")) for index in indexes)
-    return steps
-
-
-def _wrong(document: dict[str, Any], path: str) -> dict[str, Any]:
-    """`document` with a value of another kind at `path`: a list where an object belongs,
-    text where a list belongs, an object where text or a number belongs."""
-    changed = copy.deepcopy(document)
-    *parents, last = _steps(path)
-    holder: Any = changed
-    for step in parents:
-        holder = holder[step]
-    was = holder[last]
-    holder[last] = (
-        ["wrong"] if isinstance(was, dict) else "wrong" if isinstance(was, list) else {"a": 1}
-    )
-    return changed
-
-
 def test_the_documents_are_read() -> None:
     run = build_scenario(RUN, Where("scenario.yaml"), Path("."), Overrides())
     assert (run.request.count, len(run.running), run.seed) == (2, 2, 7)
@@ -147,5 +122,7 @@ def test_a_value_of_the_wrong_kind_is_refused_at_its_own_place(
     document: dict[str, Any], path: str
 ) -> None:
     with pytest.raises(InputError) as caught:
-        build_scenario(_wrong(document, path), Where("scenario.yaml"), Path("."), Overrides())
+        build_scenario(
+            with_wrong_kind(document, path), Where("scenario.yaml"), Path("."), Overrides()
+        )
     assert str(caught.value).startswith(f"scenario.yaml {path}: "), str(caught.value)
