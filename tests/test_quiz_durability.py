@@ -65,6 +65,10 @@ def read_until(child: subprocess.Popen[bytes], marker: str, seen: bytearray, sta
     return seen.find(marker.encode(), start)
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_an_exam_stopped_midway_keeps_every_answer_given(
@@ -80,6 +84,10 @@ def test_an_exam_stopped_midway_keeps_every_answer_given(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
+        # A learner's terminal delivers Ctrl-C; a test run started in the background of a
+        # non-interactive shell ignores SIGINT and the child would inherit that. Python turns
+        # SIGINT into KeyboardInterrupt only when it is not ignored at start-up.
+        preexec_fn=_interruptible,
     )
     assert child.stdin is not None
     seen = bytearray()
