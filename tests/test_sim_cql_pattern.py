@@ -29,7 +29,9 @@ def test_catastrophic_patterns_finish_at_once(pattern: str, value: str) -> None:
     expression = parse(f"attribute:v =~ '{pattern}'")
     start = time.perf_counter()
     assert expression.matches(Facts(ec2_instance_id="i-1", attributes={"v": value})) is False
-    assert time.perf_counter() - start < 0.5
+    # A backtracking matcher needs about 2**127 steps on these; a generous bound keeps the
+    # case from failing on a loaded machine while still telling the two apart.
+    assert time.perf_counter() - start < 5
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from ecsprep.errors import InputError
+from ecsprep.sim import placement
+from ecsprep.sim.cluster import InstanceState
 from ecsprep.sim.documents import Where, check_values, read_document
-from ecsprep.sim.placement import place
+from ecsprep.sim.placement import FailureReason, place
 from ecsprep.sim.report import response
 from ecsprep.sim.scenario import Overrides, build_scenario, load_scenario
 from ecsprep.ui.simulate import render_result
@@ -196,12 +197,28 @@ def _fleet_run(count: int, *strategies: dict[str, str], **task: Any) -> dict[str
     }
 
 
-def test_random_costs_what_the_other_strategies_cost() -> None:
-    # 2,000 instances x 20,000 tasks: the old scan took about 4 s here (O(instances x tasks))
+@pytest.fixture
+def looks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the run looked at an instance for a task (the resource check, which
+    every engine makes first). A count, not a clock: it holds on a loaded machine too;
+    the timings themselves are benchmarks/placement.py's."""
+    seen = [0]
+    resources = placement._Checker.resources
+
+    def counted(checker: placement._Checker, state: InstanceState) -> FailureReason | None:
+        seen[0] += 1
+        return resources(checker, state)
+
+    monkeypatch.setattr(placement._Checker, "resources", counted)
+    return seen
+
+
+def test_random_costs_what_the_other_strategies_cost(looks: list[int]) -> None:
+    # 2,000 instances x 20,000 tasks: the old scan looked at every instance for every task
+    # (40 million looks, about 4 s); a draw looks at one instance while most have room.
     document = _fleet_run(20_000, {"type": "random"})
-    start = time.perf_counter()
     result = place(build_scenario(document, Where("big"), CASES, Overrides(seed=3)))
-    assert time.perf_counter() - start < 1.5
+    assert looks[0] <= 2 * 20_000
     assert len(result.placements) == 20_000
     assert len({p.instance_arn for p in result.placements}) > 1_900  # spread about evenly
 
@@ -221,12 +238,15 @@ def test_random_draws_uniformly_among_the_instances_that_pass() -> None:
     assert 150 < wins["ci-0004"] < 250
 
 
-def test_identical_tasks_after_the_first_unplaceable_one_fail_without_a_scan_each() -> None:
+def test_identical_tasks_after_the_first_unplaceable_one_fail_without_a_scan_each(
+    looks: list[int],
+) -> None:
+    # the first task tries every instance, the failure report reads each once; the other
+    # 999,999 tasks would fail the same way and are not tried (a scan each: 2 billion looks)
     document = _fleet_run(1_000_000, {"type": "random"}, memory=1_000_000)
-    start = time.perf_counter()
     result = place(build_scenario(document, Where("big"), CASES, Overrides()))
     assert result.unplaced == 1_000_000
-    assert time.perf_counter() - start < 1.0
+    assert looks[0] <= 3 * 2_000
 
 
 def test_long_runs_report_progress() -> None:
