@@ -92,6 +92,9 @@ def cases(quick: bool) -> list[tuple[str, list[str]]]:
         found.append(
             (f"{size:,} instances x 10,000 tasks, + memberOf", base + SPREAD_BINPACK + MEMBER_OF)
         )
+    # the first task that fits nowhere ends the run: the others are not tried one by one
+    nowhere = [*fleet(1_000), "--memory", "1000000", "--count", "1000000", "--seed", "1"]
+    found.append(("1,000 instances x 1,000,000 tasks that fit nowhere", nowhere))
     return found
 
 
