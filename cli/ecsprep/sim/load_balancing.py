@@ -591,13 +591,16 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
                     'e.g. "200", "200,202" or "200-299"',
                 )
             codes.extend(range(int(lo), int(hi or lo) + 1))
-        health_port = str(tg.get("HealthCheckPort", "traffic-port"))
+        # Defaults (API_CreateTargetGroup.html; for GENEVE, the Gateway Load Balancer
+        # guide's health-checks.html): the thresholds are 5 and 2 for every protocol (an
+        # older API reference text said 3 and 3 for GENEVE); the health check's port is the
+        # traffic port (80 for GENEVE), its protocol TCP for Network and Gateway Load
+        # Balancers' target groups, its interval 30 s (10 s for GENEVE).
+        geneve = protocol == "GENEVE"
+        health_port = str(tg.get("HealthCheckPort", "80" if geneve else "traffic-port"))
         if health_port != "traffic-port":
             health_port = str(_port(health_port, at.key("HealthCheckPort"), minimum=1))
-        network = protocol in NLB_PROTOCOLS
-        # The thresholds' defaults are 5 and 2 for every protocol but GENEVE (3 and 3);
-        # the health check protocol's is TCP for a Network Load Balancer's target group
-        # (API_CreateTargetGroup.html).
+        network = protocol in NLB_PROTOCOLS or geneve
         found[name] = TargetGroup(
             name=name,
             target_type=kind,
@@ -609,17 +612,17 @@ def _target_groups(data: object, where: Where) -> dict[str, TargetGroup]:
                 tg.get("HealthCheckProtocol", "TCP" if network else "HTTP")
             ).upper(),
             healthy_threshold=as_int(
-                tg.get("HealthyThresholdCount", 3 if protocol == "GENEVE" else 5),
+                tg.get("HealthyThresholdCount", 5),
                 at.key("HealthyThresholdCount"),
                 minimum=2,
             ),
             unhealthy_threshold=as_int(
-                tg.get("UnhealthyThresholdCount", 3 if protocol == "GENEVE" else 2),
+                tg.get("UnhealthyThresholdCount", 2),
                 at.key("UnhealthyThresholdCount"),
                 minimum=2,
             ),
             interval=as_int(
-                tg.get("HealthCheckIntervalSeconds", 30),
+                tg.get("HealthCheckIntervalSeconds", 10 if geneve else 30),
                 at.key("HealthCheckIntervalSeconds"),
                 minimum=5,
             ),
