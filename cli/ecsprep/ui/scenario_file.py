@@ -1,10 +1,11 @@
 """What every `ecsprep simulate NAME` shares: the `--format` option (checked, its values
 completed), reading the scenario file (YAML or JSON, bounded by sim.documents) with the flags'
-additions, and showing the result as text or JSON."""
+additions, and showing the result as text or JSON (with the lines of list facts that several
+renderers print alike)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -88,3 +89,20 @@ def show(
         print_json(to_json(result))
     else:
         render(out(), result)
+
+
+def fact_lines(
+    console: Console,
+    facts: Mapping[str, object],
+    rows: Sequence[tuple[str, str]],
+    *,
+    always: Collection[str],
+    empty: str,
+) -> None:
+    """`Label: a, b` for each (label, fact name) row whose fact is a list of text; an empty
+    list is shown (as `Label: <empty>`) only for the names in `always`."""
+    for label, name in rows:
+        values = facts[name]
+        assert isinstance(values, list)
+        if values or name in always:
+            console.print(f"{label}: {', '.join(values) or empty}", markup=False)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ecsprep.ui.scenario_file import FormatOption
+from ecsprep.ui.scenario_file import FormatOption, fact_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,18 +83,15 @@ def render(console: Console, result: Run) -> None:
     for line in step_lines(result):
         console.print(line, markup=False)
     facts = result.facts()
-    for label, name in (
+    rows = (
         ("Pushed", "pushed"),
         ("Pulled", "pulled"),
         ("Replicated", "replicated"),
         ("Replication failed", "replication_failed"),
         ("Created", "created"),
         ("Refreshed from upstream", "refreshed"),
-    ):
-        values = facts[name]
-        assert isinstance(values, list)
-        if values or name in ("pushed", "pulled", "replicated"):
-            console.print(f"{label}: {', '.join(values) or 'nothing'}", markup=False)
+    )
+    fact_lines(console, facts, rows, always=("pushed", "pulled", "replicated"), empty="nothing")
     images = facts["images"]
     assert isinstance(images, dict)
     for key, tags in images.items():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ecsprep.ui.scenario_file import FormatOption
+from ecsprep.ui.scenario_file import FormatOption, fact_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,17 +74,14 @@ def render(console: Console, result: Run) -> None:
     for line in step_lines(result):
         console.print(line, markup=False)
     facts = result.facts()
-    for label, name in (
+    rows = (
         ("Scans", "scans"),
         ("Events", "events"),
         ("Errors", "errors"),
         ("Gates", "gates"),
         ("Deployed", "deployed"),
-    ):
-        values = facts[name]
-        assert isinstance(values, list)
-        if values or name in ("scans", "events"):
-            console.print(f"{label}: {', '.join(values) or 'none'}", markup=False)
+    )
+    fact_lines(console, facts, rows, always=("scans", "events"), empty="none")
     for label, name in (
         ("Findings", "findings"),
         ("Signatures", "signatures"),
