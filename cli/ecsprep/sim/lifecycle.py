@@ -43,6 +43,12 @@ MAX_UNTIL = 86_400
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 ESSENTIAL_EXITED = "Essential container in task exited"
 HEALTH_FAILED = "Task failed container health checks"  # INF wording (knowledge center)
+SPOT_WARNING = 120  # fargate-capacity-providers.html: "interrupted with a two-minute warning"
+SPOT_REASON = "Your Spot Task was interrupted."  # INF wording (knowledge center's event example)
+PROTECTION_DEFAULT = 120  # minutes; task-scale-in-protection.html ("2 hours by default")
+PROTECTION_RANGE = (1, 2880)  # minutes; task-scale-in-protection.html (1 minute to 48 hours)
+CLEANUP_WAIT = 3 * 3600  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION default (ecs-agent-config.html)
+CLEANUP_MINIMUM = 60  # "the minimum duration is 1m" (ecs-agent-config.html)
 
 
 class Condition(str, Enum):
@@ -115,6 +121,15 @@ class Volume:
 
 
 @dataclass(frozen=True, slots=True)
+class ProtectionCall:
+    """UpdateTaskProtection (or a PUT to $ECS_AGENT_URI/task-protection/v1/state) at a second."""
+
+    at: int
+    enabled: bool
+    expires_minutes: int | None = None  # None: the default 120 minutes
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     family: str
     fargate: bool
@@ -129,6 +144,10 @@ class Scenario:
     agent_stop_timeout: int | None = None  # ECS_CONTAINER_STOP_TIMEOUT (EC2)
     ignored: tuple[str, ...] = ()  # settings given that don't apply (ecsConfig on Fargate)
     until: int = DEFAULT_UNTIL
+    spot_interruption_at: int | None = None  # Fargate Spot reclaims the capacity (warning)
+    protection: tuple[ProtectionCall, ...] = ()  # task scale-in protection calls
+    cleanup_wait: int = CLEANUP_WAIT  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (EC2), seconds
+    config_notes: tuple[str, ...] = ()  # what ecsConfig keys the lifecycle doesn't read do
 
     def container(self, name: str) -> Container:
         return next(c for c in self.containers if c.name == name)
@@ -166,6 +185,12 @@ class Run:
     zombies: tuple[str, ...]
     mounts: Mapping[str, Mapping[str, str]]
     notes: tuple[str, ...] = field(default=())
+    sigterm_at: Mapping[str, int] = field(default_factory=dict)
+    eventbridge_warning_at: int | None = None  # the Spot interruption's task state change
+    warning_seconds: int | None = None  # from that warning until the task is stopped at latest
+    protected_until: int | None = None  # when the task's scale-in protection ends
+    protection_failures: tuple[str, ...] = ()
+    containers_removed_at: int | None = None  # the agent removes the stopped containers (EC2)
 
     def facts(self) -> dict[str, object]:
         volumes = self.scenario.volumes
@@ -215,6 +240,14 @@ class Run:
                 v.name for v in volumes if v.kind in (VolumeKind.HOST, VolumeKind.DOCKER_SHARED)
             ),
             "host_paths": {c: p for c, p in host_paths.items() if p},
+            "sigterm_at": dict(self.sigterm_at),
+            "eventbridge_warning_at": self.eventbridge_warning_at,
+            "warning_seconds": self.warning_seconds,
+            "protected_until": self.protected_until,
+            "protection_failures": list(self.protection_failures),
+            "containers_removed_at": self.containers_removed_at,
+            "containers_removed": self.containers_removed_at is not None
+            and self.containers_removed_at <= self.scenario.until,
         }
 
 
@@ -230,7 +263,7 @@ def _volume_at(run: Run, container: str, path: str) -> str:
 
 _SCENARIO_KEYS = frozenset(
     {"taskDefinition", "launchType", "behaviour", "service", "stopTask", "ecsConfig", "until"}
-    | {"description"}
+    | {"spotInterruption", "taskProtection", "description"}
 )
 _BEHAVIOUR_KEYS = {
     "exitsAfter": "seconds after the start at which the process exits on its own",
@@ -251,7 +284,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             raise where.key(str(key)).refuse(
                 f"unknown key {key!r}",
                 "a lifecycle scenario has taskDefinition, launchType, behaviour, service, "
-                "stopTask, ecsConfig and until",
+                "stopTask, spotInterruption, taskProtection, ecsConfig and until",
             )
     if "taskDefinition" not in document:
         raise where.refuse("taskDefinition is missing", "give the task definition (AWS's shape)")
@@ -314,15 +347,49 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         by_service = by == "service"
     agent_stop: int | None = None
     ignored: tuple[str, ...] = ()
+    cleanup = CLEANUP_WAIT
+    config_notes: list[str] = []
     if "ecsConfig" in document:
         config = as_mapping(document["ecsConfig"], where.key("ecsConfig"))
         if fargate:
             ignored = ("ecsConfig",)
-        elif "ECS_CONTAINER_STOP_TIMEOUT" in config:
-            agent_stop = _duration(
-                config["ECS_CONTAINER_STOP_TIMEOUT"],
-                where.key("ecsConfig.ECS_CONTAINER_STOP_TIMEOUT"),
+        else:
+            if "ECS_CONTAINER_STOP_TIMEOUT" in config:
+                agent_stop = _duration(
+                    config["ECS_CONTAINER_STOP_TIMEOUT"],
+                    where.key("ecsConfig.ECS_CONTAINER_STOP_TIMEOUT"),
+                )
+            if "ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION" in config:
+                wait = _duration(
+                    config["ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION"],
+                    where.key("ecsConfig.ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION"),
+                )
+                if wait < CLEANUP_MINIMUM:
+                    config_notes.append(
+                        f"ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION {wait} s is below the minimum "
+                        "of 1m: the agent ignores it and keeps the default 3h "
+                        "(ecs-agent-config.html)"
+                    )
+                else:
+                    cleanup = wait
+            config_notes.extend(_unread_settings(config))
+    spot_at: int | None = None
+    if "spotInterruption" in document:
+        spot_where = where.key("spotInterruption")
+        body = as_mapping(document["spotInterruption"], spot_where)
+        for key in body:
+            if key != "at":
+                raise spot_where.key(str(key)).refuse(
+                    f"unknown key {key!r}", "spotInterruption has at (the second of the warning)"
+                )
+        if not fargate:
+            raise spot_where.refuse(
+                "spotInterruption is Fargate Spot's two-minute warning: give launchType FARGATE",
+                "EC2 Spot Instances are drained through their container instance "
+                "(ECS_ENABLE_SPOT_INSTANCE_DRAINING), not modelled here",
             )
+        spot_at = as_int(body.get("at", 0), spot_where.key("at"))
+    protection = _read_protection(document.get("taskProtection"), where.key("taskProtection"))
     until = as_int(document.get("until", DEFAULT_UNTIL), where.key("until"), minimum=1)
     if until > MAX_UNTIL:
         raise where.key("until").refuse(f"at most {MAX_UNTIL} seconds (a day)")
@@ -340,7 +407,79 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         agent_stop_timeout=agent_stop,
         ignored=ignored,
         until=until,
+        spot_interruption_at=spot_at,
+        protection=protection,
+        cleanup_wait=cleanup,
+        config_notes=tuple(config_notes),
     )
+
+
+# What the agent settings the lifecycle doesn't read are about (ecs-agent-config.html,
+# automated_image_cleanup.html), so that a learner who sets one sees why nothing changes.
+_UNREAD = {
+    "ECS_IMAGE_MINIMUM_CLEANUP_AGE": "how old an unused image must be before image cleanup "
+    "may delete it",
+    "ECS_IMAGE_CLEANUP_INTERVAL": "how often image cleanup runs",
+    "ECS_NUM_IMAGES_DELETE_PER_CYCLE": "how many images one image cleanup deletes",
+    "ECS_DISABLE_IMAGE_CLEANUP": "whether unused images are cleaned up",
+    "ECS_IMAGE_PULL_BEHAVIOR": "when images are pulled or taken from the cache",
+}
+
+
+def _unread_settings(config: Mapping[str, object]) -> list[str]:
+    return [
+        f"{key} sets {what}: it doesn't change a task's containers or when the agent "
+        "removes them after the task stops"
+        for key, what in _UNREAD.items()
+        if key in config
+    ]
+
+
+def _read_protection(data: object, where: Where) -> tuple[ProtectionCall, ...]:
+    """`taskProtection`: one UpdateTaskProtection request or a list, each with `at`."""
+    if data is None:
+        return ()
+    items = [data] if isinstance(data, Mapping) else as_list(data, where)
+    calls = []
+    for n, item in enumerate(items):
+        at = where if isinstance(data, Mapping) else where.index(n)
+        body = as_mapping(item, at, "an UpdateTaskProtection request")
+        for key in body:
+            if key not in ("at", "protectionEnabled", "expiresInMinutes"):
+                raise at.key(str(key)).refuse(
+                    f"unknown key {key!r}", "give at, protectionEnabled and expiresInMinutes"
+                )
+        if "protectionEnabled" not in body:
+            raise at.refuse("protectionEnabled is required (true or false)")
+        enabled = body["protectionEnabled"]
+        if not isinstance(enabled, bool):
+            raise at.key("protectionEnabled").refuse("protectionEnabled is true or false")
+        minutes = None
+        if "expiresInMinutes" in body:
+            minutes = as_int(body["expiresInMinutes"], at.key("expiresInMinutes"))
+            low, high = PROTECTION_RANGE
+            if not low <= minutes <= high:
+                # AWS documents the range, not its error text: the wording is ecsprep's.
+                raise at.key("expiresInMinutes").refuse(
+                    f"InvalidParameterException: expiresInMinutes must be from {low} to "
+                    f"{high} minutes (48 hours); found {minutes}"
+                )
+        calls.append(ProtectionCall(as_int(body.get("at", 0), at.key("at")), enabled, minutes))
+    return tuple(sorted(calls, key=lambda c: c.at))
+
+
+def protection_ends(calls: tuple[ProtectionCall, ...]) -> list[tuple[int, int]]:
+    """The spans [from, until) in which the task is protected: each enabling call protects it
+    for expiresInMinutes (default 120) from that call, resetting the expiry; a call with
+    protectionEnabled false ends it (task-scale-in-protection.html, API_UpdateTaskProtection)."""
+    spans: list[tuple[int, int]] = []
+    for call in calls:
+        if spans and spans[-1][1] > call.at:  # the call ends or extends the open span
+            spans[-1] = (spans[-1][0], call.at)
+        if call.enabled:
+            minutes = call.expires_minutes or PROTECTION_DEFAULT
+            spans.append((call.at, call.at + minutes * 60))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _duration(value: object, where: Where) -> int:
@@ -788,8 +927,42 @@ def simulate(scenario: Scenario) -> Run:
                         )
                         break
 
+    # Task scale-in protection holds only a service's tasks (API_UpdateTaskProtection.html:
+    # a standalone task gets the failure TASK_NOT_VALID).
+    spans = protection_ends(scenario.protection) if scenario.service else []
+    failures = () if scenario.service else tuple("TASK_NOT_VALID" for _ in scenario.protection)
+    if failures:
+        notes.append(
+            "UpdateTaskProtection fails with TASK_NOT_VALID: protection is only for tasks that "
+            "belong to a service (API_UpdateTaskProtection.html)"
+        )
+
+    def protected_until(t: int) -> int | None:
+        return next((b for a, b in spans if a <= t < b), None)
+
+    deferred_said = False
+    spot_at = scenario.spot_interruption_at
+    eventbridge_at: int | None = None
     stopped_at: int | None = None  # the second the last container stopped
     for t in range(scenario.until + 1):
+        # 0. Fargate Spot reclaims the capacity: a two-minute warning, as a task state change
+        #    event to EventBridge and SIGTERM to the task (fargate-capacity-providers.html).
+        if spot_at is not None and t == spot_at and not stop:
+            eventbridge_at = t
+            say(
+                t,
+                "",
+                "Fargate Spot interruption: ECS sends a task state change event to EventBridge "
+                f"and SIGTERM to the task; it is stopped at the latest at {t + SPOT_WARNING} s",
+            )
+            if protected_until(t) is not None:
+                say(
+                    t,
+                    "",
+                    "task scale-in protection doesn't hold it: it covers scale-in by Service "
+                    "Auto Scaling and deployments only",
+                )
+            begin_stop(t, "SpotInterruption", SPOT_REASON, "Fargate Spot needs the capacity back")
         # 1. Starts, in dependsOn order.
         starts(t)
         # 2. What each running container does this second.
@@ -894,8 +1067,25 @@ def simulate(scenario: Scenario) -> Run:
             elif not scenario.service and not notes:
                 notes.append("a standalone task runs on whatever its health (API_HealthCheck.html)")
         # 4. StopTask (or the service scheduler) at a given second.
-        if scenario.stop_at is not None and t >= scenario.stop_at and not stop:
+        held = protected_until(t) if scenario.stop_by_service else None
+        if scenario.stop_at is not None and t >= scenario.stop_at and not stop and held:
+            if not deferred_said:
+                say(
+                    t,
+                    "",
+                    f"the service's scale-in skips the task: it is protected until {held} s "
+                    "(task scale-in protection)",
+                )
+                deferred_said = True
+        elif scenario.stop_at is not None and t >= scenario.stop_at and not stop:
             by = "ServiceSchedulerInitiated" if scenario.stop_by_service else "UserInitiated"
+            if deferred_said:
+                say(
+                    t,
+                    "",
+                    "the protection has ended: the scale-in stops the task now",
+                    inferred=True,
+                )
             begin_stop(
                 t,
                 by,
@@ -958,6 +1148,19 @@ def simulate(scenario: Scenario) -> Run:
                     exit_container(
                         t, container.name, behaviour.sigterm_exit_code, "", "exited after SIGTERM"
                     )
+            spot_over = spot_at is not None and t >= spot_at + SPOT_WARNING
+            if spot_over and stop.get("code") == "SpotInterruption":
+                for container in scenario.containers:
+                    state = states[container.name]
+                    if state.status == "RUNNING":
+                        state.killed = True
+                        exit_container(
+                            t,
+                            container.name,
+                            137,
+                            "",
+                            "the Spot capacity is reclaimed two minutes after the warning",
+                        )
             if all(s.status in ("STOPPED", "NEVER") for s in states.values()):
                 say(t, "", f"the task is STOPPED ({stop['reason']})")
                 stopped_at = t
@@ -980,6 +1183,21 @@ def simulate(scenario: Scenario) -> Run:
             f"INF: stopTimeout above Fargate's documented maximum of {FARGATE_MAX_STOP} s "
             f"({', '.join(over)}): ecsprep gives {FARGATE_MAX_STOP} s"
         )
+    removed_at = (
+        stopped_at + scenario.cleanup_wait
+        if stopped_at is not None and not scenario.fargate
+        else None
+    )
+    if removed_at is not None and removed_at <= scenario.until:
+        # automated_image_cleanup.html: the agent removes a stopped task's containers after
+        # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (3h by default).
+        say(
+            removed_at,
+            "",
+            "the agent removes the stopped task's containers "
+            f"(ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION {scenario.cleanup_wait} s after the stop)",
+        )
+    notes.extend(scenario.config_notes)
     if scenario.ignored:
         notes.append(
             "ecsConfig has no effect on Fargate: there is no container instance to configure"
@@ -1019,4 +1237,10 @@ def simulate(scenario: Scenario) -> Run:
             for c, m in _resolved_mounts(scenario).items()
         },
         notes=tuple(notes),
+        sigterm_at={n: s.sigterm_at for n, s in states.items() if s.sigterm_at is not None},
+        eventbridge_warning_at=eventbridge_at,
+        warning_seconds=SPOT_WARNING if eventbridge_at is not None else None,
+        protected_until=spans[-1][1] if spans else None,
+        protection_failures=failures,
+        containers_removed_at=removed_at,
     )

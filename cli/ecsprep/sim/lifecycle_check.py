@@ -1,7 +1,8 @@
 """A task's containers from start to stop as a question's check runs it (`simulator: lifecycle`).
 
 The scenario is `ecsprep simulate lifecycle`'s document: `{taskDefinition, launchType,
-behaviour, service, stopTask, ecsConfig, until}` (docs/lifecycle.md). Input AWS refuses
+behaviour, service, stopTask, spotInterruption, taskProtection, ecsConfig, until}`
+(docs/lifecycle.md). Input AWS refuses
 (COMPLETE on an essential container, no essential container, memory not above
 memoryReservation, a Fargate startTimeout outside 2-120…) is an InputError with AWS's words.
 """
@@ -44,6 +45,13 @@ FACTS = (
     "other_tasks_see",
     "same_instance_sees",
     "host_paths",
+    "sigterm_at",
+    "eventbridge_warning_at",
+    "warning_seconds",
+    "protected_until",
+    "protection_failures",
+    "containers_removed_at",
+    "containers_removed",
 )
 
 
