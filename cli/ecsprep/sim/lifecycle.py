@@ -95,6 +95,7 @@ class Behaviour:
     sigterm_exit_code: int = 0
     shell_pid1: bool = False  # a shell script is PID 1 and doesn't pass signals on
     spawns_children: bool = False
+    busy_until: int | None = None  # seconds after start until its current job is done
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ class Run:
     protected_until: int | None = None  # when the task's scale-in protection ends
     protection_failures: tuple[str, ...] = ()
     containers_removed_at: int | None = None  # the agent removes the stopped containers (EC2)
+    work_lost: tuple[str, ...] = ()  # containers stopped before their job was done (busyUntil)
 
     def facts(self) -> dict[str, object]:
         volumes = self.scenario.volumes
@@ -246,6 +248,7 @@ class Run:
             "protected_until": self.protected_until,
             "protection_failures": list(self.protection_failures),
             "containers_removed_at": self.containers_removed_at,
+            "work_lost": list(self.work_lost),
             "containers_removed": self.containers_removed_at is not None
             and self.containers_removed_at <= self.scenario.until,
         }
@@ -275,6 +278,8 @@ _BEHAVIOUR_KEYS = {
     "sigtermExitCode": "the exit code after a graceful SIGTERM exit (0)",
     "shellPid1": "true when a shell script is PID 1 and doesn't pass signals on",
     "spawnsChildren": "true when the process leaves child processes to be reaped",
+    "busyUntil": "seconds after the start until the job it is working on is done; on SIGTERM "
+    "it finishes the job first (lost if the container stops earlier)",
 }
 
 
@@ -680,6 +685,9 @@ def _read_behaviour(data: object, where: Where) -> Behaviour:
         sigterm_exit_code=as_int(body.get("sigtermExitCode", 0), where.key("sigtermExitCode")),
         shell_pid1=body.get("shellPid1") is True,
         spawns_children=body.get("spawnsChildren") is True,
+        busy_until=None
+        if body.get("busyUntil") is None
+        else as_int(body.get("busyUntil"), where.key("busyUntil")),
     )
 
 
@@ -1132,8 +1140,15 @@ def simulate(scenario: Scenario) -> Run:
                         container.name,
                         "SIGTERM" + ("" if handled else ": the process ignores it"),
                     )
-                if handled and behaviour.shutdown_seconds < seconds:
-                    state.exit_at = t + behaviour.shutdown_seconds
+                # A process in the middle of a job (busyUntil) finishes it before it exits.
+                job_left = (
+                    max(0, (state.started_at or 0) + behaviour.busy_until - t)
+                    if behaviour.busy_until is not None
+                    else 0
+                )
+                needs = job_left + behaviour.shutdown_seconds
+                if handled and needs < seconds:
+                    state.exit_at = t + needs
                 else:
                     state.exit_at = t + seconds
                     state.killed = True
@@ -1183,6 +1198,7 @@ def simulate(scenario: Scenario) -> Run:
             f"INF: stopTimeout above Fargate's documented maximum of {FARGATE_MAX_STOP} s "
             f"({', '.join(over)}): ecsprep gives {FARGATE_MAX_STOP} s"
         )
+    exits_at = {e.container: e.at for e in events if e.what.startswith("exited")}
     removed_at = (
         stopped_at + scenario.cleanup_wait
         if stopped_at is not None and not scenario.fargate
@@ -1243,4 +1259,11 @@ def simulate(scenario: Scenario) -> Run:
         protected_until=spans[-1][1] if spans else None,
         protection_failures=failures,
         containers_removed_at=removed_at,
+        work_lost=tuple(
+            c.name
+            for c in scenario.containers
+            if c.behaviour.busy_until is not None
+            and c.name in exits_at
+            and exits_at[c.name] - (states[c.name].started_at or 0) < c.behaviour.busy_until
+        ),
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ecsprep.sim.documents import Where
-from ecsprep.sim.lifecycle import Run, read_scenario, simulate
+from ecsprep.sim.lifecycle import CLEANUP_WAIT, Run, read_scenario, simulate
 from ecsprep.sim.simulators import Outcome, Simulator
 
 FACTS = (
@@ -52,6 +52,7 @@ FACTS = (
     "protection_failures",
     "containers_removed_at",
     "containers_removed",
+    "work_lost",
 )
 
 
@@ -67,13 +68,30 @@ def _run(scenario: Any) -> Outcome:
 
 def summary(run: Run) -> str:
     started = ", ".join(run.start_order) or "nothing"
+    extra = ""
+    if run.eventbridge_warning_at is not None:
+        extra += f"; Spot warning at {run.eventbridge_warning_at} s (EventBridge event, SIGTERM)"
+    if run.protected_until is not None:
+        extra += f"; protected from scale-in until {run.protected_until} s"
+    if run.protection_failures:
+        extra += "; UpdateTaskProtection fails: " + ", ".join(run.protection_failures)
     if not run.task_stopped:
-        return f"Started {started}; the task is still running at {run.scenario.until} s."
+        return f"Started {started}; the task is still running at {run.scenario.until} s{extra}."
     codes = ", ".join(f"{n} {c}" for n, c in run.exit_codes.items())
     killed = f"; SIGKILL: {', '.join(run.killed)}" if run.killed else ""
+    # The agent's cleanup is worth a word when the run reaches it or ecs.config was given.
+    scenario = run.scenario
+    configured = (
+        scenario.cleanup_wait != CLEANUP_WAIT
+        or scenario.agent_stop_timeout is not None
+        or bool(scenario.config_notes)
+    )
+    removed = run.containers_removed_at
+    if removed is not None and (removed <= scenario.until or configured):
+        extra += f"; the agent removes its containers at {removed} s"
     return (
         f"Started {started}; stopped at {run.stopped_at} s ({run.stopped_reason}); "
-        f"exit codes {codes or 'none'}{killed}."
+        f"exit codes {codes or 'none'}{killed}{extra}."
     )
 
 
