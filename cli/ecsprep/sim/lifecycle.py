@@ -96,6 +96,7 @@ class Behaviour:
     shell_pid1: bool = False  # a shell script is PID 1 and doesn't pass signals on
     spawns_children: bool = False
     busy_until: int | None = None  # seconds after start until its current job is done
+    writes: tuple[str, ...] = ()  # paths the process writes files to
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class Container:
     mounts: tuple[Mount, ...]
     volumes_from: tuple[tuple[str, bool], ...]
     behaviour: Behaviour
+    readonly_root: bool = False  # readonlyRootFilesystem
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,7 @@ class Run:
     protection_failures: tuple[str, ...] = ()
     containers_removed_at: int | None = None  # the agent removes the stopped containers (EC2)
     work_lost: tuple[str, ...] = ()  # containers stopped before their job was done (busyUntil)
+    write_errors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def facts(self) -> dict[str, object]:
         volumes = self.scenario.volumes
@@ -249,6 +252,8 @@ class Run:
             "protection_failures": list(self.protection_failures),
             "containers_removed_at": self.containers_removed_at,
             "work_lost": list(self.work_lost),
+            "readonly_root": [c.name for c in self.scenario.containers if c.readonly_root],
+            "write_errors": {c: list(p) for c, p in self.write_errors.items()},
             "containers_removed": self.containers_removed_at is not None
             and self.containers_removed_at <= self.scenario.until,
         }
@@ -280,6 +285,7 @@ _BEHAVIOUR_KEYS = {
     "spawnsChildren": "true when the process leaves child processes to be reaped",
     "busyUntil": "seconds after the start until the job it is working on is done; on SIGTERM "
     "it finishes the job first (lost if the container stops earlier)",
+    "writes": "paths the process writes files to: [/tmp, /var/cache/app]",
 }
 
 
@@ -609,6 +615,11 @@ def _read_container(
                 source.get("readOnly") is True,
             )
         )
+    if fargate and body.get("privileged") is True:
+        # fargate-tasks-services.html lists privileged among the parameters Fargate refuses.
+        raise where.key("privileged").refuse(
+            "Tasks using the Fargate launch type do not support privileged."
+        )
     behaviour = _read_behaviour(behaviours.get(name, {}), Where(where.source, f"behaviour.{name}"))
     return Container(
         name=name,
@@ -623,6 +634,7 @@ def _read_container(
         mounts=tuple(mounts),
         volumes_from=tuple(volumes_from),
         behaviour=behaviour,
+        readonly_root=body.get("readonlyRootFilesystem") is True,
     )
 
 
@@ -688,6 +700,10 @@ def _read_behaviour(data: object, where: Where) -> Behaviour:
         busy_until=None
         if body.get("busyUntil") is None
         else as_int(body.get("busyUntil"), where.key("busyUntil")),
+        writes=tuple(
+            as_str(p, where.key("writes").index(n))
+            for n, p in enumerate(as_list(body.get("writes", []), where.key("writes")))
+        ),
     )
 
 
@@ -774,6 +790,31 @@ def _resolved_mounts(scenario: Scenario) -> dict[str, dict[str, tuple[str, bool]
     return mounts
 
 
+def write_errors(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """The paths each container's process can't write (API_ContainerDefinition.html
+    readonlyRootFilesystem: the container gets read-only access to its root file system; a
+    volume mounted at the path, or above it, is writable unless its mount is readOnly)."""
+    mounts = _resolved_mounts(scenario)
+    found: dict[str, tuple[str, ...]] = {}
+    for container in scenario.containers:
+        failing = []
+        for path in container.behaviour.writes:
+            covering = [
+                (mount, ro)
+                for mount, (_, ro) in mounts[container.name].items()
+                if path == mount or path.startswith(mount.rstrip("/") + "/")
+            ]
+            if covering:  # the deepest mount decides
+                read_only = max(covering, key=lambda m: len(m[0]))[1]
+            else:
+                read_only = container.readonly_root
+            if read_only:
+                failing.append(path)
+        if failing:
+            found[container.name] = tuple(failing)
+    return found
+
+
 # --- Running it -------------------------------------------------------------------------
 
 
@@ -828,6 +869,8 @@ def simulate(scenario: Scenario) -> Run:
         c.name: [d.name for d in scenario.containers if any(t == c.name for t, _ in d.depends_on)]
         for c in scenario.containers
     }
+
+    cannot_write = write_errors(scenario)
 
     def say(at: int, container: str, what: str, inferred: bool = False) -> None:
         events.append(Event(at, container, what, inferred))
@@ -895,6 +938,12 @@ def simulate(scenario: Scenario) -> Run:
                     start_order.append(container.name)
                     waits = ", ".join(f"{target} {cond.value}" for target, cond, _ in results)
                     say(t, container.name, "started" + (f" (after {waits})" if waits else ""))
+                    for path in cannot_write.get(container.name, ()):
+                        say(
+                            t,
+                            container.name,
+                            f"writing to {path} fails: Read-only file system",
+                        )
                     changed = True
                     continue
                 for target, cond, result in results:
@@ -1259,6 +1308,7 @@ def simulate(scenario: Scenario) -> Run:
         protected_until=spans[-1][1] if spans else None,
         protection_failures=failures,
         containers_removed_at=removed_at,
+        write_errors=cannot_write,
         work_lost=tuple(
             c.name
             for c in scenario.containers

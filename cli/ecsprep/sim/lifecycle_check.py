@@ -53,6 +53,8 @@ FACTS = (
     "containers_removed_at",
     "containers_removed",
     "work_lost",
+    "readonly_root",
+    "write_errors",
 )
 
 
@@ -75,6 +77,10 @@ def summary(run: Run) -> str:
         extra += f"; protected from scale-in until {run.protected_until} s"
     if run.protection_failures:
         extra += "; UpdateTaskProtection fails: " + ", ".join(run.protection_failures)
+    if run.write_errors:
+        extra += "; Read-only file system: " + ", ".join(
+            f"{c} {p}" for c, paths in run.write_errors.items() for p in paths
+        )
     if not run.task_stopped:
         return f"Started {started}; the task is still running at {run.scenario.until} s{extra}."
     codes = ", ".join(f"{n} {c}" for n, c in run.exit_codes.items())
