@@ -45,6 +45,8 @@ ESSENTIAL_EXITED = "Essential container in task exited"
 HEALTH_FAILED = "Task failed container health checks"  # INF wording (knowledge center)
 SPOT_WARNING = 120  # fargate-capacity-providers.html: "interrupted with a two-minute warning"
 SPOT_REASON = "Your Spot Task was interrupted."  # INF wording (knowledge center's event example)
+DRAINING_REASON = "The container instance is DRAINING (Spot Instance interruption notice)"  # INF
+INSTANCE_GONE = "The Spot Instance was reclaimed, and the task's containers with it"  # INF
 PROTECTION_DEFAULT = 120  # minutes; task-scale-in-protection.html ("2 hours by default")
 PROTECTION_RANGE = (1, 2880)  # minutes; task-scale-in-protection.html (1 minute to 48 hours)
 CLEANUP_WAIT = 3 * 3600  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION default (ecs-agent-config.html)
@@ -147,7 +149,8 @@ class Scenario:
     agent_stop_timeout: int | None = None  # ECS_CONTAINER_STOP_TIMEOUT (EC2)
     ignored: tuple[str, ...] = ()  # settings given that don't apply (ecsConfig on Fargate)
     until: int = DEFAULT_UNTIL
-    spot_interruption_at: int | None = None  # Fargate Spot reclaims the capacity (warning)
+    spot_interruption_at: int | None = None  # Spot reclaims the capacity (the warning's second)
+    spot_draining: bool = False  # ECS_ENABLE_SPOT_INSTANCE_DRAINING=true (EC2)
     protection: tuple[ProtectionCall, ...] = ()  # task scale-in protection calls
     cleanup_wait: int = CLEANUP_WAIT  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (EC2), seconds
     config_notes: tuple[str, ...] = ()  # what ecsConfig keys the lifecycle doesn't read do
@@ -196,6 +199,7 @@ class Run:
     containers_removed_at: int | None = None  # the agent removes the stopped containers (EC2)
     work_lost: tuple[str, ...] = ()  # containers stopped before their job was done (busyUntil)
     write_errors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    replacement_at: int | None = None  # the service scheduler starts a replacement elsewhere
 
     def facts(self) -> dict[str, object]:
         volumes = self.scenario.volumes
@@ -253,6 +257,7 @@ class Run:
             "containers_removed_at": self.containers_removed_at,
             "work_lost": list(self.work_lost),
             "readonly_root": [c.name for c in self.scenario.containers if c.readonly_root],
+            "replacement_at": self.replacement_at,
             "write_errors": {c: list(p) for c, p in self.write_errors.items()},
             "containers_removed": self.containers_removed_at is not None
             and self.containers_removed_at <= self.scenario.until,
@@ -360,6 +365,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
     ignored: tuple[str, ...] = ()
     cleanup = CLEANUP_WAIT
     config_notes: list[str] = []
+    spot_draining = False
     if "ecsConfig" in document:
         config = as_mapping(document["ecsConfig"], where.key("ecsConfig"))
         if fargate:
@@ -384,6 +390,8 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
                 else:
                     cleanup = wait
             config_notes.extend(_unread_settings(config))
+            draining = str(config.get("ECS_ENABLE_SPOT_INSTANCE_DRAINING", "false"))
+            spot_draining = draining.strip().lower() == "true"
     spot_at: int | None = None
     if "spotInterruption" in document:
         spot_where = where.key("spotInterruption")
@@ -393,12 +401,6 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
                 raise spot_where.key(str(key)).refuse(
                     f"unknown key {key!r}", "spotInterruption has at (the second of the warning)"
                 )
-        if not fargate:
-            raise spot_where.refuse(
-                "spotInterruption is Fargate Spot's two-minute warning: give launchType FARGATE",
-                "EC2 Spot Instances are drained through their container instance "
-                "(ECS_ENABLE_SPOT_INSTANCE_DRAINING), not modelled here",
-            )
         spot_at = as_int(body.get("at", 0), spot_where.key("at"))
     protection = _read_protection(document.get("taskProtection"), where.key("taskProtection"))
     until = as_int(document.get("until", DEFAULT_UNTIL), where.key("until"), minimum=1)
@@ -419,6 +421,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         ignored=ignored,
         until=until,
         spot_interruption_at=spot_at,
+        spot_draining=spot_draining,
         protection=protection,
         cleanup_wait=cleanup,
         config_notes=tuple(config_notes),
@@ -1000,11 +1003,55 @@ def simulate(scenario: Scenario) -> Run:
     deferred_said = False
     spot_at = scenario.spot_interruption_at
     eventbridge_at: int | None = None
+    replacement_at: int | None = None
     stopped_at: int | None = None  # the second the last container stopped
     for t in range(scenario.until + 1):
         # 0. Fargate Spot reclaims the capacity: a two-minute warning, as a task state change
         #    event to EventBridge and SIGTERM to the task (fargate-capacity-providers.html).
-        if spot_at is not None and t == spot_at and not stop:
+        if spot_at is not None and t == spot_at and not stop and not scenario.fargate:
+            # EC2 Spot Instances (spot-instance-draining-linux-container.html): a two-minute
+            # interruption notice; with ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS sets the
+            # container instance to DRAINING and the service scheduler replaces its tasks on
+            # other instances (container-instance-draining.html); standalone tasks stay.
+            say(t, "", "EC2 sends the Spot Instance two-minute interruption notice")
+            if not scenario.spot_draining:
+                say(
+                    t,
+                    "",
+                    "Spot Instance draining is off (ECS_ENABLE_SPOT_INSTANCE_DRAINING): the "
+                    "instance stays ACTIVE and its tasks run until it is reclaimed",
+                )
+            elif scenario.service:
+                say(
+                    t,
+                    "",
+                    "ECS sets the container instance to DRAINING: the service scheduler starts "
+                    "a replacement on another instance and stops this task",
+                    inferred=True,
+                )
+                replacement_at = t
+                begin_stop(
+                    t, "ServiceSchedulerInitiated", DRAINING_REASON, "the instance is DRAINING"
+                )
+            else:
+                say(
+                    t,
+                    "",
+                    "ECS sets the container instance to DRAINING; a standalone task isn't "
+                    "stopped or replaced",
+                )
+        if spot_at is not None and t == spot_at + SPOT_WARNING and not scenario.fargate:
+            say(t, "", "EC2 reclaims the Spot Instance", inferred=True)
+            if scenario.service and replacement_at is None:
+                replacement_at = t
+                say(
+                    t,
+                    "",
+                    "the service scheduler replaces the task only now that it is gone",
+                    inferred=True,
+                )
+            begin_stop(t, "", INSTANCE_GONE, "the instance is gone", inferred=True)
+        if spot_at is not None and t == spot_at and not stop and scenario.fargate:
             eventbridge_at = t
             say(
                 t,
@@ -1156,6 +1203,20 @@ def simulate(scenario: Scenario) -> Run:
             )
         # 5. Stopping: SIGTERM in the reverse of the dependsOn order, SIGKILL after the timeout.
         if stop:
+            # Two minutes after the warning the Spot capacity is gone, and whatever still runs
+            # on it with it (Fargate Spot: the task is stopped; EC2: the instance is reclaimed).
+            if spot_at is not None and t >= spot_at + SPOT_WARNING:
+                for container in scenario.containers:
+                    state = states[container.name]
+                    if state.status == "RUNNING":
+                        state.killed = True
+                        exit_container(
+                            t,
+                            container.name,
+                            137,
+                            "",
+                            "the Spot capacity is reclaimed two minutes after the warning",
+                        )
             for container in scenario.containers:
                 state = states[container.name]
                 if state.status == "PENDING":
@@ -1212,19 +1273,6 @@ def simulate(scenario: Scenario) -> Run:
                     exit_container(
                         t, container.name, behaviour.sigterm_exit_code, "", "exited after SIGTERM"
                     )
-            spot_over = spot_at is not None and t >= spot_at + SPOT_WARNING
-            if spot_over and stop.get("code") == "SpotInterruption":
-                for container in scenario.containers:
-                    state = states[container.name]
-                    if state.status == "RUNNING":
-                        state.killed = True
-                        exit_container(
-                            t,
-                            container.name,
-                            137,
-                            "",
-                            "the Spot capacity is reclaimed two minutes after the warning",
-                        )
             if all(s.status in ("STOPPED", "NEVER") for s in states.values()):
                 say(t, "", f"the task is STOPPED ({stop['reason']})")
                 stopped_at = t
@@ -1309,6 +1357,7 @@ def simulate(scenario: Scenario) -> Run:
         protection_failures=failures,
         containers_removed_at=removed_at,
         write_errors=cannot_write,
+        replacement_at=replacement_at,
         work_lost=tuple(
             c.name
             for c in scenario.containers

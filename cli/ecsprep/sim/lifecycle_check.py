@@ -55,6 +55,7 @@ FACTS = (
     "work_lost",
     "readonly_root",
     "write_errors",
+    "replacement_at",
 )
 
 
@@ -73,6 +74,8 @@ def summary(run: Run) -> str:
     extra = ""
     if run.eventbridge_warning_at is not None:
         extra += f"; Spot warning at {run.eventbridge_warning_at} s (EventBridge event, SIGTERM)"
+    if run.replacement_at is not None:
+        extra += f"; the service starts a replacement elsewhere at {run.replacement_at} s"
     if run.protected_until is not None:
         extra += f"; protected from scale-in until {run.protected_until} s"
     if run.protection_failures:
