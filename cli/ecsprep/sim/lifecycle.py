@@ -20,7 +20,15 @@ by second and records every decision as an `Event`:
 - initProcessEnabled: an init process that forwards signals and reaps processes
   (API_LinuxParameters.html);
 - volumes: mountPoints, volumesFrom (readOnly) and what each volume kind keeps after the
-  task stops (bind mount, host sourcePath, Docker volume scope task/shared, EFS, FSx).
+  task stops (bind mount, host sourcePath, Docker volume scope task/shared, EFS, FSx);
+  readonlyRootFilesystem (a write outside a writable mount fails);
+- Spot interruptions: Fargate Spot's two-minute warning (a task state change event to
+  EventBridge and SIGTERM, fargate-capacity-providers.html), an EC2 Spot Instance's notice
+  with or without ECS_ENABLE_SPOT_INSTANCE_DRAINING (spot-instance-draining-linux-container.html);
+- task scale-in protection (task-scale-in-protection.html, API_UpdateTaskProtection.html): a
+  service's scale-in waits for a protected task;
+- on EC2, the agent removes a stopped task's containers after
+  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (automated_image_cleanup.html).
 
 Every point the docs leave open is an `INF` note in the run (docs/lifecycle.md lists them).
 Input AWS refuses raises InputError with AWS's words where they are documented.
