@@ -27,6 +27,8 @@ by second and records every decision as an `Event`:
   with or without ECS_ENABLE_SPOT_INSTANCE_DRAINING (spot-instance-draining-linux-container.html);
 - task scale-in protection (task-scale-in-protection.html, API_UpdateTaskProtection.html): a
   service's scale-in waits for a protected task;
+- Fargate task retirement: the task is stopped, a service's task replaced
+  (task-maintenance.html);
 - on EC2, the agent removes a stopped task's containers after
   ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (automated_image_cleanup.html).
 
@@ -55,6 +57,7 @@ SPOT_WARNING = 120  # fargate-capacity-providers.html: "interrupted with a two-m
 SPOT_REASON = "Your Spot Task was interrupted."  # INF wording (knowledge center's event example)
 DRAINING_REASON = "The container instance is DRAINING (Spot Instance interruption notice)"  # INF
 INSTANCE_GONE = "The Spot Instance was reclaimed, and the task's containers with it"  # INF
+RETIRED = "The task's Fargate platform version revision was retired"  # INF wording
 PROTECTION_DEFAULT = 120  # minutes; task-scale-in-protection.html ("2 hours by default")
 PROTECTION_RANGE = (1, 2880)  # minutes; task-scale-in-protection.html (1 minute to 48 hours)
 CLEANUP_WAIT = 3 * 3600  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION default (ecs-agent-config.html)
@@ -159,6 +162,7 @@ class Scenario:
     until: int = DEFAULT_UNTIL
     spot_interruption_at: int | None = None  # Spot reclaims the capacity (the warning's second)
     spot_draining: bool = False  # ECS_ENABLE_SPOT_INSTANCE_DRAINING=true (EC2)
+    retirement_at: int | None = None  # Fargate retires the task's platform version revision
     protection: tuple[ProtectionCall, ...] = ()  # task scale-in protection calls
     cleanup_wait: int = CLEANUP_WAIT  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (EC2), seconds
     config_notes: tuple[str, ...] = ()  # what ecsConfig keys the lifecycle doesn't read do
@@ -284,7 +288,7 @@ def _volume_at(run: Run, container: str, path: str) -> str:
 
 _SCENARIO_KEYS = frozenset(
     {"taskDefinition", "launchType", "behaviour", "service", "stopTask", "ecsConfig", "until"}
-    | {"spotInterruption", "taskProtection", "description"}
+    | {"spotInterruption", "taskProtection", "taskRetirement", "description"}
 )
 _BEHAVIOUR_KEYS = {
     "exitsAfter": "seconds after the start at which the process exits on its own",
@@ -308,7 +312,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             raise where.key(str(key)).refuse(
                 f"unknown key {key!r}",
                 "a lifecycle scenario has taskDefinition, launchType, behaviour, service, "
-                "stopTask, spotInterruption, taskProtection, ecsConfig and until",
+                "stopTask, spotInterruption, taskProtection, taskRetirement, ecsConfig and until",
             )
     if "taskDefinition" not in document:
         raise where.refuse("taskDefinition is missing", "give the task definition (AWS's shape)")
@@ -411,6 +415,21 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
                 )
         spot_at = as_int(body.get("at", 0), spot_where.key("at"))
     protection = _read_protection(document.get("taskProtection"), where.key("taskProtection"))
+    retirement_at: int | None = None
+    if "taskRetirement" in document:
+        retire_where = where.key("taskRetirement")
+        body = as_mapping(document["taskRetirement"], retire_where)
+        for key in body:
+            if key != "at":
+                raise retire_where.key(str(key)).refuse(
+                    f"unknown key {key!r}", "taskRetirement has at (the second Fargate retires it)"
+                )
+        if not fargate:
+            raise retire_where.refuse(
+                "task retirement is Fargate's (a retired platform version revision): give "
+                "launchType FARGATE"
+            )
+        retirement_at = as_int(body.get("at", 0), retire_where.key("at"))
     until = as_int(document.get("until", DEFAULT_UNTIL), where.key("until"), minimum=1)
     if until > MAX_UNTIL:
         raise where.key("until").refuse(f"at most {MAX_UNTIL} seconds (a day)")
@@ -430,6 +449,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         until=until,
         spot_interruption_at=spot_at,
         spot_draining=spot_draining,
+        retirement_at=retirement_at,
         protection=protection,
         cleanup_wait=cleanup,
         config_notes=tuple(config_notes),
@@ -1059,6 +1079,21 @@ def simulate(scenario: Scenario) -> Run:
                     inferred=True,
                 )
             begin_stop(t, "", INSTANCE_GONE, "the instance is gone", inferred=True)
+        # Fargate task retirement (task-maintenance.html): every task on the retired revision
+        # is stopped; a service's scheduler replaces its tasks, a standalone task isn't.
+        if scenario.retirement_at is not None and t == scenario.retirement_at and not stop:
+            say(t, "", "Fargate retires the platform version revision the task runs on")
+            if scenario.service:
+                replacement_at = t
+                say(
+                    t,
+                    "",
+                    "the service scheduler starts a replacement on a current revision",
+                    inferred=True,
+                )
+            else:
+                say(t, "", "a standalone task isn't replaced: start a new one yourself")
+            begin_stop(t, "", RETIRED, "task retirement", inferred=True)
         if spot_at is not None and t == spot_at and not stop and scenario.fargate:
             eventbridge_at = t
             say(
