@@ -20,7 +20,17 @@ by second and records every decision as an `Event`:
 - initProcessEnabled: an init process that forwards signals and reaps processes
   (API_LinuxParameters.html);
 - volumes: mountPoints, volumesFrom (readOnly) and what each volume kind keeps after the
-  task stops (bind mount, host sourcePath, Docker volume scope task/shared, EFS, FSx).
+  task stops (bind mount, host sourcePath, Docker volume scope task/shared, EFS, FSx);
+  readonlyRootFilesystem (a write outside a writable mount fails);
+- Spot interruptions: Fargate Spot's two-minute warning (a task state change event to
+  EventBridge and SIGTERM, fargate-capacity-providers.html), an EC2 Spot Instance's notice
+  with or without ECS_ENABLE_SPOT_INSTANCE_DRAINING (spot-instance-draining-linux-container.html);
+- task scale-in protection (task-scale-in-protection.html, API_UpdateTaskProtection.html): a
+  service's scale-in waits for a protected task;
+- Fargate task retirement: the task is stopped, a service's task replaced
+  (task-maintenance.html);
+- on EC2, the agent removes a stopped task's containers after
+  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (automated_image_cleanup.html).
 
 Every point the docs leave open is an `INF` note in the run (docs/lifecycle.md lists them).
 Input AWS refuses raises InputError with AWS's words where they are documented.
@@ -43,6 +53,15 @@ MAX_UNTIL = 86_400
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 ESSENTIAL_EXITED = "Essential container in task exited"
 HEALTH_FAILED = "Task failed container health checks"  # INF wording (knowledge center)
+SPOT_WARNING = 120  # fargate-capacity-providers.html: "interrupted with a two-minute warning"
+SPOT_REASON = "Your Spot Task was interrupted."  # INF wording (knowledge center's event example)
+DRAINING_REASON = "The container instance is DRAINING (Spot Instance interruption notice)"  # INF
+INSTANCE_GONE = "The Spot Instance was reclaimed, and the task's containers with it"  # INF
+RETIRED = "The task's Fargate platform version revision was retired"  # INF wording
+PROTECTION_DEFAULT = 120  # minutes; task-scale-in-protection.html ("2 hours by default")
+PROTECTION_RANGE = (1, 2880)  # minutes; task-scale-in-protection.html (1 minute to 48 hours)
+CLEANUP_WAIT = 3 * 3600  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION default (ecs-agent-config.html)
+CLEANUP_MINIMUM = 60  # "the minimum duration is 1m" (ecs-agent-config.html)
 
 
 class Condition(str, Enum):
@@ -89,6 +108,8 @@ class Behaviour:
     sigterm_exit_code: int = 0
     shell_pid1: bool = False  # a shell script is PID 1 and doesn't pass signals on
     spawns_children: bool = False
+    busy_until: int | None = None  # seconds after start until its current job is done
+    writes: tuple[str, ...] = ()  # paths the process writes files to
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +126,7 @@ class Container:
     mounts: tuple[Mount, ...]
     volumes_from: tuple[tuple[str, bool], ...]
     behaviour: Behaviour
+    readonly_root: bool = False  # readonlyRootFilesystem
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +134,15 @@ class Volume:
     name: str
     kind: VolumeKind
     host_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectionCall:
+    """UpdateTaskProtection (or a PUT to $ECS_AGENT_URI/task-protection/v1/state) at a second."""
+
+    at: int
+    enabled: bool
+    expires_minutes: int | None = None  # None: the default 120 minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +160,12 @@ class Scenario:
     agent_stop_timeout: int | None = None  # ECS_CONTAINER_STOP_TIMEOUT (EC2)
     ignored: tuple[str, ...] = ()  # settings given that don't apply (ecsConfig on Fargate)
     until: int = DEFAULT_UNTIL
+    spot_interruption_at: int | None = None  # Spot reclaims the capacity (the warning's second)
+    spot_draining: bool = False  # ECS_ENABLE_SPOT_INSTANCE_DRAINING=true (EC2)
+    retirement_at: int | None = None  # Fargate retires the task's platform version revision
+    protection: tuple[ProtectionCall, ...] = ()  # task scale-in protection calls
+    cleanup_wait: int = CLEANUP_WAIT  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (EC2), seconds
+    config_notes: tuple[str, ...] = ()  # what ecsConfig keys the lifecycle doesn't read do
 
     def container(self, name: str) -> Container:
         return next(c for c in self.containers if c.name == name)
@@ -166,6 +203,15 @@ class Run:
     zombies: tuple[str, ...]
     mounts: Mapping[str, Mapping[str, str]]
     notes: tuple[str, ...] = field(default=())
+    sigterm_at: Mapping[str, int] = field(default_factory=dict)
+    eventbridge_warning_at: int | None = None  # the Spot interruption's task state change
+    warning_seconds: int | None = None  # from that warning until the task is stopped at latest
+    protected_until: int | None = None  # when the task's scale-in protection ends
+    protection_failures: tuple[str, ...] = ()
+    containers_removed_at: int | None = None  # the agent removes the stopped containers (EC2)
+    work_lost: tuple[str, ...] = ()  # containers stopped before their job was done (busyUntil)
+    write_errors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    replacement_at: int | None = None  # the service scheduler starts a replacement elsewhere
 
     def facts(self) -> dict[str, object]:
         volumes = self.scenario.volumes
@@ -215,6 +261,18 @@ class Run:
                 v.name for v in volumes if v.kind in (VolumeKind.HOST, VolumeKind.DOCKER_SHARED)
             ),
             "host_paths": {c: p for c, p in host_paths.items() if p},
+            "sigterm_at": dict(self.sigterm_at),
+            "eventbridge_warning_at": self.eventbridge_warning_at,
+            "warning_seconds": self.warning_seconds,
+            "protected_until": self.protected_until,
+            "protection_failures": list(self.protection_failures),
+            "containers_removed_at": self.containers_removed_at,
+            "work_lost": list(self.work_lost),
+            "readonly_root": [c.name for c in self.scenario.containers if c.readonly_root],
+            "replacement_at": self.replacement_at,
+            "write_errors": {c: list(p) for c, p in self.write_errors.items()},
+            "containers_removed": self.containers_removed_at is not None
+            and self.containers_removed_at <= self.scenario.until,
         }
 
 
@@ -230,7 +288,7 @@ def _volume_at(run: Run, container: str, path: str) -> str:
 
 _SCENARIO_KEYS = frozenset(
     {"taskDefinition", "launchType", "behaviour", "service", "stopTask", "ecsConfig", "until"}
-    | {"description"}
+    | {"spotInterruption", "taskProtection", "taskRetirement", "description"}
 )
 _BEHAVIOUR_KEYS = {
     "exitsAfter": "seconds after the start at which the process exits on its own",
@@ -242,6 +300,9 @@ _BEHAVIOUR_KEYS = {
     "sigtermExitCode": "the exit code after a graceful SIGTERM exit (0)",
     "shellPid1": "true when a shell script is PID 1 and doesn't pass signals on",
     "spawnsChildren": "true when the process leaves child processes to be reaped",
+    "busyUntil": "seconds after the start until the job it is working on is done; on SIGTERM "
+    "it finishes the job first (lost if the container stops earlier)",
+    "writes": "paths the process writes files to: [/tmp, /var/cache/app]",
 }
 
 
@@ -251,7 +312,7 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             raise where.key(str(key)).refuse(
                 f"unknown key {key!r}",
                 "a lifecycle scenario has taskDefinition, launchType, behaviour, service, "
-                "stopTask, ecsConfig and until",
+                "stopTask, spotInterruption, taskProtection, taskRetirement, ecsConfig and until",
             )
     if "taskDefinition" not in document:
         raise where.refuse("taskDefinition is missing", "give the task definition (AWS's shape)")
@@ -314,15 +375,61 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         by_service = by == "service"
     agent_stop: int | None = None
     ignored: tuple[str, ...] = ()
+    cleanup = CLEANUP_WAIT
+    config_notes: list[str] = []
+    spot_draining = False
     if "ecsConfig" in document:
         config = as_mapping(document["ecsConfig"], where.key("ecsConfig"))
         if fargate:
             ignored = ("ecsConfig",)
-        elif "ECS_CONTAINER_STOP_TIMEOUT" in config:
-            agent_stop = _duration(
-                config["ECS_CONTAINER_STOP_TIMEOUT"],
-                where.key("ecsConfig.ECS_CONTAINER_STOP_TIMEOUT"),
+        else:
+            if "ECS_CONTAINER_STOP_TIMEOUT" in config:
+                agent_stop = _duration(
+                    config["ECS_CONTAINER_STOP_TIMEOUT"],
+                    where.key("ecsConfig.ECS_CONTAINER_STOP_TIMEOUT"),
+                )
+            if "ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION" in config:
+                wait = _duration(
+                    config["ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION"],
+                    where.key("ecsConfig.ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION"),
+                )
+                if wait < CLEANUP_MINIMUM:
+                    config_notes.append(
+                        f"ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION {wait} s is below the minimum "
+                        "of 1m: the agent ignores it and keeps the default 3h "
+                        "(ecs-agent-config.html)"
+                    )
+                else:
+                    cleanup = wait
+            config_notes.extend(_unread_settings(config))
+            draining = str(config.get("ECS_ENABLE_SPOT_INSTANCE_DRAINING", "false"))
+            spot_draining = draining.strip().lower() == "true"
+    spot_at: int | None = None
+    if "spotInterruption" in document:
+        spot_where = where.key("spotInterruption")
+        body = as_mapping(document["spotInterruption"], spot_where)
+        for key in body:
+            if key != "at":
+                raise spot_where.key(str(key)).refuse(
+                    f"unknown key {key!r}", "spotInterruption has at (the second of the warning)"
+                )
+        spot_at = as_int(body.get("at", 0), spot_where.key("at"))
+    protection = _read_protection(document.get("taskProtection"), where.key("taskProtection"))
+    retirement_at: int | None = None
+    if "taskRetirement" in document:
+        retire_where = where.key("taskRetirement")
+        body = as_mapping(document["taskRetirement"], retire_where)
+        for key in body:
+            if key != "at":
+                raise retire_where.key(str(key)).refuse(
+                    f"unknown key {key!r}", "taskRetirement has at (the second Fargate retires it)"
+                )
+        if not fargate:
+            raise retire_where.refuse(
+                "task retirement is Fargate's (a retired platform version revision): give "
+                "launchType FARGATE"
             )
+        retirement_at = as_int(body.get("at", 0), retire_where.key("at"))
     until = as_int(document.get("until", DEFAULT_UNTIL), where.key("until"), minimum=1)
     if until > MAX_UNTIL:
         raise where.key("until").refuse(f"at most {MAX_UNTIL} seconds (a day)")
@@ -340,7 +447,81 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
         agent_stop_timeout=agent_stop,
         ignored=ignored,
         until=until,
+        spot_interruption_at=spot_at,
+        spot_draining=spot_draining,
+        retirement_at=retirement_at,
+        protection=protection,
+        cleanup_wait=cleanup,
+        config_notes=tuple(config_notes),
     )
+
+
+# What the agent settings the lifecycle doesn't read are about (ecs-agent-config.html,
+# automated_image_cleanup.html), so that a learner who sets one sees why nothing changes.
+_UNREAD = {
+    "ECS_IMAGE_MINIMUM_CLEANUP_AGE": "how old an unused image must be before image cleanup "
+    "may delete it",
+    "ECS_IMAGE_CLEANUP_INTERVAL": "how often image cleanup runs",
+    "ECS_NUM_IMAGES_DELETE_PER_CYCLE": "how many images one image cleanup deletes",
+    "ECS_DISABLE_IMAGE_CLEANUP": "whether unused images are cleaned up",
+    "ECS_IMAGE_PULL_BEHAVIOR": "when images are pulled or taken from the cache",
+}
+
+
+def _unread_settings(config: Mapping[str, object]) -> list[str]:
+    return [
+        f"{key} sets {what}: it doesn't change a task's containers or when the agent "
+        "removes them after the task stops"
+        for key, what in _UNREAD.items()
+        if key in config
+    ]
+
+
+def _read_protection(data: object, where: Where) -> tuple[ProtectionCall, ...]:
+    """`taskProtection`: one UpdateTaskProtection request or a list, each with `at`."""
+    if data is None:
+        return ()
+    items = [data] if isinstance(data, Mapping) else as_list(data, where)
+    calls = []
+    for n, item in enumerate(items):
+        at = where if isinstance(data, Mapping) else where.index(n)
+        body = as_mapping(item, at, "an UpdateTaskProtection request")
+        for key in body:
+            if key not in ("at", "protectionEnabled", "expiresInMinutes"):
+                raise at.key(str(key)).refuse(
+                    f"unknown key {key!r}", "give at, protectionEnabled and expiresInMinutes"
+                )
+        if "protectionEnabled" not in body:
+            raise at.refuse("protectionEnabled is required (true or false)")
+        enabled = body["protectionEnabled"]
+        if not isinstance(enabled, bool):
+            raise at.key("protectionEnabled").refuse("protectionEnabled is true or false")
+        minutes = None
+        if "expiresInMinutes" in body:
+            minutes = as_int(body["expiresInMinutes"], at.key("expiresInMinutes"))
+            low, high = PROTECTION_RANGE
+            if not low <= minutes <= high:
+                # AWS documents the range, not its error text: the wording is ecsprep's.
+                raise at.key("expiresInMinutes").refuse(
+                    f"InvalidParameterException: expiresInMinutes must be from {low} to "
+                    f"{high} minutes (48 hours); found {minutes}"
+                )
+        calls.append(ProtectionCall(as_int(body.get("at", 0), at.key("at")), enabled, minutes))
+    return tuple(sorted(calls, key=lambda c: c.at))
+
+
+def protection_ends(calls: tuple[ProtectionCall, ...]) -> list[tuple[int, int]]:
+    """The spans [from, until) in which the task is protected: each enabling call protects it
+    for expiresInMinutes (default 120) from that call, resetting the expiry; a call with
+    protectionEnabled false ends it (task-scale-in-protection.html, API_UpdateTaskProtection)."""
+    spans: list[tuple[int, int]] = []
+    for call in calls:
+        if spans and spans[-1][1] > call.at:  # the call ends or extends the open span
+            spans[-1] = (spans[-1][0], call.at)
+        if call.enabled:
+            minutes = call.expires_minutes or PROTECTION_DEFAULT
+            spans.append((call.at, call.at + minutes * 60))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _duration(value: object, where: Where) -> int:
@@ -465,6 +646,11 @@ def _read_container(
                 source.get("readOnly") is True,
             )
         )
+    if fargate and body.get("privileged") is True:
+        # fargate-tasks-services.html lists privileged among the parameters Fargate refuses.
+        raise where.key("privileged").refuse(
+            "Tasks using the Fargate launch type do not support privileged."
+        )
     behaviour = _read_behaviour(behaviours.get(name, {}), Where(where.source, f"behaviour.{name}"))
     return Container(
         name=name,
@@ -479,6 +665,7 @@ def _read_container(
         mounts=tuple(mounts),
         volumes_from=tuple(volumes_from),
         behaviour=behaviour,
+        readonly_root=body.get("readonlyRootFilesystem") is True,
     )
 
 
@@ -541,6 +728,13 @@ def _read_behaviour(data: object, where: Where) -> Behaviour:
         sigterm_exit_code=as_int(body.get("sigtermExitCode", 0), where.key("sigtermExitCode")),
         shell_pid1=body.get("shellPid1") is True,
         spawns_children=body.get("spawnsChildren") is True,
+        busy_until=None
+        if body.get("busyUntil") is None
+        else as_int(body.get("busyUntil"), where.key("busyUntil")),
+        writes=tuple(
+            as_str(p, where.key("writes").index(n))
+            for n, p in enumerate(as_list(body.get("writes", []), where.key("writes")))
+        ),
     )
 
 
@@ -627,6 +821,31 @@ def _resolved_mounts(scenario: Scenario) -> dict[str, dict[str, tuple[str, bool]
     return mounts
 
 
+def write_errors(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """The paths each container's process can't write (API_ContainerDefinition.html
+    readonlyRootFilesystem: the container gets read-only access to its root file system; a
+    volume mounted at the path, or above it, is writable unless its mount is readOnly)."""
+    mounts = _resolved_mounts(scenario)
+    found: dict[str, tuple[str, ...]] = {}
+    for container in scenario.containers:
+        failing = []
+        for path in container.behaviour.writes:
+            covering = [
+                (mount, ro)
+                for mount, (_, ro) in mounts[container.name].items()
+                if path == mount or path.startswith(mount.rstrip("/") + "/")
+            ]
+            if covering:  # the deepest mount decides
+                read_only = max(covering, key=lambda m: len(m[0]))[1]
+            else:
+                read_only = container.readonly_root
+            if read_only:
+                failing.append(path)
+        if failing:
+            found[container.name] = tuple(failing)
+    return found
+
+
 # --- Running it -------------------------------------------------------------------------
 
 
@@ -681,6 +900,8 @@ def simulate(scenario: Scenario) -> Run:
         c.name: [d.name for d in scenario.containers if any(t == c.name for t, _ in d.depends_on)]
         for c in scenario.containers
     }
+
+    cannot_write = write_errors(scenario)
 
     def say(at: int, container: str, what: str, inferred: bool = False) -> None:
         events.append(Event(at, container, what, inferred))
@@ -748,6 +969,12 @@ def simulate(scenario: Scenario) -> Run:
                     start_order.append(container.name)
                     waits = ", ".join(f"{target} {cond.value}" for target, cond, _ in results)
                     say(t, container.name, "started" + (f" (after {waits})" if waits else ""))
+                    for path in cannot_write.get(container.name, ()):
+                        say(
+                            t,
+                            container.name,
+                            f"writing to {path} fails: Read-only file system",
+                        )
                     changed = True
                     continue
                 for target, cond, result in results:
@@ -788,8 +1015,101 @@ def simulate(scenario: Scenario) -> Run:
                         )
                         break
 
+    # Task scale-in protection holds only a service's tasks (API_UpdateTaskProtection.html:
+    # a standalone task gets the failure TASK_NOT_VALID).
+    spans = protection_ends(scenario.protection) if scenario.service else []
+    failures = () if scenario.service else tuple("TASK_NOT_VALID" for _ in scenario.protection)
+    if failures:
+        notes.append(
+            "UpdateTaskProtection fails with TASK_NOT_VALID: protection is only for tasks that "
+            "belong to a service (API_UpdateTaskProtection.html)"
+        )
+
+    def protected_until(t: int) -> int | None:
+        return next((b for a, b in spans if a <= t < b), None)
+
+    deferred_said = False
+    spot_at = scenario.spot_interruption_at
+    eventbridge_at: int | None = None
+    replacement_at: int | None = None
     stopped_at: int | None = None  # the second the last container stopped
     for t in range(scenario.until + 1):
+        # 0. Fargate Spot reclaims the capacity: a two-minute warning, as a task state change
+        #    event to EventBridge and SIGTERM to the task (fargate-capacity-providers.html).
+        if spot_at is not None and t == spot_at and not stop and not scenario.fargate:
+            # EC2 Spot Instances (spot-instance-draining-linux-container.html): a two-minute
+            # interruption notice; with ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS sets the
+            # container instance to DRAINING and the service scheduler replaces its tasks on
+            # other instances (container-instance-draining.html); standalone tasks stay.
+            say(t, "", "EC2 sends the Spot Instance two-minute interruption notice")
+            if not scenario.spot_draining:
+                say(
+                    t,
+                    "",
+                    "Spot Instance draining is off (ECS_ENABLE_SPOT_INSTANCE_DRAINING): the "
+                    "instance stays ACTIVE and its tasks run until it is reclaimed",
+                )
+            elif scenario.service:
+                say(
+                    t,
+                    "",
+                    "ECS sets the container instance to DRAINING: the service scheduler starts "
+                    "a replacement on another instance and stops this task",
+                    inferred=True,
+                )
+                replacement_at = t
+                begin_stop(
+                    t, "ServiceSchedulerInitiated", DRAINING_REASON, "the instance is DRAINING"
+                )
+            else:
+                say(
+                    t,
+                    "",
+                    "ECS sets the container instance to DRAINING; a standalone task isn't "
+                    "stopped or replaced",
+                )
+        if spot_at is not None and t == spot_at + SPOT_WARNING and not scenario.fargate:
+            say(t, "", "EC2 reclaims the Spot Instance", inferred=True)
+            if scenario.service and replacement_at is None:
+                replacement_at = t
+                say(
+                    t,
+                    "",
+                    "the service scheduler replaces the task only now that it is gone",
+                    inferred=True,
+                )
+            begin_stop(t, "", INSTANCE_GONE, "the instance is gone", inferred=True)
+        # Fargate task retirement (task-maintenance.html): every task on the retired revision
+        # is stopped; a service's scheduler replaces its tasks, a standalone task isn't.
+        if scenario.retirement_at is not None and t == scenario.retirement_at and not stop:
+            say(t, "", "Fargate retires the platform version revision the task runs on")
+            if scenario.service:
+                replacement_at = t
+                say(
+                    t,
+                    "",
+                    "the service scheduler starts a replacement on a current revision",
+                    inferred=True,
+                )
+            else:
+                say(t, "", "a standalone task isn't replaced: start a new one yourself")
+            begin_stop(t, "", RETIRED, "task retirement", inferred=True)
+        if spot_at is not None and t == spot_at and not stop and scenario.fargate:
+            eventbridge_at = t
+            say(
+                t,
+                "",
+                "Fargate Spot interruption: ECS sends a task state change event to EventBridge "
+                f"and SIGTERM to the task; it is stopped at the latest at {t + SPOT_WARNING} s",
+            )
+            if protected_until(t) is not None:
+                say(
+                    t,
+                    "",
+                    "task scale-in protection doesn't hold it: it covers scale-in by Service "
+                    "Auto Scaling and deployments only",
+                )
+            begin_stop(t, "SpotInterruption", SPOT_REASON, "Fargate Spot needs the capacity back")
         # 1. Starts, in dependsOn order.
         starts(t)
         # 2. What each running container does this second.
@@ -894,8 +1214,25 @@ def simulate(scenario: Scenario) -> Run:
             elif not scenario.service and not notes:
                 notes.append("a standalone task runs on whatever its health (API_HealthCheck.html)")
         # 4. StopTask (or the service scheduler) at a given second.
-        if scenario.stop_at is not None and t >= scenario.stop_at and not stop:
+        held = protected_until(t) if scenario.stop_by_service else None
+        if scenario.stop_at is not None and t >= scenario.stop_at and not stop and held:
+            if not deferred_said:
+                say(
+                    t,
+                    "",
+                    f"the service's scale-in skips the task: it is protected until {held} s "
+                    "(task scale-in protection)",
+                )
+                deferred_said = True
+        elif scenario.stop_at is not None and t >= scenario.stop_at and not stop:
             by = "ServiceSchedulerInitiated" if scenario.stop_by_service else "UserInitiated"
+            if deferred_said:
+                say(
+                    t,
+                    "",
+                    "the protection has ended: the scale-in stops the task now",
+                    inferred=True,
+                )
             begin_stop(
                 t,
                 by,
@@ -909,6 +1246,20 @@ def simulate(scenario: Scenario) -> Run:
             )
         # 5. Stopping: SIGTERM in the reverse of the dependsOn order, SIGKILL after the timeout.
         if stop:
+            # Two minutes after the warning the Spot capacity is gone, and whatever still runs
+            # on it with it (Fargate Spot: the task is stopped; EC2: the instance is reclaimed).
+            if spot_at is not None and t >= spot_at + SPOT_WARNING:
+                for container in scenario.containers:
+                    state = states[container.name]
+                    if state.status == "RUNNING":
+                        state.killed = True
+                        exit_container(
+                            t,
+                            container.name,
+                            137,
+                            "",
+                            "the Spot capacity is reclaimed two minutes after the warning",
+                        )
             for container in scenario.containers:
                 state = states[container.name]
                 if state.status == "PENDING":
@@ -942,8 +1293,15 @@ def simulate(scenario: Scenario) -> Run:
                         container.name,
                         "SIGTERM" + ("" if handled else ": the process ignores it"),
                     )
-                if handled and behaviour.shutdown_seconds < seconds:
-                    state.exit_at = t + behaviour.shutdown_seconds
+                # A process in the middle of a job (busyUntil) finishes it before it exits.
+                job_left = (
+                    max(0, (state.started_at or 0) + behaviour.busy_until - t)
+                    if behaviour.busy_until is not None
+                    else 0
+                )
+                needs = job_left + behaviour.shutdown_seconds
+                if handled and needs < seconds:
+                    state.exit_at = t + needs
                 else:
                     state.exit_at = t + seconds
                     state.killed = True
@@ -980,6 +1338,22 @@ def simulate(scenario: Scenario) -> Run:
             f"INF: stopTimeout above Fargate's documented maximum of {FARGATE_MAX_STOP} s "
             f"({', '.join(over)}): ecsprep gives {FARGATE_MAX_STOP} s"
         )
+    exits_at = {e.container: e.at for e in events if e.what.startswith("exited")}
+    removed_at = (
+        stopped_at + scenario.cleanup_wait
+        if stopped_at is not None and not scenario.fargate
+        else None
+    )
+    if removed_at is not None and removed_at <= scenario.until:
+        # automated_image_cleanup.html: the agent removes a stopped task's containers after
+        # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (3h by default).
+        say(
+            removed_at,
+            "",
+            "the agent removes the stopped task's containers "
+            f"(ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION {scenario.cleanup_wait} s after the stop)",
+        )
+    notes.extend(scenario.config_notes)
     if scenario.ignored:
         notes.append(
             "ecsConfig has no effect on Fargate: there is no container instance to configure"
@@ -1019,4 +1393,19 @@ def simulate(scenario: Scenario) -> Run:
             for c, m in _resolved_mounts(scenario).items()
         },
         notes=tuple(notes),
+        sigterm_at={n: s.sigterm_at for n, s in states.items() if s.sigterm_at is not None},
+        eventbridge_warning_at=eventbridge_at,
+        warning_seconds=SPOT_WARNING if eventbridge_at is not None else None,
+        protected_until=spans[-1][1] if spans else None,
+        protection_failures=failures,
+        containers_removed_at=removed_at,
+        write_errors=cannot_write,
+        replacement_at=replacement_at,
+        work_lost=tuple(
+            c.name
+            for c in scenario.containers
+            if c.behaviour.busy_until is not None
+            and c.name in exits_at
+            and exits_at[c.name] - (states[c.name].started_at or 0) < c.behaviour.busy_until
+        ),
     )

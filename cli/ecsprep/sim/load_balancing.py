@@ -26,7 +26,10 @@ Load Balancing do and records each decision as a `Step`:
    essential container with a task-definition healthCheck is UNHEALTHY, after the
    healthCheckGracePeriodSeconds; standalone tasks are never replaced
    (healthcheck.html, service_definition_parameters.html). Docker image
-   HEALTHCHECKs are ignored.
+   HEALTHCHECKs are ignored. A slow start (readyAfterSeconds) fails every check
+   until the application is ready; when that outlasts the thresholds, the task
+   counts as failing until its first passing check, and only a grace period
+   lasting past that check keeps it (`_warmup_failing`).
 5. Routing: a request picks the listener on its port and protocol; ALB rules are
    evaluated from the lowest priority number, all conditions of a rule must match
    (path-pattern, host-header, http-header; only the path is case-sensitive), else the
@@ -67,6 +70,7 @@ FACTS = (
     "reachable",
     "replaced_by",
     "replaced_after",
+    "warmup_failing",
     "task_health",
     "container_health",
     "drain_seconds",
@@ -292,6 +296,9 @@ class Run:
     cold_full_share: bool
     static_ips: bool
     notes: tuple[str, ...] = field(default=())
+    # While the application warms up (readyAfterSeconds): which check counts the task as
+    # failing, from when until its first passing check, in seconds from the task's start.
+    warmup_failing: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def count(self, state: str) -> int:
         return sum(1 for t in self.targets if t.state == state)
@@ -322,6 +329,7 @@ class Run:
             "reachable": self.reachable,
             "replaced_by": list(self.replaced_by),
             "replaced_after": self.replaced_after,
+            "warmup_failing": {k: list(v) for k, v in self.warmup_failing.items()},
             "task_health": self.task_health,
             "container_health": dict(self.container_health),
             "drain_seconds": self.drain_seconds,
@@ -1026,6 +1034,52 @@ def _first_check_after(seconds: int, interval: int) -> int:
     return -(-seconds // interval) * interval if seconds else 0
 
 
+_CHECK_NAMES = {
+    "elb-health-check": "load balancer's health check",
+    "container-health": "container health check",
+}
+
+
+def _warmup_failing(setup: Setup, targets: list[Target]) -> dict[str, tuple[int, int]]:
+    """When a slow-starting task counts as failing its health checks, from and until.
+
+    The application answers nothing before `readyAfterSeconds`, so every check before
+    then fails. The load balancer's checks run at 0, interval, 2×interval… (INF, as
+    elsewhere); ECS counts the target failing after UnhealthyThresholdCount checks, at
+    interval × threshold (INF), and a newly registered target turns healthy at its first
+    passing check (target-group-health-checks.html: "After your target is registered, it
+    must pass one health check to be considered healthy"; INF: a target that failed its
+    first checks still counts as newly registered). A container's health check failures
+    during its startPeriod don't count towards its retries (API_HealthCheck.html); it
+    counts UNHEALTHY after startPeriod + interval × retries (INF, as for a failing check)
+    and turns HEALTHY at its first passing check, the first at or after readyAfterSeconds
+    (Docker's HEALTHCHECK reference: "Whenever a health check passes, it becomes healthy").
+    Only windows that aren't empty are kept; a target or container failing for another
+    reason is judged as before.
+    """
+    ready = setup.ready_after
+    found: dict[str, tuple[int, int]] = {}
+    if not ready:
+        return found
+    if setup.bindings and targets and all(t.state == "healthy" for t in targets):
+        tg = setup.target_groups[setup.bindings[0].target_group]
+        start = tg.interval * tg.unhealthy_threshold
+        until = _first_check_after(ready, tg.interval)
+        if start < until:
+            found["elb-health-check"] = (start, until)
+    windows = []
+    for c in setup.containers:
+        if c.health is None or not c.essential or c.name in setup.failing:
+            continue
+        start = c.health.start_period + c.health.interval * c.health.retries
+        until = _first_check_after(ready, c.health.interval)
+        if start < until:
+            windows.append((start, until))
+    if windows:
+        found["container-health"] = (min(s for s, _ in windows), max(u for _, u in windows))
+    return found
+
+
 def run(setup: Setup) -> Run:
     steps: list[Step] = []
     notes: list[str] = [EGRESS_NOTE] if setup.egress_given else []
@@ -1164,6 +1218,21 @@ def run(setup: Setup) -> Run:
         task_health = "HEALTHY"
     replaced: list[str] = []
     after = 0
+    warm = _warmup_failing(setup, targets) if setup.in_service and setup.count else {}
+    for label, (start, until) in warm.items():
+        ignored = until <= setup.grace
+        steps.append(
+            Step(
+                f"while the application warms up ({setup.ready_after} s), the "
+                f"{_CHECK_NAMES[label]} fails: ECS counts the task unhealthy from {start} s "
+                f"until the first passing check at {until} s",
+                ignored,
+                f"inside the {setup.grace} s grace period, the scheduler ignores it"
+                if ignored
+                else f"past the {setup.grace} s grace period",
+                "service_definition_parameters.html",
+            )
+        )
     if setup.in_service and setup.count:
         # Either failing check makes the task unhealthy (ecs_services.html), so the first of
         # them counts, once the grace period is over.
@@ -1179,6 +1248,19 @@ def run(setup: Setup) -> Run:
         if task_health == "UNHEALTHY":
             replaced.append("container-health")
             failing_at.append(container_unhealthy_after)
+        # A warm-up failure the grace period doesn't cover (service_definition_parameters.html:
+        # the scheduler ignores unhealthy checks only during the grace period).
+        for label, (start, until) in warm.items():
+            if until > setup.grace:
+                if label not in replaced:
+                    replaced.append(label)
+                failing_at.append(start)
+        if warm:
+            notes.append(
+                "during warm-up, ECS counts a target as failing after UnhealthyThresholdCount "
+                "checks and a container after startPeriod + interval x retries; the first "
+                "passing check ends it (INF: AWS documents the thresholds, not the moments)"
+            )
         if failing_at:
             after = max(setup.grace, min(failing_at))
         grace = f" after the {setup.grace} s grace period" if setup.grace else ""
@@ -1270,4 +1352,5 @@ def run(setup: Setup) -> Run:
         cold_full_share=cold,
         static_ips=static,
         notes=tuple(notes),
+        warmup_failing=warm,
     )

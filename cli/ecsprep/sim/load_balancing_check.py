@@ -30,6 +30,12 @@ def summary(result: Run) -> str:
             f"{len(result.targets)} target(s): {result.count('healthy')} healthy, "
             f"{result.count('unhealthy')} unhealthy, {result.count('unused')} unused"
         )
+    if result.warmup_failing:
+        parts.append(
+            "during warm-up the tasks count as failing ("
+            + ", ".join(f"{k} {a}-{b} s" for k, (a, b) in result.warmup_failing.items())
+            + f"; grace period {result.setup.grace} s)"
+        )
     if result.replaced_by:
         parts.append("the service replaces tasks (" + ", ".join(result.replaced_by) + ")")
     if result.routes:

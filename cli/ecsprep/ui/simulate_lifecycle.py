@@ -27,7 +27,7 @@ def lifecycle(
         Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10 annotations
         typer.Argument(
             help="A scenario file (YAML/JSON): taskDefinition, launchType, behaviour, service, "
-            "stopTask, ecsConfig, until.",
+            "stopTask, spotInterruption, taskProtection, taskRetirement, ecsConfig, until.",
             show_default=False,
         ),
     ] = None,
