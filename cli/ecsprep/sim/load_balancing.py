@@ -28,8 +28,9 @@ Load Balancing do and records each decision as a `Step`:
    (healthcheck.html, service_definition_parameters.html). Docker image
    HEALTHCHECKs are ignored. A slow start (readyAfterSeconds) fails every check
    until the application is ready; when that outlasts the thresholds, the task
-   counts as failing until its first passing check, and only a grace period
-   lasting past that check keeps it (`_warmup_failing`).
+   counts as failing until it is healthy again (a target that went unhealthy after
+   HealthyThresholdCount consecutive passes, a container at its first pass), and
+   only a grace period lasting past that keeps it (`_warmup_failing`).
 5. Routing: a request picks the listener on its port and protocol; ALB rules are
    evaluated from the lowest priority number, all conditions of a rule must match
    (path-pattern, host-header, http-header; only the path is case-sensitive), else the
@@ -297,7 +298,7 @@ class Run:
     static_ips: bool
     notes: tuple[str, ...] = field(default=())
     # While the application warms up (readyAfterSeconds): which check counts the task as
-    # failing, from when until its first passing check, in seconds from the task's start.
+    # failing, from when until it is healthy again, in seconds from the task's start.
     warmup_failing: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def count(self, state: str) -> int:
@@ -1040,18 +1041,37 @@ _CHECK_NAMES = {
 }
 
 
+def _elb_warmup(ready: int, tg: TargetGroup) -> tuple[int, int, bool]:
+    """A slow-starting target's load balancer checks: (unhealthy from, healthy at, went
+    unhealthy).
+
+    The application answers nothing before `ready`, so every check before then fails; the
+    checks run every interval, the first one interval after registration (INF: ELB doesn't
+    document when the first check runs), so the first passing check is the first multiple
+    of the interval at or after `ready`. target-group-health-checks.html states two rules,
+    and both apply: a newly registered target "must pass one health check to be considered
+    healthy", and a target that has become unhealthy after UnhealthyThresholdCount
+    consecutive failures needs HealthyThresholdCount consecutive successes to be healthy
+    again. So while fewer than UnhealthyThresholdCount checks fail, the target is still in
+    its initial checks and its first passing check makes it healthy; otherwise it counts
+    unhealthy at the UnhealthyThresholdCount-th failure (interval x UnhealthyThresholdCount)
+    and healthy only after HealthyThresholdCount passes, at first pass + (threshold - 1) x
+    interval.
+    """
+    first_pass = _first_check_after(ready, tg.interval)
+    unhealthy_from = tg.interval * tg.unhealthy_threshold
+    if not ready or unhealthy_from >= first_pass:
+        return unhealthy_from, first_pass, False
+    return unhealthy_from, first_pass + (tg.healthy_threshold - 1) * tg.interval, True
+
+
 def _warmup_failing(setup: Setup, targets: list[Target]) -> dict[str, tuple[int, int]]:
     """When a slow-starting task counts as failing its health checks, from and until.
 
-    The application answers nothing before `readyAfterSeconds`, so every check before
-    then fails. The load balancer's checks run at 0, interval, 2×interval… (INF, as
-    elsewhere); ECS counts the target failing after UnhealthyThresholdCount checks, at
-    interval × threshold (INF), and a newly registered target turns healthy at its first
-    passing check (target-group-health-checks.html: "After your target is registered, it
-    must pass one health check to be considered healthy"; INF: a target that failed its
-    first checks still counts as newly registered). A container's health check failures
+    The load balancer's check: `_elb_warmup` (a target that went unhealthy needs
+    HealthyThresholdCount consecutive passes). A container's health check failures
     during its startPeriod don't count towards its retries (API_HealthCheck.html); it
-    counts UNHEALTHY after startPeriod + interval × retries (INF, as for a failing check)
+    counts UNHEALTHY after startPeriod + interval x retries (INF, as for a failing check)
     and turns HEALTHY at its first passing check, the first at or after readyAfterSeconds
     (Docker's HEALTHCHECK reference: "Whenever a health check passes, it becomes healthy").
     Only windows that aren't empty are kept; a target or container failing for another
@@ -1063,9 +1083,8 @@ def _warmup_failing(setup: Setup, targets: list[Target]) -> dict[str, tuple[int,
         return found
     if setup.bindings and targets and all(t.state == "healthy" for t in targets):
         tg = setup.target_groups[setup.bindings[0].target_group]
-        start = tg.interval * tg.unhealthy_threshold
-        until = _first_check_after(ready, tg.interval)
-        if start < until:
+        start, until, went_unhealthy = _elb_warmup(ready, tg)
+        if went_unhealthy:
             found["elb-health-check"] = (start, until)
     windows = []
     for c in setup.containers:
@@ -1105,7 +1124,7 @@ def run(setup: Setup) -> Run:
             notes.append(
                 f"{tg.name} uses {tg.protocol}, which an Application Load Balancer can't forward"
             )
-        healthy_at = _first_check_after(setup.ready_after, tg.interval)
+        healthy_at = _elb_warmup(setup.ready_after, tg)[1]
         next_port: dict[str, int] = {}
         for ident, zone, groups in places:
             if setup.network_mode == "awsvpc" or mapping.host_port:
@@ -1221,11 +1240,19 @@ def run(setup: Setup) -> Run:
     warm = _warmup_failing(setup, targets) if setup.in_service and setup.count else {}
     for label, (start, until) in warm.items():
         ignored = until <= setup.grace
+        if label == "elb-health-check":
+            tg_w = setup.target_groups[setup.bindings[0].target_group]
+            ends = (
+                f"until HealthyThresholdCount {tg_w.healthy_threshold} consecutive passing "
+                f"checks make it healthy again at {until} s"
+            )
+        else:
+            ends = f"until the first passing check at {until} s"
         steps.append(
             Step(
                 f"while the application warms up ({setup.ready_after} s), the "
                 f"{_CHECK_NAMES[label]} fails: ECS counts the task unhealthy from {start} s "
-                f"until the first passing check at {until} s",
+                + ends,
                 ignored,
                 f"inside the {setup.grace} s grace period, the scheduler ignores it"
                 if ignored
@@ -1257,9 +1284,12 @@ def run(setup: Setup) -> Run:
                 failing_at.append(start)
         if warm:
             notes.append(
-                "during warm-up, ECS counts a target as failing after UnhealthyThresholdCount "
-                "checks and a container after startPeriod + interval x retries; the first "
-                "passing check ends it (INF: AWS documents the thresholds, not the moments)"
+                "during warm-up, a target that failed UnhealthyThresholdCount checks is "
+                "unhealthy until HealthyThresholdCount consecutive passes, a container until "
+                "its first pass (target-group-health-checks.html, Docker HEALTHCHECK); INF: "
+                "the first check one interval after registration, a container UNHEALTHY at "
+                "startPeriod + interval x retries (AWS documents the thresholds, not the "
+                "moments)"
             )
         if failing_at:
             after = max(setup.grace, min(failing_at))
