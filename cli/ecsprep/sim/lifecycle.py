@@ -57,7 +57,9 @@ SPOT_WARNING = 120  # fargate-capacity-providers.html: "interrupted with a two-m
 SPOT_REASON = "Your Spot Task was interrupted."  # INF wording (knowledge center's event example)
 DRAINING_REASON = "The container instance is DRAINING (Spot Instance interruption notice)"  # INF
 INSTANCE_GONE = "The Spot Instance was reclaimed, and the task's containers with it"  # INF
-RETIRED = "The task's Fargate platform version revision was retired"  # INF wording
+# task-maintenance.html: a stoppedReason containing this message "indicates that the task was
+# stopped due to a task maintenance issue".
+RETIRED = "ECS is performing maintenance on the underlying infrastructure hosting the task"
 PROTECTION_DEFAULT = 120  # minutes; task-scale-in-protection.html ("2 hours by default")
 PROTECTION_RANGE = (1, 2880)  # minutes; task-scale-in-protection.html (1 minute to 48 hours)
 CLEANUP_WAIT = 3 * 3600  # ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION default (ecs-agent-config.html)
