@@ -649,7 +649,8 @@ def _read_container(
             )
         )
     if fargate and body.get("privileged") is True:
-        # fargate-tasks-services.html lists privileged among the parameters Fargate refuses.
+        # fargate-tasks-services.html lists privileged among the parameters Fargate refuses;
+        # INF wording: the ClientException AWS gives for the others (e.g. ipcMode).
         raise where.key("privileged").refuse(
             "Tasks using the Fargate launch type do not support privileged."
         )
