@@ -44,6 +44,14 @@ WAF_SQLI = (
 WAF_BLOCK = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-action.html"
 SG_RULES = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
 ELB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
+# load-balancer-listeners.html (application/ and network/): "A listener is a process that checks
+# for connection requests, using the protocol and port that you configure."
+ELB_LISTENERS = {
+    "application": "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+    "load-balancer-listeners.html",
+    "network": "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/"
+    "load-balancer-listeners.html",
+}
 ELB_RULES = (
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html"
 )
