@@ -81,6 +81,7 @@ SCENARIOS = {
             "documented.yaml: rest-api-request-validation-and-cognito",
             "documented.yaml: http-api-overwrite-path-with-the-proxy-variable",
             "documented.yaml: rest-api-vpc-link-v1-to-nlb",
+            "documented.yaml: every-documented-key-is-read",
         ],
     ),
 }
