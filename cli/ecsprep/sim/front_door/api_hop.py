@@ -14,6 +14,7 @@ from ecsprep.sim.front_door.decisions import (
     HTTP_JWT,
     HTTP_MAPPING,
     HTTP_PRIVATE,
+    REST_NO_METHOD,
     REST_PRIVATE,
     REST_VPC_V1,
     VALIDATION,
@@ -52,6 +53,15 @@ def at_api(walk: Walk, api: Api) -> Trip:
             return walk.end(404, by="route", at="api-gateway")
         stage, path = first, "/" + rest
     route, greedy = _match_route(api, "GET", path)
+    if route is None and api.protocol == "REST":
+        walk.say(
+            hop,
+            Verdict.BLOCK,
+            f"no method GET on a resource matching {path}: 403 Forbidden "
+            '("Missing Authentication Token", the MISSING_AUTHENTICATION_TOKEN gateway response)',
+            REST_NO_METHOD,
+        )
+        return walk.end(403, by="route", at="api-gateway")
     if route is None:
         walk.say(hop, Verdict.BLOCK, f"no route matches {path}: 404 Not Found", inferred=True)
         return walk.end(404, by="route", at="api-gateway")

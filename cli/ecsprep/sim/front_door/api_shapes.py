@@ -156,7 +156,8 @@ def http_api(
         integrations[found.integration_id] = found
     authorizers = {}
     for at, d in items(doc, "Authorizers", where):
-        authorizers[text(d, "AuthorizerId", at)] = text(d, "AuthorizerType", at, "JWT")
+        # CreateAuthorizer requires AuthorizerType (REQUEST or JWT)
+        authorizers[text(d, "AuthorizerId", at)] = text(d, "AuthorizerType", at)
     routes = []
     for at, d in items(doc, "Routes", where):
         known(

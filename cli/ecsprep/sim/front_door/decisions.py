@@ -20,6 +20,9 @@ REST_VS_HTTP = AG + "http-api-vs-rest.html"
 # can do it") matches these refusals and no other one that merely mentions HTTP APIs.
 REST_ONLY = "a feature to choose REST APIs for (not an HTTP API's)"
 API_KEYS = AG + "api-gateway-api-usage-plans.html"
+# supported-gateway-response-types.html: MISSING_AUTHENTICATION_TOKEN, default status 403,
+# "including the cases when the client attempts to invoke an unsupported API method or resource"
+REST_NO_METHOD = AG + "supported-gateway-response-types.html"
 VALIDATION = AG + "api-gateway-method-request-validation.html"
 HTTP_JWT = AG + "http-api-jwt-authorizer.html"
 HTTP_ROUTES = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html"
