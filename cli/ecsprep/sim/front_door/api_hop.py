@@ -97,19 +97,19 @@ def at_api(walk: Walk, api: Api) -> Trip:
         )
         return walk.end(400, by="request-validation", at="api-gateway")
     integration = route.integration
-    if api.protocol == "HTTP":
+    if api.protocol == "HTTP" and integration.overwrite_path:
+        backend = integration.overwrite_path.replace("$request.path.proxy", greedy).replace(
+            "$request.path", path
+        )
+        walk.say(
+            hop,
+            Verdict.FORWARD,
+            f"parameter mapping overwrite:path sends {backend}",
+            HTTP_MAPPING,
+        )
+    elif api.protocol == "HTTP" and integration.connection == "VPC_LINK":
         backend = f"/{stage}{path}" if stage else path
-        if integration.overwrite_path:
-            backend = integration.overwrite_path.replace("$request.path.proxy", greedy).replace(
-                "$request.path", path
-            )
-            walk.say(
-                hop,
-                Verdict.FORWARD,
-                f"parameter mapping overwrite:path sends {backend}",
-                HTTP_MAPPING,
-            )
-        elif stage and integration.connection == "VPC_LINK":
+        if stage:
             walk.say(
                 hop,
                 Verdict.FORWARD,
@@ -117,6 +117,8 @@ def at_api(walk: Walk, api: Api) -> Trip:
                 HTTP_PRIVATE,
             )
     else:
+        # A public HTTP proxy integration (http-api-develop-integrations-http.html) and a REST
+        # API integration send the integration URI's path, the greedy {proxy} filled in.
         uri_path = re.sub(r"^https?://[^/]+", "", integration.uri) or "/"
         backend = uri_path.replace("{proxy}", greedy)
     if integration.connection == "VPC_LINK":
