@@ -62,7 +62,9 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
         "a request",
     )
     url = text(doc, "url", where)
-    match = re.fullmatch(r"(https?)://([^/:]+)(?::(\d+))?(/[^?#]*)?", url)
+    # the query string and fragment aren't part of the path (path-pattern conditions compare
+    # "only to the path of the URL, not to its query string")
+    match = re.fullmatch(r"(https?)://([^/:?#]+)(?::(\d+))?(/[^?#]*)?(?:[?#].*)?", url)
     if not match:
         raise where.key("url").refuse(
             f"{url!r} isn't an http(s) URL", "e.g. https://d111.cloudfront.net/"
