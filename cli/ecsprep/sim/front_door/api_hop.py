@@ -46,12 +46,13 @@ def at_api(walk: Walk, api: Api) -> Trip:
     hop = api.label
     path = walk.request.path
     stage = ""
-    if api.stages != ("$default",):
-        first, _, rest = path.lstrip("/").partition("/")
-        if first not in api.stages:
-            walk.say(hop, Verdict.BLOCK, f"no stage {first!r}: 404 Not Found", inferred=True)
-            return walk.end(404, by="route", at="api-gateway")
+    first, _, rest = path.lstrip("/").partition("/")
+    if first in api.stages and first != "$default":
         stage, path = first, "/" + rest
+    elif "$default" not in api.stages:
+        walk.say(hop, Verdict.BLOCK, f"no stage {first!r}: 404 Not Found", inferred=True)
+        return walk.end(404, by="route", at="api-gateway")
+    # else the $default stage, "served from the base of your API's URL" (http-api-stages.html)
     route, greedy = _match_route(api, "GET", path)
     if route is None and api.protocol == "REST":
         walk.say(
