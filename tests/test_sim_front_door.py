@@ -267,6 +267,16 @@ def test_command_json_decisions(tmp_path: Path) -> None:
     assert data["hops"] == {"client": [api, alb]}
 
 
+def test_command_without_a_description(tmp_path: Path) -> None:
+    """A scenario without a description starts its text with the first request."""
+    text = SCENARIO.replace(SCENARIO.split("\n")[1] + "\n", "")
+    assert "description" not in text
+    result = _invoke(tmp_path, text)
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first == "client: https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders/42"
+
+
 def test_command_request_flag(tmp_path: Path) -> None:
     url = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/other"
     result = _invoke(tmp_path, SCENARIO, "--request", url, "--format", "json")
