@@ -205,6 +205,78 @@ def test_command_json(tmp_path: Path) -> None:
     assert verdicts == ["accept", "forward", "forward", "accept", "block"]
 
 
+def test_command_json_decisions(tmp_path: Path) -> None:
+    """--format json gives each request's name, URL and every decision (hop, verdict, what,
+    the rule's page, INF) as the text output shows them (tests/golden/simulate_front_door.txt),
+    and the run's notes."""
+    result = _invoke(tmp_path, SCENARIO, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    private = "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+    private += "http-api-develop-integrations-private.html"
+    rules = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+    rules += "rule-condition-types.html"
+    api, alb = "HTTP API abc123", "ALB orders-alb"
+    assert data["requests"] == [
+        {
+            "name": "client",
+            "url": "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders/42",
+            "decisions": [
+                {
+                    "hop": api,
+                    "verdict": "accept",
+                    "what": "stage prod, route ANY /orders/{proxy+}",
+                    "rule": "",
+                    "inferred": False,
+                },
+                {
+                    "hop": api,
+                    "verdict": "forward",
+                    "what": "private integrations include the stage in the backend path: "
+                    "/prod/orders/42",
+                    "rule": private,
+                    "inferred": False,
+                },
+                {
+                    "hop": api,
+                    "verdict": "forward",
+                    "what": "through VPC link vl-1 (V2) to ALB orders-alb",
+                    "rule": private,
+                    "inferred": False,
+                },
+                {
+                    "hop": alb,
+                    "verdict": "accept",
+                    "what": "from the VPC link: ecsprep assumes its security groups admit it, as "
+                    "the docs instruct",
+                    "rule": private,
+                    "inferred": True,
+                },
+                {
+                    "hop": alb,
+                    "verdict": "block",
+                    "what": "listener 80: default action: fixed response 404",
+                    "rule": rules,
+                    "inferred": False,
+                },
+            ],
+        }
+    ]
+    assert data["notes"] == ["INF marks a choice the AWS docs leave open (docs/front-door.md)"]
+    assert data["backend_path"] == {"client": "/prod/orders/42"}
+    assert data["hops"] == {"client": [api, alb]}
+
+
+def test_command_without_a_description(tmp_path: Path) -> None:
+    """A scenario without a description starts its text with the first request."""
+    text = SCENARIO.replace(SCENARIO.split("\n")[1] + "\n", "")
+    assert "description" not in text
+    result = _invoke(tmp_path, text)
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first == "client: https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders/42"
+
+
 def test_command_request_flag(tmp_path: Path) -> None:
     url = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/other"
     result = _invoke(tmp_path, SCENARIO, "--request", url, "--format", "json")

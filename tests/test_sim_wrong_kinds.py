@@ -69,6 +69,21 @@ SCENARIOS = {
             "matched by tag",
         ],
     ),
+    "front-door": (
+        "front_door",
+        [
+            "documented.yaml: rest-api-stage-web-acl",
+            "documented.yaml: cloudfront-custom-header-and-listener-rule",
+            "documented.yaml: http-api-jwt-authorizer",
+            "documented.yaml: vpc-origin-to-internal-alb",
+            "documented.yaml: prefix-list-admits-cloudfront-only",
+            "documented.yaml: nlb-forwards-to-its-alb-target",
+            "documented.yaml: rest-api-request-validation-and-cognito",
+            "documented.yaml: http-api-overwrite-path-with-the-proxy-variable",
+            "documented.yaml: rest-api-vpc-link-v1-to-nlb",
+            "documented.yaml: every-documented-key-is-read",
+        ],
+    ),
 }
 
 

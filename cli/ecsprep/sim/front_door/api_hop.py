@@ -14,6 +14,7 @@ from ecsprep.sim.front_door.decisions import (
     HTTP_JWT,
     HTTP_MAPPING,
     HTTP_PRIVATE,
+    REST_NO_METHOD,
     REST_PRIVATE,
     REST_VPC_V1,
     VALIDATION,
@@ -45,13 +46,23 @@ def at_api(walk: Walk, api: Api) -> Trip:
     hop = api.label
     path = walk.request.path
     stage = ""
-    if api.stages != ("$default",):
-        first, _, rest = path.lstrip("/").partition("/")
-        if first not in api.stages:
-            walk.say(hop, Verdict.BLOCK, f"no stage {first!r}: 404 Not Found", inferred=True)
-            return walk.end(404, by="route", at="api-gateway")
+    first, _, rest = path.lstrip("/").partition("/")
+    if first in api.stages and first != "$default":
         stage, path = first, "/" + rest
+    elif "$default" not in api.stages:
+        walk.say(hop, Verdict.BLOCK, f"no stage {first!r}: 404 Not Found", inferred=True)
+        return walk.end(404, by="route", at="api-gateway")
+    # else the $default stage, "served from the base of your API's URL" (http-api-stages.html)
     route, greedy = _match_route(api, "GET", path)
+    if route is None and api.protocol == "REST":
+        walk.say(
+            hop,
+            Verdict.BLOCK,
+            f"no method GET on a resource matching {path}: 403 Forbidden "
+            '("Missing Authentication Token", the MISSING_AUTHENTICATION_TOKEN gateway response)',
+            REST_NO_METHOD,
+        )
+        return walk.end(403, by="route", at="api-gateway")
     if route is None:
         walk.say(hop, Verdict.BLOCK, f"no route matches {path}: 404 Not Found", inferred=True)
         return walk.end(404, by="route", at="api-gateway")
@@ -87,19 +98,19 @@ def at_api(walk: Walk, api: Api) -> Trip:
         )
         return walk.end(400, by="request-validation", at="api-gateway")
     integration = route.integration
-    if api.protocol == "HTTP":
+    if api.protocol == "HTTP" and integration.overwrite_path:
+        backend = integration.overwrite_path.replace("$request.path.proxy", greedy).replace(
+            "$request.path", path
+        )
+        walk.say(
+            hop,
+            Verdict.FORWARD,
+            f"parameter mapping overwrite:path sends {backend}",
+            HTTP_MAPPING,
+        )
+    elif api.protocol == "HTTP" and integration.connection == "VPC_LINK":
         backend = f"/{stage}{path}" if stage else path
-        if integration.overwrite_path:
-            backend = integration.overwrite_path.replace("$request.path.proxy", greedy).replace(
-                "$request.path", path
-            )
-            walk.say(
-                hop,
-                Verdict.FORWARD,
-                f"parameter mapping overwrite:path sends {backend}",
-                HTTP_MAPPING,
-            )
-        elif stage and integration.connection == "VPC_LINK":
+        if stage:
             walk.say(
                 hop,
                 Verdict.FORWARD,
@@ -107,6 +118,8 @@ def at_api(walk: Walk, api: Api) -> Trip:
                 HTTP_PRIVATE,
             )
     else:
+        # A public HTTP proxy integration (http-api-develop-integrations-http.html) and a REST
+        # API integration send the integration URI's path, the greedy {proxy} filled in.
         uri_path = re.sub(r"^https?://[^/]+", "", integration.uri) or "/"
         backend = uri_path.replace("{proxy}", greedy)
     if integration.connection == "VPC_LINK":

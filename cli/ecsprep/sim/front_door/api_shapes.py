@@ -21,7 +21,7 @@ from ecsprep.sim.front_door.decisions import (
     REST_VS_HTTP,
 )
 from ecsprep.sim.front_door.doors import Api, Integration, Route, VpcLink
-from ecsprep.sim.front_door.shapes import items, known, text
+from ecsprep.sim.front_door.shapes import flag, items, known, text
 
 
 def _integration(
@@ -156,7 +156,8 @@ def http_api(
         integrations[found.integration_id] = found
     authorizers = {}
     for at, d in items(doc, "Authorizers", where):
-        authorizers[text(d, "AuthorizerId", at)] = text(d, "AuthorizerType", at, "JWT")
+        # CreateAuthorizer requires AuthorizerType (REQUEST or JWT)
+        authorizers[text(d, "AuthorizerId", at)] = text(d, "AuthorizerType", at)
     routes = []
     for at, d in items(doc, "Routes", where):
         known(
@@ -173,7 +174,7 @@ def http_api(
             at,
             "an HTTP API route",
         )
-        if d.get("ApiKeyRequired"):
+        if flag(d, "ApiKeyRequired", at, False):
             raise at.key("ApiKeyRequired").refuse(
                 "ApiKeyRequired is supported only for WebSocket APIs: HTTP APIs don't support "
                 f"API keys or usage plans; API keys are {REST_ONLY}",
@@ -272,7 +273,7 @@ def rest_api(
                     path,
                     integration,
                     jwt=auth == "COGNITO_USER_POOLS",
-                    api_key=bool(m.get("apiKeyRequired")),
+                    api_key=flag(m, "apiKeyRequired", mat, False),
                     validates=bool(validator),
                 )
             )

@@ -20,6 +20,9 @@ REST_VS_HTTP = AG + "http-api-vs-rest.html"
 # can do it") matches these refusals and no other one that merely mentions HTTP APIs.
 REST_ONLY = "a feature to choose REST APIs for (not an HTTP API's)"
 API_KEYS = AG + "api-gateway-api-usage-plans.html"
+# supported-gateway-response-types.html: MISSING_AUTHENTICATION_TOKEN, default status 403,
+# "including the cases when the client attempts to invoke an unsupported API method or resource"
+REST_NO_METHOD = AG + "supported-gateway-response-types.html"
 VALIDATION = AG + "api-gateway-method-request-validation.html"
 HTTP_JWT = AG + "http-api-jwt-authorizer.html"
 HTTP_ROUTES = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html"
@@ -44,6 +47,14 @@ WAF_SQLI = (
 WAF_BLOCK = "https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-action.html"
 SG_RULES = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
 ELB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
+# load-balancer-listeners.html (application/ and network/): "A listener is a process that checks
+# for connection requests, using the protocol and port that you configure."
+ELB_LISTENERS = {
+    "application": "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+    "load-balancer-listeners.html",
+    "network": "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/"
+    "load-balancer-listeners.html",
+}
 ELB_RULES = (
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html"
 )

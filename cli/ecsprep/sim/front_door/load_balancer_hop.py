@@ -10,6 +10,7 @@ import re
 from ecsprep.sim.front_door.decisions import (
     CF_VPC_ORIGINS,
     CLOUDFRONT_PREFIX_LISTS,
+    ELB_LISTENERS,
     ELB_RULES,
     ELB_SCHEME,
     HTTP_PRIVATE,
@@ -83,7 +84,13 @@ def at_load_balancer(
             return stopped
     listener = next((li for li in lb.listeners if li.port == port), None)
     if listener is None:
-        walk.say(hop, Verdict.BLOCK, f"no listener on port {port}")
+        walk.say(
+            hop,
+            Verdict.BLOCK,
+            f"no listener on port {port}: a listener checks for connection requests on the "
+            "port you configure",
+            ELB_LISTENERS[lb.kind],
+        )
         return walk.end(0, by="no-listener", at=at)
     action, why = listener.default, "default action"
     if lb.kind == "application":

@@ -22,7 +22,7 @@ from ecsprep.sim.front_door.decisions import (
 from ecsprep.sim.front_door.distribution_shapes import distribution
 from ecsprep.sim.front_door.doors import CloudMapService, Request, Setup, TargetGroup, VpcLink
 from ecsprep.sim.front_door.load_balancer_shapes import load_balancer, security_group
-from ecsprep.sim.front_door.shapes import items, known, text
+from ecsprep.sim.front_door.shapes import flag, items, known, text
 from ecsprep.sim.front_door.web_acl_shapes import associate, web_acl
 
 _TOP = (
@@ -62,7 +62,9 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
         "a request",
     )
     url = text(doc, "url", where)
-    match = re.fullmatch(r"(https?)://([^/:]+)(?::(\d+))?(/[^?#]*)?", url)
+    # the query string and fragment aren't part of the path (path-pattern conditions compare
+    # "only to the path of the URL, not to its query string")
+    match = re.fullmatch(r"(https?)://([^/:?#]+)(?::(\d+))?(/[^?#]*)?(?:[?#].*)?", url)
     if not match:
         raise where.key("url").refuse(
             f"{url!r} isn't an http(s) URL", "e.g. https://d111.cloudfront.net/"
@@ -87,9 +89,9 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
         headers=tuple((str(k).lower(), str(v)) for k, v in headers_doc.items()),
         api_key=text(doc, "apiKey", where, ""),
         jwt=jwt,
-        sqli=bool(doc.get("sqlInjection", False)),
+        sqli=flag(doc, "sqlInjection", where, False),
         rate=as_int(doc.get("ratePerFiveMinutes", 1), where.key("ratePerFiveMinutes"), minimum=1),
-        valid_body=bool(doc.get("validBody", True)),
+        valid_body=flag(doc, "validBody", where, True),
     )
 
 

@@ -1,5 +1,5 @@
 """The pieces of AWS's JSON shapes every front-door reader uses: known keys, lists of
-items, text fields.
+items, text fields, true/false flags.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 
 
 def known(doc: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> None:
@@ -32,3 +32,11 @@ def text(doc: Mapping[str, Any], key: str, where: Where, default: str | None = N
             raise where.refuse(f"{key} is missing")
         return default
     return as_str(doc[key], where.key(key))
+
+
+def flag(doc: Mapping[str, Any], key: str, where: Where, default: bool) -> bool:
+    """A true/false field: text such as "false" is refused, never read as true."""
+    value = doc.get(key, default)
+    if not isinstance(value, bool):
+        raise where.key(key).refuse(f"expected true or false, found {kind_of(value)}")
+    return value
