@@ -295,3 +295,35 @@ def test_path_case(case: dict[str, Any]) -> None:
     facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
     for name, wanted in case["expect"].items():
         assert facts[name] == wanted, (name, facts)
+
+
+@pytest.mark.parametrize(
+    "case", _cases("metrics.yaml") + _cases("outputs.yaml") + _cases("reading.yaml")
+)
+def test_output_case(case: dict[str, Any]) -> None:
+    """tests/cases/observability/{metrics,outputs,reading}.yaml: the facts a scenario gives,
+    the fields the reader reads (`setup`), or a refusal: its whole message with the place,
+    and its hint."""
+    if "refused" in case:
+        with pytest.raises(InputError) as raised:
+            read_setup(case["scenario"], Where("case.yaml"))
+        assert str(raised.value) == case["refused"]
+        assert raised.value.hint == case.get("hint")
+        return
+    setup = read_setup(case["scenario"], Where("case.yaml"))
+    for name, wanted in case.get("setup", {}).items():
+        assert _plain(getattr(setup, name)) == wanted, name
+    facts = run(setup).facts()
+    for name, wanted in case.get("expect", {}).items():
+        assert facts[name] == wanted, (name, facts)
+
+
+def _plain(value: Any) -> Any:
+    """A Setup field as YAML writes it: tuples as lists, dataclasses as maps."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    return value

@@ -130,7 +130,6 @@ class Container:
     environment: Mapping[str, str]
     links: tuple[str, ...]
     depends_on: tuple[str, ...]  # the containers named in dependsOn
-    ports: tuple[tuple[int, str], ...]  # (containerPort, protocol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +212,14 @@ def _strings(value: object, where: Where) -> dict[str, str]:
     return {str(k): as_str(v, where.key(str(k))) for k, v in raw.items()}
 
 
+def _text(raw: Mapping[str, Any], key: str, where: Where, default: str) -> str:
+    """A text field; a number is read as its text (as AWS reads it), a list or map refused."""
+    value = raw.get(key, default)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return as_str(value, where.key(key))
+
+
 def _name_values(value: object, where: Where) -> dict[str, str]:
     """[{name, value}, ...] (environment, settings) → a dict."""
     found = {}
@@ -265,11 +272,6 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
                 "put the configuration file in the log router's image (config-file-type: file)",
             )
         )
-    ports = []
-    for n, item in enumerate(as_list(raw.get("portMappings", []), where.key("portMappings"))):
-        mapping = as_mapping(item, where.key("portMappings").index(n))
-        port = as_int(mapping.get("containerPort", 0), where.key("portMappings").index(n))
-        ports.append((port, str(mapping.get("protocol", "tcp")).lower()))
     return Container(
         name=name,
         image=as_str(raw.get("image", ""), where.key("image")),
@@ -279,14 +281,18 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
         firelens_options=fl_options,
         environment=_name_values(raw.get("environment", []), where.key("environment")),
         depends_on=tuple(
-            str(as_mapping(d, where.key("dependsOn").index(n)).get("containerName", ""))
+            _text(
+                as_mapping(d, where.key("dependsOn").index(n)),
+                "containerName",
+                where.key("dependsOn").index(n),
+                "",
+            )
             for n, d in enumerate(as_list(raw.get("dependsOn", []), where.key("dependsOn")))
         ),
         links=tuple(
             as_str(v, where.key("links").index(n))
             for n, v in enumerate(as_list(raw.get("links", []), where.key("links")))
         ),
-        ports=tuple(ports),
     )
 
 
@@ -316,7 +322,8 @@ def _alarm(data: object, where: Where) -> Alarm:
     dims = {}
     for n, item in enumerate(as_list(raw.get("Dimensions", []), where.key("Dimensions"))):
         entry = as_mapping(item, where.key("Dimensions").index(n), "a {Name, Value} object")
-        dims[str(entry.get("Name"))] = str(entry.get("Value"))
+        at = where.key("Dimensions").index(n)
+        dims[as_str(entry.get("Name"), at.key("Name"))] = _text(entry, "Value", at, "")
     threshold = raw.get("Threshold", 0)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
         raise where.key("Threshold").refuse("Threshold must be a number")
@@ -354,7 +361,8 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         raise where.refuse("taskDefinition is missing", "give the task definition as AWS shows it")
     td_at = where.key("taskDefinition")
     td = as_mapping(document["taskDefinition"], td_at, "a task definition")
-    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), td_at)]
+    compat_at = td_at.key("requiresCompatibilities")
+    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), compat_at)]
     launch_type = as_str(
         document.get("launchType", "FARGATE" if "FARGATE" in compat else "EC2"),
         where.key("launchType"),
@@ -435,13 +443,12 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     ci_at = where.key("containerInstances")
     for n, item in enumerate(as_list(document.get("containerInstances", []), ci_at)):
         entry = as_mapping(item, ci_at.index(n), "a container instance")
-        registered = {
-            str(r.get("name")): as_int(r.get("integerValue", 0), ci_at.index(n))
-            for r in (
-                as_mapping(x, ci_at.index(n))
-                for x in as_list(entry.get("registeredResources", []), ci_at.index(n))
-            )
-        }
+        rr_at = ci_at.index(n).key("registeredResources")
+        registered = {}
+        for m, x in enumerate(as_list(entry.get("registeredResources", []), rr_at)):
+            resource = as_mapping(x, rr_at.index(m), "a resource: {name, integerValue}")
+            value = as_int(resource.get("integerValue", 0), rr_at.index(m).key("integerValue"))
+            registered[as_str(resource.get("name"), rr_at.index(m).key("name"))] = value
         instances.append((registered.get("CPU", 0), registered.get("MEMORY", 0)))
     instrumentation = _strings(document.get("instrumentation", {}), where.key("instrumentation"))
     names = {c.name for c in containers}
@@ -458,37 +465,38 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                 .key(name)
                 .refuse(f"{kind!r}: use xray-sdk, opentelemetry or none")
             )
-    task_role = str(td.get("taskRoleArn", ""))
+    task_role = _text(td, "taskRoleArn", td_at, "")
     return Setup(
-        family=str(td.get("family", "task")),
+        family=_text(td, "family", td_at, "task"),
         launch_type=launch_type,
         network_mode=network_mode,
-        platform_version=str(document.get("platformVersion", "LATEST")),
-        agent_version=str(document.get("agentVersion", "1.80.0")),
+        platform_version=_text(document, "platformVersion", where, "LATEST"),
+        agent_version=_text(document, "agentVersion", where, "1.80.0"),
         task_cpu=_units(td.get("cpu"), td_at.key("cpu")),
         task_memory=_units(td.get("memory"), td_at.key("memory")),
         containers=containers,
         task_role=task_role,
-        execution_role=str(td.get("executionRoleArn", "")),
+        execution_role=_text(td, "executionRoleArn", td_at, ""),
         policies=policies,
-        region=str(document.get("region", "us-east-1")),
-        cluster=str(cluster.get("clusterName", "default")),
+        region=_text(document, "region", where, "us-east-1"),
+        cluster=_text(cluster, "clusterName", cluster_at, "default"),
         cluster_insights=_insights(cluster_settings, cluster_at.key("settings")),
         account_insights=_insights(account, where.key("accountSettings")),
-        new_cluster=str(create.get("clusterName", "")),
-        new_cluster_setting=_insights(create_settings, where.key("createCluster")),
-        service=str(service.get("serviceName", "")),
+        new_cluster=_text(create, "clusterName", where.key("createCluster"), ""),
+        new_cluster_setting=_insights(create_settings, where.key("createCluster").key("settings")),
+        service=_text(service, "serviceName", where.key("service"), ""),
         usage=tuple(usage),
         instances=tuple(instances),
         alarm=_alarm(document["alarm"], where.key("alarm")) if "alarm" in document else None,
         instrumentation=instrumentation,
         files=_strings(document.get("files", {}), where.key("files")),
-        os_family=str(
-            as_mapping(td.get("runtimePlatform", {}), td_at.key("runtimePlatform")).get(
-                "operatingSystemFamily", "LINUX"
-            )
+        os_family=_text(
+            as_mapping(td.get("runtimePlatform", {}), td_at.key("runtimePlatform")),
+            "operatingSystemFamily",
+            td_at.key("runtimePlatform"),
+            "LINUX",
         ),
-        description=str(document.get("description", "")),
+        description=_text(document, "description", where, ""),
     )
 
 
@@ -505,10 +513,6 @@ def _allowed(setup: Setup, role: str, action: str, resource: str) -> tuple[bool,
         return False, "no role"
     found = evaluate(setup.policies.get(role, ()), action, resource)
     return found.allowed, found.decision.value
-
-
-def _role_label(setup: Setup, role: str) -> str:
-    return "task role" if role == setup.task_role and role else "execution role"
 
 
 def _fluent_outputs(text: str) -> list[dict[str, str]]:
@@ -702,7 +706,8 @@ def _firelens(
     roles: dict[str, str],
 ) -> list[str]:
     outputs: list[dict[str, str]] = []
-    if c.log_options.get("Name") or c.log_options.get("name"):
+    # Fluent Bit reads its keys ignoring case (_output too): Name, name or NAME.
+    if any(k.lower() == "name" and v for k, v in c.log_options.items()):
         outputs.append(dict(c.log_options))
     config_type = router.firelens_options.get("config-file-type", "")
     config_value = router.firelens_options.get("config-file-value", "")
@@ -871,14 +876,28 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             "AWS/ECS CPUUtilization ClusterName",
             "AWS/ECS MemoryUtilization ClusterName",
         ]
-        values["CPUReservation ClusterName"] = dict.fromkeys(("Average", "Minimum", "Maximum"), res)
-        values["CPUUtilization ClusterName"] = dict.fromkeys(
-            ("Average", "Minimum", "Maximum"), util
-        )
+        # available-metrics.html: MemoryReservation and cluster MemoryUtilization are the
+        # same formulas over the MiB registered by the cluster's EC2 instances.
+        total_memory = sum(i[1] for i in setup.instances)
+        memory_reserved = setup.task_memory * len(setup.usage) if on_ec2 else 0
+        memory_used = sum(u[1] for u in setup.usage) if on_ec2 else 0
+        cluster = {
+            "CPUReservation": res,
+            "CPUUtilization": util,
+            "MemoryReservation": memory_reserved * 100 / total_memory if total_memory else 0.0,
+            "MemoryUtilization": memory_used * 100 / total_memory if total_memory else 0.0,
+        }
+        for metric, value in cluster.items():
+            # one data point a minute: its Average, Minimum and Maximum are the same
+            values[f"{metric} ClusterName"] = dict.fromkeys(
+                ("Average", "Minimum", "Maximum"), value
+            )
         steps.append(
             Step(
                 f"cluster CPUReservation = CPU reserved by tasks on EC2 instances ({reserved}) "
-                f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%"
+                f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%; "
+                f"MemoryReservation = {memory_reserved:g} MiB × 100 / {total_memory} MiB = "
+                f"{cluster['MemoryReservation']:g}%"
                 + (
                     ""
                     if on_ec2
@@ -900,7 +919,9 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             )
         )
     if insights != "disabled" and running:
-        dims = ["ClusterName", "ClusterName,ServiceName", "ClusterName,TaskDefinitionFamily"]
+        # Container-Insights-metrics-ECS.html: ServiceName only for a service's tasks
+        service_dims = ["ClusterName,ServiceName"] if setup.service else []
+        dims = ["ClusterName", *service_dims, "ClusterName,TaskDefinitionFamily"]
         metrics += [f"ECS/ContainerInsights {m} {d}" for m in INSIGHTS_METRICS for d in dims]
         if insights == "enhanced":
             metrics += [
