@@ -175,6 +175,21 @@ def test_command_json(tmp_path: Path) -> None:
     assert data["facts"]["denied"] == ["firehose:api-logs: firehose:PutRecordBatch (task role)"]
     assert data["facts"]["cpu_average"] == 75.0
     assert any(not step["ok"] for step in data["steps"])
+    # each step as the text output shows it: what, whether it holds, and its rule
+    assert data["steps"][0] == {
+        "what": "log_router: no logConfiguration: its logs go nowhere ECS collects",
+        "ok": False,
+        "rule": "",
+    }
+    assert data["steps"][1]["rule"] == "AmazonECS/latest/developerguide/firelens-taskdef.html"
+    assert data["notes"] == []  # no step is ecsprep's choice (INF)
+    alarm = (
+        "alarm: {Namespace: AWS/ECS, MetricName: CPUUtilization, Statistic: Sum, Dimensions: "
+        "[{Name: ClusterName, Value: prod}, {Name: ServiceName, Value: api}]}\n"
+    )
+    inf = SCENARIO.replace("usage:", alarm + "usage:")
+    notes = json.loads(_invoke(tmp_path, inf, "--format", "json").output)["notes"]
+    assert notes == ["steps marked INF are ecsprep's choices where AWS documents nothing"]
 
 
 def test_command_insights_flag(tmp_path: Path) -> None:
