@@ -508,11 +508,9 @@ def _account(arn: str) -> str:
     return parts[4] if len(parts) > 4 and parts[4] else "111122223333"
 
 
-def _allowed(setup: Setup, role: str, action: str, resource: str) -> tuple[bool, str]:
-    if not role:
-        return False, "no role"
-    found = evaluate(setup.policies.get(role, ()), action, resource)
-    return found.allowed, found.decision.value
+def _allowed(setup: Setup, role: str, action: str, resource: str) -> bool:
+    """Whether the role's policies allow the action on the resource (no role: no)."""
+    return bool(role) and evaluate(setup.policies.get(role, ()), action, resource).allowed
 
 
 def _fluent_outputs(text: str) -> list[dict[str, str]]:
@@ -588,7 +586,7 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
                 missing = []
                 roles[dest] = "container instance role (assumed to allow, INF)"
             else:
-                missing = [a for a in needs if not _allowed(setup, setup.execution_role, a, arn)[0]]
+                missing = [a for a in needs if not _allowed(setup, setup.execution_role, a, arn)]
             prefix = c.log_options.get("awslogs-stream-prefix", "")
             stream = f"{prefix}/{c.name}/<task-id>" if prefix else "<container-id>"
             if missing:
@@ -715,7 +713,7 @@ def _firelens(
         text = setup.files.get(config_value)
         if config_type == "s3":
             arn = config_value
-            ok, _ = _allowed(setup, setup.execution_role, "s3:GetObject", arn)
+            ok = _allowed(setup, setup.execution_role, "s3:GetObject", arn)
             if not ok:
                 steps.append(
                     Step(
@@ -743,7 +741,7 @@ def _firelens(
         dest, needs = _output(out, setup.region, account)
         dests.append(dest)
         roles[dest] = "task role" if needs else "none (partner credentials in the output)"
-        missing = [a for a, arn in needs if not _allowed(setup, setup.task_role, a, arn)[0]]
+        missing = [a for a, arn in needs if not _allowed(setup, setup.task_role, a, arn)]
         if missing:
             denied.update(f"{dest}: {a} (task role)" for a in missing)
             steps.append(
@@ -1079,7 +1077,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     sidecars = [c for c in setup.containers if _listens(c)]
     if any("xray-daemon" in _listens(c).values() for c in sidecars):
         uses_xray = True
-    allowed = all(_allowed(setup, setup.task_role, a, "*")[0] for a in XRAY_ACTIONS)
+    allowed = all(_allowed(setup, setup.task_role, a, "*") for a in XRAY_ACTIONS)
     no_task_role_on_ec2 = setup.launch_type == "EC2" and not setup.task_role
     if senders or sidecars:
         steps.append(
@@ -1104,7 +1102,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     if otel_to_adot:
         account = _account(setup.task_role)
         arn = f"arn:aws:logs:{setup.region}:{account}:log-group:/aws/ecs/application/metrics:*"
-        app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)[0]
+        app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)
         steps.append(
             Step(
                 "the ADOT collector exports application metrics to CloudWatch Logs (log group "
