@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.observability import read_setup, run
+from ecsprep.sim.observability import read_setup, run, to_json
 from ecsprep.ui.app import app
 from tests.case_tables import case_params
 
@@ -342,3 +342,23 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
     return value
+
+
+def _runs() -> list[Any]:
+    found = []
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if "refused" not in case:
+                found.append(pytest.param(case["scenario"], id=f"{path.stem}: {case['name']}"))
+    return found
+
+
+@pytest.mark.parametrize("scenario", _runs())
+def test_every_step_holds_or_not(scenario: dict[str, Any]) -> None:
+    """`--format json` shows each step's `ok` as true or false, never null, and its rule as a
+    doc page, INF or nothing."""
+    steps = to_json(run(read_setup(scenario, Where("s"))))["steps"]
+    assert isinstance(steps, list)
+    for step in steps:
+        assert step["ok"] is True or step["ok"] is False, step
+        assert step["rule"] in ("", "INF") or step["rule"].endswith(".html"), step

@@ -17,6 +17,7 @@ choice (INF) in the notes and in docs/observability.md.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,7 @@ FACTS = (
     "metadata_v4",
 )
 RANKED = ("alarm_value", "cpu_average")
+_ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?P<host>[^:/]+)(?::(?P<port>[^/]*))?/*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +265,24 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
     fl_options = _strings(
         firelens.get("options", {}), where.key("firelensConfiguration").key("options")
     )
-    if launch_type == "FARGATE" and fl_options.get("config-file-type", "file") != "file":
+    file_type = fl_options.get("config-file-type")
+    if file_type is not None and file_type not in ("s3", "file"):
+        raise (
+            where.key("firelensConfiguration")
+            .key("options")
+            .key("config-file-type")
+            .refuse(f"{file_type!r}: the valid values are s3 or file")
+        )
+    if file_type and not fl_options.get("config-file-value"):
+        raise (
+            where.key("firelensConfiguration")
+            .key("options")
+            .refuse(
+                "config-file-type needs config-file-value: the file's path in the image, or its "
+                "S3 object's ARN"
+            )
+        )
+    if launch_type == "FARGATE" and file_type == "s3":
         raise (
             where.key("firelensConfiguration")
             .key("options")
@@ -527,8 +546,9 @@ def _fluent_outputs(text: str) -> list[dict[str, str]]:
                 outputs.append(current)
             continue
         if current is not None:
-            key, _, value = stripped.partition(" ")
-            current[key.strip().lower()] = value.strip()
+            # a key and its value, separated by spaces or tabs
+            key, *value = stripped.split(None, 1)
+            current[key.lower()] = " ".join(value)
     return outputs
 
 
@@ -537,13 +557,13 @@ def _output(
 ) -> tuple[str, list[tuple[str, str]]]:
     """A Fluent Bit output → (destination, [(IAM action, resource)]) the router needs."""
     low = {k.lower(): v for k, v in options.items()}
-    name = low.get("name", "").lower()
+    name = low["name"].lower()  # every output has a Name (_firelens keeps only those)
     region = low.get("region", region)
     if name in ("cloudwatch_logs", "cloudwatch"):
         group = low.get("log_group_name", "?")
         arn = f"arn:aws:logs:{region}:{account}:log-group:{group}:*"
         needs = [("logs:CreateLogStream", arn), ("logs:PutLogEvents", arn)]
-        if low.get("auto_create_group", "false").lower() in ("true", "on"):
+        if str(low.get("auto_create_group")).lower() in ("true", "on"):
             needs.append(("logs:CreateLogGroup", arn))
         return f"cloudwatch-logs:{group}", needs
     if name in ("firehose", "kinesis_firehose"):
@@ -557,7 +577,7 @@ def _output(
     if name == "s3":
         bucket = low.get("bucket", "?")
         return f"s3:{bucket}", [("s3:PutObject", f"arn:aws:s3:::{bucket}/*")]
-    host = low.get("host", "")
+    host = low.get("host")
     return f"{name}:{host}" if host else name, []
 
 
@@ -577,7 +597,7 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
             destinations[c.name] = [dest]
             arn = f"arn:aws:logs:{region}:{account}:log-group:{group}:*"
             needs = ["logs:CreateLogStream", "logs:PutLogEvents"]
-            if c.log_options.get("awslogs-create-group", "false") == "true":
+            if c.log_options.get("awslogs-create-group") == "true":
                 needs.append("logs:CreateLogGroup")
             roles[dest] = "execution role"
             if setup.launch_type == "EC2" and not setup.execution_role:
@@ -707,34 +727,32 @@ def _firelens(
     # Fluent Bit reads its keys ignoring case (_output too): Name, name or NAME.
     if any(k.lower() == "name" and v for k, v in c.log_options.items()):
         outputs.append(dict(c.log_options))
-    config_type = router.firelens_options.get("config-file-type", "")
-    config_value = router.firelens_options.get("config-file-value", "")
+    config_type = router.firelens_options.get("config-file-type")
     if config_type:
+        config_value = router.firelens_options["config-file-value"]  # (the reader checks it)
         text = setup.files.get(config_value)
-        if config_type == "s3":
-            arn = config_value
-            ok = _allowed(setup, setup.execution_role, "s3:GetObject", arn)
-            if not ok:
-                steps.append(
-                    Step(
-                        f"{router.name}: the config file {arn} can't be read: the task "
-                        "execution role doesn't allow s3:GetObject",
-                        False,
-                        DOC_FIRELENS,
-                    )
+        if config_type == "s3" and not _allowed(
+            setup, setup.execution_role, "s3:GetObject", config_value
+        ):
+            steps.append(
+                Step(
+                    f"{router.name}: the config file {config_value} can't be read: the task "
+                    "execution role doesn't allow s3:GetObject",
+                    False,
+                    DOC_FIRELENS,
                 )
-                text = None
-        if text is None:
-            if config_value not in setup.files:  # (an unreadable one is a step above)
-                notes.append(
-                    f"the custom config file {config_value} isn't in `files`: its outputs are "
-                    "unknown to the simulator"
-                )
+            )
+        elif text is None:
+            notes.append(
+                f"the custom config file {config_value} isn't in `files`: its outputs are "
+                "unknown to the simulator"
+            )
         else:
-            # ECS tags each container's records <container name>-firelens-<task ID>.
+            # ECS tags each container's records <container name>-firelens-<task ID>; an
+            # [OUTPUT] without a Name isn't an output Fluent Bit starts.
             tag = f"{c.name}-firelens-0123456789abcdef"
             for out in _fluent_outputs(text):
-                if fnmatch.fnmatchcase(tag, out.get("match", "*")):
+                if out.get("name") and fnmatch.fnmatchcase(tag, out.get("match", "*")):
                     outputs.append(out)
     dests = []
     for out in outputs:
@@ -999,11 +1017,12 @@ def _alarm_state(
 
 
 def _address(text: str, default_port: int) -> tuple[str, int]:
-    text = text.split("://", 1)[-1].rstrip("/")
-    host, _, port = text.rpartition(":")
-    if not host:
+    """[scheme://]host[:port][/] → (host, port); a port that isn't a number is the default."""
+    found = _ADDRESS.fullmatch(text)
+    if found is None:
         return text, default_port
-    return host, int(port) if port.isdigit() else default_port
+    host, port = found.group("host", "port")
+    return host, int(port) if port and port.isdigit() else default_port
 
 
 def _listens(c: Container) -> dict[int, str]:
@@ -1020,9 +1039,11 @@ def _reach(setup: Setup, sender: Container, host: str, port: int) -> Container |
     for c in setup.containers:
         if port not in _listens(c):
             continue
-        if setup.network_mode in ("awsvpc", "host") and host in ("localhost", "127.0.0.1"):
-            return c
-        if setup.network_mode in ("bridge", "default"):
+        if setup.network_mode in ("awsvpc", "host"):
+            if host in ("localhost", "127.0.0.1"):
+                return c
+        else:
+            # NAME or NAME:ALIAS; links exist only in bridge mode (the reader refuses others)
             names = {link.split(":")[-1]: link.split(":")[0] for link in sender.links}
             if names.get(host) == c.name:
                 return c
