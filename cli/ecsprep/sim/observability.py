@@ -361,7 +361,7 @@ def _units(value: object, where: Where) -> int:
     if value in (None, ""):
         return 0
     if isinstance(value, str):
-        text = value.strip().lower().replace(" ", "")
+        text = value.strip().lower()  # "1 vCPU", "0.5 GB", "1024"
         if text.endswith("vcpu"):
             return int(float(text[:-4]) * 1024)
         if text.endswith("gb"):
@@ -599,15 +599,20 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
             needs = ["logs:CreateLogStream", "logs:PutLogEvents"]
             if c.log_options.get("awslogs-create-group") == "true":
                 needs.append("logs:CreateLogGroup")
-            roles[dest] = "execution role"
-            if setup.launch_type == "EC2" and not setup.execution_role:
-                # Without an execution role the agent uses the container instance role
-                # (repost ecs-container-logs-cloudwatch); its policies aren't modelled.
-                missing = []
-                roles[dest] = "container instance role (assumed to allow, INF)"
-            else:
-                missing = [a for a in needs if not _allowed(setup, setup.execution_role, a, arn)]
-            prefix = c.log_options.get("awslogs-stream-prefix", "")
+            # Without an execution role on EC2 the agent uses the container instance role
+            # (repost ecs-container-logs-cloudwatch); its policies aren't modelled.
+            instance_role = setup.launch_type == "EC2" and not setup.execution_role
+            roles[dest] = (
+                "container instance role (assumed to allow, INF)"
+                if instance_role
+                else "execution role"
+            )
+            missing = [
+                a
+                for a in needs
+                if not instance_role and not _allowed(setup, setup.execution_role, a, arn)
+            ]
+            prefix = c.log_options.get("awslogs-stream-prefix")
             stream = f"{prefix}/{c.name}/<task-id>" if prefix else "<container-id>"
             if missing:
                 denied.update(f"{dest}: {a} (execution role)" for a in missing)
@@ -968,16 +973,7 @@ def _alarm_state(
     alarm = setup.alarm
     if alarm is None:
         return "", None
-    dims = ",".join(
-        sorted(
-            alarm.dimensions,
-            key=lambda d: (
-                ("ClusterName", "ServiceName").index(d)
-                if d in ("ClusterName", "ServiceName")
-                else 9
-            ),
-        )
-    )
+    dims = ",".join(sorted(alarm.dimensions))  # (ClusterName,ServiceName: as ECS names them)
     key = f"{alarm.metric} {dims}"
     series = values.get(key) if alarm.namespace == "AWS/ECS" else None
     if series is None:
@@ -1052,14 +1048,10 @@ def _reach(setup: Setup, sender: Container, host: str, port: int) -> Container |
 
 def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     senders = [c for c in setup.containers if setup.instrumentation.get(c.name, "none") != "none"]
-    reachable = False
-    collectors: set[str] = set()
-    otel_to_adot = False  # an OpenTelemetry-instrumented container reaches the ADOT collector
-    uses_xray = False
+    reached: list[tuple[str, str]] = []  # (instrumentation, the sidecar that receives it)
     for c in senders:
         kind = setup.instrumentation[c.name]
         if kind == "xray-sdk":
-            uses_xray = True
             raw = c.environment.get("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000")
             host, port = _address(raw, 2000)
             what = f"{c.name}: the X-Ray SDK sends UDP segments to {host}:{port}"
@@ -1069,8 +1061,8 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 else ("the default address")
             )
         else:
-            raw = c.environment.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4317")
-            host, port = _address(raw, 4317)
+            endpoint = c.environment.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+            host, port = _address(endpoint, 4317) if endpoint else ("localhost", 4317)
             what = f"{c.name}: the OpenTelemetry SDK exports OTLP to {host}:{port}"
             src = (
                 "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -1090,14 +1082,16 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 why = "no tracing sidecar in the task is reachable at that address"
             steps.append(Step(f"{what} ({src}): nothing receives them: {why}", False, DOC_XRAY_ECS))
         else:
-            reachable = True
-            collectors.add(_listens(target)[port])
-            if kind == "opentelemetry" and _listens(target)[port] == "adot":
-                otel_to_adot = True
+            reached.append((kind, _listens(target)[port]))
             steps.append(Step(f"{what} ({src}): {target.name} receives them", True, DOC_XRAY_ECS))
     sidecars = [c for c in setup.containers if _listens(c)]
-    if any("xray-daemon" in _listens(c).values() for c in sidecars):
-        uses_xray = True
+    reachable = bool(reached)
+    collectors = {sidecar for _, sidecar in reached}
+    # an OpenTelemetry-instrumented container reaches the ADOT collector
+    otel_to_adot = ("opentelemetry", "adot") in reached
+    uses_xray = any(setup.instrumentation[c.name] == "xray-sdk" for c in senders) or any(
+        "xray-daemon" in _listens(c).values() for c in sidecars
+    )
     allowed = all(_allowed(setup, setup.task_role, a, "*") for a in XRAY_ACTIONS)
     no_task_role_on_ec2 = setup.launch_type == "EC2" and not setup.task_role
     if senders or sidecars:
