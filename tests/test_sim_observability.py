@@ -362,3 +362,14 @@ def test_every_step_holds_or_not(scenario: dict[str, Any]) -> None:
     for step in steps:
         assert step["ok"] is True or step["ok"] is False, step
         assert step["rule"] in ("", "INF") or step["rule"].endswith(".html"), step
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "units"),
+    [("2vCPU", "4GB", (2048, 4096)), ("0.5 vcpu", "1 gb", (512, 1024)), (512, "3072", (512, 3072))],
+)
+def test_task_size_as_the_console_writes_it(cpu: Any, memory: Any, units: Any) -> None:
+    """RegisterTaskDefinition takes CPU as units or vCPU and memory as MiB or GB, with or
+    without a space before the unit."""
+    setup = read_setup({"taskDefinition": {"cpu": cpu, "memory": memory}}, Where("s"))
+    assert (setup.task_cpu, setup.task_memory) == units
