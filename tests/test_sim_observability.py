@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.observability import read_setup, run
+from ecsprep.sim.observability import read_setup, run, to_json
 from ecsprep.ui.app import app
 from tests.case_tables import case_params
 
@@ -175,6 +175,21 @@ def test_command_json(tmp_path: Path) -> None:
     assert data["facts"]["denied"] == ["firehose:api-logs: firehose:PutRecordBatch (task role)"]
     assert data["facts"]["cpu_average"] == 75.0
     assert any(not step["ok"] for step in data["steps"])
+    # each step as the text output shows it: what, whether it holds, and its rule
+    assert data["steps"][0] == {
+        "what": "log_router: no logConfiguration: its logs go nowhere ECS collects",
+        "ok": False,
+        "rule": "",
+    }
+    assert data["steps"][1]["rule"] == "AmazonECS/latest/developerguide/firelens-taskdef.html"
+    assert data["notes"] == []  # no step is ecsprep's choice (INF)
+    alarm = (
+        "alarm: {Namespace: AWS/ECS, MetricName: CPUUtilization, Statistic: Sum, Dimensions: "
+        "[{Name: ClusterName, Value: prod}, {Name: ServiceName, Value: api}]}\n"
+    )
+    inf = SCENARIO.replace("usage:", alarm + "usage:")
+    notes = json.loads(_invoke(tmp_path, inf, "--format", "json").output)["notes"]
+    assert notes == ["steps marked INF are ecsprep's choices where AWS documents nothing"]
 
 
 def test_command_insights_flag(tmp_path: Path) -> None:
@@ -295,3 +310,66 @@ def test_path_case(case: dict[str, Any]) -> None:
     facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
     for name, wanted in case["expect"].items():
         assert facts[name] == wanted, (name, facts)
+
+
+@pytest.mark.parametrize(
+    "case", _cases("metrics.yaml") + _cases("outputs.yaml") + _cases("reading.yaml")
+)
+def test_output_case(case: dict[str, Any]) -> None:
+    """tests/cases/observability/{metrics,outputs,reading}.yaml: the facts a scenario gives,
+    the fields the reader reads (`setup`), or a refusal: its whole message with the place,
+    and its hint."""
+    if "refused" in case:
+        with pytest.raises(InputError) as raised:
+            read_setup(case["scenario"], Where("case.yaml"))
+        assert str(raised.value) == case["refused"]
+        assert raised.value.hint == case.get("hint")
+        return
+    setup = read_setup(case["scenario"], Where("case.yaml"))
+    for name, wanted in case.get("setup", {}).items():
+        assert _plain(getattr(setup, name)) == wanted, name
+    facts = run(setup).facts()
+    for name, wanted in case.get("expect", {}).items():
+        assert facts[name] == wanted, (name, facts)
+
+
+def _plain(value: Any) -> Any:
+    """A Setup field as YAML writes it: tuples as lists, dataclasses as maps."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    return value
+
+
+def _runs() -> list[Any]:
+    found = []
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if "refused" not in case:
+                found.append(pytest.param(case["scenario"], id=f"{path.stem}: {case['name']}"))
+    return found
+
+
+@pytest.mark.parametrize("scenario", _runs())
+def test_every_step_holds_or_not(scenario: dict[str, Any]) -> None:
+    """`--format json` shows each step's `ok` as true or false, never null, and its rule as a
+    doc page, INF or nothing."""
+    steps = to_json(run(read_setup(scenario, Where("s"))))["steps"]
+    assert isinstance(steps, list)
+    for step in steps:
+        assert step["ok"] is True or step["ok"] is False, step
+        assert step["rule"] in ("", "INF") or step["rule"].endswith(".html"), step
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "units"),
+    [("2vCPU", "4GB", (2048, 4096)), ("0.5 vcpu", "1 gb", (512, 1024)), (512, "3072", (512, 3072))],
+)
+def test_task_size_as_the_console_writes_it(cpu: Any, memory: Any, units: Any) -> None:
+    """RegisterTaskDefinition takes CPU as units or vCPU and memory as MiB or GB, with or
+    without a space before the unit."""
+    setup = read_setup({"taskDefinition": {"cpu": cpu, "memory": memory}}, Where("s"))
+    assert (setup.task_cpu, setup.task_memory) == units

@@ -67,6 +67,11 @@ SCENARIOS = {
             "documented.yaml: reservation-needs-ec2",
             "paths.yaml: FireLens outputs from a custom config file in the router's image, "
             "matched by tag",
+            "reading.yaml: every key read",
+            "metrics.yaml: cluster MemoryReservation is the MiB tasks on EC2 reserve over the MiB "
+            "the instances registered",
+            "outputs.yaml: awslogs needs the execution role's permission on the log group in the "
+            "awslogs-region and the role's account",
         ],
     ),
     "front-door": (

@@ -17,6 +17,7 @@ choice (INF) in the notes and in docs/observability.md.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,7 @@ FACTS = (
     "metadata_v4",
 )
 RANKED = ("alarm_value", "cpu_average")
+_ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?P<host>[^:/]+)(?::(?P<port>[^/]*))?/*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,6 @@ class Container:
     environment: Mapping[str, str]
     links: tuple[str, ...]
     depends_on: tuple[str, ...]  # the containers named in dependsOn
-    ports: tuple[tuple[int, str], ...]  # (containerPort, protocol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,14 @@ def _strings(value: object, where: Where) -> dict[str, str]:
     return {str(k): as_str(v, where.key(str(k))) for k, v in raw.items()}
 
 
+def _text(raw: Mapping[str, Any], key: str, where: Where, default: str) -> str:
+    """A text field; a number is read as its text (as AWS reads it), a list or map refused."""
+    value = raw.get(key, default)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return as_str(value, where.key(key))
+
+
 def _name_values(value: object, where: Where) -> dict[str, str]:
     """[{name, value}, ...] (environment, settings) → a dict."""
     found = {}
@@ -256,7 +265,24 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
     fl_options = _strings(
         firelens.get("options", {}), where.key("firelensConfiguration").key("options")
     )
-    if launch_type == "FARGATE" and fl_options.get("config-file-type", "file") != "file":
+    file_type = fl_options.get("config-file-type")
+    if file_type is not None and file_type not in ("s3", "file"):
+        raise (
+            where.key("firelensConfiguration")
+            .key("options")
+            .key("config-file-type")
+            .refuse(f"{file_type!r}: the valid values are s3 or file")
+        )
+    if file_type and not fl_options.get("config-file-value"):
+        raise (
+            where.key("firelensConfiguration")
+            .key("options")
+            .refuse(
+                "config-file-type needs config-file-value: the file's path in the image, or its "
+                "S3 object's ARN"
+            )
+        )
+    if launch_type == "FARGATE" and file_type == "s3":
         raise (
             where.key("firelensConfiguration")
             .key("options")
@@ -265,11 +291,6 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
                 "put the configuration file in the log router's image (config-file-type: file)",
             )
         )
-    ports = []
-    for n, item in enumerate(as_list(raw.get("portMappings", []), where.key("portMappings"))):
-        mapping = as_mapping(item, where.key("portMappings").index(n))
-        port = as_int(mapping.get("containerPort", 0), where.key("portMappings").index(n))
-        ports.append((port, str(mapping.get("protocol", "tcp")).lower()))
     return Container(
         name=name,
         image=as_str(raw.get("image", ""), where.key("image")),
@@ -279,14 +300,18 @@ def _container(data: object, where: Where, launch_type: str) -> Container:
         firelens_options=fl_options,
         environment=_name_values(raw.get("environment", []), where.key("environment")),
         depends_on=tuple(
-            str(as_mapping(d, where.key("dependsOn").index(n)).get("containerName", ""))
+            _text(
+                as_mapping(d, where.key("dependsOn").index(n)),
+                "containerName",
+                where.key("dependsOn").index(n),
+                "",
+            )
             for n, d in enumerate(as_list(raw.get("dependsOn", []), where.key("dependsOn")))
         ),
         links=tuple(
             as_str(v, where.key("links").index(n))
             for n, v in enumerate(as_list(raw.get("links", []), where.key("links")))
         ),
-        ports=tuple(ports),
     )
 
 
@@ -316,7 +341,8 @@ def _alarm(data: object, where: Where) -> Alarm:
     dims = {}
     for n, item in enumerate(as_list(raw.get("Dimensions", []), where.key("Dimensions"))):
         entry = as_mapping(item, where.key("Dimensions").index(n), "a {Name, Value} object")
-        dims[str(entry.get("Name"))] = str(entry.get("Value"))
+        at = where.key("Dimensions").index(n)
+        dims[as_str(entry.get("Name"), at.key("Name"))] = _text(entry, "Value", at, "")
     threshold = raw.get("Threshold", 0)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
         raise where.key("Threshold").refuse("Threshold must be a number")
@@ -335,7 +361,7 @@ def _units(value: object, where: Where) -> int:
     if value in (None, ""):
         return 0
     if isinstance(value, str):
-        text = value.strip().lower().replace(" ", "")
+        text = value.strip().lower()  # "1 vCPU", "0.5 GB", "1024"
         if text.endswith("vcpu"):
             return int(float(text[:-4]) * 1024)
         if text.endswith("gb"):
@@ -354,7 +380,8 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
         raise where.refuse("taskDefinition is missing", "give the task definition as AWS shows it")
     td_at = where.key("taskDefinition")
     td = as_mapping(document["taskDefinition"], td_at, "a task definition")
-    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), td_at)]
+    compat_at = td_at.key("requiresCompatibilities")
+    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), compat_at)]
     launch_type = as_str(
         document.get("launchType", "FARGATE" if "FARGATE" in compat else "EC2"),
         where.key("launchType"),
@@ -435,13 +462,12 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
     ci_at = where.key("containerInstances")
     for n, item in enumerate(as_list(document.get("containerInstances", []), ci_at)):
         entry = as_mapping(item, ci_at.index(n), "a container instance")
-        registered = {
-            str(r.get("name")): as_int(r.get("integerValue", 0), ci_at.index(n))
-            for r in (
-                as_mapping(x, ci_at.index(n))
-                for x in as_list(entry.get("registeredResources", []), ci_at.index(n))
-            )
-        }
+        rr_at = ci_at.index(n).key("registeredResources")
+        registered = {}
+        for m, x in enumerate(as_list(entry.get("registeredResources", []), rr_at)):
+            resource = as_mapping(x, rr_at.index(m), "a resource: {name, integerValue}")
+            value = as_int(resource.get("integerValue", 0), rr_at.index(m).key("integerValue"))
+            registered[as_str(resource.get("name"), rr_at.index(m).key("name"))] = value
         instances.append((registered.get("CPU", 0), registered.get("MEMORY", 0)))
     instrumentation = _strings(document.get("instrumentation", {}), where.key("instrumentation"))
     names = {c.name for c in containers}
@@ -458,37 +484,38 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
                 .key(name)
                 .refuse(f"{kind!r}: use xray-sdk, opentelemetry or none")
             )
-    task_role = str(td.get("taskRoleArn", ""))
+    task_role = _text(td, "taskRoleArn", td_at, "")
     return Setup(
-        family=str(td.get("family", "task")),
+        family=_text(td, "family", td_at, "task"),
         launch_type=launch_type,
         network_mode=network_mode,
-        platform_version=str(document.get("platformVersion", "LATEST")),
-        agent_version=str(document.get("agentVersion", "1.80.0")),
+        platform_version=_text(document, "platformVersion", where, "LATEST"),
+        agent_version=_text(document, "agentVersion", where, "1.80.0"),
         task_cpu=_units(td.get("cpu"), td_at.key("cpu")),
         task_memory=_units(td.get("memory"), td_at.key("memory")),
         containers=containers,
         task_role=task_role,
-        execution_role=str(td.get("executionRoleArn", "")),
+        execution_role=_text(td, "executionRoleArn", td_at, ""),
         policies=policies,
-        region=str(document.get("region", "us-east-1")),
-        cluster=str(cluster.get("clusterName", "default")),
+        region=_text(document, "region", where, "us-east-1"),
+        cluster=_text(cluster, "clusterName", cluster_at, "default"),
         cluster_insights=_insights(cluster_settings, cluster_at.key("settings")),
         account_insights=_insights(account, where.key("accountSettings")),
-        new_cluster=str(create.get("clusterName", "")),
-        new_cluster_setting=_insights(create_settings, where.key("createCluster")),
-        service=str(service.get("serviceName", "")),
+        new_cluster=_text(create, "clusterName", where.key("createCluster"), ""),
+        new_cluster_setting=_insights(create_settings, where.key("createCluster").key("settings")),
+        service=_text(service, "serviceName", where.key("service"), ""),
         usage=tuple(usage),
         instances=tuple(instances),
         alarm=_alarm(document["alarm"], where.key("alarm")) if "alarm" in document else None,
         instrumentation=instrumentation,
         files=_strings(document.get("files", {}), where.key("files")),
-        os_family=str(
-            as_mapping(td.get("runtimePlatform", {}), td_at.key("runtimePlatform")).get(
-                "operatingSystemFamily", "LINUX"
-            )
+        os_family=_text(
+            as_mapping(td.get("runtimePlatform", {}), td_at.key("runtimePlatform")),
+            "operatingSystemFamily",
+            td_at.key("runtimePlatform"),
+            "LINUX",
         ),
-        description=str(document.get("description", "")),
+        description=_text(document, "description", where, ""),
     )
 
 
@@ -500,15 +527,9 @@ def _account(arn: str) -> str:
     return parts[4] if len(parts) > 4 and parts[4] else "111122223333"
 
 
-def _allowed(setup: Setup, role: str, action: str, resource: str) -> tuple[bool, str]:
-    if not role:
-        return False, "no role"
-    found = evaluate(setup.policies.get(role, ()), action, resource)
-    return found.allowed, found.decision.value
-
-
-def _role_label(setup: Setup, role: str) -> str:
-    return "task role" if role == setup.task_role and role else "execution role"
+def _allowed(setup: Setup, role: str, action: str, resource: str) -> bool:
+    """Whether the role's policies allow the action on the resource (no role: no)."""
+    return bool(role) and evaluate(setup.policies.get(role, ()), action, resource).allowed
 
 
 def _fluent_outputs(text: str) -> list[dict[str, str]]:
@@ -525,8 +546,9 @@ def _fluent_outputs(text: str) -> list[dict[str, str]]:
                 outputs.append(current)
             continue
         if current is not None:
-            key, _, value = stripped.partition(" ")
-            current[key.strip().lower()] = value.strip()
+            # a key and its value, separated by spaces or tabs
+            key, *value = stripped.split(None, 1)
+            current[key.lower()] = " ".join(value)
     return outputs
 
 
@@ -535,13 +557,13 @@ def _output(
 ) -> tuple[str, list[tuple[str, str]]]:
     """A Fluent Bit output → (destination, [(IAM action, resource)]) the router needs."""
     low = {k.lower(): v for k, v in options.items()}
-    name = low.get("name", "").lower()
+    name = low["name"].lower()  # every output has a Name (_firelens keeps only those)
     region = low.get("region", region)
     if name in ("cloudwatch_logs", "cloudwatch"):
         group = low.get("log_group_name", "?")
         arn = f"arn:aws:logs:{region}:{account}:log-group:{group}:*"
         needs = [("logs:CreateLogStream", arn), ("logs:PutLogEvents", arn)]
-        if low.get("auto_create_group", "false").lower() in ("true", "on"):
+        if str(low.get("auto_create_group")).lower() in ("true", "on"):
             needs.append(("logs:CreateLogGroup", arn))
         return f"cloudwatch-logs:{group}", needs
     if name in ("firehose", "kinesis_firehose"):
@@ -555,7 +577,7 @@ def _output(
     if name == "s3":
         bucket = low.get("bucket", "?")
         return f"s3:{bucket}", [("s3:PutObject", f"arn:aws:s3:::{bucket}/*")]
-    host = low.get("host", "")
+    host = low.get("host")
     return f"{name}:{host}" if host else name, []
 
 
@@ -575,17 +597,22 @@ def _logs(setup: Setup, steps: list[Step], notes: list[str]) -> dict[str, object
             destinations[c.name] = [dest]
             arn = f"arn:aws:logs:{region}:{account}:log-group:{group}:*"
             needs = ["logs:CreateLogStream", "logs:PutLogEvents"]
-            if c.log_options.get("awslogs-create-group", "false") == "true":
+            if c.log_options.get("awslogs-create-group") == "true":
                 needs.append("logs:CreateLogGroup")
-            roles[dest] = "execution role"
-            if setup.launch_type == "EC2" and not setup.execution_role:
-                # Without an execution role the agent uses the container instance role
-                # (repost ecs-container-logs-cloudwatch); its policies aren't modelled.
-                missing = []
-                roles[dest] = "container instance role (assumed to allow, INF)"
-            else:
-                missing = [a for a in needs if not _allowed(setup, setup.execution_role, a, arn)[0]]
-            prefix = c.log_options.get("awslogs-stream-prefix", "")
+            # Without an execution role on EC2 the agent uses the container instance role
+            # (repost ecs-container-logs-cloudwatch); its policies aren't modelled.
+            instance_role = setup.launch_type == "EC2" and not setup.execution_role
+            roles[dest] = (
+                "container instance role (assumed to allow, INF)"
+                if instance_role
+                else "execution role"
+            )
+            missing = [
+                a
+                for a in needs
+                if not instance_role and not _allowed(setup, setup.execution_role, a, arn)
+            ]
+            prefix = c.log_options.get("awslogs-stream-prefix")
             stream = f"{prefix}/{c.name}/<task-id>" if prefix else "<container-id>"
             if missing:
                 denied.update(f"{dest}: {a} (execution role)" for a in missing)
@@ -702,43 +729,42 @@ def _firelens(
     roles: dict[str, str],
 ) -> list[str]:
     outputs: list[dict[str, str]] = []
-    if c.log_options.get("Name") or c.log_options.get("name"):
+    # Fluent Bit reads its keys ignoring case (_output too): Name, name or NAME.
+    if any(k.lower() == "name" and v for k, v in c.log_options.items()):
         outputs.append(dict(c.log_options))
-    config_type = router.firelens_options.get("config-file-type", "")
-    config_value = router.firelens_options.get("config-file-value", "")
+    config_type = router.firelens_options.get("config-file-type")
     if config_type:
+        config_value = router.firelens_options["config-file-value"]  # (the reader checks it)
         text = setup.files.get(config_value)
-        if config_type == "s3":
-            arn = config_value
-            ok, _ = _allowed(setup, setup.execution_role, "s3:GetObject", arn)
-            if not ok:
-                steps.append(
-                    Step(
-                        f"{router.name}: the config file {arn} can't be read: the task "
-                        "execution role doesn't allow s3:GetObject",
-                        False,
-                        DOC_FIRELENS,
-                    )
+        if config_type == "s3" and not _allowed(
+            setup, setup.execution_role, "s3:GetObject", config_value
+        ):
+            steps.append(
+                Step(
+                    f"{router.name}: the config file {config_value} can't be read: the task "
+                    "execution role doesn't allow s3:GetObject",
+                    False,
+                    DOC_FIRELENS,
                 )
-                text = None
-        if text is None:
-            if config_value not in setup.files:  # (an unreadable one is a step above)
-                notes.append(
-                    f"the custom config file {config_value} isn't in `files`: its outputs are "
-                    "unknown to the simulator"
-                )
+            )
+        elif text is None:
+            notes.append(
+                f"the custom config file {config_value} isn't in `files`: its outputs are "
+                "unknown to the simulator"
+            )
         else:
-            # ECS tags each container's records <container name>-firelens-<task ID>.
+            # ECS tags each container's records <container name>-firelens-<task ID>; an
+            # [OUTPUT] without a Name isn't an output Fluent Bit starts.
             tag = f"{c.name}-firelens-0123456789abcdef"
             for out in _fluent_outputs(text):
-                if fnmatch.fnmatchcase(tag, out.get("match", "*")):
+                if out.get("name") and fnmatch.fnmatchcase(tag, out.get("match", "*")):
                     outputs.append(out)
     dests = []
     for out in outputs:
         dest, needs = _output(out, setup.region, account)
         dests.append(dest)
         roles[dest] = "task role" if needs else "none (partner credentials in the output)"
-        missing = [a for a, arn in needs if not _allowed(setup, setup.task_role, a, arn)[0]]
+        missing = [a for a, arn in needs if not _allowed(setup, setup.task_role, a, arn)]
         if missing:
             denied.update(f"{dest}: {a} (task role)" for a in missing)
             steps.append(
@@ -871,14 +897,28 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             "AWS/ECS CPUUtilization ClusterName",
             "AWS/ECS MemoryUtilization ClusterName",
         ]
-        values["CPUReservation ClusterName"] = dict.fromkeys(("Average", "Minimum", "Maximum"), res)
-        values["CPUUtilization ClusterName"] = dict.fromkeys(
-            ("Average", "Minimum", "Maximum"), util
-        )
+        # available-metrics.html: MemoryReservation and cluster MemoryUtilization are the
+        # same formulas over the MiB registered by the cluster's EC2 instances.
+        total_memory = sum(i[1] for i in setup.instances)
+        memory_reserved = setup.task_memory * len(setup.usage) if on_ec2 else 0
+        memory_used = sum(u[1] for u in setup.usage) if on_ec2 else 0
+        cluster = {
+            "CPUReservation": res,
+            "CPUUtilization": util,
+            "MemoryReservation": memory_reserved * 100 / total_memory if total_memory else 0.0,
+            "MemoryUtilization": memory_used * 100 / total_memory if total_memory else 0.0,
+        }
+        for metric, value in cluster.items():
+            # one data point a minute: its Average, Minimum and Maximum are the same
+            values[f"{metric} ClusterName"] = dict.fromkeys(
+                ("Average", "Minimum", "Maximum"), value
+            )
         steps.append(
             Step(
                 f"cluster CPUReservation = CPU reserved by tasks on EC2 instances ({reserved}) "
-                f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%"
+                f"× 100 / CPU registered by the cluster's EC2 instances ({total_cpu}) = {res:g}%; "
+                f"MemoryReservation = {memory_reserved:g} MiB × 100 / {total_memory} MiB = "
+                f"{cluster['MemoryReservation']:g}%"
                 + (
                     ""
                     if on_ec2
@@ -900,7 +940,9 @@ def _metrics(setup: Setup, steps: list[Step], insights: str) -> dict[str, object
             )
         )
     if insights != "disabled" and running:
-        dims = ["ClusterName", "ClusterName,ServiceName", "ClusterName,TaskDefinitionFamily"]
+        # Container-Insights-metrics-ECS.html: ServiceName only for a service's tasks
+        service_dims = ["ClusterName,ServiceName"] if setup.service else []
+        dims = ["ClusterName", *service_dims, "ClusterName,TaskDefinitionFamily"]
         metrics += [f"ECS/ContainerInsights {m} {d}" for m in INSIGHTS_METRICS for d in dims]
         if insights == "enhanced":
             metrics += [
@@ -931,16 +973,7 @@ def _alarm_state(
     alarm = setup.alarm
     if alarm is None:
         return "", None
-    dims = ",".join(
-        sorted(
-            alarm.dimensions,
-            key=lambda d: (
-                ("ClusterName", "ServiceName").index(d)
-                if d in ("ClusterName", "ServiceName")
-                else 9
-            ),
-        )
-    )
+    dims = ",".join(sorted(alarm.dimensions))  # (ClusterName,ServiceName: as ECS names them)
     key = f"{alarm.metric} {dims}"
     series = values.get(key) if alarm.namespace == "AWS/ECS" else None
     if series is None:
@@ -980,11 +1013,12 @@ def _alarm_state(
 
 
 def _address(text: str, default_port: int) -> tuple[str, int]:
-    text = text.split("://", 1)[-1].rstrip("/")
-    host, _, port = text.rpartition(":")
-    if not host:
+    """[scheme://]host[:port][/] → (host, port); a port that isn't a number is the default."""
+    found = _ADDRESS.fullmatch(text)
+    if found is None:
         return text, default_port
-    return host, int(port) if port.isdigit() else default_port
+    host, port = found.group("host", "port")
+    return host, int(port) if port and port.isdigit() else default_port
 
 
 def _listens(c: Container) -> dict[int, str]:
@@ -1001,9 +1035,11 @@ def _reach(setup: Setup, sender: Container, host: str, port: int) -> Container |
     for c in setup.containers:
         if port not in _listens(c):
             continue
-        if setup.network_mode in ("awsvpc", "host") and host in ("localhost", "127.0.0.1"):
-            return c
-        if setup.network_mode in ("bridge", "default"):
+        if setup.network_mode in ("awsvpc", "host"):
+            if host in ("localhost", "127.0.0.1"):
+                return c
+        else:
+            # NAME or NAME:ALIAS; links exist only in bridge mode (the reader refuses others)
             names = {link.split(":")[-1]: link.split(":")[0] for link in sender.links}
             if names.get(host) == c.name:
                 return c
@@ -1012,14 +1048,10 @@ def _reach(setup: Setup, sender: Container, host: str, port: int) -> Container |
 
 def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     senders = [c for c in setup.containers if setup.instrumentation.get(c.name, "none") != "none"]
-    reachable = False
-    collectors: set[str] = set()
-    otel_to_adot = False  # an OpenTelemetry-instrumented container reaches the ADOT collector
-    uses_xray = False
+    reached: list[tuple[str, str]] = []  # (instrumentation, the sidecar that receives it)
     for c in senders:
         kind = setup.instrumentation[c.name]
         if kind == "xray-sdk":
-            uses_xray = True
             raw = c.environment.get("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000")
             host, port = _address(raw, 2000)
             what = f"{c.name}: the X-Ray SDK sends UDP segments to {host}:{port}"
@@ -1029,8 +1061,8 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 else ("the default address")
             )
         else:
-            raw = c.environment.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4317")
-            host, port = _address(raw, 4317)
+            endpoint = c.environment.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+            host, port = _address(endpoint, 4317) if endpoint else ("localhost", 4317)
             what = f"{c.name}: the OpenTelemetry SDK exports OTLP to {host}:{port}"
             src = (
                 "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -1050,15 +1082,17 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
                 why = "no tracing sidecar in the task is reachable at that address"
             steps.append(Step(f"{what} ({src}): nothing receives them: {why}", False, DOC_XRAY_ECS))
         else:
-            reachable = True
-            collectors.add(_listens(target)[port])
-            if kind == "opentelemetry" and _listens(target)[port] == "adot":
-                otel_to_adot = True
+            reached.append((kind, _listens(target)[port]))
             steps.append(Step(f"{what} ({src}): {target.name} receives them", True, DOC_XRAY_ECS))
     sidecars = [c for c in setup.containers if _listens(c)]
-    if any("xray-daemon" in _listens(c).values() for c in sidecars):
-        uses_xray = True
-    allowed = all(_allowed(setup, setup.task_role, a, "*")[0] for a in XRAY_ACTIONS)
+    reachable = bool(reached)
+    collectors = {sidecar for _, sidecar in reached}
+    # an OpenTelemetry-instrumented container reaches the ADOT collector
+    otel_to_adot = ("opentelemetry", "adot") in reached
+    uses_xray = any(setup.instrumentation[c.name] == "xray-sdk" for c in senders) or any(
+        "xray-daemon" in _listens(c).values() for c in sidecars
+    )
+    allowed = all(_allowed(setup, setup.task_role, a, "*") for a in XRAY_ACTIONS)
     no_task_role_on_ec2 = setup.launch_type == "EC2" and not setup.task_role
     if senders or sidecars:
         steps.append(
@@ -1083,7 +1117,7 @@ def _tracing(setup: Setup, steps: list[Step]) -> dict[str, object]:
     if otel_to_adot:
         account = _account(setup.task_role)
         arn = f"arn:aws:logs:{setup.region}:{account}:log-group:/aws/ecs/application/metrics:*"
-        app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)[0]
+        app_metrics = _allowed(setup, setup.task_role, "logs:PutLogEvents", arn)
         steps.append(
             Step(
                 "the ADOT collector exports application metrics to CloudWatch Logs (log group "
