@@ -726,7 +726,9 @@ def native(spec: Native) -> Outcome:
                 rolled_back = True
                 state = "ROLLBACK_SUCCESSFUL"
                 production = 0.0
-                steps.append(Step(stage, "hook did not succeed: rollback to blue"))
+                steps.append(
+                    Step(stage, "hook did not succeed: rollback to blue", production=production)
+                )
                 break
         if rolled_back:
             break
