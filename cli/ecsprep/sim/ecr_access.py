@@ -337,7 +337,9 @@ def _repository(data: object, where: Where) -> Repository:
     policy = None
     if raw.get("policy") is not None:
         policy = read_resource_policy(raw["policy"], where.key("policy"), "repository")
-    scanning = as_mapping(raw.get("imageScanningConfiguration", {}), where)
+    scanning = as_mapping(
+        raw.get("imageScanningConfiguration", {}), where.key("imageScanningConfiguration")
+    )
     return Repository(
         name=name,
         mutability=mutability,
