@@ -865,7 +865,9 @@ def _docker_image(
         )
     images = state.images[repository.name]
     if verb == "pull":
-        have = [d for tag, d in images if tag == ref.tag or d == ref.digest]
+        # a digest names the image (Docker ignores a tag given with it); an untagged
+        # image (tag "") is found only by its digest
+        have = [d for tag, d in images if (d == ref.digest if ref.digest else tag == ref.tag)]
         if images and not have:
             return Step(
                 text,
