@@ -58,3 +58,13 @@ def test_timeline(case: dict[str, Any], tmp_path: Path) -> None:
         assert data["events"] == case["events"]
     if "inferred" in case:
         assert data["inferred"] == case["inferred"]
+    assert data["kind"] == _kind(case["scenario"])
+
+
+def _kind(scenario: dict[str, Any]) -> str:
+    """The kind of run the JSON names: the deployment controller, then the ECS strategy."""
+    service = scenario.get("service") or {}
+    if (service.get("deploymentController") or {}).get("type") == "CODE_DEPLOY":
+        return "codedeploy"
+    strategy = (service.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+    return "rolling" if strategy == "ROLLING" else "native"

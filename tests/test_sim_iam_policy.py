@@ -7,6 +7,7 @@ refused.yaml (documents IAM or ecsprep refuses: the whole message, place and hin
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from ecsprep.sim.iam_policy import (
     Decision,
     evaluate,
     read_policy,
+    read_resource_policy,
     service_trust,
     trusts,
 )
@@ -57,8 +59,10 @@ def test_trust(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", _cases("refused.yaml"))
 def test_refused(case: dict[str, Any]) -> None:
+    kind = case.get("resource")  # an ECR resource-based policy of that kind
+    read = functools.partial(read_resource_policy, kind=kind) if kind else read_policy
     with pytest.raises(InputError) as raised:
-        read_policy(case["policy"], Where("p"))
+        read(case["policy"], Where("p"))
     assert raised.value.message == case["refused"]
     assert raised.value.hint == case["hint"]
 

@@ -526,7 +526,7 @@ def codedeploy(spec: CodeDeploy) -> Outcome:
             steps.append(
                 Step(event, f"hook {hooks[event]}: {status}", test=test, production=production)
             )
-            if status == "Failed":
+            if status != "Succeeded":
                 stopped = True
                 if event == "BeforeInstall":
                     steps.append(Step(event, "deployment failed; no rollback is possible yet"))
@@ -579,9 +579,19 @@ def codedeploy(spec: CodeDeploy) -> Outcome:
     return Outcome("codedeploy", tuple(steps), facts, tuple(notes), tuple(inferred), ())
 
 
+# A hook's function that reports neither Succeeded nor Failed (PutLifecycleEventHookExecutionStatus
+# takes only those two) fails the deployment after one hour: the AppSpec 'hooks' page,
+# https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html
+HOOK_SILENT = "no Succeeded or Failed reported within one hour: the hook timed out"
+
+
 def _hook_answer(statuses: tuple[str, ...]) -> str:
-    final = statuses[-1] if statuses else "SUCCEEDED"
-    return "Failed" if final.upper() in ("FAILED", "FAIL") else "Succeeded"
+    """What CodeDeploy hears from a hook's function: its last status decides, once (CodeDeploy
+    invokes each hook once; IN_PROGRESS answers mean it hasn't reported yet)."""
+    final = statuses[-1].upper() if statuses else "SUCCEEDED"
+    if final == "SUCCEEDED":
+        return "Succeeded"
+    return "Failed" if final == "FAILED" else HOOK_SILENT
 
 
 def _alarm_minute(release: Release, watched: tuple[str, ...]) -> int | None:
@@ -716,7 +726,9 @@ def native(spec: Native) -> Outcome:
                 rolled_back = True
                 state = "ROLLBACK_SUCCESSFUL"
                 production = 0.0
-                steps.append(Step(stage, "hook did not succeed: rollback to blue"))
+                steps.append(
+                    Step(stage, "hook did not succeed: rollback to blue", production=production)
+                )
                 break
         if rolled_back:
             break

@@ -396,7 +396,8 @@ def _minutes(value: object, where: Where) -> int:
 def _percent(value: object, where: Where, least: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise where.refuse(f"expected a number, found {kind_of(value)}")
-    if not least <= float(value) <= 100.0:
+    tenths = float(value) * 10
+    if not least <= float(value) <= 100.0 or abs(tenths - round(tenths)) > 1e-6:
         raise where.refuse(f"{value}: valid values are multiples of 0.1 from {least} to 100.0")
     return float(value)
 

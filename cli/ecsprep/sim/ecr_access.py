@@ -337,7 +337,9 @@ def _repository(data: object, where: Where) -> Repository:
     policy = None
     if raw.get("policy") is not None:
         policy = read_resource_policy(raw["policy"], where.key("policy"), "repository")
-    scanning = as_mapping(raw.get("imageScanningConfiguration", {}), where)
+    scanning = as_mapping(
+        raw.get("imageScanningConfiguration", {}), where.key("imageScanningConfiguration")
+    )
     return Repository(
         name=name,
         mutability=mutability,
@@ -863,7 +865,9 @@ def _docker_image(
         )
     images = state.images[repository.name]
     if verb == "pull":
-        have = [d for tag, d in images if tag == ref.tag or d == ref.digest]
+        # a digest names the image (Docker ignores a tag given with it); an untagged
+        # image (tag "") is found only by its digest
+        have = [d for tag, d in images if (d == ref.digest if ref.digest else tag == ref.tag)]
         if images and not have:
             return Step(
                 text,
