@@ -1028,15 +1028,6 @@ def _follow(world: World, call: Call) -> Trace:
                     )
                 )
                 arrival = call.port
-                if call.port not in [p.container_port for p in server.task_definition.ports]:
-                    steps.append(
-                        Step(
-                            f"no container of {server.name} listens on {call.port}",
-                            False,
-                            SERVICE_DISCOVERY,
-                        )
-                    )
-                    return done(answers, True, False, arrival, "no-listener", "private")
             else:
                 wanted = "an SRV lookup (no port)" if call.port is None else f"port {call.port}"
                 steps.append(
@@ -1050,6 +1041,17 @@ def _follow(world: World, call: Call) -> Trace:
                 return done((), False, False, None, "no-record")
             if not answers:
                 return done((), False, False, None, "no-healthy-task")
+            listening = [p.container_port for p in server.task_definition.ports]
+            if call.port is not None and call.port not in listening:
+                # an A record answers the address; the port is the caller's own choice
+                steps.append(
+                    Step(
+                        f"no container of {server.name} listens on {call.port}",
+                        False,
+                        SERVICE_DISCOVERY,
+                    )
+                )
+                return done(answers, True, False, arrival, "no-listener", "private")
             if server.task_definition.network_mode == "awsvpc" and arrival is not None:
                 ok, why = _reach(world, call, server, arrival, steps)
             else:
