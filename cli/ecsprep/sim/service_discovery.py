@@ -311,11 +311,20 @@ def _task_definition(data: object, where: Where) -> TaskDefinition:
 def _cloud_map_service(data: object, where: Where, namespace_type: str) -> CloudMapService:
     raw = as_mapping(data, where, "a Cloud Map CreateService request")
     name = as_str(raw.get("Name", ""), where.key("Name"))
+    if not name:
+        raise where.refuse("Name is missing", "give the Cloud Map service's Name")
+    # INF: Cloud Map makes up the Id (srv-…); a scenario without one gets srv-NAME
     ident = as_str(raw.get("Id", f"srv-{name}"), where.key("Id"))
     types = []
     dns = raw.get("DnsConfig")
     if dns is not None:
-        records = as_mapping(dns, where.key("DnsConfig")).get("DnsRecords", [])
+        config = as_mapping(dns, where.key("DnsConfig"))
+        if "DnsRecords" not in config:
+            raise where.key("DnsConfig").refuse(
+                "DnsRecords is missing: a DnsConfig lists the DNS records of each instance",
+                "e.g. DnsRecords: [{Type: A, TTL: 60}]",
+            )
+        records = config["DnsRecords"]
         for n, record in enumerate(as_list(records, where.key("DnsConfig").key("DnsRecords"))):
             at = where.key("DnsConfig").key("DnsRecords").index(n)
             kind = as_str(as_mapping(record, at).get("Type", ""), at.key("Type"))
@@ -326,6 +335,12 @@ def _cloud_map_service(data: object, where: Where, namespace_type: str) -> Cloud
                     "a port is carried by an SRV record",
                 )
             types.append(kind)
+    if "HealthCheckConfig" in raw and "HealthCheckCustomConfig" in raw:
+        raise where.refuse(
+            "you can specify either HealthCheckCustomConfig or HealthCheckConfig but not both "
+            "(API_HealthCheckCustomConfig.html)",
+            "with ECS, give HealthCheckCustomConfig: ECS reports each task's health",
+        )
     if "HealthCheckConfig" in raw and namespace_type == "DNS_PRIVATE":
         raise where.key("HealthCheckConfig").refuse(
             "HealthCheckConfig (a Route 53 health check) is for public DNS namespaces only; "
@@ -1000,14 +1015,18 @@ def _follow(world: World, call: Call) -> Trace:
                 "none": "no health check: Cloud Map treats every instance as healthy",
                 "route53": "a Route 53 health check",
             }[registry.cloud_map.health]
+            mode = server.task_definition.network_mode
             if "SRV" in registry.cloud_map.records and call.port is None:
-                if server.task_definition.network_mode == "awsvpc":
-                    port = registry.port or registry.container_port or 0
-                    answers = tuple(f"{_task_ip(world, server, n)}:{port}" for n in healthy)
+                if mode == "bridge":  # INF: made-up host ports from the ephemeral range
+                    ports = [32768 + n for n in healthy]
+                elif mode == "host":  # the host port is the containerPort (PortMapping)
+                    ports = [registry.container_port or 0 for _ in healthy]
                 else:
-                    answers = tuple(
-                        f"{_task_ip(world, server, n)}:{32768 + n}" for n in healthy
-                    )  # INF: made-up host ports from the ephemeral range
+                    ports = [registry.port or registry.container_port or 0 for _ in healthy]
+                answers = tuple(
+                    f"{_task_ip(world, server, n)}:{port}"
+                    for n, port in zip(healthy, ports, strict=True)
+                )
                 steps.append(
                     Step(
                         f"SRV {fqdn} answers each task's address and port ({health_text}); "
@@ -1016,7 +1035,6 @@ def _follow(world: World, call: Call) -> Trace:
                         SERVICE_DISCOVERY,
                     )
                 )
-                arrival = int(answers[0].rsplit(":", 1)[1]) if answers else None
             elif "A" in registry.cloud_map.records and call.port is not None:
                 answers = tuple(f"{_task_ip(world, server, n)}:{call.port}" for n in healthy)
                 steps.append(
@@ -1027,7 +1045,6 @@ def _follow(world: World, call: Call) -> Trace:
                         SERVICE_DISCOVERY,
                     )
                 )
-                arrival = call.port
             else:
                 wanted = "an SRV lookup (no port)" if call.port is None else f"port {call.port}"
                 steps.append(
@@ -1041,30 +1058,27 @@ def _follow(world: World, call: Call) -> Trace:
                 return done((), False, False, None, "no-record")
             if not answers:
                 return done((), False, False, None, "no-healthy-task")
-            listening = [p.container_port for p in server.task_definition.ports]
-            if call.port is not None and call.port not in listening:
-                # an A record answers the address; the port is the caller's own choice
+            arrival = int(answers[0].rsplit(":", 1)[1])  # each answer is address:port
+            # bridge: the instance maps the host port to the registry's containerPort; awsvpc
+            # and host: the traffic arrives on the container's own port
+            listen_on = registry.container_port if mode == "bridge" else arrival
+            listener = next(
+                (p for p in server.task_definition.ports if p.container_port == listen_on), None
+            )
+            if listener is None:
                 steps.append(
                     Step(
-                        f"no container of {server.name} listens on {call.port}",
+                        f"no container of {server.name} listens on {listen_on}",
                         False,
                         SERVICE_DISCOVERY,
                     )
                 )
                 return done(answers, True, False, arrival, "no-listener", "private")
-            if server.task_definition.network_mode == "awsvpc" and arrival is not None:
+            if mode == "awsvpc":
                 ok, why = _reach(world, call, server, arrival, steps)
             else:
                 ok, why = True, ""
-            listener = next(
-                (
-                    p
-                    for p in server.task_definition.ports
-                    if p.container_port == (registry.container_port or registry.port or arrival)
-                ),
-                None,
-            )
-            target = f"{listener.container}:{listener.container_port}" if listener else ""
+            target = f"{listener.container}:{listener.container_port}"
             return done(answers, True, ok, arrival, why, "private", server, target)
 
     # 3. A load balancer's DNS name.
