@@ -375,6 +375,8 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
         at = where.index(n)
         raw = as_mapping(item, at, "a security group")
         gid = as_str(raw.get("GroupId", ""), at.key("GroupId"))
+        if not gid:
+            raise at.refuse("GroupId is missing", "give each security group its GroupId (sg-…)")
         rules = []
         for key in ("IpPermissions", "IpPermissionsEgress"):
             default = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
@@ -383,9 +385,22 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
             for m, perm in enumerate(as_list(given, at.key(key))):
                 pat = at.key(key).index(m)
                 p = as_mapping(perm, pat, "an IP permission")
-                proto = str(p.get("IpProtocol", "tcp"))
-                low = as_int(p.get("FromPort", 0), pat.key("FromPort")) if proto != "-1" else 0
-                high = as_int(p.get("ToPort", 65535), pat.key("ToPort")) if proto != "-1" else 65535
+                if "IpProtocol" not in p:
+                    raise pat.refuse(
+                        "IpProtocol is missing",
+                        "tcp, udp, icmp, a protocol number, or -1 for all traffic",
+                    )
+                proto = str(p["IpProtocol"])
+                if proto == "-1":  # all traffic: the ports don't apply
+                    low, high = 0, 65535
+                elif "FromPort" in p and "ToPort" in p:  # icmp's -1 is every ICMP type
+                    low = as_int(p["FromPort"], pat.key("FromPort"), minimum=-1)
+                    high = as_int(p["ToPort"], pat.key("ToPort"), minimum=-1)
+                else:
+                    raise pat.refuse(
+                        f"IpProtocol {proto} needs FromPort and ToPort",
+                        "e.g. FromPort: 8080, ToPort: 8080",
+                    )
                 pairs = tuple(
                     str(as_mapping(x, pat).get("GroupId", ""))
                     for x in as_list(p.get("UserIdGroupPairs", []), pat)
