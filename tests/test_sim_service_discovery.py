@@ -47,6 +47,20 @@ def test_documented(case: dict[str, Any]) -> None:
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
 
 
+@pytest.mark.parametrize("case", [c for c in _cases() if "facts" in c.values[0]])
+def test_a_call_is_marked_failed_only_at_the_step_where_it_stops(case: dict[str, Any]) -> None:
+    """What the learner reads: ✔ on every step of a call that reaches its server; a call that
+    doesn't reach stops at its one ✘ step, its last."""
+    for trace in discover(read_world(case["scenario"], Where("case"))).traces:
+        marks = [step.ok for step in trace.steps]
+        assert marks, trace.call.text
+        if trace.reaches:
+            assert all(marks), trace.call.text
+        else:
+            assert marks[-1] is False, trace.call.text
+            assert all(marks[:-1]), trace.call.text
+
+
 def _sc_world(order: list[str], redeploy_client: bool) -> dict[str, Any]:
     """A client-only service and a server whose alias appears at some step."""
     steps: dict[str, Any] = {

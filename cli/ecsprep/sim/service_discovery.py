@@ -311,11 +311,20 @@ def _task_definition(data: object, where: Where) -> TaskDefinition:
 def _cloud_map_service(data: object, where: Where, namespace_type: str) -> CloudMapService:
     raw = as_mapping(data, where, "a Cloud Map CreateService request")
     name = as_str(raw.get("Name", ""), where.key("Name"))
+    if not name:
+        raise where.refuse("Name is missing", "give the Cloud Map service's Name")
+    # INF: Cloud Map makes up the Id (srv-…); a scenario without one gets srv-NAME
     ident = as_str(raw.get("Id", f"srv-{name}"), where.key("Id"))
     types = []
     dns = raw.get("DnsConfig")
     if dns is not None:
-        records = as_mapping(dns, where.key("DnsConfig")).get("DnsRecords", [])
+        config = as_mapping(dns, where.key("DnsConfig"))
+        if "DnsRecords" not in config:
+            raise where.key("DnsConfig").refuse(
+                "DnsRecords is missing: a DnsConfig lists the DNS records of each instance",
+                "e.g. DnsRecords: [{Type: A, TTL: 60}]",
+            )
+        records = config["DnsRecords"]
         for n, record in enumerate(as_list(records, where.key("DnsConfig").key("DnsRecords"))):
             at = where.key("DnsConfig").key("DnsRecords").index(n)
             kind = as_str(as_mapping(record, at).get("Type", ""), at.key("Type"))
@@ -326,6 +335,12 @@ def _cloud_map_service(data: object, where: Where, namespace_type: str) -> Cloud
                     "a port is carried by an SRV record",
                 )
             types.append(kind)
+    if "HealthCheckConfig" in raw and "HealthCheckCustomConfig" in raw:
+        raise where.refuse(
+            "you can specify either HealthCheckCustomConfig or HealthCheckConfig but not both "
+            "(API_HealthCheckCustomConfig.html)",
+            "with ECS, give HealthCheckCustomConfig: ECS reports each task's health",
+        )
     if "HealthCheckConfig" in raw and namespace_type == "DNS_PRIVATE":
         raise where.key("HealthCheckConfig").refuse(
             "HealthCheckConfig (a Route 53 health check) is for public DNS namespaces only; "
@@ -360,6 +375,8 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
         at = where.index(n)
         raw = as_mapping(item, at, "a security group")
         gid = as_str(raw.get("GroupId", ""), at.key("GroupId"))
+        if not gid:
+            raise at.refuse("GroupId is missing", "give each security group its GroupId (sg-…)")
         rules = []
         for key in ("IpPermissions", "IpPermissionsEgress"):
             default = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
@@ -368,9 +385,22 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
             for m, perm in enumerate(as_list(given, at.key(key))):
                 pat = at.key(key).index(m)
                 p = as_mapping(perm, pat, "an IP permission")
-                proto = str(p.get("IpProtocol", "tcp"))
-                low = as_int(p.get("FromPort", 0), pat.key("FromPort")) if proto != "-1" else 0
-                high = as_int(p.get("ToPort", 65535), pat.key("ToPort")) if proto != "-1" else 65535
+                if "IpProtocol" not in p:
+                    raise pat.refuse(
+                        "IpProtocol is missing",
+                        "tcp, udp, icmp, a protocol number, or -1 for all traffic",
+                    )
+                proto = str(p["IpProtocol"])
+                if proto == "-1":  # all traffic: the ports don't apply
+                    low, high = 0, 65535
+                elif "FromPort" in p and "ToPort" in p:  # icmp's -1 is every ICMP type
+                    low = as_int(p["FromPort"], pat.key("FromPort"), minimum=-1)
+                    high = as_int(p["ToPort"], pat.key("ToPort"), minimum=-1)
+                else:
+                    raise pat.refuse(
+                        f"IpProtocol {proto} needs FromPort and ToPort",
+                        "e.g. FromPort: 8080, ToPort: 8080",
+                    )
                 pairs = tuple(
                     str(as_mapping(x, pat).get("GroupId", ""))
                     for x in as_list(p.get("UserIdGroupPairs", []), pat)
@@ -1000,14 +1030,18 @@ def _follow(world: World, call: Call) -> Trace:
                 "none": "no health check: Cloud Map treats every instance as healthy",
                 "route53": "a Route 53 health check",
             }[registry.cloud_map.health]
+            mode = server.task_definition.network_mode
             if "SRV" in registry.cloud_map.records and call.port is None:
-                if server.task_definition.network_mode == "awsvpc":
-                    port = registry.port or registry.container_port or 0
-                    answers = tuple(f"{_task_ip(world, server, n)}:{port}" for n in healthy)
+                if mode == "bridge":  # INF: made-up host ports from the ephemeral range
+                    ports = [32768 + n for n in healthy]
+                elif mode == "host":  # the host port is the containerPort (PortMapping)
+                    ports = [registry.container_port or 0 for _ in healthy]
                 else:
-                    answers = tuple(
-                        f"{_task_ip(world, server, n)}:{32768 + n}" for n in healthy
-                    )  # INF: made-up host ports from the ephemeral range
+                    ports = [registry.port or registry.container_port or 0 for _ in healthy]
+                answers = tuple(
+                    f"{_task_ip(world, server, n)}:{port}"
+                    for n, port in zip(healthy, ports, strict=True)
+                )
                 steps.append(
                     Step(
                         f"SRV {fqdn} answers each task's address and port ({health_text}); "
@@ -1016,7 +1050,6 @@ def _follow(world: World, call: Call) -> Trace:
                         SERVICE_DISCOVERY,
                     )
                 )
-                arrival = int(answers[0].rsplit(":", 1)[1]) if answers else None
             elif "A" in registry.cloud_map.records and call.port is not None:
                 answers = tuple(f"{_task_ip(world, server, n)}:{call.port}" for n in healthy)
                 steps.append(
@@ -1027,16 +1060,6 @@ def _follow(world: World, call: Call) -> Trace:
                         SERVICE_DISCOVERY,
                     )
                 )
-                arrival = call.port
-                if call.port not in [p.container_port for p in server.task_definition.ports]:
-                    steps.append(
-                        Step(
-                            f"no container of {server.name} listens on {call.port}",
-                            False,
-                            SERVICE_DISCOVERY,
-                        )
-                    )
-                    return done(answers, True, False, arrival, "no-listener", "private")
             else:
                 wanted = "an SRV lookup (no port)" if call.port is None else f"port {call.port}"
                 steps.append(
@@ -1050,19 +1073,27 @@ def _follow(world: World, call: Call) -> Trace:
                 return done((), False, False, None, "no-record")
             if not answers:
                 return done((), False, False, None, "no-healthy-task")
-            if server.task_definition.network_mode == "awsvpc" and arrival is not None:
+            arrival = int(answers[0].rsplit(":", 1)[1])  # each answer is address:port
+            # bridge: the instance maps the host port to the registry's containerPort; awsvpc
+            # and host: the traffic arrives on the container's own port
+            listen_on = registry.container_port if mode == "bridge" else arrival
+            listener = next(
+                (p for p in server.task_definition.ports if p.container_port == listen_on), None
+            )
+            if listener is None:
+                steps.append(
+                    Step(
+                        f"no container of {server.name} listens on {listen_on}",
+                        False,
+                        SERVICE_DISCOVERY,
+                    )
+                )
+                return done(answers, True, False, arrival, "no-listener", "private")
+            if mode == "awsvpc":
                 ok, why = _reach(world, call, server, arrival, steps)
             else:
                 ok, why = True, ""
-            listener = next(
-                (
-                    p
-                    for p in server.task_definition.ports
-                    if p.container_port == (registry.container_port or registry.port or arrival)
-                ),
-                None,
-            )
-            target = f"{listener.container}:{listener.container_port}" if listener else ""
+            target = f"{listener.container}:{listener.container_port}"
             return done(answers, True, ok, arrival, why, "private", server, target)
 
     # 3. A load balancer's DNS name.
