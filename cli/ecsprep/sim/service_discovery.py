@@ -434,16 +434,24 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
     cluster = as_mapping(document.get("cluster", {}), where.key("cluster"))
     defaults = cluster.get("serviceConnectDefaults")
     default_ns = (
-        str(as_mapping(defaults, where.key("cluster")).get("namespace", ""))
+        str(
+            as_mapping(defaults, where.key("cluster").key("serviceConnectDefaults")).get(
+                "namespace", ""
+            )
+        )
         if defaults is not None
         else ""
     )
     cloud_map = tuple(
         _cloud_map_service(item, where.key("cloudMapServices").index(n), ns_type)
-        for n, item in enumerate(as_list(document.get("cloudMapServices", []), where))
+        for n, item in enumerate(
+            as_list(document.get("cloudMapServices", []), where.key("cloudMapServices"))
+        )
     )
     tds: dict[str, TaskDefinition] = {}
-    for n, item in enumerate(as_list(document.get("taskDefinitions", []), where)):
+    for n, item in enumerate(
+        as_list(document.get("taskDefinitions", []), where.key("taskDefinitions"))
+    ):
         td = _task_definition(item, where.key("taskDefinitions").index(n))
         tds[td.family] = td
     groups = _groups(document.get("securityGroups", []), where.key("securityGroups"))
@@ -470,7 +478,9 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         request = as_mapping(raw[kind], rat, "a request")
         if kind == "deleteService":
             name = as_str(request.get("service", ""), rat.key("service"))
-            services.pop(name, None)
+            if name not in services:
+                raise rat.key("service").refuse(f"ServiceNotFoundException: {name}")
+            services.pop(name)
             requests.pop(name, None)
             endpoints = [e for e in endpoints if e.service != name]
             created_protocol.pop(name, None)
@@ -520,15 +530,24 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         tasks[str(name)] = len(listed)
         unhealthy[str(name)] = frozenset(i for i, s in enumerate(listed) if s == "UNHEALTHY")
 
+    target_groups = [
+        (
+            as_mapping(tg, where.key("targetGroups").index(n), "a target group"),
+            where.key("targetGroups").index(n).key("LoadBalancerArns"),
+        )
+        for n, tg in enumerate(as_list(document.get("targetGroups", []), where.key("targetGroups")))
+    ]
     lbs = []
-    for n, item in enumerate(as_list(document.get("loadBalancers", []), where)):
+    for n, item in enumerate(
+        as_list(document.get("loadBalancers", []), where.key("loadBalancers"))
+    ):
         at = where.key("loadBalancers").index(n)
         raw = as_mapping(item, at, "a load balancer")
         arn = str(raw.get("LoadBalancerArn", ""))
         tgs = tuple(
-            str(as_mapping(tg, at).get("TargetGroupArn", ""))
-            for tg in as_list(document.get("targetGroups", []), where)
-            if arn in [str(x) for x in as_list(as_mapping(tg, at).get("LoadBalancerArns", []), at)]
+            str(group.get("TargetGroupArn", ""))
+            for group, gat in target_groups
+            if arn in [str(x) for x in as_list(group.get("LoadBalancerArns", []), gat)]
         )
         lbs.append(
             LoadBalancer(
@@ -539,7 +558,7 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         )
 
     callers = []
-    for n, item in enumerate(as_list(document.get("callers", []), where)):
+    for n, item in enumerate(as_list(document.get("callers", []), where.key("callers"))):
         at = where.key("callers").index(n)
         raw = as_mapping(item, at, "a caller")
         _known(raw, ("name", "kind", "service", "securityGroups"), at, "a caller")
@@ -563,7 +582,7 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         )
     known_callers = {c.name for c in callers} | set(services)
     calls = []
-    for n, item in enumerate(as_list(document.get("calls", []), where)):
+    for n, item in enumerate(as_list(document.get("calls", []), where.key("calls"))):
         at = where.key("calls").index(n)
         raw = as_mapping(item, at, "a call {from, to}")
         caller = as_str(raw.get("from", ""), at.key("from"))
