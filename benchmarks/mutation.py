@@ -418,6 +418,79 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
         "tests/test_sim_check_simulators.py",
     ],
+    # sim/ecr_replication package (session 19)
+    "sim/ecr_replication/__init__.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/creation.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/permissions.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/pulls.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/pushes.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/reader.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/registries.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/replication.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/shapes.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/simulation.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/state.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+    "sim/ecr_replication/steps.py": [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
 }
 
 PYPROJECT = """\

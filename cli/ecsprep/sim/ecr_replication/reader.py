@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.ecr_replication.registries import (
     Event,
     Principal,
@@ -137,7 +137,10 @@ def _event(data: object, where: Where) -> Event:
         # API_StartReplicationBackfill: {destination: {region, registryId}, registryId}
         unknown(body, ("destination", "registryId"), where.key(kind), "input")
         destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
-        target = f"{destination.get('registryId', '')}/{destination.get('region', '')}"
+        region = as_str(
+            destination.get("region", ""), where.key(kind).key("destination").key("region")
+        )
+        target = f"{destination.get('registryId', '')}/{region}"
         source = str(body.get("registryId", ""))
         if source and not re.fullmatch(r"[0-9]{12}", source):
             raise (
@@ -195,8 +198,18 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     for host, items in hosts.items():
         for n, item in enumerate(as_list(items, u_at.key(str(host)))):
             image = as_mapping(item, u_at.key(str(host)).index(n), "an upstream image")
-            name = as_str(image.get("repositoryName", ""), u_at.key(str(host)).index(n))
-            tag = str(image.get("imageTag", "latest"))
+            name = as_str(
+                image.get("repositoryName", ""), u_at.key(str(host)).index(n).key("repositoryName")
+            )
+            given = image.get("imageTag", "latest")
+            if isinstance(given, (list, dict)):
+                raise (
+                    u_at.key(str(host))
+                    .index(n)
+                    .key("imageTag")
+                    .refuse(f"expected a string, found {kind_of(given)}")
+                )
+            tag = str(given)
             upstream.append(
                 (
                     str(host),

@@ -22,7 +22,7 @@ from ecsprep.sim.ecr_replication.registries import (
     Template,
     image_digest,
 )
-from ecsprep.sim.iam_policy import read_policy
+from ecsprep.sim.iam_policy import Policy, read_resource_policy
 
 APPLIED_FOR = ("REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH")
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
@@ -119,7 +119,7 @@ def _encryption(value: object, where: Where) -> tuple[str, str]:
         raise where.key("encryptionType").refuse(
             f"{kind!r}: valid values are {', '.join(ENCRYPTION)}"
         )
-    key = str(raw.get("kmsKey", ""))
+    key = as_str(raw.get("kmsKey", ""), where.key("kmsKey"))
     if key and kind == "AES256":
         raise where.key("kmsKey").refuse(
             "InvalidParameterException: a kmsKey needs encryptionType KMS or KMS_DSSE"
@@ -171,7 +171,19 @@ def replication_rule(data: object, where: Where) -> Rule:
             )
         filters.append(as_str(f.get("filter", ""), fat.index(n).key("filter")))
     deletes = as_mapping(raw.get("deleteReplication", {}), where.key("deleteReplication"))
-    return Rule(tuple(destinations), tuple(filters), bool(deletes.get("enabled", False)))
+    enabled = deletes.get("enabled", False)
+    if not isinstance(enabled, bool):
+        # botocore validates the type: DeleteReplication.enabled is a boolean
+        raise (
+            where.key("deleteReplication")
+            .key("enabled")
+            .refuse(
+                "Parameter validation failed: Invalid type for parameter enabled, "
+                f"value: {enabled!r}, valid types: bool",
+                "write true or false",
+            )
+        )
+    return Rule(tuple(destinations), tuple(filters), enabled)
 
 
 def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
@@ -302,7 +314,10 @@ def repository(data: object, where: Where) -> Repository:
         images.append(Image(tag, digest))
     policy = None
     if raw.get("policy") is not None:
-        policy = read_policy(raw["policy"], where.key("policy"), f"{name}'s repository policy")
+        # a repository policy is resource-based: every statement names a Principal
+        # (set-repository-policy.html), as ecr_access reads it
+        found = read_resource_policy(raw["policy"], where.key("policy"), "repository")
+        policy = Policy(f"{name}'s repository policy", found.statements)
     return Repository(
         name=name,
         mutability=mutability,
