@@ -168,3 +168,27 @@ def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "the only filterType is PREFIX_MATCH" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("count", "refused"), [(100, False), (101, True)])
+def test_a_rule_has_at_most_100_destinations(count: int, refused: bool) -> None:
+    """API_ReplicationRule: destinations has at most 100 items."""
+    destinations = [{"region": "us-west-2", "registryId": f"{n:012d}"} for n in range(count)]
+    document = {
+        "registries": [
+            {
+                "registryId": "111122223333",
+                "region": "us-east-1",
+                "replicationConfiguration": {"rules": [{"destinations": destinations}]},
+            }
+        ]
+    }
+    if not refused:
+        assert len(read_setup(document, Where("s")).registries[0].rules[0].destinations) == count
+        return
+    with pytest.raises(InputError) as raised:
+        read_setup(document, Where("s"))
+    assert str(raised.value) == (
+        "s registries[0].replicationConfiguration.rules[0].destinations: "
+        "InvalidParameterException: a rule has at most 100 destinations"
+    )
