@@ -192,3 +192,42 @@ def test_a_rule_has_at_most_100_destinations(count: int, refused: bool) -> None:
         "s registries[0].replicationConfiguration.rules[0].destinations: "
         "InvalidParameterException: a rule has at most 100 destinations"
     )
+
+
+def test_command_json_lists_each_decision_with_its_time_and_page(tmp_path: Path) -> None:
+    """--format json: every decision in order, with the event, its time, the verdict, what
+    happened and the doc page; the notes after them."""
+    timed = SCENARIO.replace(
+        "  - push: 111122223333", '  - at: "2026-03-01T10:30:00Z"\n    push: 111122223333'
+    )
+    result = _invoke(tmp_path, timed, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    event = f"1. push {HOST}/prod/orders:v2"
+    west = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/prod/orders"
+    assert data["decisions"] == [
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": "pushed prod/orders:v2 to 111122223333/us-east-1",
+            "rule": "image-push.html",
+        },
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": f"ECR creates {west}: template 'prod' (applied for REPLICATION) gives it "
+            "IMMUTABLE tags, AES256",
+            "rule": "repository-creation-templates-create.html",
+        },
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": f"ECR replicates prod/orders:v2 to {west}:v2 (cross-Region)",
+            "rule": "registry-settings-configure.html",
+        },
+    ]
+    assert data["notes"] == []
+    assert data["pushes"] == 1
