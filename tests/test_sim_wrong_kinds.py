@@ -54,6 +54,7 @@ SCENARIOS = {
             "documented.yaml: deletes-replicated-only-when-enabled",
             "documented.yaml: replication-template-specific-prefix-wins",
             "documented.yaml: template-kms-needs-custom-role",
+            "documented.yaml: create-on-push",
             "documented.yaml: ptc-first-pull-permissions",
             "documented.yaml: ptc-refresh-24-hours",
             "documented.yaml: backfill-request-registry-id-picks-the-source",

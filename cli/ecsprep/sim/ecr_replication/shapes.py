@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.ecr_replication.registries import (
     ECR_HOST,
     CacheRule,
@@ -103,11 +103,20 @@ def _pattern_error(value: str, name: str, pattern: str) -> str:
 def _tags(value: object, where: Where) -> tuple[tuple[str, str], ...]:
     found = []
     for n, item in enumerate(as_list(value, where)):
+        # API_Tag: Key and Value, both required (the capitals are botocore's)
         tag = as_mapping(item, where.index(n), "a tag")
-        key = tag.get("Key", tag.get("key"))
-        if not isinstance(key, str):
-            raise where.index(n).refuse("a tag needs a Key", 'write {"Key": K, "Value": V}')
-        found.append((key, str(tag.get("Value", tag.get("value", "")))))
+        unknown(tag, ("Key", "Value"), where.index(n), "Tag")
+        for part in ("Key", "Value"):
+            if part not in tag:
+                raise where.index(n).refuse(
+                    f'Parameter validation failed: Missing required parameter in Tag: "{part}"',
+                    'write {"Key": K, "Value": V}',
+                )
+        key = as_str(tag["Key"], where.index(n).key("Key"))
+        value = tag["Value"]
+        if isinstance(value, (list, dict)):
+            raise where.index(n).key("Value").refuse(f"expected a string, found {kind_of(value)}")
+        found.append((key, str(value)))
     return tuple(found)
 
 
