@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.ecr_replication.registries import (
@@ -43,11 +43,15 @@ _EVENT_KINDS = ("push", "pull", "delete", "startReplicationBackfill", "upstreamP
 
 
 def _time(value: object, where: Where) -> datetime:
+    """A time in UTC (naive): one with an offset is converted, one without is taken as UTC."""
     text = as_str(value, where)
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise where.refuse(f"{text!r} is not a time", "write an ISO 8601 time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None)
 
 
 def _registry(data: object, where: Where) -> Registry:
