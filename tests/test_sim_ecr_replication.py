@@ -307,3 +307,15 @@ def test_a_cache_rule_secret_in_another_account_is_not_found() -> None:
         "secret is in 444455556666/eu-west-1, not in the rule's account and Region "
         "111122223333/eu-west-1"
     )
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_a_replication_configuration_has_at_most_10_rules(count: int, refused: bool) -> None:
+    """API_ReplicationConfiguration: rules has at most 10 items."""
+    rule = {"destinations": [{"region": "us-west-2", "registryId": "111122223333"}]}
+    document = _registry(replicationConfiguration={"rules": [rule] * count})
+    if not refused:
+        assert len(read_setup(document, Where("s")).registries[0].rules) == count
+        return
+    with pytest.raises(InputError, match="has at most 10 rules"):
+        read_setup(document, Where("s"))
