@@ -92,6 +92,15 @@ def unknown(raw: Mapping[str, object], known: tuple[str, ...], where: Where, wha
             )
 
 
+def _required(raw: Mapping[str, object], name: str, where: Where, what: str) -> object:
+    """A required member of a request shape (botocore refuses the request without it)."""
+    if name not in raw:
+        raise where.refuse(
+            f'Parameter validation failed: Missing required parameter in {what}: "{name}"'
+        )
+    return raw[name]
+
+
 def _pattern_error(value: str, name: str, pattern: str) -> str:
     return (
         f"InvalidParameterException: 1 validation error detected: Value '{value}' at "
@@ -123,7 +132,14 @@ def _tags(value: object, where: Where) -> tuple[tuple[str, str], ...]:
 def _encryption(value: object, where: Where) -> tuple[str, str]:
     raw = as_mapping(value, where, "an encryptionConfiguration")
     unknown(raw, ("encryptionType", "kmsKey"), where, "encryptionConfiguration")
-    kind = str(raw.get("encryptionType", "AES256"))
+    if "encryptionType" not in raw:
+        # API_EncryptionConfiguration: encryptionType is required
+        raise where.refuse(
+            "Parameter validation failed: Missing required parameter in "
+            'encryptionConfiguration: "encryptionType"',
+            ", ".join(ENCRYPTION),
+        )
+    kind = str(raw["encryptionType"])
     if kind not in ENCRYPTION:
         raise where.key("encryptionType").refuse(
             f"{kind!r}: valid values are {', '.join(ENCRYPTION)}"
@@ -142,7 +158,7 @@ def replication_rule(data: object, where: Where) -> Rule:
     raw = as_mapping(data, where, "a replication rule")
     unknown(raw, _RULE_KEYS, where, "ReplicationRule")
     at = where.key("destinations")
-    items = as_list(raw.get("destinations", []), at)
+    items = as_list(_required(raw, "destinations", where, "ReplicationRule"), at)
     if len(items) > 100:
         raise at.refuse("InvalidParameterException: a rule has at most 100 destinations")
     destinations = []
@@ -178,7 +194,8 @@ def replication_rule(data: object, where: Where) -> Rule:
                 .key("filterType")
                 .refuse(f"{f.get('filterType')!r}: the only filterType is PREFIX_MATCH")
             )
-        filters.append(as_str(f.get("filter", ""), fat.index(n).key("filter")))
+        given = _required(f, "filter", fat.index(n), "RepositoryFilter")
+        filters.append(as_str(given, fat.index(n).key("filter")))
     deletes = as_mapping(raw.get("deleteReplication", {}), where.key("deleteReplication"))
     enabled = deletes.get("enabled", False)
     if not isinstance(enabled, bool):
@@ -198,13 +215,17 @@ def replication_rule(data: object, where: Where) -> Rule:
 def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
     raw = as_mapping(data, where, "a CreatePullThroughCacheRule request")
     unknown(raw, _PTC_KEYS, where, "input")
-    prefix = as_str(raw.get("ecrRepositoryPrefix", ""), where.key("ecrRepositoryPrefix"))
+    prefix = as_str(
+        _required(raw, "ecrRepositoryPrefix", where, "input"), where.key("ecrRepositoryPrefix")
+    )
     pattern = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
     if not (2 <= len(prefix) <= 30 and re.fullmatch(pattern, prefix)):
         raise where.key("ecrRepositoryPrefix").refuse(
             _pattern_error(prefix, "ecrRepositoryPrefix", pattern), "2 to 30 characters"
         )
-    url = as_str(raw.get("upstreamRegistryUrl", ""), where.key("upstreamRegistryUrl"))
+    url = as_str(
+        _required(raw, "upstreamRegistryUrl", where, "input"), where.key("upstreamRegistryUrl")
+    )
     url = url.removeprefix("https://").rstrip("/")
     if url in UPSTREAMS:
         name, secret = UPSTREAMS[url]
@@ -258,7 +279,7 @@ def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
 def template(data: object, where: Where) -> Template:
     raw = as_mapping(data, where, "a CreateRepositoryCreationTemplate request")
     unknown(raw, _TEMPLATE_KEYS, where, "input")
-    prefix = as_str(raw.get("prefix", ""), where.key("prefix"))
+    prefix = as_str(_required(raw, "prefix", where, "input"), where.key("prefix"))
     if prefix != "ROOT" and not REPOSITORY_NAME.match(prefix):
         raise where.key("prefix").refuse(
             _pattern_error(prefix, "prefix", "ROOT or a repository namespace")
@@ -299,7 +320,9 @@ def template(data: object, where: Where) -> Template:
 def repository(data: object, where: Where) -> Repository:
     raw = as_mapping(data, where, "a repository")
     unknown(raw, _REPOSITORY_KEYS, where, "repository")
-    name = as_str(raw.get("repositoryName", ""), where.key("repositoryName"))
+    name = as_str(
+        _required(raw, "repositoryName", where, "repository"), where.key("repositoryName")
+    )
     if not REPOSITORY_NAME.match(name):
         raise where.key("repositoryName").refuse(
             _pattern_error(name, "repositoryName", REPOSITORY_NAME.pattern)
