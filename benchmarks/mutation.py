@@ -418,98 +418,37 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sim_wrong_kinds.py",  # a wrong kind at each place: refused there
         "tests/test_sim_check_simulators.py",
     ],
-    # sim/front_door package (session 19): each file with the simulator's tests
-    "sim/front_door/api_shapes.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/reader.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/doors.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/api_hop.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/web_acl_shapes.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/load_balancer_shapes.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/load_balancer_hop.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/distribution_hop.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/distribution_shapes.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/decisions.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/simulation.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/walk.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/shapes.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/arns.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
-    "sim/front_door/__init__.py": [
-        "tests/test_sim_front_door.py",
-        "tests/test_sim_outcomes_golden.py",
-        "tests/test_sim_wrong_kinds.py",
-        "tests/test_sim_check_simulators.py",
-    ],
 }
+
+
+def _package(package: str, files: str, tests: list[str]) -> dict[str, list[str]]:
+    """One entry per file of a simulator split into a package, each with its tests."""
+    return {f"sim/{package}/{name}.py": tests for name in files.split()}
+
+
+# The simulator packages (session 19): each file with the simulator's tests.
+MODULES |= _package(
+    "front_door",
+    "__init__ api_hop api_shapes arns decisions distribution_hop distribution_shapes doors "
+    "load_balancer_hop load_balancer_shapes reader shapes simulation walk web_acl_shapes",
+    [
+        "tests/test_sim_front_door.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+)
+MODULES |= _package(
+    "ecr_replication",
+    "__init__ creation permissions pulls pushes reader registries replication shapes "
+    "simulation state steps",
+    [
+        "tests/test_sim_ecr_replication.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_wrong_kinds.py",
+        "tests/test_sim_check_simulators.py",
+    ],
+)
 
 PYPROJECT = """\
 [tool.mutmut]

@@ -168,3 +168,154 @@ def test_command_refuses_with_aws_message(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "the only filterType is PREFIX_MATCH" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("count", "refused"), [(100, False), (101, True)])
+def test_a_rule_has_at_most_100_destinations(count: int, refused: bool) -> None:
+    """API_ReplicationRule: destinations has at most 100 items."""
+    destinations = [{"region": "us-west-2", "registryId": f"{n:012d}"} for n in range(count)]
+    document = {
+        "registries": [
+            {
+                "registryId": "111122223333",
+                "region": "us-east-1",
+                "replicationConfiguration": {"rules": [{"destinations": destinations}]},
+            }
+        ]
+    }
+    if not refused:
+        assert len(read_setup(document, Where("s")).registries[0].rules[0].destinations) == count
+        return
+    with pytest.raises(InputError) as raised:
+        read_setup(document, Where("s"))
+    assert str(raised.value) == (
+        "s registries[0].replicationConfiguration.rules[0].destinations: "
+        "InvalidParameterException: a rule has at most 100 destinations"
+    )
+
+
+def test_command_json_lists_each_decision_with_its_time_and_page(tmp_path: Path) -> None:
+    """--format json: every decision in order, with the event, its time, the verdict, what
+    happened and the doc page; the notes after them."""
+    timed = SCENARIO.replace(
+        "  - push: 111122223333", '  - at: "2026-03-01T10:30:00Z"\n    push: 111122223333'
+    )
+    result = _invoke(tmp_path, timed, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    event = f"1. push {HOST}/prod/orders:v2"
+    west = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/prod/orders"
+    assert data["decisions"] == [
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": "pushed prod/orders:v2 to 111122223333/us-east-1",
+            "rule": "image-push.html",
+        },
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": f"ECR creates {west}: template 'prod' (applied for REPLICATION) gives it "
+            "IMMUTABLE tags, AES256",
+            "rule": "repository-creation-templates-create.html",
+        },
+        {
+            "event": event,
+            "at": "2026-03-01 10:30",
+            "verdict": "done",
+            "what": f"ECR replicates prod/orders:v2 to {west}:v2 (cross-Region)",
+            "rule": "registry-settings-configure.html",
+        },
+    ]
+    assert data["notes"] == []
+    assert data["pushes"] == 1
+
+
+def _registry(**settings: Any) -> dict[str, Any]:
+    return {"registries": [{"registryId": "111122223333", "region": "eu-west-1", **settings}]}
+
+
+@pytest.mark.parametrize(("count", "refused"), [(1, False), (100, False), (101, True)])
+def test_a_rule_has_1_to_100_repository_filters(count: int, refused: bool) -> None:
+    """API_ReplicationRule: repositoryFilters, when given, has 1 to 100 items."""
+    rule = {
+        "destinations": [{"region": "us-west-2", "registryId": "111122223333"}],
+        "repositoryFilters": [
+            {"filter": f"p{n}", "filterType": "PREFIX_MATCH"} for n in range(count)
+        ],
+    }
+    document = _registry(replicationConfiguration={"rules": [rule]})
+    if not refused:
+        assert len(read_setup(document, Where("s")).registries[0].rules[0].filters) == count
+        return
+    with pytest.raises(InputError, match="give 1 to 100 repository filters"):
+        read_setup(document, Where("s"))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "refused"),
+    [("q", True), ("qu", False), ("a" * 30, False), ("a" * 31, True), ("team/a", False)],
+)
+def test_a_cache_rule_prefix_has_2_to_30_characters(prefix: str, refused: bool) -> None:
+    """API_CreatePullThroughCacheRule: ecrRepositoryPrefix, 2 to 30 characters."""
+    rule = {"ecrRepositoryPrefix": prefix, "upstreamRegistryUrl": "quay.io"}
+    document = _registry(pullThroughCacheRules=[rule])
+    if not refused:
+        assert read_setup(document, Where("s")).registries[0].cache_rules[0].prefix == prefix
+        return
+    with pytest.raises(InputError, match=f"Value '{prefix}' at 'ecrRepositoryPrefix'"):
+        read_setup(document, Where("s"))
+
+
+@pytest.mark.parametrize(
+    ("url", "upstream"),
+    [
+        ("https://quay.io", "quay"),
+        ("quay.io/", "quay"),
+        ("https://public.ecr.aws/", "ecr-public"),
+        ("444455556666.dkr.ecr.us-west-2.amazonaws.com", "ecr"),
+    ],
+)
+def test_an_upstream_url_may_be_written_with_https_and_a_slash(url: str, upstream: str) -> None:
+    """The console and CLI take the upstream registry URL with or without https:// (a trailing
+    slash is dropped); the rule's upstream is named by the registry."""
+    document = _registry(
+        pullThroughCacheRules=[{"ecrRepositoryPrefix": "up", "upstreamRegistryUrl": url}]
+    )
+    rule = read_setup(document, Where("s")).registries[0].cache_rules[0]
+    assert (rule.upstream_url, rule.upstream) == (
+        url.removeprefix("https://").rstrip("/"),
+        upstream,
+    )
+
+
+def test_a_cache_rule_secret_in_another_account_is_not_found() -> None:
+    """pull-through-cache-creating-rule.html: the secret must be in the rule's account and
+    Region: the same Region in another account is refused as well."""
+    arn = "arn:aws:secretsmanager:eu-west-1:444455556666:secret:ecr-pullthroughcache/hub"
+    rule = {
+        "ecrRepositoryPrefix": "hub",
+        "upstreamRegistryUrl": "registry-1.docker.io",
+        "credentialArn": arn,
+    }
+    with pytest.raises(InputError) as raised:
+        read_setup(_registry(pullThroughCacheRules=[rule]), Where("s"))
+    assert str(raised.value) == (
+        "s registries[0].pullThroughCacheRules[0].credentialArn: SecretNotFoundException: the "
+        "secret is in 444455556666/eu-west-1, not in the rule's account and Region "
+        "111122223333/eu-west-1"
+    )
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_a_replication_configuration_has_at_most_10_rules(count: int, refused: bool) -> None:
+    """API_ReplicationConfiguration: rules has at most 10 items."""
+    rule = {"destinations": [{"region": "us-west-2", "registryId": "111122223333"}]}
+    document = _registry(replicationConfiguration={"rules": [rule] * count})
+    if not refused:
+        assert len(read_setup(document, Where("s")).registries[0].rules) == count
+        return
+    with pytest.raises(InputError, match="has at most 10 rules"):
+        read_setup(document, Where("s"))

@@ -47,6 +47,19 @@ SCENARIOS = {
             "that doesn't exist, the second signing rule that matches",
         ],
     ),
+    "ecr-replication": (
+        "ecr_replication",
+        [
+            "documented.yaml: cross-account-with-registry-policy",
+            "documented.yaml: deletes-replicated-only-when-enabled",
+            "documented.yaml: replication-template-specific-prefix-wins",
+            "documented.yaml: template-kms-needs-custom-role",
+            "documented.yaml: create-on-push",
+            "documented.yaml: ptc-first-pull-permissions",
+            "documented.yaml: ptc-refresh-24-hours",
+            "documented.yaml: backfill-request-registry-id-picks-the-source",
+        ],
+    ),
     "service-discovery": (
         "service_discovery",
         [

@@ -7,9 +7,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.ecr_replication.registries import (
     Event,
     Principal,
@@ -43,11 +43,15 @@ _EVENT_KINDS = ("push", "pull", "delete", "startReplicationBackfill", "upstreamP
 
 
 def _time(value: object, where: Where) -> datetime:
+    """A time in UTC (naive): one with an offset is converted, one without is taken as UTC."""
     text = as_str(value, where)
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise where.refuse(f"{text!r} is not a time", "write an ISO 8601 time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None)
 
 
 def _registry(data: object, where: Where) -> Registry:
@@ -137,7 +141,10 @@ def _event(data: object, where: Where) -> Event:
         # API_StartReplicationBackfill: {destination: {region, registryId}, registryId}
         unknown(body, ("destination", "registryId"), where.key(kind), "input")
         destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
-        target = f"{destination.get('registryId', '')}/{destination.get('region', '')}"
+        region = as_str(
+            destination.get("region", ""), where.key(kind).key("destination").key("region")
+        )
+        target = f"{destination.get('registryId', '')}/{region}"
         source = str(body.get("registryId", ""))
         if source and not re.fullmatch(r"[0-9]{12}", source):
             raise (
@@ -195,8 +202,18 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     for host, items in hosts.items():
         for n, item in enumerate(as_list(items, u_at.key(str(host)))):
             image = as_mapping(item, u_at.key(str(host)).index(n), "an upstream image")
-            name = as_str(image.get("repositoryName", ""), u_at.key(str(host)).index(n))
-            tag = str(image.get("imageTag", "latest"))
+            name = as_str(
+                image.get("repositoryName", ""), u_at.key(str(host)).index(n).key("repositoryName")
+            )
+            given = image.get("imageTag", "latest")
+            if isinstance(given, (list, dict)):
+                raise (
+                    u_at.key(str(host))
+                    .index(n)
+                    .key("imageTag")
+                    .refuse(f"expected a string, found {kind_of(given)}")
+                )
+            tag = str(given)
             upstream.append(
                 (
                     str(host),

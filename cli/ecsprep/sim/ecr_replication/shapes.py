@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.ecr_replication.registries import (
     ECR_HOST,
     CacheRule,
@@ -22,7 +22,7 @@ from ecsprep.sim.ecr_replication.registries import (
     Template,
     image_digest,
 )
-from ecsprep.sim.iam_policy import read_policy
+from ecsprep.sim.iam_policy import Policy, read_resource_policy
 
 APPLIED_FOR = ("REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH")
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
@@ -92,6 +92,15 @@ def unknown(raw: Mapping[str, object], known: tuple[str, ...], where: Where, wha
             )
 
 
+def _required(raw: Mapping[str, object], name: str, where: Where, what: str) -> object:
+    """A required member of a request shape (botocore refuses the request without it)."""
+    if name not in raw:
+        raise where.refuse(
+            f'Parameter validation failed: Missing required parameter in {what}: "{name}"'
+        )
+    return raw[name]
+
+
 def _pattern_error(value: str, name: str, pattern: str) -> str:
     return (
         f"InvalidParameterException: 1 validation error detected: Value '{value}' at "
@@ -103,23 +112,39 @@ def _pattern_error(value: str, name: str, pattern: str) -> str:
 def _tags(value: object, where: Where) -> tuple[tuple[str, str], ...]:
     found = []
     for n, item in enumerate(as_list(value, where)):
+        # API_Tag: Key and Value, both required (the capitals are botocore's)
         tag = as_mapping(item, where.index(n), "a tag")
-        key = tag.get("Key", tag.get("key"))
-        if not isinstance(key, str):
-            raise where.index(n).refuse("a tag needs a Key", 'write {"Key": K, "Value": V}')
-        found.append((key, str(tag.get("Value", tag.get("value", "")))))
+        unknown(tag, ("Key", "Value"), where.index(n), "Tag")
+        for part in ("Key", "Value"):
+            if part not in tag:
+                raise where.index(n).refuse(
+                    f'Parameter validation failed: Missing required parameter in Tag: "{part}"',
+                    'write {"Key": K, "Value": V}',
+                )
+        key = as_str(tag["Key"], where.index(n).key("Key"))
+        value = tag["Value"]
+        if isinstance(value, (list, dict)):
+            raise where.index(n).key("Value").refuse(f"expected a string, found {kind_of(value)}")
+        found.append((key, str(value)))
     return tuple(found)
 
 
 def _encryption(value: object, where: Where) -> tuple[str, str]:
     raw = as_mapping(value, where, "an encryptionConfiguration")
     unknown(raw, ("encryptionType", "kmsKey"), where, "encryptionConfiguration")
-    kind = str(raw.get("encryptionType", "AES256"))
+    if "encryptionType" not in raw:
+        # API_EncryptionConfiguration: encryptionType is required
+        raise where.refuse(
+            "Parameter validation failed: Missing required parameter in "
+            'encryptionConfiguration: "encryptionType"',
+            ", ".join(ENCRYPTION),
+        )
+    kind = str(raw["encryptionType"])
     if kind not in ENCRYPTION:
         raise where.key("encryptionType").refuse(
             f"{kind!r}: valid values are {', '.join(ENCRYPTION)}"
         )
-    key = str(raw.get("kmsKey", ""))
+    key = as_str(raw.get("kmsKey", ""), where.key("kmsKey"))
     if key and kind == "AES256":
         raise where.key("kmsKey").refuse(
             "InvalidParameterException: a kmsKey needs encryptionType KMS or KMS_DSSE"
@@ -133,7 +158,7 @@ def replication_rule(data: object, where: Where) -> Rule:
     raw = as_mapping(data, where, "a replication rule")
     unknown(raw, _RULE_KEYS, where, "ReplicationRule")
     at = where.key("destinations")
-    items = as_list(raw.get("destinations", []), at)
+    items = as_list(_required(raw, "destinations", where, "ReplicationRule"), at)
     if len(items) > 100:
         raise at.refuse("InvalidParameterException: a rule has at most 100 destinations")
     destinations = []
@@ -169,21 +194,38 @@ def replication_rule(data: object, where: Where) -> Rule:
                 .key("filterType")
                 .refuse(f"{f.get('filterType')!r}: the only filterType is PREFIX_MATCH")
             )
-        filters.append(as_str(f.get("filter", ""), fat.index(n).key("filter")))
+        given = _required(f, "filter", fat.index(n), "RepositoryFilter")
+        filters.append(as_str(given, fat.index(n).key("filter")))
     deletes = as_mapping(raw.get("deleteReplication", {}), where.key("deleteReplication"))
-    return Rule(tuple(destinations), tuple(filters), bool(deletes.get("enabled", False)))
+    enabled = deletes.get("enabled", False)
+    if not isinstance(enabled, bool):
+        # botocore validates the type: DeleteReplication.enabled is a boolean
+        raise (
+            where.key("deleteReplication")
+            .key("enabled")
+            .refuse(
+                "Parameter validation failed: Invalid type for parameter enabled, "
+                f"value: {enabled!r}, valid types: bool",
+                "write true or false",
+            )
+        )
+    return Rule(tuple(destinations), tuple(filters), enabled)
 
 
 def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
     raw = as_mapping(data, where, "a CreatePullThroughCacheRule request")
     unknown(raw, _PTC_KEYS, where, "input")
-    prefix = as_str(raw.get("ecrRepositoryPrefix", ""), where.key("ecrRepositoryPrefix"))
+    prefix = as_str(
+        _required(raw, "ecrRepositoryPrefix", where, "input"), where.key("ecrRepositoryPrefix")
+    )
     pattern = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
     if not (2 <= len(prefix) <= 30 and re.fullmatch(pattern, prefix)):
         raise where.key("ecrRepositoryPrefix").refuse(
             _pattern_error(prefix, "ecrRepositoryPrefix", pattern), "2 to 30 characters"
         )
-    url = as_str(raw.get("upstreamRegistryUrl", ""), where.key("upstreamRegistryUrl"))
+    url = as_str(
+        _required(raw, "upstreamRegistryUrl", where, "input"), where.key("upstreamRegistryUrl")
+    )
     url = url.removeprefix("https://").rstrip("/")
     if url in UPSTREAMS:
         name, secret = UPSTREAMS[url]
@@ -237,7 +279,7 @@ def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
 def template(data: object, where: Where) -> Template:
     raw = as_mapping(data, where, "a CreateRepositoryCreationTemplate request")
     unknown(raw, _TEMPLATE_KEYS, where, "input")
-    prefix = as_str(raw.get("prefix", ""), where.key("prefix"))
+    prefix = as_str(_required(raw, "prefix", where, "input"), where.key("prefix"))
     if prefix != "ROOT" and not REPOSITORY_NAME.match(prefix):
         raise where.key("prefix").refuse(
             _pattern_error(prefix, "prefix", "ROOT or a repository namespace")
@@ -278,7 +320,9 @@ def template(data: object, where: Where) -> Template:
 def repository(data: object, where: Where) -> Repository:
     raw = as_mapping(data, where, "a repository")
     unknown(raw, _REPOSITORY_KEYS, where, "repository")
-    name = as_str(raw.get("repositoryName", ""), where.key("repositoryName"))
+    name = as_str(
+        _required(raw, "repositoryName", where, "repository"), where.key("repositoryName")
+    )
     if not REPOSITORY_NAME.match(name):
         raise where.key("repositoryName").refuse(
             _pattern_error(name, "repositoryName", REPOSITORY_NAME.pattern)
@@ -302,7 +346,10 @@ def repository(data: object, where: Where) -> Repository:
         images.append(Image(tag, digest))
     policy = None
     if raw.get("policy") is not None:
-        policy = read_policy(raw["policy"], where.key("policy"), f"{name}'s repository policy")
+        # a repository policy is resource-based: every statement names a Principal
+        # (set-repository-policy.html), as ecr_access reads it
+        found = read_resource_policy(raw["policy"], where.key("policy"), "repository")
+        policy = Policy(f"{name}'s repository policy", found.statements)
     return Repository(
         name=name,
         mutability=mutability,
