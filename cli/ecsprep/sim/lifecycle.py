@@ -406,32 +406,18 @@ def read_scenario(document: Mapping[str, object], where: Where) -> Scenario:
             config_notes.extend(_unread_settings(config))
             draining = str(config.get("ECS_ENABLE_SPOT_INSTANCE_DRAINING", "false"))
             spot_draining = draining.strip().lower() == "true"
-    spot_at: int | None = None
-    if "spotInterruption" in document:
-        spot_where = where.key("spotInterruption")
-        body = as_mapping(document["spotInterruption"], spot_where)
-        for key in body:
-            if key != "at":
-                raise spot_where.key(str(key)).refuse(
-                    f"unknown key {key!r}", "spotInterruption has at (the second of the warning)"
-                )
-        spot_at = as_int(body.get("at", 0), spot_where.key("at"))
+    spot_at = _moment(
+        document, "spotInterruption", where, "spotInterruption has at (the second of the warning)"
+    )
     protection = _read_protection(document.get("taskProtection"), where.key("taskProtection"))
-    retirement_at: int | None = None
-    if "taskRetirement" in document:
-        retire_where = where.key("taskRetirement")
-        body = as_mapping(document["taskRetirement"], retire_where)
-        for key in body:
-            if key != "at":
-                raise retire_where.key(str(key)).refuse(
-                    f"unknown key {key!r}", "taskRetirement has at (the second Fargate retires it)"
-                )
-        if not fargate:
-            raise retire_where.refuse(
-                "task retirement is Fargate's (a retired platform version revision): give "
-                "launchType FARGATE"
-            )
-        retirement_at = as_int(body.get("at", 0), retire_where.key("at"))
+    retirement_at = _moment(
+        document, "taskRetirement", where, "taskRetirement has at (the second Fargate retires it)"
+    )
+    if retirement_at is not None and not fargate:
+        raise where.key("taskRetirement").refuse(
+            "task retirement is Fargate's (a retired platform version revision): give "
+            "launchType FARGATE"
+        )
     until = as_int(document.get("until", DEFAULT_UNTIL), where.key("until"), minimum=1)
     if until > MAX_UNTIL:
         raise where.key("until").refuse(f"at most {MAX_UNTIL} seconds (a day)")
@@ -477,6 +463,19 @@ def _unread_settings(config: Mapping[str, object]) -> list[str]:
         for key, what in _UNREAD.items()
         if key in config
     ]
+
+
+def _moment(document: Mapping[str, object], key: str, where: Where, hint: str) -> int | None:
+    """The second `at` of an event block such as `spotInterruption: {at: 60}` (0 when left
+    out); None without the block."""
+    if key not in document:
+        return None
+    at = where.key(key)
+    body = as_mapping(document[key], at)
+    for name in body:
+        if name != "at":
+            raise at.key(str(name)).refuse(f"unknown key {name!r}", hint)
+    return as_int(body.get("at", 0), at.key("at"))
 
 
 def _read_protection(data: object, where: Where) -> tuple[ProtectionCall, ...]:
