@@ -41,6 +41,42 @@ def test_refused_case(case: dict[str, Any]) -> None:
     assert case["refused"] in str(raised.value)
 
 
+def _timed(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The scenario with a time on each event (a minute apart), unless some event has one."""
+    events = scenario.get("events", [])
+    if any("at" in event for event in events):
+        return scenario
+    return {
+        **scenario,
+        "events": [{**event, "at": f"2026-03-01T10:{n:02d}:00Z"} for n, event in enumerate(events)],
+    }
+
+
+@pytest.mark.parametrize("timed", [False, True], ids=["as-given", "timed"])
+@pytest.mark.parametrize("case", _cases("documented.yaml"))
+def test_each_decision_names_its_event_and_the_events_time(
+    case: dict[str, Any], timed: bool
+) -> None:
+    """Every decision belongs to one event of the scenario, in the events' order: it is
+    labelled "N. kind target" and carries that event's time ("" when the event has none)."""
+    scenario = _timed(case["scenario"]) if timed else case["scenario"]
+    setup = read_setup(scenario, Where("case.yaml"))
+    events = {
+        f"{n}. {event.kind} {event.target}": (
+            n,
+            event.at.strftime("%Y-%m-%d %H:%M") if event.at else "",
+        )
+        for n, event in enumerate(setup.events, start=1)
+    }
+    order = []
+    for decision in run(setup).decisions:
+        assert decision.event in events, (decision, list(events))
+        number, time = events[decision.event]
+        assert decision.at == time, decision
+        order.append(number)
+    assert order == sorted(order)
+
+
 def test_decisions_cite_the_rule() -> None:
     case = next(c for c in yaml.safe_load((CASES / "documented.yaml").read_text()))
     result = run(read_setup(case["scenario"], Where("s")))
