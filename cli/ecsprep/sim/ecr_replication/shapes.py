@@ -154,6 +154,20 @@ def _encryption(value: object, where: Where) -> tuple[str, str]:
     return kind, key
 
 
+def _settings(raw: Mapping[str, object], where: Where) -> tuple[str, str, str]:
+    """A repository's (or a creation template's) tag mutability, encryption type and KMS key:
+    MUTABLE and AES256 when left out."""
+    mutability = str(raw.get("imageTagMutability", "MUTABLE"))
+    if mutability not in MUTABILITY:
+        raise where.key("imageTagMutability").refuse(
+            f"{mutability!r}: valid values are {', '.join(MUTABILITY)}"
+        )
+    if raw.get("encryptionConfiguration") is None:
+        return mutability, "AES256", ""
+    kind, key = _encryption(raw["encryptionConfiguration"], where.key("encryptionConfiguration"))
+    return mutability, kind, key
+
+
 def replication_rule(data: object, where: Where) -> Rule:
     raw = as_mapping(data, where, "a replication rule")
     unknown(raw, _RULE_KEYS, where, "ReplicationRule")
@@ -291,16 +305,7 @@ def template(data: object, where: Where) -> Template:
     for n, item in enumerate(applied):
         if item not in APPLIED_FOR:
             raise at.index(n).refuse(f"{item!r}: valid values are {', '.join(APPLIED_FOR)}")
-    mutability = str(raw.get("imageTagMutability", "MUTABLE"))
-    if mutability not in MUTABILITY:
-        raise where.key("imageTagMutability").refuse(
-            f"{mutability!r}: valid values are {', '.join(MUTABILITY)}"
-        )
-    kind, key = "AES256", ""
-    if raw.get("encryptionConfiguration") is not None:
-        kind, key = _encryption(
-            raw["encryptionConfiguration"], where.key("encryptionConfiguration")
-        )
+    mutability, kind, key = _settings(raw, where)
     role = str(raw.get("customRoleArn", ""))
     if role and not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+", role):
         raise where.key("customRoleArn").refuse(f"{role!r} is not an IAM role ARN")
@@ -327,16 +332,7 @@ def repository(data: object, where: Where) -> Repository:
         raise where.key("repositoryName").refuse(
             _pattern_error(name, "repositoryName", REPOSITORY_NAME.pattern)
         )
-    mutability = str(raw.get("imageTagMutability", "MUTABLE"))
-    if mutability not in MUTABILITY:
-        raise where.key("imageTagMutability").refuse(
-            f"{mutability!r}: valid values are {', '.join(MUTABILITY)}"
-        )
-    kind, key = "AES256", ""
-    if raw.get("encryptionConfiguration") is not None:
-        kind, key = _encryption(
-            raw["encryptionConfiguration"], where.key("encryptionConfiguration")
-        )
+    mutability, kind, key = _settings(raw, where)
     images = []
     at = where.key("images")
     for n, item in enumerate(as_list(raw.get("images", []), at)):
