@@ -246,52 +246,80 @@ def tmux_available() -> bool:
     return shutil.which("tmux") is not None
 
 
+class Tmux:
+    """`ecsprep` run in a detached tmux session of a given size, to read the screen as
+    the learner sees it (pexpect reads a stream: it can't tell what scrolled away)."""
+
+    def __init__(self, tmp_path: Path, args: list[str], columns: int, rows: int, env: str):
+        import subprocess
+
+        self.session = f"ecsprep-test-{os.getpid()}-{tmp_path.name}"
+        argv = [*command(), *args]
+        env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1 {env}"
+        shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
+        size = ["-x", str(columns), "-y", str(rows)]
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, *size, shell], check=True)
+
+    def __enter__(self) -> Tmux:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.tmux("kill-session")
+
+    def tmux(self, command: str, *args: str) -> str:
+        import subprocess
+
+        done = subprocess.run(
+            ["tmux", command, "-t", self.session, *args], capture_output=True, text=True
+        )
+        return done.stdout
+
+    def screen(self) -> list[str]:
+        return self.tmux("capture-pane", "-p").splitlines()
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", *keys)
+
+    def resize(self, columns: int, rows: int) -> None:
+        self.tmux("resize-window", "-x", str(columns), "-y", str(rows))
+
+    def wait_for(self, text: str, row: int | None = None, top: str = "") -> list[str]:
+        """The screen once `text` is on it (on line `row` when given; -1 is the last) and
+        its first line starts with `top`."""
+        import time
+
+        for _ in range(100):
+            shown = self.screen()
+            lines = shown if row is None else shown[row:][:1]
+            if any(text in line for line in lines) and shown[:1] and shown[0].startswith(top):
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never shown:\n" + "\n".join(self.screen()))
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not tmux_available(), reason="tmux is needed to read the screen")
 def test_exam_screen_has_one_live_clock_and_one_question(tmp_path: Path) -> None:
     """At 80×24 the exam shows one question and one clock, and no id before submitting."""
-    import subprocess
     import time
 
     bp = tmp_path / "exam.yaml"
     bp.write_text(CHOOSE_TWO.format(mode="exam"))
-    session = f"ecsprep-test-{os.getpid()}"
-    argv = [*command(), "quiz", str(bp), "--pack", str(FIXTURE_PACK)]
-    env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1"
-    shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", shell], check=True
-    )
-
-    def screen() -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-        ).stdout
-
-    def wait_for(text: str) -> str:
-        for _ in range(100):
-            shown = screen()
-            if text in shown:
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never shown:\n{screen()}")
-
-    try:
-        shown = wait_for("time left")
+    args = ["quiz", str(bp), "--pack", str(FIXTURE_PACK)]
+    with Tmux(tmp_path, args, 80, 24, env="") as tmux:
+        shown = "\n".join(tmux.wait_for("time left"))
         time.sleep(1.5)  # a tick of the clock
-        shown = screen()
+        shown = "\n".join(tmux.screen())
         assert shown.count("time left") == 1
         assert "Question 1/2 · answered 0 · flagged 0" in shown
         assert "ux-choose-two-secret-id" not in shown
-        subprocess.run(["tmux", "send-keys", "-t", session, "r"], check=True)  # flag in place
-        shown = wait_for("FLAGGED")
+        tmux.keys("r")  # flag in place
+        shown = "\n".join(tmux.wait_for("FLAGGED"))
         assert shown.count("Which two options are right?") == 1
-        subprocess.run(["tmux", "send-keys", "-t", session, "a", "c", "Enter"], check=True)
-        shown = wait_for("Question 2/2")
+        tmux.keys("a", "c", "Enter")
+        shown = "\n".join(tmux.wait_for("Question 2/2"))
         assert "Which two options are right?" not in shown  # the next question, in place
         assert shown.count("time left") == 1
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
 
 
 @pytest.mark.slow
@@ -326,50 +354,65 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, signal_name: str) -
 def test_the_start_of_long_feedback_stays_on_the_screen(tmp_path: Path, rate: bool) -> None:
     """At 80×24 the screen after an answer shows the verdict at the top, the cut, and the
     prompt: nothing of the feedback's start has scrolled away (nor with `--rate`'s list)."""
-    import subprocess
-    import time
-
     bp = tmp_path / "terminal.yaml"
     bp.write_text(BLUEPRINT)
-    session = f"ecsprep-feedback-{os.getpid()}"
-    argv = [*command(), "quiz", str(bp), *(["--rate"] if rate else [])]
-    env = f"ECSPREP_HOME={tmp_path / 'home'} NO_COLOR=1 PAGER=cat"
-    shell = f"env -u COLUMNS {env} {' '.join(argv)}; sleep 5"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", shell], check=True
-    )
-
-    def screen() -> list[str]:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-        ).stdout.splitlines()
-
-    def wait_for(text: str) -> list[str]:
-        for _ in range(100):
-            shown = screen()
-            if any(text in line for line in shown):
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never shown:\n{screen()}")
-
-    try:
-        wait_for("Letter picks")
+    args = ["quiz", str(bp), *(["--rate"] if rate else [])]
+    with Tmux(tmp_path, args, 80, 24, env="PAGER=cat") as tmux:
+        tmux.wait_for("Letter picks")
         if not rate:
-            subprocess.run(["tmux", "send-keys", "-t", session, "a", "Enter"], check=True)
-            shown = wait_for("Enter: next question")
+            tmux.keys("a", "Enter")
+            shown = tmux.wait_for("Enter: next question")
             assert shown[0].startswith("✘ Wrong: you chose A; the answer is C."), shown
             assert "more lines: press v to view all" in shown[22]
             assert shown[23].startswith("Enter: next question · v view all")
             return
-        subprocess.run(["tmux", "send-keys", "-t", session, "c", "Enter"], check=True)
-        shown = wait_for("no opinion")
+        tmux.keys("c", "Enter")
+        shown = tmux.wait_for("no opinion")
         assert shown[0].startswith("✔ Right: C."), shown
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-        shown = wait_for("Enter: next question")
+        tmux.keys("Enter")
+        shown = tmux.wait_for("Enter: next question")
         assert shown[0].startswith("✔ Right: C."), shown
         assert any("more lines: press v to view all" in line for line in shown)
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not tmux_available(), reason="tmux is needed to read the screen")
+@pytest.mark.parametrize("rate", [False, True])
+def test_feedback_is_cut_again_when_the_terminal_is_resized(tmp_path: Path, rate: bool) -> None:
+    """Feedback on the screen is drawn again for the new size when the terminal is
+    resized: shrunk, the verdict stays on the top line and the cut moves up; grown, all
+    of it fits and v still shows all of it. The same under `--rate`'s list."""
+    bp = tmp_path / "terminal.yaml"
+    bp.write_text(BLUEPRINT)
+    args = ["quiz", str(bp), *(["--rate"] if rate else [])]
+    with Tmux(tmp_path, args, 80, 24, env="PAGER=cat") as tmux:
+        tmux.wait_for("Letter picks")
+        tmux.keys("c", "Enter")
+        last = "no opinion" if rate else "Enter: next question"
+        shown = tmux.wait_for(last, row=23)
+        hidden_at_80 = next(line for line in shown if "more lines" in line)
+        for columns, rows in ((60, 18), (70, 18), (58, 16)):  # shrinking, again and again
+            tmux.resize(columns, rows)
+            # No line scrolled away: the verdict on top, the prompt at the bottom.
+            shown = tmux.wait_for(last, row=rows - 1, top="✔ Right: C.")
+            assert len(shown) == rows
+            cut = rows - 1 - (5 if rate else 1)  # the "more" line, above the prompt
+            assert "more lines: press v to view all" in shown[cut], shown
+            # Wrapped anew at this width, every line under the verdict indented: lines
+            # the terminal itself rewrapped would go on at the left edge mid-sentence.
+            assert all(line.startswith("  ") for line in shown[1:cut]), shown
+        assert shown[cut] != hidden_at_80  # more is hidden at 58×16 than at 80×24
+        if rate:
+            tmux.keys("Enter")  # good
+            tmux.wait_for("Enter: next question")
+        tmux.resize(100, 50)
+        shown = tmux.wait_for("Check it: ecsprep simulate question iam-four-services")
+        assert shown[0].startswith("✔ Right: C."), shown
+        assert not any("more lines" in line for line in shown), shown
+        tmux.keys("v")  # offered when it was cut: now the pager shows all of it
+        shown = tmux.wait_for("Enter: next question", row=-1)
+        tmux.keys("Enter")
+        tmux.wait_for("Question 2/2")
 
 
 @pytest.mark.slow

@@ -252,7 +252,13 @@ class TerminalAsker:
         self.console: Console | None = None
         self.deadline = deadline
         self.keep = deadline is None  # practice keeps the answered question above its feedback
-        self.full = ""  # the last feedback, when it was cut to fit the screen (v shows it)
+        self.text = ""  # the last feedback, all of it (v shows it when it was cut to fit)
+        self.cut = False
+        # The feedback on the screen, the prompt rows left under it and the terminal size
+        # (rows, columns) it was cut for: drawn again to fit when the terminal is resized.
+        self.shown: RenderableType | None = None
+        self.below = 1
+        self.drawn = (0, 0)
 
     def ask(
         self,
@@ -267,7 +273,8 @@ class TerminalAsker:
     ) -> Reply:
         from ecsprep.ui.quiz_prompt import ask_question, clear_screen
 
-        self.full = ""
+        self.cut = False
+        self.shown = None  # the question is drawn over the feedback
         if fresh:
             clear_screen()
         return ask_question(
@@ -285,34 +292,56 @@ class TerminalAsker:
         """Feedback taller than the screen is cut to fit, with a line saying how much more
         there is: its start (right or wrong, and why) is never scrolled away. `v` on the
         prompt after it shows all of it in a pager. Room is left for the prompt after it:
-        one row, or the self-rating list's five (`rating`)."""
-        from ecsprep.ui.quiz_prompt import cut_to_fit, more_line, screen_rows
+        one row, or the self-rating list's five (`rating`). A resized terminal gets it
+        drawn again, cut to the new size (`_refit`)."""
+        self.shown = shown
+        self.below = RATING_ROWS if rating else 1
+        self._draw()
+
+    def _draw(self) -> None:
+        from ecsprep.ui.quiz_prompt import cut_to_fit, more_line, screen_size
 
         console = self.console
         if console is None:
             from ecsprep.ui.console import out
 
             console = self.console = (self.make_console or out)()
+        self.drawn = screen_size()
         with console.capture() as capture:
-            console.print(shown, crop=False)
+            console.print(self.shown, crop=False)
         text = capture.get()
-        kept, hidden = cut_to_fit(text, screen_rows() - (RATING_ROWS if rating else 1))
+        kept, hidden = cut_to_fit(text, self.drawn[0] - self.below)
         console.file.write(kept)
         if hidden:
             console.print(more_line(hidden), style="bold", markup=False, highlight=False)
         console.file.flush()
-        self.full = text if hidden else ""
+        self.text = text  # v may have been offered before a resize made it fit: still all
+        self.cut = hidden > 0
+
+    def _refit(self) -> bool:
+        """Before a prompt under the feedback draws itself: if the terminal's size is not
+        the one the feedback was cut for (it was resized), draw the feedback again on a
+        clean screen, wrapped and cut for the new size. Left to the terminal, the old
+        lines would be rewrapped (scrolling the verdict away) or left short."""
+        from ecsprep.ui.quiz_prompt import clear_screen, screen_size
+
+        if self.shown is None or screen_size() == self.drawn:
+            return False
+        clear_screen()
+        self._draw()
+        return True
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
         from ecsprep.ui.quiz_prompt import page, wait_after_feedback
 
+        self.below = 1  # the self-rating list, if any, is gone
         while True:
-            offered = (Action.VIEW, *actions) if self.full else tuple(actions)
-            action = wait_after_feedback(offered, last)
+            offered = (Action.VIEW, *actions) if self.cut else tuple(actions)
+            action = wait_after_feedback(offered, last, self._refit)
             if action is not Action.VIEW:
                 return action
             assert self.console is not None  # set when the feedback was shown
-            page(self.full, self.console.file)
+            page(self.text, self.console.file)
 
     def peek(self, shown: RenderableType) -> None:
         """Cut to fit like feedback, `v` showing all of it; Enter goes back to the question
@@ -320,9 +349,9 @@ class TerminalAsker:
         from ecsprep.ui.quiz_prompt import page, wait_to_go_back
 
         self.feedback(shown)
-        while wait_to_go_back((Action.VIEW,) if self.full else ()) is Action.VIEW:
+        while wait_to_go_back((Action.VIEW,) if self.cut else (), self._refit) is Action.VIEW:
             assert self.console is not None  # set by feedback
-            page(self.full, self.console.file)
+            page(self.text, self.console.file)
 
     def overview(self, rows: Sequence[tuple[int, str]], header: str) -> int | None:
         """Exam: pick a question to revisit, or None to submit."""
@@ -345,11 +374,15 @@ class TerminalAsker:
     def rate(self) -> SelfRating | None:
         import questionary
 
-        answer = questionary.select(
+        from ecsprep.ui.quiz_prompt import refit_before_drawing
+
+        prompt = questionary.select(
             "How did it feel?",
             choices=[*(r.value for r in SelfRating), "no opinion"],
             default="good",
-        ).unsafe_ask()
+        )
+        refit_before_drawing(prompt.application, self._refit)
+        answer = prompt.unsafe_ask()
         return None if answer == "no opinion" else SelfRating(answer)
 
     def confirm(self, message: str) -> bool:

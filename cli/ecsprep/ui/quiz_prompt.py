@@ -262,20 +262,28 @@ def ask_question(
     return application.run()
 
 
-def wait_after_feedback(actions: Sequence[Action], last: bool) -> Action:
+def wait_after_feedback(
+    actions: Sequence[Action], last: bool, refit: Callable[[], bool] | None = None
+) -> Action:
     """After feedback: Enter (or n) goes on; the action keys still work on the answered
-    question."""
+    question. `refit` is called before every drawing of the prompt (`refit_before_drawing`)."""
     first = "Enter: the summary" if last else "Enter: next question"
-    return wait_for_key(first, actions, n_is_enter=True)
+    return wait_for_key(first, actions, n_is_enter=True, refit=refit)
 
 
-def wait_to_go_back(actions: Sequence[Action]) -> Action:
+def wait_to_go_back(actions: Sequence[Action], refit: Callable[[], bool] | None = None) -> Action:
     """After notes or runs looked at before answering: Enter goes back to the question
     (NEXT); the keys of `actions` (v) still work."""
-    return wait_for_key("Enter: back to the question", actions, n_is_enter=False)
+    return wait_for_key("Enter: back to the question", actions, n_is_enter=False, refit=refit)
 
 
-def wait_for_key(first: str, actions: Sequence[Action], *, n_is_enter: bool) -> Action:
+def wait_for_key(
+    first: str,
+    actions: Sequence[Action],
+    *,
+    n_is_enter: bool,
+    refit: Callable[[], bool] | None = None,
+) -> Action:
     """One line, `first` then the keys of `actions`; NEXT for Enter, else the action."""
     from prompt_toolkit.application import Application
     from prompt_toolkit.key_binding import KeyBindings
@@ -312,14 +320,33 @@ def wait_for_key(first: str, actions: Sequence[Action], *, n_is_enter: bool) -> 
         full_screen=False,
         erase_when_done=True,
     )
+    if refit is not None:
+        refit_before_drawing(application, refit)
     return application.run()
 
 
-def screen_rows() -> int:
-    """The rows of the terminal the prompts draw on."""
+def refit_before_drawing(application: Any, refit: Callable[[], bool]) -> None:
+    """Call `refit` each time `application` is about to draw itself: the first time and
+    after every change of the terminal's size (prompt_toolkit erases its own lines on a
+    resize and draws them again). What was printed above the prompt is the caller's:
+    `refit` draws it again when the size it was cut for is not the terminal's any more,
+    and says so. The application then asks the terminal where its cursor is now: the
+    answer to the question it asked on the resize, before `refit` wrote, would make it
+    reserve rows below the bottom of the screen and scroll the top line away."""
+
+    def before(app: Any) -> None:
+        if refit():
+            app.renderer.request_absolute_cursor_position()
+
+    application.before_render += before
+
+
+def screen_size() -> tuple[int, int]:
+    """The rows and columns of the terminal the prompts draw on."""
     from prompt_toolkit.application.current import get_app_session
 
-    return int(get_app_session().output.get_size().rows)
+    size = get_app_session().output.get_size()
+    return int(size.rows), int(size.columns)
 
 
 def more_line(hidden: int) -> str:
