@@ -206,10 +206,19 @@ def test_command_json_marks_each_step_ok_or_not(tmp_path: Path) -> None:
     assert steps[2]["detail"] == "Target.ResponseCodeMismatch"
 
 
+@functools.cache
+def _cited_pages() -> frozenset[str]:
+    """The AWS pages docs/load-balancing.md cites for the rules it models."""
+    import re
+
+    text = (Path(__file__).parent.parent / "docs" / "load-balancing.md").read_text()
+    return frozenset(re.findall(r"\b[\w-]+\.html\b", text))
+
+
 @pytest.mark.parametrize("case", [c for c in _cases() if "refused" not in c.values[0]])
 def test_json_steps_are_text_and_booleans(case: dict[str, Any]) -> None:
-    """Whatever the scenario, the command's JSON gives each step's words and detail as text
-    and ok as true or false (never null)."""
+    """Whatever the scenario, the command's JSON gives each step's words and detail as text,
+    ok as true or false (never null), and the AWS page of the step's rule (one the docs cite)."""
     from ecsprep.ui.simulate_load_balancing import load_balancing_json
 
     data = load_balancing_json(run(read_setup(case["scenario"], Where("case"))))
@@ -218,5 +227,6 @@ def test_json_steps_are_text_and_booleans(case: dict[str, Any]) -> None:
         assert step["what"]
         assert isinstance(step["detail"], str)
         assert isinstance(step["ok"], bool)
+        assert step["doc"] in _cited_pages(), step  # the page that states the step's rule
     assert all(isinstance(note, str) for note in data["notes"])
     assert all(data["notes"])

@@ -1313,7 +1313,7 @@ def run(setup: Setup) -> Run:
                 "healthcheck.html",
             )
         )
-    # Stopping: deregistration delay (load-balancer-target-groups.html#deregistration-delay).
+    # Stopping: deregistration delay (edit-target-group-attributes.html#deregistration-delay).
     delay = min((setup.target_groups[b.target_group].delay for b in setup.bindings), default=0)
     drain = 0
     cut = 0
@@ -1333,10 +1333,10 @@ def run(setup: Setup) -> Run:
                 "then ECS stops the task",
                 cut == 0,
                 f"{cut} in-flight request(s) longer than the delay are cut" if cut else "",
-                "load-balancer-target-groups.html",
+                "edit-target-group-attributes.html",
             )
         )
-    # Slow start (load-balancer-target-groups.html#slow-start-mode).
+    # Slow start (edit-target-group-attributes.html#slow-start-mode).
     slow = max((setup.target_groups[b.target_group].slow_start for b in setup.bindings), default=0)
     joins_healthy = setup.new_tasks > 0 and setup.count > 0
     full_share = healthy_at + (slow if slow and joins_healthy else 0)
@@ -1350,7 +1350,7 @@ def run(setup: Setup) -> Run:
                 f"{full_share} s",
                 not cold,
                 f"it warms up until {setup.warmup} s" if setup.warmup else "",
-                "load-balancer-target-groups.html",
+                "edit-target-group-attributes.html",
             )
         )
     routes = {r.label: _route(setup, r) for r in setup.requests}

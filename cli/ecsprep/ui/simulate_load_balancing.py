@@ -80,7 +80,9 @@ def load_balancing_json(result: Run) -> dict[str, Any]:
             }
             for t in result.targets
         ],
-        "steps": [{"what": s.what, "ok": s.ok, "detail": s.detail} for s in result.steps],
+        "steps": [
+            {"what": s.what, "ok": s.ok, "detail": s.detail, "doc": s.doc} for s in result.steps
+        ],
         "notes": list(result.notes),
     }
 
@@ -89,7 +91,9 @@ def render(console: Console, result: Run) -> None:
     for step in result.steps:
         mark = "✔" if step.ok else "✘"
         detail = f" ({step.detail})" if step.detail else ""
-        console.print(f"{mark} {step.what}{detail}", markup=False, emoji=False, overflow="fold")
+        console.print(
+            f"{mark} {step.what}{detail} [{step.doc}]", markup=False, emoji=False, overflow="fold"
+        )
     if result.targets:
         console.print("targets:", style="bold")
         for t in result.targets:
