@@ -318,18 +318,16 @@ class TerminalAsker:
         self.text = text  # v may have been offered before a resize made it fit: still all
         self.cut = hidden > 0
 
-    def _refit(self) -> bool:
+    def _refit(self) -> None:
         """Before a prompt under the feedback draws itself: if the terminal's size is not
         the one the feedback was cut for (it was resized), draw the feedback again on a
         clean screen, wrapped and cut for the new size. Left to the terminal, the old
         lines would be rewrapped (scrolling the verdict away) or left short."""
         from ecsprep.ui.quiz_prompt import clear_screen, screen_size
 
-        if self.shown is None or screen_size() == self.drawn:
-            return False
-        clear_screen()
-        self._draw()
-        return True
+        if self.shown is not None and screen_size() != self.drawn:
+            clear_screen()
+            self._draw()
 
     def after(self, actions: Sequence[Action], last: bool) -> Action:
         from ecsprep.ui.quiz_prompt import page, wait_after_feedback

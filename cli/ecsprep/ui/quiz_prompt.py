@@ -263,7 +263,7 @@ def ask_question(
 
 
 def wait_after_feedback(
-    actions: Sequence[Action], last: bool, refit: Callable[[], bool] | None = None
+    actions: Sequence[Action], last: bool, refit: Callable[[], None] | None = None
 ) -> Action:
     """After feedback: Enter (or n) goes on; the action keys still work on the answered
     question. `refit` is called before every drawing of the prompt (`refit_before_drawing`)."""
@@ -271,7 +271,7 @@ def wait_after_feedback(
     return wait_for_key(first, actions, n_is_enter=True, refit=refit)
 
 
-def wait_to_go_back(actions: Sequence[Action], refit: Callable[[], bool] | None = None) -> Action:
+def wait_to_go_back(actions: Sequence[Action], refit: Callable[[], None] | None = None) -> Action:
     """After notes or runs looked at before answering: Enter goes back to the question
     (NEXT); the keys of `actions` (v) still work."""
     return wait_for_key("Enter: back to the question", actions, n_is_enter=False, refit=refit)
@@ -282,7 +282,7 @@ def wait_for_key(
     actions: Sequence[Action],
     *,
     n_is_enter: bool,
-    refit: Callable[[], bool] | None = None,
+    refit: Callable[[], None] | None = None,
 ) -> Action:
     """One line, `first` then the keys of `actions`; NEXT for Enter, else the action."""
     from prompt_toolkit.application import Application
@@ -325,20 +325,21 @@ def wait_for_key(
     return application.run()
 
 
-def refit_before_drawing(application: Any, refit: Callable[[], bool]) -> None:
+def refit_before_drawing(application: Any, refit: Callable[[], None]) -> None:
     """Call `refit` each time `application` is about to draw itself: the first time and
     after every change of the terminal's size (prompt_toolkit erases its own lines on a
     resize and draws them again). What was printed above the prompt is the caller's:
-    `refit` draws it again when the size it was cut for is not the terminal's any more,
-    and says so. The application then asks the terminal where its cursor is now: the
-    answer to the question it asked on the resize, before `refit` wrote, would make it
-    reserve rows below the bottom of the screen and scroll the top line away."""
+    `refit` draws it again when the size it was cut for is not the terminal's any more.
 
-    def before(app: Any) -> None:
-        if refit():
-            app.renderer.request_absolute_cursor_position()
+    The application doesn't ask the terminal where its cursor is (CPR): it asks on every
+    resize, before `refit` writes, and an answer arriving after it (the row the cursor had
+    before the feedback was drawn again) would make it reserve rows below the bottom of the
+    screen and scroll the top of the feedback away. Without the question it draws its lines
+    where the cursor is, under the feedback cut to leave room for them."""
+    from prompt_toolkit.renderer import CPR_Support
 
-    application.before_render += before
+    application.renderer.cpr_support = CPR_Support.NOT_SUPPORTED
+    application.before_render += lambda _app: refit()
 
 
 def screen_size() -> tuple[int, int]:
