@@ -392,7 +392,9 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     helpers: list[str] = []
     if docker.get("credsStore") == "ecr-login":
         helpers.append("*")
-    for host, helper in as_mapping(docker.get("credHelpers", {}), where.key("docker")).items():
+    for host, helper in as_mapping(
+        docker.get("credHelpers", {}), where.key("docker").key("credHelpers")
+    ).items():
         if helper == "ecr-login":
             helpers.append(str(host))
     commands = []
@@ -403,7 +405,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             commands.append(Command(item, last))
             continue
         entry = as_mapping(item, c_at.index(n), "a command")
-        text = as_str(entry.get("run", ""), c_at.index(n).key("run"))
+        if "run" not in entry:
+            raise c_at.index(n).refuse(
+                "a command needs run (the shell command)", 'write {at: "07:00", run: "..."}'
+            )
+        text = as_str(entry["run"], c_at.index(n).key("run"))
         at = _time(entry["at"], c_at.index(n).key("at")) if "at" in entry else last
         if at is not None and last is not None and at < last:
             raise c_at.index(n).key("at").refuse("commands run in order: this time is earlier")
@@ -693,11 +699,20 @@ def _docker_login(
     i = 0
     while i < len(args):
         arg = args[i]
+        if arg in ("-u", "--username", "-p", "--password") and i + 1 == len(args):
+            flag = f"'{arg[1]}' in {arg}" if arg[1] != "-" else arg  # Docker CLI's own words
+            return Step(
+                text,
+                _shown(at),
+                Outcome.FAILED,
+                f"flag needs an argument: {flag}",
+                "flag needs an argument",
+            )
         if arg in ("-u", "--username"):
-            user = args[i + 1] if i + 1 < len(args) else ""
+            user = args[i + 1]
             i += 1
         elif arg in ("-p", "--password"):
-            password = args[i + 1] if i + 1 < len(args) else ""
+            password = args[i + 1]
             i += 1
         elif arg == "--password-stdin":
             from_stdin = True
@@ -912,14 +927,22 @@ def _one(setup: Setup, command: Command, state: _State) -> list[Step]:
     at = command.at
     substituted = re.fullmatch(r"(?:eval\s+)?(?:\$\((.*)\)|`(.*)`)", text)
     if substituted:
-        inner = substituted.group(1) or substituted.group(2) or ""
-        printed = _aws(setup, _split(inner), state, at) if inner.strip().startswith("aws") else None
-        steps = [printed] if printed else []
-        if (
-            printed is not None
-            and printed.outcome is Outcome.PRINTED
-            and printed.detail.startswith("docker login")
-        ):
+        inner = (substituted.group(1) or substituted.group(2) or "").strip()
+        if not inner:
+            return []  # an empty substitution runs nothing
+        if _split(inner)[:1] != ["aws"]:
+            return [
+                Step(
+                    inner,
+                    _shown(at),
+                    Outcome.FAILED,
+                    "ecsprep models aws ecr, docker login, pull and push",
+                    "not modelled",
+                )
+            ]
+        printed = _aws(setup, _split(inner), state, at)
+        steps = [printed]
+        if printed.outcome is Outcome.PRINTED and printed.detail.startswith("docker login"):
             words = _split(printed.detail)
             steps.append(_docker_login(setup, words[2:], None, state, at, printed.detail))
         return steps
