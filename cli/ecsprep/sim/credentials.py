@@ -275,7 +275,12 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     if "taskDefinition" not in document:
         raise where.refuse("taskDefinition is missing", "give a register-task-definition input")
     td = as_mapping(document["taskDefinition"], td_at, "a task definition")
-    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), td_at)]
+    compat = [
+        str(c)
+        for c in as_list(
+            td.get("requiresCompatibilities", []), td_at.key("requiresCompatibilities")
+        )
+    ]
     launch = str(document.get("launchType", "FARGATE" if compat == ["FARGATE"] else "EC2"))
     if launch not in ("EC2", "FARGATE"):
         raise where.key("launchType").refuse(f"{launch!r}: use EC2 or FARGATE")
