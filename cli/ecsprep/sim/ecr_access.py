@@ -330,7 +330,7 @@ def _repository(data: object, where: Where) -> Repository:
         image = as_mapping(item, where.key("images").index(n), "an image")
         digest = str(image.get("imageDigest", f"sha256:{n:064x}"))
         tags = image.get("imageTags", [image["imageTag"]] if "imageTag" in image else [])
-        for tag in as_list(tags, where.key("images").index(n)):
+        for tag in as_list(tags, where.key("images").index(n).key("imageTags")):
             images.append((str(tag), digest))
         if not tags:
             images.append(("", digest))
