@@ -75,6 +75,14 @@ HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$"
 )
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# Docker's reference grammar (distribution/reference): [HOST[:PORT]/]PATH[:TAG][@DIGEST], each
+# path component lowercase; anything else is refused before Docker contacts a registry.
+_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REFERENCE = re.compile(
+    rf"(?:{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::\w[\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 FILTER_PATTERN = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 FACTS = (
@@ -816,6 +824,16 @@ def _docker_image(
     setup: Setup, verb: str, ref_text: str, state: _State, at: datetime | None, text: str
 ) -> Step:
     shown = _shown(at)
+    if not REFERENCE.fullmatch(ref_text):  # Docker's words (distribution/reference's Parse)
+        lower = REFERENCE.fullmatch(ref_text.lower())
+        why = ": repository name must be lowercase" if lower else ""
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            f"invalid reference format{why}",
+            "invalid reference format",
+        )
     ref = parse_reference(ref_text)
     if not ref.ecr:
         if ref.host.endswith("amazonaws.com") or verb == "push":
