@@ -442,6 +442,12 @@ def _pairs(data: object, where: Where, value_key: str) -> tuple[tuple[str, str],
     found = []
     for n, item in enumerate(as_list(data or [], where)):
         raw = as_mapping(item, where.index(n), f"{{name, {value_key}}}")
+        missing = [k for k in ("name", value_key) if value_key == "valueFrom" and k not in raw]
+        if missing:  # the Secret data type requires both (an environment pair neither)
+            raise where.index(n).refuse(
+                f"a secret needs name and valueFrom: {' and '.join(missing)} missing",
+                "Secret: name and valueFrom are both required",
+            )
         found.append(
             (
                 as_str(raw.get("name", ""), where.index(n).key("name")),
