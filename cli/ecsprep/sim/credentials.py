@@ -362,7 +362,9 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
                     .key(str(key))
                     .refuse(f"unknown key {key!r}", "use " + ", ".join(_SECRET_KEYS))
                 )
-        arn = as_str(raw.get("ARN", ""), at_sm.index(n).key("ARN"))
+        if "ARN" not in raw:
+            raise at_sm.index(n).refuse("a secret needs its ARN", "as describe-secret shows it")
+        arn = as_str(raw["ARN"], at_sm.index(n).key("ARN"))
         versions = dict(as_mapping(raw.get("versions", {}), at_sm.index(n).key("versions")))
         if "SecretString" in raw:
             versions["AWSCURRENT"] = raw["SecretString"]
@@ -377,9 +379,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     at_ps = where.key("parameterStore")
     for n, item in enumerate(as_list(document.get("parameterStore", []), at_ps)):
         raw = as_mapping(item, at_ps.index(n), "a parameter: {Name, Value, Type}")
+        if "Name" not in raw:
+            raise at_ps.index(n).refuse("a parameter needs its Name", "as get-parameter shows it")
         parameters.append(
             Parameter(
-                name=as_str(raw.get("Name", ""), at_ps.index(n).key("Name")),
+                name=as_str(raw["Name"], at_ps.index(n).key("Name")),
                 region=str(raw.get("Region", region)),
                 value=str(raw.get("Value", "")),
                 secure=raw.get("Type") == "SecureString",
