@@ -112,6 +112,7 @@ def test_image_references() -> None:
     assert by_digest.tag == ""
     hub = parse_reference("demo")
     assert (hub.ecr, hub.full) == (False, "docker.io/library/demo:latest")
+    assert (hub.account, hub.region) == ("", "")  # Docker Hub is in no account or Region
     assert not parse_reference("ecr.eu-west-1.amazonaws.com/123456789012/demo:latest").ecr
 
 

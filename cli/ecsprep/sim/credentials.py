@@ -275,7 +275,12 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     if "taskDefinition" not in document:
         raise where.refuse("taskDefinition is missing", "give a register-task-definition input")
     td = as_mapping(document["taskDefinition"], td_at, "a task definition")
-    compat = [str(c) for c in as_list(td.get("requiresCompatibilities", []), td_at)]
+    compat = [
+        str(c)
+        for c in as_list(
+            td.get("requiresCompatibilities", []), td_at.key("requiresCompatibilities")
+        )
+    ]
     launch = str(document.get("launchType", "FARGATE" if compat == ["FARGATE"] else "EC2"))
     if launch not in ("EC2", "FARGATE"):
         raise where.key("launchType").refuse(f"{launch!r}: use EC2 or FARGATE")
@@ -357,7 +362,9 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
                     .key(str(key))
                     .refuse(f"unknown key {key!r}", "use " + ", ".join(_SECRET_KEYS))
                 )
-        arn = as_str(raw.get("ARN", ""), at_sm.index(n).key("ARN"))
+        if "ARN" not in raw:
+            raise at_sm.index(n).refuse("a secret needs its ARN", "as describe-secret shows it")
+        arn = as_str(raw["ARN"], at_sm.index(n).key("ARN"))
         versions = dict(as_mapping(raw.get("versions", {}), at_sm.index(n).key("versions")))
         if "SecretString" in raw:
             versions["AWSCURRENT"] = raw["SecretString"]
@@ -372,9 +379,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     at_ps = where.key("parameterStore")
     for n, item in enumerate(as_list(document.get("parameterStore", []), at_ps)):
         raw = as_mapping(item, at_ps.index(n), "a parameter: {Name, Value, Type}")
+        if "Name" not in raw:
+            raise at_ps.index(n).refuse("a parameter needs its Name", "as get-parameter shows it")
         parameters.append(
             Parameter(
-                name=as_str(raw.get("Name", ""), at_ps.index(n).key("Name")),
+                name=as_str(raw["Name"], at_ps.index(n).key("Name")),
                 region=str(raw.get("Region", region)),
                 value=str(raw.get("Value", "")),
                 secure=raw.get("Type") == "SecureString",
@@ -437,6 +446,12 @@ def _pairs(data: object, where: Where, value_key: str) -> tuple[tuple[str, str],
     found = []
     for n, item in enumerate(as_list(data or [], where)):
         raw = as_mapping(item, where.index(n), f"{{name, {value_key}}}")
+        missing = [k for k in ("name", value_key) if value_key == "valueFrom" and k not in raw]
+        if missing:  # the Secret data type requires both (an environment pair neither)
+            raise where.index(n).refuse(
+                f"a secret needs name and valueFrom: {' and '.join(missing)} missing",
+                "Secret: name and valueFrom are both required",
+            )
         found.append(
             (
                 as_str(raw.get("name", ""), where.index(n).key("name")),

@@ -75,6 +75,14 @@ HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$"
 )
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# Docker's reference grammar (distribution/reference): [HOST[:PORT]/]PATH[:TAG][@DIGEST], each
+# path component lowercase; anything else is refused before Docker contacts a registry.
+_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REFERENCE = re.compile(
+    rf"(?:{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::\w[\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 FILTER_PATTERN = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 FACTS = (
@@ -330,7 +338,7 @@ def _repository(data: object, where: Where) -> Repository:
         image = as_mapping(item, where.key("images").index(n), "an image")
         digest = str(image.get("imageDigest", f"sha256:{n:064x}"))
         tags = image.get("imageTags", [image["imageTag"]] if "imageTag" in image else [])
-        for tag in as_list(tags, where.key("images").index(n)):
+        for tag in as_list(tags, where.key("images").index(n).key("imageTags")):
             images.append((str(tag), digest))
         if not tags:
             images.append(("", digest))
@@ -392,7 +400,9 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     helpers: list[str] = []
     if docker.get("credsStore") == "ecr-login":
         helpers.append("*")
-    for host, helper in as_mapping(docker.get("credHelpers", {}), where.key("docker")).items():
+    for host, helper in as_mapping(
+        docker.get("credHelpers", {}), where.key("docker").key("credHelpers")
+    ).items():
         if helper == "ecr-login":
             helpers.append(str(host))
     commands = []
@@ -403,7 +413,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             commands.append(Command(item, last))
             continue
         entry = as_mapping(item, c_at.index(n), "a command")
-        text = as_str(entry.get("run", ""), c_at.index(n).key("run"))
+        if "run" not in entry:
+            raise c_at.index(n).refuse(
+                "a command needs run (the shell command)", 'write {at: "07:00", run: "..."}'
+            )
+        text = as_str(entry["run"], c_at.index(n).key("run"))
         at = _time(entry["at"], c_at.index(n).key("at")) if "at" in entry else last
         if at is not None and last is not None and at < last:
             raise c_at.index(n).key("at").refuse("commands run in order: this time is earlier")
@@ -693,11 +707,20 @@ def _docker_login(
     i = 0
     while i < len(args):
         arg = args[i]
+        if arg in ("-u", "--username", "-p", "--password") and i + 1 == len(args):
+            flag = f"'{arg[1]}' in {arg}" if arg[1] != "-" else arg  # Docker CLI's own words
+            return Step(
+                text,
+                _shown(at),
+                Outcome.FAILED,
+                f"flag needs an argument: {flag}",
+                "flag needs an argument",
+            )
         if arg in ("-u", "--username"):
-            user = args[i + 1] if i + 1 < len(args) else ""
+            user = args[i + 1]
             i += 1
         elif arg in ("-p", "--password"):
-            password = args[i + 1] if i + 1 < len(args) else ""
+            password = args[i + 1]
             i += 1
         elif arg == "--password-stdin":
             from_stdin = True
@@ -801,6 +824,16 @@ def _docker_image(
     setup: Setup, verb: str, ref_text: str, state: _State, at: datetime | None, text: str
 ) -> Step:
     shown = _shown(at)
+    if not REFERENCE.fullmatch(ref_text):  # Docker's words (distribution/reference's Parse)
+        lower = REFERENCE.fullmatch(ref_text.lower())
+        why = ": repository name must be lowercase" if lower else ""
+        return Step(
+            text,
+            shown,
+            Outcome.FAILED,
+            f"invalid reference format{why}",
+            "invalid reference format",
+        )
     ref = parse_reference(ref_text)
     if not ref.ecr:
         if ref.host.endswith("amazonaws.com") or verb == "push":
@@ -912,14 +945,22 @@ def _one(setup: Setup, command: Command, state: _State) -> list[Step]:
     at = command.at
     substituted = re.fullmatch(r"(?:eval\s+)?(?:\$\((.*)\)|`(.*)`)", text)
     if substituted:
-        inner = substituted.group(1) or substituted.group(2) or ""
-        printed = _aws(setup, _split(inner), state, at) if inner.strip().startswith("aws") else None
-        steps = [printed] if printed else []
-        if (
-            printed is not None
-            and printed.outcome is Outcome.PRINTED
-            and printed.detail.startswith("docker login")
-        ):
+        inner = (substituted.group(1) or substituted.group(2) or "").strip()
+        if not inner:
+            return []  # an empty substitution runs nothing
+        if _split(inner)[:1] != ["aws"]:
+            return [
+                Step(
+                    inner,
+                    _shown(at),
+                    Outcome.FAILED,
+                    "ecsprep models aws ecr, docker login, pull and push",
+                    "not modelled",
+                )
+            ]
+        printed = _aws(setup, _split(inner), state, at)
+        steps = [printed]
+        if printed.outcome is Outcome.PRINTED and printed.detail.startswith("docker login"):
             words = _split(printed.detail)
             steps.append(_docker_login(setup, words[2:], None, state, at, printed.detail))
         return steps
