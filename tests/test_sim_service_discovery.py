@@ -1,7 +1,8 @@
 """The service-discovery simulator: documented examples, invariants, the command.
 
 Case file: tests/cases/service_discovery/*.yaml, a list of {name, doc, scenario, facts |
-refused}. Golden text: tests/golden/simulate_service_discovery.txt (regenerate with
+refused}, optionally `notes` and `no_notes` (texts the run's notes do or don't contain).
+Golden text: tests/golden/simulate_service_discovery.txt (regenerate with
 ECSPREP_REGOLD=1).
 """
 
@@ -42,9 +43,14 @@ def test_documented(case: dict[str, Any]) -> None:
             read_world(case["scenario"], Where("case"))
         assert case["refused"] in str(raised.value)
         return
-    facts = discover(read_world(case["scenario"], Where("case"))).facts()
+    result = discover(read_world(case["scenario"], Where("case")))
+    facts = result.facts()
     for name, value in case["facts"].items():
         assert facts[name] == value, f"{name}: {facts[name]!r} != {value!r}"
+    for text in case.get("notes", []):
+        assert any(text in note for note in result.notes), (text, result.notes)
+    for text in case.get("no_notes", []):
+        assert not any(text in note for note in result.notes), (text, result.notes)
 
 
 @pytest.mark.parametrize("case", [c for c in _cases() if "facts" in c.values[0]])

@@ -273,6 +273,32 @@ def _known(data: Mapping[str, object], keys: tuple[str, ...], where: Where, what
             )
 
 
+def _port(value: object, where: Where, *, low: int = 1) -> int:
+    """A TCP port number (or, with low=-1, a security group rule's -1 for every ICMP type)."""
+    port = as_int(value, where, minimum=low)
+    if port > 65535:
+        raise where.refuse(f"must be at most 65535 (the highest port), found {port}")
+    return port
+
+
+def _needed(raw: Mapping[str, object], key: str, where: Where, why: str) -> object:
+    """raw[key], refused at the object's place when it is missing (or null, or empty)."""
+    value = raw.get(key)
+    if value is None or value == "":
+        raise where.refuse(f"{key} is missing: {why}")
+    return value
+
+
+def _resource(text: str, kind: str, where: Where, refusal: str) -> str:
+    """A name, or its ARN (arn:…:KIND/NAME): the name. Anything else is refused."""
+    if "/" not in text:
+        return text
+    prefix, _, name = text.partition("/")
+    if not prefix.endswith(f":{kind}") or "/" in name:
+        raise where.refuse(refusal)
+    return name
+
+
 def _task_definition(data: object, where: Where) -> TaskDefinition:
     raw = as_mapping(data, where, "a RegisterTaskDefinition request")
     family = as_str(raw.get("family", ""), where.key("family"))
@@ -286,7 +312,12 @@ def _task_definition(data: object, where: Where) -> TaskDefinition:
     for n, item in enumerate(containers):
         at = where.key("containerDefinitions").index(n)
         container = as_mapping(item, at, "a container definition")
-        name = as_str(container.get("name", ""), at.key("name"))
+        if not container.get("name"):
+            raise at.refuse(
+                "ClientException: Container.name should not be null or empty",
+                "give each container definition its name",
+            )
+        name = as_str(container["name"], at.key("name"))
         for m, mapping in enumerate(as_list(container.get("portMappings", []), at)):
             pat = at.key("portMappings").index(m)
             pm = as_mapping(mapping, pat, "a port mapping")
@@ -298,14 +329,30 @@ def _task_definition(data: object, where: Where) -> TaskDefinition:
             ports.append(
                 PortMapping(
                     container=name,
-                    container_port=as_int(pm.get("containerPort", 0), pat.key("containerPort")),
+                    container_port=_port(
+                        _needed(
+                            pm,
+                            "containerPort",
+                            pat,
+                            "ecsprep reads a port mapping's containerPort (not containerPortRange)",
+                        ),
+                        pat.key("containerPort"),
+                    ),
                     name=as_str(pm.get("name", ""), pat.key("name")),
                     app_protocol=protocol,
                 )
             )
-    proxy = raw.get("proxyConfiguration")
-    app_mesh = isinstance(proxy, Mapping) and proxy.get("type", "APPMESH") == "APPMESH"
-    return TaskDefinition(family, mode, tuple(ports), app_mesh)
+    proxy_config = raw.get("proxyConfiguration")
+    if proxy_config is not None:
+        proxy = as_mapping(proxy_config, where.key("proxyConfiguration"))
+        kind = as_str(proxy.get("type", "APPMESH"), where.key("proxyConfiguration").key("type"))
+        if kind != "APPMESH":
+            raise (
+                where.key("proxyConfiguration")
+                .key("type")
+                .refuse(f"{kind!r}: the proxy type's only supported value is APPMESH")
+            )
+    return TaskDefinition(family, mode, tuple(ports), proxy_config is not None)
 
 
 def _cloud_map_service(data: object, where: Where, namespace_type: str) -> CloudMapService:
@@ -394,20 +441,35 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
                 if proto == "-1":  # all traffic: the ports don't apply
                     low, high = 0, 65535
                 elif "FromPort" in p and "ToPort" in p:  # icmp's -1 is every ICMP type
-                    low = as_int(p["FromPort"], pat.key("FromPort"), minimum=-1)
-                    high = as_int(p["ToPort"], pat.key("ToPort"), minimum=-1)
+                    low = _port(p["FromPort"], pat.key("FromPort"), low=-1)
+                    high = _port(p["ToPort"], pat.key("ToPort"), low=-1)
                 else:
                     raise pat.refuse(
                         f"IpProtocol {proto} needs FromPort and ToPort",
                         "e.g. FromPort: 8080, ToPort: 8080",
                     )
                 pairs = tuple(
-                    str(as_mapping(x, pat).get("GroupId", ""))
-                    for x in as_list(p.get("UserIdGroupPairs", []), pat)
+                    as_str(
+                        _needed(
+                            as_mapping(
+                                x, pat.key("UserIdGroupPairs").index(g), "a UserIdGroupPair"
+                            ),
+                            "GroupId",
+                            pat.key("UserIdGroupPairs").index(g),
+                            "DescribeSecurityGroups names each group of a rule by its GroupId",
+                        ),
+                        pat.key("UserIdGroupPairs").index(g).key("GroupId"),
+                    )
+                    for g, x in enumerate(
+                        as_list(p.get("UserIdGroupPairs", []), pat.key("UserIdGroupPairs"))
+                    )
                 )
                 cidrs = tuple(
-                    _cidr(as_mapping(x, pat).get("CidrIp", ""), pat.key("IpRanges").index(r))
-                    for r, x in enumerate(as_list(p.get("IpRanges", []), pat))
+                    _cidr(
+                        as_mapping(x, pat.key("IpRanges").index(r), "an IpRange").get("CidrIp", ""),
+                        pat.key("IpRanges").index(r),
+                    )
+                    for r, x in enumerate(as_list(p.get("IpRanges", []), pat.key("IpRanges")))
                 )
                 parsed.append((proto, low, high, pairs, cidrs))
             rules.append(tuple(parsed))
@@ -418,8 +480,13 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
 def read_world(document: Mapping[str, object], where: Where) -> World:
     _known(document, _KEYS, where, "a service-discovery scenario")
     notes: list[str] = []
-    ns = as_mapping(document.get("namespace", {}), where.key("namespace"), "a Cloud Map namespace")
-    namespace = as_str(ns.get("Name", ""), where.key("namespace").key("Name"))
+    namespace = ""
+    ns: Mapping[str, object] = {}
+    if "namespace" in document:
+        nat = where.key("namespace")
+        ns = as_mapping(document["namespace"], nat, "a Cloud Map namespace")
+        why = "a Cloud Map namespace has a Name (CreatePrivateDnsNamespace: Required)"
+        namespace = as_str(_needed(ns, "Name", nat, why), nat.key("Name"))
     ns_type = as_str(ns.get("Type", "DNS_PRIVATE"), where.key("namespace").key("Type"))
     if ns_type not in ("DNS_PRIVATE", "DNS_PUBLIC", "HTTP"):
         raise (
@@ -486,7 +553,8 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
             created_protocol.pop(name, None)
             continue
         if kind == "createService":
-            name = as_str(request.get("serviceName", ""), rat.key("serviceName"))
+            why = "a CreateService request names its service (serviceName: Required)"
+            name = as_str(_needed(request, "serviceName", rat, why), rat.key("serviceName"))
             if name in services:
                 raise rat.key("serviceName").refuse(
                     f"InvalidParameterException: Creation of service was not idempotent ({name} "
@@ -530,30 +598,27 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         tasks[str(name)] = len(listed)
         unhealthy[str(name)] = frozenset(i for i, s in enumerate(listed) if s == "UNHEALTHY")
 
-    target_groups = [
-        (
-            as_mapping(tg, where.key("targetGroups").index(n), "a target group"),
-            where.key("targetGroups").index(n).key("LoadBalancerArns"),
-        )
-        for n, tg in enumerate(as_list(document.get("targetGroups", []), where.key("targetGroups")))
-    ]
+    target_groups = []
+    for n, tg in enumerate(as_list(document.get("targetGroups", []), where.key("targetGroups"))):
+        tat = where.key("targetGroups").index(n)
+        group = as_mapping(tg, tat, "a target group")
+        why = "DescribeTargetGroups gives each target group its TargetGroupArn"
+        arn = as_str(_needed(group, "TargetGroupArn", tat, why), tat.key("TargetGroupArn"))
+        lb_arns = as_list(group.get("LoadBalancerArns", []), tat.key("LoadBalancerArns"))
+        target_groups.append((arn, [str(x) for x in lb_arns]))
     lbs = []
     for n, item in enumerate(
         as_list(document.get("loadBalancers", []), where.key("loadBalancers"))
     ):
         at = where.key("loadBalancers").index(n)
         raw = as_mapping(item, at, "a load balancer")
-        arn = str(raw.get("LoadBalancerArn", ""))
-        tgs = tuple(
-            str(group.get("TargetGroupArn", ""))
-            for group, gat in target_groups
-            if arn in [str(x) for x in as_list(group.get("LoadBalancerArns", []), gat)]
-        )
+        why = "DescribeLoadBalancers gives each load balancer its LoadBalancerArn and DNSName"
+        arn = as_str(_needed(raw, "LoadBalancerArn", at, why), at.key("LoadBalancerArn"))
         lbs.append(
             LoadBalancer(
-                as_str(raw.get("DNSName", ""), at.key("DNSName")),
+                as_str(_needed(raw, "DNSName", at, why), at.key("DNSName")),
                 str(raw.get("Scheme", "internet-facing")),
-                tgs,
+                tuple(tg_arn for tg_arn, lb_arns in target_groups if arn in lb_arns),
             )
         )
 
@@ -572,9 +637,16 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         service_name = str(raw.get("service", raw.get("name", "")))
         if kind is CallerKind.SERVICE and service_name not in services:
             raise at.key("service").refuse(f"no ECS service {service_name!r} in deployments")
+        caller_name = as_str(raw.get("name", service_name), at.key("name"))
+        if not caller_name:
+            raise at.refuse(
+                "name is missing: a caller has a name (a service's task: its service's, "
+                "by default)",
+                "e.g. {name: fn, kind: lambda}",
+            )
         callers.append(
             Caller(
-                as_str(raw.get("name", service_name), at.key("name")),
+                caller_name,
                 kind,
                 service_name,
                 tuple(str(g) for g in as_list(raw.get("securityGroups", []), at)),
@@ -588,9 +660,14 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
         caller = as_str(raw.get("from", ""), at.key("from"))
         if caller not in known_callers:
             raise at.key("from").refuse(f"no caller or service named {caller!r}")
-        target = as_str(raw.get("to", ""), at.key("to"))
-        host, _, port = target.rpartition(":") if ":" in target else (target, "", "")
-        calls.append(Call(caller, host, as_int(port, at.key("to"), minimum=1) if port else None))
+        why = 'the name to call: "name:port" (an A record), or "name" (an SRV lookup)'
+        target = as_str(_needed(raw, "to", at, why), at.key("to"))
+        host, colon, port = target.partition(":")
+        if ":" in port or (colon and not host):
+            raise at.key("to").refuse(
+                f"{target!r}: give name:port, with one ':'", 'e.g. "payments.corp.local:8080"'
+            )
+        calls.append(Call(caller, host, _port(port, at.key("to")) if colon else None))
     return World(
         namespace=namespace,
         namespace_type=ns_type,
@@ -620,8 +697,14 @@ def _service(
     notes: list[str],
 ) -> Service:
     # family, family:revision or the task definition's ARN (…:task-definition/family:revision)
-    family = as_str(request.get("taskDefinition", ""), at.key("taskDefinition"))
-    family = family.rsplit("/", 1)[-1].split(":")[0]
+    text = as_str(request.get("taskDefinition", ""), at.key("taskDefinition"))
+    family = _resource(
+        text,
+        "task-definition",
+        at.key("taskDefinition"),
+        f"ClientException: TaskDefinition not found ({text}): a task definition's ARN is "
+        "arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION",
+    ).split(":")[0]
     if family not in tds:
         raise at.key("taskDefinition").refuse(
             f"ClientException: TaskDefinition not found ({family})",
@@ -639,9 +722,13 @@ def _service(
                 f"no Cloud Map service with this ARN ({arn})",
                 "give cloudMapServices an Id and use arn:aws:servicediscovery:…:service/ID",
             )
-        container = str(raw.get("containerName", ""))
-        cport = raw.get("containerPort")
-        port = raw.get("port")
+        container = as_str(raw.get("containerName", ""), rat.key("containerName"))
+        cport = (
+            _port(raw["containerPort"], rat.key("containerPort"))
+            if raw.get("containerPort") is not None
+            else None
+        )
+        port = _port(raw["port"], rat.key("port")) if raw.get("port") is not None else None
         if td.network_mode in ("bridge", "host"):
             if "A" in found.records or "AAAA" in found.records:
                 raise rat.refuse(
@@ -658,6 +745,13 @@ def _service(
                     f"and containerPort combination from the task definition ({REGISTRY})",
                     "add containerName and containerPort",
                 )
+            if port is not None:
+                raise rat.key("port").refuse(
+                    f"port is for awsvpc tasks with an SRV record ({REGISTRY}); in "
+                    f"{td.network_mode} mode the containerName and containerPort give the "
+                    "record's port (ecsprep refuses both, INF)",
+                    "remove port",
+                )
         elif "SRV" in found.records and bool(container or cport is not None) == (port is not None):
             raise rat.refuse(
                 "InvalidParameterException: with awsvpc and an SRV record you must "
@@ -672,14 +766,7 @@ def _service(
                     f"containerPort {cport} isn't a port mapping of the task definition "
                     f"({REGISTRY})"
                 )
-        registries.append(
-            Registry(
-                found,
-                container,
-                as_int(cport, rat.key("containerPort")) if cport is not None else None,
-                as_int(port, rat.key("port")) if port is not None else None,
-            )
-        )
+        registries.append(Registry(found, container, cport, port))
     if len(registries) > 1:
         raise at.key("serviceRegistries").refuse(
             f"each service may be associated with one service registry ({REGISTRY})"
@@ -699,7 +786,14 @@ def _service(
                     f"Service Connect namespace ({SC_CONCEPTS})",
                     "give serviceConnectConfiguration.namespace",
                 )
-            if ns_name.rsplit("/", 1)[-1] not in (namespace, f"ns-{namespace}"):
+            ns_id = _resource(
+                ns_name,
+                "namespace",
+                sat.key("namespace"),
+                f"NamespaceNotFoundException: {ns_name} (a namespace's ARN is "
+                "arn:aws:servicediscovery:REGION:ACCOUNT:namespace/ID)",
+            )
+            if ns_id not in (namespace, f"ns-{namespace}"):
                 raise sat.key("namespace").refuse(
                     f"NamespaceNotFoundException: {ns_name} (the scenario's namespace is "
                     f"{namespace})"
@@ -727,7 +821,7 @@ def _service(
                     aliases.append(
                         Alias(
                             str(a.get("dnsName", "") or f"{discovery}.{namespace}"),
-                            as_int(a["port"], aat.key("port")),
+                            _port(a["port"], aat.key("port")),
                         )
                     )
                 if len(aliases) > 1:
@@ -747,7 +841,7 @@ def _service(
                         mapping,
                         discovery,
                         tuple(aliases),
-                        as_int(override, vat.key("ingressPortOverride"))
+                        _port(override, vat.key("ingressPortOverride"))
                         if override is not None
                         else None,
                     )
@@ -759,11 +853,16 @@ def _service(
     for n, item in enumerate(as_list(request.get("loadBalancers", []), at)):
         lat = at.key("loadBalancers").index(n)
         lb = as_mapping(item, lat, "a LoadBalancer")
+        why = (
+            "for an Application or Network Load Balancer the entry must contain the target "
+            "group ARN, the container name and the container port (CreateService "
+            "loadBalancers; a Classic Load Balancer's loadBalancerName isn't modelled)"
+        )
         target_groups.append(
             (
-                str(lb.get("targetGroupArn", "")),
-                str(lb.get("containerName", "")),
-                as_int(lb.get("containerPort", 0), lat.key("containerPort")),
+                as_str(_needed(lb, "targetGroupArn", lat, why), lat.key("targetGroupArn")),
+                as_str(_needed(lb, "containerName", lat, why), lat.key("containerName")),
+                _port(_needed(lb, "containerPort", lat, why), lat.key("containerPort")),
             )
         )
     return Service(
