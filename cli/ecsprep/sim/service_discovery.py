@@ -318,7 +318,9 @@ def _task_definition(data: object, where: Where) -> TaskDefinition:
                 "give each container definition its name",
             )
         name = as_str(container["name"], at.key("name"))
-        for m, mapping in enumerate(as_list(container.get("portMappings", []), at)):
+        for m, mapping in enumerate(
+            as_list(container.get("portMappings", []), at.key("portMappings"))
+        ):
             pat = at.key("portMappings").index(m)
             pm = as_mapping(mapping, pat, "a port mapping")
             protocol = as_str(pm.get("appProtocol", ""), pat.key("appProtocol"))
@@ -649,7 +651,9 @@ def read_world(document: Mapping[str, object], where: Where) -> World:
                 caller_name,
                 kind,
                 service_name,
-                tuple(str(g) for g in as_list(raw.get("securityGroups", []), at)),
+                tuple(
+                    str(g) for g in as_list(raw.get("securityGroups", []), at.key("securityGroups"))
+                ),
             )
         )
     known_callers = {c.name for c in callers} | set(services)
@@ -712,7 +716,9 @@ def _service(
         )
     td = tds[family]
     registries = []
-    for n, item in enumerate(as_list(request.get("serviceRegistries", []), at)):
+    for n, item in enumerate(
+        as_list(request.get("serviceRegistries", []), at.key("serviceRegistries"))
+    ):
         rat = at.key("serviceRegistries").index(n)
         raw = as_mapping(item, rat, "a ServiceRegistry")
         arn = as_str(raw.get("registryArn", ""), rat.key("registryArn"))
@@ -798,7 +804,7 @@ def _service(
                     f"NamespaceNotFoundException: {ns_name} (the scenario's namespace is "
                     f"{namespace})"
                 )
-            for n, item in enumerate(as_list(sc.get("services", []), sat)):
+            for n, item in enumerate(as_list(sc.get("services", []), sat.key("services"))):
                 vat = sat.key("services").index(n)
                 raw = as_mapping(item, vat, "a ServiceConnectService")
                 port_name = as_str(raw.get("portName", ""), vat.key("portName"))
@@ -813,7 +819,9 @@ def _service(
                     )
                 discovery = str(raw.get("discoveryName", "") or port_name)
                 aliases = []
-                for m, alias in enumerate(as_list(raw.get("clientAliases", []), vat)):
+                for m, alias in enumerate(
+                    as_list(raw.get("clientAliases", []), vat.key("clientAliases"))
+                ):
                     aat = vat.key("clientAliases").index(m)
                     a = as_mapping(alias, aat, "a ServiceConnectClientAlias")
                     if "port" not in a:
@@ -846,11 +854,15 @@ def _service(
                         else None,
                     )
                 )
-    network = as_mapping(request.get("networkConfiguration", {}), at)
-    awsvpc = as_mapping(network.get("awsvpcConfiguration", {}), at)
-    groups = tuple(str(g) for g in as_list(awsvpc.get("securityGroups", []), at))
+    nat = at.key("networkConfiguration")
+    network = as_mapping(request.get("networkConfiguration", {}), nat)
+    wat = nat.key("awsvpcConfiguration")
+    awsvpc = as_mapping(network.get("awsvpcConfiguration", {}), wat)
+    groups = tuple(
+        str(g) for g in as_list(awsvpc.get("securityGroups", []), wat.key("securityGroups"))
+    )
     target_groups = []
-    for n, item in enumerate(as_list(request.get("loadBalancers", []), at)):
+    for n, item in enumerate(as_list(request.get("loadBalancers", []), at.key("loadBalancers"))):
         lat = at.key("loadBalancers").index(n)
         lb = as_mapping(item, lat, "a LoadBalancer")
         why = (
