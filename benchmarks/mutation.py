@@ -9,7 +9,7 @@
 mutmut 3 only finds code under `./`, `src/` or `source/` and names modules by their path,
 so it cannot run on the `cli/` layout in place. This script stages a copy under
 `build/mutation/<module>/` with the package at `src/ecsprep` (mutmut strips `src.`, so the
-module names match `ecsprep.…` at run time), the tests, content and quizzes beside it, and a
+module names match `ecsprep.…` at run time), the tests, content, quizzes and docs beside it, and a
 pyproject.toml that mutates only the one module and runs only the tests listed for it in
 MODULES. It prints killed / total per module; equivalent mutants are listed in
 docs/status.md. Nothing outside build/mutation is touched.
@@ -456,7 +456,7 @@ source_paths = ["src/ecsprep"]
 only_mutate = ["src/ecsprep/{module}"]
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
-also_copy = ["content", "quizzes"]
+also_copy = ["content", "quizzes", "docs"]
 
 [tool.pytest.ini_options]
 addopts = ["--strict-markers"]
@@ -471,7 +471,7 @@ def stage(module: str) -> Path:
     (where / "src").mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "cli" / "ecsprep", where / "src" / "ecsprep", ignore=ignore)
-    for name in ("tests", "content", "quizzes"):
+    for name in ("tests", "content", "quizzes", "docs"):
         shutil.copytree(ROOT / name, where / name, ignore=ignore)
     tests = [t for t in MODULES[module] if (ROOT / t).exists()]
     (where / "pyproject.toml").write_text(
