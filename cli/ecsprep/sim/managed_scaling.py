@@ -183,7 +183,17 @@ class Step:
 
     def text(self) -> str:
         mark = " (INF)" if self.inferred else ""
-        return f"{self.what}{mark}" + (f" [{self.rule}]" if self.rule else "")
+        return f"{self.what}{mark}" + (f" [{page(self.rule)}]" if self.rule else "")
+
+
+def page(rule: str) -> str:
+    """A rule's page as the text output shows it: the developer guide's file name, the API
+    reference's `APIReference/…`, other sites whole."""
+    if rule.startswith(GUIDE):
+        return rule[len(GUIDE) :]
+    if rule.startswith(API):
+        return "APIReference/" + rule[len(API) :]
+    return rule.removeprefix("https://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +280,15 @@ def run(setup: Setup) -> Run:
                 PUT_CLUSTER_API,
             )
         )
+        steps.append(
+            Step(
+                "the default strategy ("
+                + (", ".join(setup.put.default) or "none")
+                + ") is used when a service or task is created with no capacity provider "
+                "strategy and no launch type; running tasks keep their capacity provider",
+                PUT_CLUSTER_API,
+            )
+        )
     tasks = list(setup.tasks)
     unplaced: list[str] = []
     in_service = [i for i in group.instances if i.in_service]
@@ -310,7 +329,7 @@ def run(setup: Setup) -> Run:
             Step(
                 f"M = {m}: the InService instances that run tasks of {provider.name}"
                 + (f" ({', '.join(busy)})" if busy else ""),
-                CLUSTER_AUTO_SCALING,
+                DEEP_DIVE,
                 inferred=True,
             )
         )
@@ -328,7 +347,7 @@ def run(setup: Setup) -> Run:
         Step(
             f"CapacityProviderReservation = M / N x 100 = {_formula(m, n)} "
             f"= {_number(reservation)}",
-            CLUSTER_AUTO_SCALING,
+            DEEP_DIVE if n == 0 else CLUSTER_AUTO_SCALING,
         )
     )
     scaling = provider.scaling
@@ -517,7 +536,7 @@ def _decide(
             )
         )
         return Action.SCALE_OUT, desired, desired - n, 0
-    if reservation < target:
+    if reservation < target and max(wanted, group.min_size) < n:
         desired = max(wanted, group.min_size)
         steps.append(_sizing(target, wanted))
         steps.append(
@@ -529,6 +548,16 @@ def _decide(
             )
         )
         return Action.SCALE_IN, min(desired, n), 0, max(n - desired, 0)
+    if reservation < target:
+        steps.append(_sizing(target, max(wanted, group.min_size)))
+        steps.append(
+            Step(
+                f"{_number(reservation)} < targetCapacity {target}, but one instance fewer "
+                f"would leave fewer than {max(wanted, group.min_size)}: no scaling",
+                inferred=True,
+            )
+        )
+        return Action.NONE, n, 0, 0
     steps.append(
         Step(
             f"{_number(reservation)} = targetCapacity {target}: no scaling; "
