@@ -373,6 +373,9 @@ def run(setup: Setup) -> Run:
         action, desired, added, removed = _decide(setup, m, n, reservation, steps)
     works = provider.termination_protection and scaling.enabled
     protected, may_go = _termination(setup, running, in_service, works, removed, steps)
+    if works and removed > len(may_go):
+        removed = len(may_go)  # ECS terminates only instances without running tasks
+        desired = n - removed
     by_provider: dict[str, int] = {}
     for t in tasks:
         if t.status == "RUNNING":
@@ -515,6 +518,17 @@ def _decide(
     scaling, group = setup.provider.scaling, setup.group
     target = scaling.target
     wanted = math.ceil(m * 100 / target)
+    if reservation > target and wanted <= n:
+        steps.append(
+            Step(
+                f"{_number(reservation)} > targetCapacity {target} with no instance needed "
+                "(M = 0, N = 0): no additional capacity is required, so ecsprep doesn't scale "
+                "out (minimumScalingStepSize applies when additional capacity is required)",
+                MANAGED_SCALING_API,
+                inferred=True,
+            )
+        )
+        return Action.NONE, n, 0, 0
     if reservation > target:
         step = max(wanted - n, scaling.min_step)
         step = min(step, scaling.max_step)
