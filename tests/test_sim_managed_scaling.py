@@ -156,6 +156,7 @@ autoScalingGroup:
 tasks:
   - {taskArn: web-1, capacityProviderName: cp-web, ec2InstanceId: i-a}
   - {taskArn: web-2, capacityProviderName: cp-web, ec2InstanceId: i-b}
+startInstanceRefresh: {Preferences: {ScaleInProtectedInstances: Refresh}}
 """
 
 

@@ -44,6 +44,16 @@ PUT_CLUSTER_API = API + "API_PutClusterCapacityProviders.html"
 CREATE_CLUSTER_API = API + "API_CreateCluster.html"
 CREATE_SERVICE_API = API + "API_CreateService.html"
 ASG_LIMITS = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html"
+DRAINING = GUIDE + "managed-instance-draining.html"
+DRAINING_DEFAULT = GUIDE + "enable-managed-instance-draining.html"
+REFRESH_PREFERENCES = (
+    "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html"
+)
+MAX_LIFETIME = (
+    "https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html"
+)
+SPOT_DRAINING = GUIDE + "spot-instance-draining-linux-container.html"
+REFRESH_CHOICES = ("Refresh", "Ignore", "Wait")
 # AWS's message when managed termination protection meets an unprotected group, as users
 # report it (github.com/ansible/ansible/issues/68625, aws/containers-roadmap#653).
 UNPROTECTED_GROUP = (
@@ -77,6 +87,11 @@ FACTS = (
     "cluster_providers",
     "disassociated",
     "tasks_by_provider",
+    "replaced",
+    "not_replaced",
+    "refresh_failed",
+    "drained_tasks",
+    "killed_tasks",
 )
 RANKED = (
     "reservation",
@@ -86,6 +101,8 @@ RANKED = (
     "removed",
     "spare_instances",
     "spare_percent",
+    "drained_tasks",
+    "killed_tasks",
 )
 
 
@@ -156,6 +173,18 @@ class Request:
 
 
 @dataclass(frozen=True, slots=True)
+class Replaced:
+    """What the replacement did: the instances replaced and kept, whether the refresh failed,
+    and the tasks drained first or stopped with their instance."""
+
+    replaced: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    failed: bool = False
+    drained: tuple[str, ...] = ()
+    killed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterCall:
     providers: tuple[str, ...]
     default: tuple[str, ...]
@@ -173,6 +202,18 @@ class Setup:
     request: Request | None = None
     put: ClusterCall | None = None
     description: str = ""
+    replacement: Replacement | None = None
+    ecs_config: tuple[tuple[str, str], ...] = ()  # /etc/ecs/ecs.config, KEY=value
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """Auto Scaling replacing instances: an instance refresh (StartInstanceRefresh with its
+    ScaleInProtectedInstances preference) and/or instances past MaxInstanceLifetime."""
+
+    refresh: str  # "" (no refresh), Refresh, Ignore or Wait
+    expired: tuple[str, ...]  # instances whose MaxInstanceLifetime has run out
+    lifetime: int  # the group's MaxInstanceLifetime in seconds (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +259,7 @@ class Run:
     cluster_providers: tuple[str, ...]
     disassociated: tuple[str, ...]
     tasks_by_provider: Mapping[str, int] = field(default_factory=dict)
+    replacement: Replaced = field(default_factory=Replaced)
 
     @property
     def spare(self) -> int:
@@ -253,6 +295,11 @@ class Run:
             "cluster_providers": list(self.cluster_providers),
             "disassociated": list(self.disassociated),
             "tasks_by_provider": dict(self.tasks_by_provider),
+            "replaced": list(self.replacement.replaced),
+            "not_replaced": list(self.replacement.kept),
+            "refresh_failed": self.replacement.failed,
+            "drained_tasks": len(self.replacement.drained),
+            "killed_tasks": len(self.replacement.killed),
         }
 
 
@@ -381,14 +428,10 @@ def run(setup: Setup) -> Run:
         if t.status == "RUNNING":
             key = t.provider or f"launchType {t.launch_type}"
             by_provider[key] = by_provider.get(key, 0) + 1
-    if provider.draining:
-        steps.append(
-            Step(
-                "managed draining is on: ECS drains an instance's tasks before Auto Scaling "
-                "terminates it (not simulated here)",
-                PROVIDER_API,
-            )
-        )
+    replaced = Replaced()
+    if setup.replacement is not None:
+        shield = protected if works else None
+        replaced = _replace(setup, running, in_service, shield, steps)
     return Run(
         setup=setup,
         steps=tuple(steps),
@@ -410,6 +453,7 @@ def run(setup: Setup) -> Run:
         cluster_providers=cluster,
         disassociated=disassociated,
         tasks_by_provider=by_provider,
+        replacement=replaced,
     )
 
 
@@ -654,6 +698,131 @@ def _termination(
             )
         )
     return protected, exposed if removed else ()
+
+
+def _replace(
+    setup: Setup,
+    running: list[Task],
+    in_service: list[Instance],
+    shield: tuple[str, ...] | None,
+    steps: list[Step],
+) -> Replaced:
+    """Auto Scaling replaces instances (instance refresh, maximum instance lifetime); scale-in
+    protection decides which it may touch, managed draining whether their tasks move first."""
+    replacement = setup.replacement
+    assert replacement is not None
+    if shield is None:
+        protected = {i.instance_id for i in in_service if i.protected}
+        if setup.provider.termination_protection:
+            why = "managed termination protection doesn't work, so the group's flags stand"
+        else:
+            why = "without managed termination protection, the group's own flags"
+        steps.append(
+            Step(
+                f"scale-in protection as the group reports it ({why}): "
+                + (", ".join(sorted(protected)) or "none"),
+                inferred=True,
+            )
+        )
+    else:
+        protected = set(shield)
+    ids = [i.instance_id for i in in_service]
+    chosen: list[str] = []
+    kept: list[str] = []
+    failed = False
+    if replacement.refresh:
+        mode = replacement.refresh
+        guarded = [i for i in ids if i in protected]
+        if mode == "Refresh":
+            chosen += ids
+            what = "replaces the instances protected from scale in too"
+        elif mode == "Ignore":
+            chosen += [i for i in ids if i not in protected]
+            kept += guarded
+            what = "ignores instances protected from scale in and replaces the others"
+        else:
+            chosen += [i for i in ids if i not in protected]
+            kept += guarded
+            failed = bool(guarded)
+            what = "waits one hour for you to remove scale-in protection; otherwise the "
+            what += "instance refresh fails"
+        steps.append(
+            Step(
+                f"instance refresh with ScaleInProtectedInstances {mode}: Amazon EC2 Auto "
+                f"Scaling {what}",
+                REFRESH_PREFERENCES,
+            )
+        )
+        if setup.provider.termination_protection and mode != "Refresh":
+            steps.append(
+                Step(
+                    "with managed termination protection, choose to replace (Refresh) scale-in "
+                    "protected instances when calling StartInstanceRefresh",
+                    DRAINING,
+                )
+            )
+        if mode == "Wait" and guarded:
+            steps.append(
+                Step(
+                    f"{', '.join(guarded)} still run tasks, so their protection stays on past the "
+                    "hour: the refresh fails",
+                    inferred=True,
+                )
+            )
+    for instance in replacement.expired:
+        if instance in chosen:
+            continue
+        if instance in protected:
+            kept.append(instance)
+            steps.append(
+                Step(
+                    f"{instance} is past MaxInstanceLifetime {replacement.lifetime}s but protected "
+                    "from scale in, which keeps Auto Scaling from terminating it",
+                    MAX_LIFETIME,
+                )
+            )
+        else:
+            chosen.append(instance)
+            steps.append(
+                Step(
+                    f"{instance} is past MaxInstanceLifetime {replacement.lifetime}s: Auto Scaling "
+                    "terminates and replaces it",
+                    MAX_LIFETIME,
+                )
+            )
+    on = {i: [t.task_id for t in running if t.instance == i] for i in chosen}
+    moving = tuple(t for i in chosen for t in on[i])
+    drained: tuple[str, ...] = ()
+    killed: tuple[str, ...] = ()
+    if setup.provider.draining:
+        drained = moving
+        steps.append(
+            Step(
+                "managed instance draining: ECS drains each replaced instance first, so its "
+                f"{len(moving)} task(s) stop safely and are rescheduled on instances that stay "
+                "(instance refresh, maximum instance lifetime and scale-in are covered)",
+                DRAINING,
+            )
+        )
+    else:
+        killed = moving
+        steps.append(
+            Step(
+                f"managed draining is off: the {len(moving)} task(s) on the replaced instances "
+                "stop when Auto Scaling terminates them",
+                DRAINING,
+                inferred=True,
+            )
+        )
+        if dict(setup.ecs_config).get("ECS_ENABLE_SPOT_INSTANCE_DRAINING", "").lower() == "true":
+            steps.append(
+                Step(
+                    "ECS_ENABLE_SPOT_INSTANCE_DRAINING drains an instance when it receives a Spot "
+                    "interruption notice, not when Auto Scaling replaces it",
+                    SPOT_DRAINING,
+                )
+            )
+    return Replaced(tuple(chosen), tuple(kept), failed, drained, killed)
 
 
 def to_json(result: Run) -> dict[str, object]:

@@ -31,12 +31,22 @@ def summary(result: Run) -> str:
     if result.setup.put is not None:
         metric = f"Cluster's providers: {', '.join(result.cluster_providers)}. {metric}"
     if result.action.value == "scale-out":
-        return f"{metric}: scale out by {result.added} to {result.desired} instance(s)."
-    if result.action.value == "scale-in":
-        return f"{metric}: scale in by {result.removed} to {result.desired} instance(s)."
-    if result.action.value == "none":
-        return f"{metric}: at the target, no scaling."
-    return f"{metric}: managed scaling is off, ECS doesn't scale the group."
+        said = f"{metric}: scale out by {result.added} to {result.desired} instance(s)."
+    elif result.action.value == "scale-in":
+        said = f"{metric}: scale in by {result.removed} to {result.desired} instance(s)."
+    elif result.action.value == "none":
+        said = f"{metric}: no scaling."
+    else:
+        said = f"{metric}: managed scaling is off, ECS doesn't scale the group."
+    if result.setup.replacement is not None:
+        done = result.replacement
+        said += (
+            f" Replaced: {', '.join(done.replaced) or 'none'}"
+            + (f"; kept: {', '.join(done.kept)}" if done.kept else "")
+            + ("; the refresh fails" if done.failed else "")
+            + f"; tasks drained {len(done.drained)}, stopped {len(done.killed)}."
+        )
+    return said
 
 
 def _run(setup: Setup) -> Outcome:

@@ -20,6 +20,7 @@ from ecsprep.sim.managed_scaling import (
     Instance,
     ManagedScaling,
     Provider,
+    Replacement,
     Request,
     Setup,
     Task,
@@ -38,6 +39,9 @@ _TOP = (
     "runTask",
     "cluster",
     "putClusterCapacityProviders",
+    "startInstanceRefresh",
+    "lifetimeExpired",
+    "ecsConfig",
 )
 _PROVIDER_KEYS = ("name", "autoScalingGroupProvider", "tags")
 _ASG_PROVIDER_KEYS = (
@@ -63,6 +67,7 @@ _GROUP_KEYS = (
     "Instances",
     "AvailabilityZones",
     "Tags",
+    "MaxInstanceLifetime",
 )
 _INSTANCE_KEYS = (
     "InstanceId",
@@ -384,6 +389,8 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     associated, default_now = (put.providers, put.default) if put else (cluster, default)
     request = _read_request(document, where, default_now, associated, cpu)
     return Setup(
+        replacement=_read_replacement(document, where, group),
+        ecs_config=_read_ecs_config(document.get("ecsConfig"), where.key("ecsConfig")),
         provider=provider,
         group=group,
         tasks=tasks,
@@ -506,4 +513,93 @@ def _read_request(
         placement_strategy="placementStrategy" in body,
         cpu=_amount(td["cpu"], td_at.key("cpu")),
         memory=_amount(td["memory"], td_at.key("memory")),
+    )
+
+
+_REFRESH_KEYS = (
+    "AutoScalingGroupName",
+    "Strategy",
+    "DesiredConfiguration",
+    "Preferences",
+)
+_PREFERENCE_KEYS = (
+    "MinHealthyPercentage",
+    "MaxHealthyPercentage",
+    "InstanceWarmup",
+    "CheckpointPercentages",
+    "CheckpointDelay",
+    "SkipMatching",
+    "AutoRollback",
+    "ScaleInProtectedInstances",
+    "StandbyInstances",
+    "AlarmSpecification",
+    "BakeTime",
+)
+
+
+def _read_replacement(
+    document: Mapping[str, object], where: Where, group: Group
+) -> Replacement | None:
+    """StartInstanceRefresh (its Preferences.ScaleInProtectedInstances: Refresh, Ignore or
+    Wait, the default: API_RefreshPreferences.html) and the instances past the group's
+    MaxInstanceLifetime (0, or at least 86,400 seconds: asg-max-instance-lifetime.html)."""
+    from ecsprep.sim.managed_scaling import REFRESH_CHOICES
+
+    asg_at = where.key("autoScalingGroup")
+    asg = as_mapping(document["autoScalingGroup"], asg_at)
+    lifetime = as_int(asg.get("MaxInstanceLifetime", 0), asg_at.key("MaxInstanceLifetime"))
+    if 0 < lifetime < 86400:
+        raise asg_at.key("MaxInstanceLifetime").refuse(
+            f"{lifetime}: the maximum instance lifetime must be 0 or at least 86,400 seconds "
+            "(one day)",
+            "give 0 to clear it, or 86400 or more",
+        )
+    refresh = ""
+    if "startInstanceRefresh" in document:
+        at = where.key("startInstanceRefresh")
+        body = as_mapping(document["startInstanceRefresh"], at, "a StartInstanceRefresh request")
+        _refuse_unknown(body, _REFRESH_KEYS, at)
+        preferences = as_mapping(body.get("Preferences", {}), at.key("Preferences"))
+        _refuse_unknown(preferences, _PREFERENCE_KEYS, at.key("Preferences"))
+        refresh = _choice(
+            preferences.get("ScaleInProtectedInstances", "Wait"),
+            at.key("Preferences").key("ScaleInProtectedInstances"),
+            REFRESH_CHOICES,
+        )
+    expired: tuple[str, ...] = ()
+    if "lifetimeExpired" in document:
+        at = where.key("lifetimeExpired")
+        if not lifetime:
+            raise at.refuse(
+                "the group has no MaxInstanceLifetime, so no instance's lifetime runs out",
+                "give autoScalingGroup.MaxInstanceLifetime (86400 seconds or more)",
+            )
+        expired = _names(document["lifetimeExpired"], at)
+        known = {i.instance_id for i in group.instances}
+        for n, instance in enumerate(expired):
+            if instance not in known:
+                raise at.index(n).refuse(f"{instance} is not an instance of the Auto Scaling group")
+    if not refresh and not expired:
+        return None
+    return Replacement(refresh=refresh, expired=expired, lifetime=lifetime)
+
+
+def _read_ecs_config(value: object, where: Where) -> tuple[tuple[str, str], ...]:
+    """/etc/ecs/ecs.config as a mapping (KEY: value) or as its KEY=value text."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        pairs = []
+        for n, line in enumerate(value.splitlines()):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, eq, text = line.partition("=")
+            if not eq:
+                raise where.refuse(f"line {n + 1}: {line!r} is not KEY=value")
+            pairs.append((key.strip(), text.strip()))
+        return tuple(pairs)
+    body = as_mapping(value, where, "ecs.config as KEY: value or KEY=value lines")
+    return tuple(
+        (str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in body.items()
     )

@@ -108,6 +108,13 @@ def render(console: Console, result: Run) -> None:
         ("Disassociated", "disassociated"),
     )
     fact_lines(console, facts, rows, always=("protected",), empty="none")
+    done = result.replacement
+    if result.setup.replacement is not None:
+        console.print(
+            f"Tasks drained first: {len(done.drained)}; stopped with their instance: "
+            f"{len(done.killed)}" + ("; the instance refresh fails" if done.failed else ""),
+            markup=False,
+        )
     if result.spare:
         console.print(
             f"Spare: {result.spare} of {result.desired} instance(s) ({result.spare_percent}%)",
