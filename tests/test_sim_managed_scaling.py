@@ -132,6 +132,39 @@ def test_launch_type_tasks_never_scale_a_group_out(count: int, target: int) -> N
     assert len(result.ignored) == count
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    busy=st.lists(st.booleans(), min_size=1, max_size=6),
+    mode=st.sampled_from(["Refresh", "Ignore", "Wait"]),
+    protect=st.booleans(),
+    drain=st.booleans(),
+)
+def test_an_instance_refresh(busy: list[bool], mode: str, protect: bool, drain: bool) -> None:
+    """Refresh replaces every instance; Ignore and Wait keep the protected ones (with managed
+    termination protection: those running tasks) and Wait then fails; managed draining moves
+    every task of a replaced instance, and without it they stop."""
+    document = _document(0, len(busy), 0, 100, 1, 10000, protect)
+    document["autoScalingGroup"]["MinSize"] = len(busy)
+    document["capacityProvider"]["autoScalingGroupProvider"]["managedDraining"] = (
+        "ENABLED" if drain else "DISABLED"
+    )
+    document["tasks"] = [
+        {"capacityProviderName": "cp", "ec2InstanceId": f"i-{k}"} for k, b in enumerate(busy) if b
+    ]
+    document["startInstanceRefresh"] = {"Preferences": {"ScaleInProtectedInstances": mode}}
+    done = run(read_setup(document, Where("s"))).replacement
+    ids = [f"i-{k}" for k in range(len(busy))]
+    guarded = [f"i-{k}" for k, b in enumerate(busy) if b] if protect else []
+    if mode == "Refresh":
+        assert done.replaced == tuple(ids)
+    else:
+        assert done.kept == tuple(guarded)
+        assert set(done.replaced) == set(ids) - set(guarded)
+    assert done.failed == (mode == "Wait" and bool(guarded))
+    moved = sum(1 for k, b in enumerate(busy) if b and f"i-{k}" in done.replaced)
+    assert (len(done.drained), len(done.killed)) == ((moved, 0) if drain else (0, moved))
+
+
 def test_every_documented_step_cites_a_page_or_says_inf() -> None:
     for case in case_params(CASES / "documented.yaml"):
         result = run(read_setup(case.values[0]["scenario"], Where("s")))

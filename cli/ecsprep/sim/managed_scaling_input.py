@@ -255,11 +255,8 @@ def read_task(body: object, where: Where, group: Group) -> Task:
     status = _choice(task.get("lastStatus", "RUNNING"), where.key("lastStatus"), _STATUSES)
     provider = as_str(task.get("capacityProviderName", ""), where.key("capacityProviderName"))
     launch_type = as_str(task.get("launchType", ""), where.key("launchType"))
-    if provider and launch_type:
-        raise where.refuse(
-            "a task has a capacityProviderName or a launchType, not both",
-            "tasks or services can't set a capacity provider strategy if they set a launch type",
-        )
+    # describe-tasks shows launchType EC2 beside capacityProviderName for a task placed
+    # through an Auto Scaling group provider: the capacity provider is what counts.
     if not provider and not launch_type:
         raise where.refuse(
             "give capacityProviderName (the task used a capacity provider) or launchType",
@@ -276,7 +273,8 @@ def read_task(body: object, where: Where, group: Group) -> Task:
     if status == "RUNNING" and not instance and not on_fargate:
         raise where.refuse(
             "a RUNNING task on EC2 needs ec2InstanceId (the instance it runs on)",
-            "e.g. ec2InstanceId: i-0abc",
+            "describe-tasks gives containerInstanceArn; describe-container-instances shows "
+            "its ec2InstanceId: add it, e.g. ec2InstanceId: i-0abc",
         )
     if status != "RUNNING" and instance:
         raise where.key("ec2InstanceId").refuse(
