@@ -21,6 +21,11 @@ What happens, in order:
 4. Target tracking on targetCapacity: scale out (at least minimumScalingStepSize, at most
    maximumScalingStepSize, at most MaxSize) or scale in (step sizes don't apply, at least
    MinSize); with managed termination protection only instances without tasks may go.
+5. Replacements (an instance refresh, instances past MaxInstanceLifetime): scale-in
+   protection and ScaleInProtectedInstances decide which instances go; managed draining
+   whether their tasks are drained first or stop with them.
+
+Reading the input is managed_scaling_input.py's; this module is the model and the run.
 """
 
 from __future__ import annotations
@@ -590,9 +595,11 @@ def _decide(
                 f"the step is at least minimumScalingStepSize {scaling.min_step} and at most "
                 f"maximumScalingStepSize {scaling.max_step}: +{step}"
                 + (f", held to MaxSize {group.max_size}" if n + step > group.max_size else ""),
-                MANAGED_SCALING_API,
+                ASG_LIMITS if n + step > group.max_size else MANAGED_SCALING_API,
             )
         )
+        if desired <= n:
+            return Action.NONE, n, 0, 0  # the group is at MaxSize already
         return Action.SCALE_OUT, desired, desired - n, 0
     if reservation < target and max(wanted, group.min_size) < n:
         desired = max(wanted, group.min_size)

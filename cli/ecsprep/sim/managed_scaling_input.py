@@ -238,6 +238,11 @@ def read_group(body: object, where: Where) -> Group:
             f"MinSize {min_size} is above MaxSize {max_size}",
             "Auto Scaling keeps MinSize <= DesiredCapacity <= MaxSize",
         )
+    if len(instances) > max_size:
+        raise where.key("Instances").refuse(
+            f"{len(instances)} instances in a group whose MaxSize is {max_size}",
+            "Auto Scaling keeps the group's size between MinSize and MaxSize: raise MaxSize",
+        )
     desired = as_int(group.get("DesiredCapacity", len(instances)), where.key("DesiredCapacity"))
     return Group(
         name=as_str(group.get("AutoScalingGroupName", "asg"), where.key("AutoScalingGroupName")),
