@@ -29,7 +29,8 @@ def managed_scaling(
         Path,
         typer.Argument(
             help="A scenario file (YAML/JSON): capacityProvider, autoScalingGroup, tasks, "
-            "instanceResources, cluster, putClusterCapacityProviders, createService or runTask.",
+            "instanceResources, cluster, putClusterCapacityProviders, createService or runTask "
+            "with taskDefinition, startInstanceRefresh, lifetimeExpired, ecsConfig.",
             show_default=False,
         ),
     ],
