@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
+from ecsprep.packs.load import load_library
 from ecsprep.sim.documents import Where
 from ecsprep.sim.managed_scaling import FACTS, run
 from ecsprep.sim.managed_scaling_input import read_setup
@@ -244,3 +246,21 @@ def test_command_missing_file_and_bad_format(tmp_path: Path) -> None:
     result = _invoke(tmp_path, SCENARIO, "--format", "xml")
     assert result.exit_code == 2
     assert "--format 'xml'" in result.output
+
+
+def test_the_step_sizes_bound_a_scale_out_only() -> None:
+    """API_ManagedScaling: minimumScalingStepSize and maximumScalingStepSize are the instances
+    ECS "will scale out at one time"; "the scale in process is not affected". The simulator
+    removes two instances with both step sizes at 1, and no question's `why` or explanation
+    says a step size limits how many instances go."""
+    document = _document(busy=2, idle=2, waiting=0, target=100, least=1, most=1, protect=True)
+    result = run(read_setup(document, Where("s")))
+    assert (result.action.value, result.removed) == ("scale-in", 2)
+    loaded = load_library(include_user=False, cache=False)
+    step = re.compile(r"step ?size|ScalingStepSize", re.IGNORECASE)
+    scale_in = re.compile(r"\bremov|scales? in\b|scale-in", re.IGNORECASE)
+    for question in loaded.library.questions.values():
+        texts = [question.explanation, *(o.why for o in question.options)]
+        for sentence in (s for t in texts for s in re.split(r"(?<=[.;])\s+", t)):
+            if step.search(sentence) and scale_in.search(sentence):
+                assert re.search(r"\bnot\b|n't", sentence), (question.id, sentence)
