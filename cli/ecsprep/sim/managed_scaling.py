@@ -66,6 +66,9 @@ UNPROTECTED_GROUP = (
     "enable managed termination protection for a capacity provider, the Auto Scaling group "
     "must have instance protection from scale in enabled."
 )
+# The error PutClusterCapacityProviders returns (its Errors section) and the rule behind it
+# (its description), both in the API reference's words.
+IN_USE_ERROR = "ResourceInUseException: The specified resource is in-use and can't be removed"
 IN_USE = (
     "You can only disassociate an existing capacity provider from a cluster if it's not "
     "being used by any existing tasks"

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.managed_scaling import (
     IN_USE,
+    IN_USE_ERROR,
     UNPROTECTED_GROUP,
     ClusterCall,
     Group,
@@ -429,8 +430,8 @@ def _refuse_in_use(
         users = [t.task_id for t in tasks if t.provider == name]
         if name not in put.providers and users:
             raise where.key("capacityProviders").refuse(
-                f"{IN_USE}: {name} is left out of the list, so it would be disassociated, "
-                f"but {len(users)} task(s) use it",
+                f"{IN_USE_ERROR}. {IN_USE}: {name} is left out of the list, so it would be "
+                f"disassociated, but {len(users)} task(s) use it",
                 "list every provider the cluster keeps: the call replaces the whole list",
             )
 
