@@ -58,6 +58,7 @@ MAX_LIFETIME = (
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html"
 )
 SPOT_DRAINING = GUIDE + "spot-instance-draining-linux-container.html"
+INSTANCE_PROTECTION = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html"
 REFRESH_CHOICES = ("Refresh", "Ignore", "Wait")
 # AWS's message when managed termination protection meets an unprotected group, as users
 # report it (github.com/ansible/ansible/issues/68625, aws/containers-roadmap#653).
@@ -431,6 +432,16 @@ def run(setup: Setup) -> Run:
     if works and removed > len(may_go):
         removed = len(may_go)  # ECS terminates only instances without running tasks
         desired = n - removed
+    elif removed > len(may_go):
+        steps.append(
+            Step(
+                f"Auto Scaling lowers the desired capacity to {desired}, but it can't terminate "
+                "instances protected from scale in until their protection is turned off: "
+                f"{len(may_go)} of the {removed} instance(s) go",
+                INSTANCE_PROTECTION,
+            )
+        )
+        removed = len(may_go)
     by_provider: dict[str, int] = {}
     for t in tasks:
         if t.status == "RUNNING":

@@ -32,6 +32,11 @@ def summary(result: Run) -> str:
         metric = f"Cluster's providers: {', '.join(result.cluster_providers)}. {metric}"
     if result.action.value == "scale-out":
         said = f"{metric}: scale out by {result.added} to {result.desired} instance(s)."
+    elif result.action.value == "scale-in" and result.removed < result.n - result.desired:
+        said = (
+            f"{metric}: scale in to {result.desired} instance(s); {result.removed} can be "
+            "terminated, the others are protected from scale in."
+        )
     elif result.action.value == "scale-in":
         said = f"{metric}: scale in by {result.removed} to {result.desired} instance(s)."
     elif result.action.value == "none":
