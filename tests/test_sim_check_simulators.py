@@ -97,6 +97,13 @@ SAMPLES = {
     },
     "ecr-replication": {"registries": [{"registryId": "111122223333", "region": "us-east-1"}]},
     "ecr-scanning": {},
+    "managed-scaling": {
+        "capacityProvider": {
+            "name": "cp",
+            "autoScalingGroupProvider": {"autoScalingGroupArn": "a"},
+        },
+        "autoScalingGroup": {},
+    },
 }
 
 

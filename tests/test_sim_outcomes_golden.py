@@ -32,6 +32,7 @@ SIMULATORS = {
     "observability": "observability",
     "ecr-replication": "ecr_replication",
     "ecr-scanning": "ecr_scanning",
+    "managed-scaling": "managed_scaling",
 }
 
 

@@ -41,6 +41,7 @@ SIMULATORS = (
     "observability",
     "front-door",
     "ecr-scanning",
+    "managed-scaling",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

@@ -47,6 +47,7 @@ MODULES: dict[str, str] = {
     "observability": "ecsprep.sim.observability_check",
     "front-door": "ecsprep.sim.front_door_check",
     "ecr-scanning": "ecsprep.sim.ecr_scanning_check",
+    "managed-scaling": "ecsprep.sim.managed_scaling_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -51,6 +51,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "observability": ("ecsprep.ui.simulate_observability", "observability"),
     "front-door": ("ecsprep.ui.simulate_front_door", "front_door"),
     "ecr-scanning": ("ecsprep.ui.simulate_ecr_scanning", "ecr_scanning"),
+    "managed-scaling": ("ecsprep.ui.simulate_managed_scaling", "managed_scaling"),
 }
 
 
