@@ -331,3 +331,53 @@ def test_rest_only_claim_needs_the_rest_only_refusal() -> None:
     option["expect"] = {"refused": "HTTP APIs use VPC links V2"}
     verdicts = {v.key: v for v in judge(check, run_check(check, where, only=["A"]), None)}
     assert not verdicts["A"].right, verdicts["A"]
+
+
+INF_SCENARIO = """
+loadBalancers:
+  - LoadBalancerName: inner
+    Scheme: internal
+    Listeners: [{Port: 443, DefaultActions: [{Type: forward, TargetGroupArn: tg}]}]
+  - LoadBalancerName: web
+    Listeners: [{Port: 443, DefaultActions: [{Type: forward, TargetGroupArn: tg}]}]
+targetGroups: [{TargetGroupName: tg, service: web}]
+httpApis:
+  - ApiId: api1
+    Integrations:
+      - {IntegrationId: i1, IntegrationUri: "https://internal-inner.us-east-1.elb.amazonaws.com/"}
+    Routes: [{RouteKey: "GET /", Target: integrations/i1}]
+distributions:
+  - Id: E1
+    DistributionConfig:
+      Origins: {Items: [{Id: o, DomainName: web.us-east-1.elb.amazonaws.com}]}
+requests:
+  - {name: api, url: "https://api1.execute-api.us-east-1.amazonaws.com/"}
+  - {name: cdn, url: "https://e1.cloudfront.net/"}
+"""
+
+
+def test_inf_marks_the_choices_the_docs_leave_open(tmp_path: Path) -> None:
+    """--format json marks as inferred (INF) what the docs don't state: that API Gateway answers
+    500 when a public HTTP integration names an internal load balancer, and the origin-facing
+    address CloudFront connects from; what the docs state is not marked."""
+    result = _invoke(tmp_path, INF_SCENARIO, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    marks = {
+        r["name"]: [(d["hop"], d["verdict"], d["inferred"]) for d in r["decisions"]]
+        for r in data["requests"]
+    }
+    assert marks == {
+        "api": [
+            ("HTTP API api1", "accept", False),
+            ("HTTP API api1", "forward", True),
+            ("ALB inner", "fail", True),
+        ],
+        "cdn": [
+            ("CloudFront E1", "accept", False),
+            ("CloudFront E1", "forward", True),
+            ("ALB web", "forward", False),
+            ("ECS service web", "reach", True),
+        ],
+    }
+    assert data["status"] == {"api": 500, "cdn": 200}

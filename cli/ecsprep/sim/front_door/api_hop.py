@@ -132,6 +132,14 @@ def at_api(walk: Walk, api: Api) -> Trip:
                     hop, Verdict.FAIL, f"no Cloud Map service {service_id}: 503", inferred=True
                 )
                 return walk.end(503, by="integration", at="api-gateway")
+            if not cm.service:
+                walk.say(
+                    hop,
+                    Verdict.FAIL,
+                    f"no task registered in Cloud Map service {cm.name or cm.service_id}: 503",
+                    inferred=True,
+                )
+                return walk.end(503, by="no-target", at="api-gateway")
             walk.say(
                 hop,
                 Verdict.FORWARD,

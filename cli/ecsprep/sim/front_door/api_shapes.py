@@ -82,7 +82,7 @@ def _integration(
                     HTTP_PRIVATE,
                 )
         return Integration(
-            text(doc, "IntegrationId", where, "int"),
+            text(doc, "IntegrationId", where),
             kind,
             connection,
             link,
@@ -99,7 +99,6 @@ def _integration(
     kind = text(doc, "type", where, "HTTP_PROXY")
     connection = text(doc, "connectionType", where, "INTERNET")
     link = text(doc, "connectionId", where, "")
-    uri = text(doc, "uri", where, "")
     target = text(doc, "integrationTarget", where, "")
     if connection == "VPC_LINK":
         if link not in links:
@@ -124,7 +123,8 @@ def _integration(
                 "VPC links V2",
                 REST_VPC_V1,
             )
-    return Integration("", kind, connection, link, uri, target)
+    # an HTTP or HTTP_PROXY integration's uri is "a fully formed, encoded HTTP(S) URL"
+    return Integration("", kind, connection, link, text(doc, "uri", where), target)
 
 
 def http_api(
@@ -192,7 +192,7 @@ def http_api(
         if integration_id not in integrations:
             raise at.key("Target").refuse(f"no integration {integration_id!r} in Integrations")
         auth = text(d, "AuthorizationType", at, "NONE")
-        if auth == "JWT" and authorizers.get(text(d, "AuthorizerId", at, "")) != "JWT":
+        if auth == "JWT" and authorizers.get(text(d, "AuthorizerId", at)) != "JWT":
             raise at.key("AuthorizerId").refuse("a JWT route needs a JWT authorizer of this API")
         method, _, path = key.partition(" ") if key != "$default" else ("", "", "$default")
         routes.append(Route(method, path, integrations[integration_id], jwt=auth == "JWT"))
@@ -259,7 +259,7 @@ def rest_api(
                 )
             if (
                 auth == "COGNITO_USER_POOLS"
-                and authorizers.get(text(m, "authorizerId", mat, "")) != "COGNITO_USER_POOLS"
+                and authorizers.get(text(m, "authorizerId", mat)) != "COGNITO_USER_POOLS"
             ):
                 raise mat.key("authorizerId").refuse(
                     "needs a COGNITO_USER_POOLS authorizer of this API"

@@ -18,8 +18,9 @@ def arn_name(value: str) -> str:
 
 
 def arn_region(value: str) -> str:
+    """The Region of an ARN (arn:partition:service:region:…; "" if it names none)."""
     parts = value.split(":")
-    return parts[3] if value.startswith("arn:") and len(parts) > 3 else ""
+    return parts[3] if len(parts) > 3 else ""
 
 
 def web_acl_name(value: str) -> str:

@@ -58,6 +58,10 @@ ELB_LISTENERS = {
 ELB_RULES = (
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html"
 )
+ELB_503 = (
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+    "load-balancer-troubleshooting.html#http-503-issues"
+)
 CLOUD_MAP_NAMESPACES = "https://docs.aws.amazon.com/cloud-map/latest/dg/creating-namespaces.html"
 NLB_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
 

@@ -10,6 +10,7 @@ import re
 from ecsprep.sim.front_door.decisions import (
     CF_VPC_ORIGINS,
     CLOUDFRONT_PREFIX_LISTS,
+    ELB_503,
     ELB_LISTENERS,
     ELB_RULES,
     ELB_SCHEME,
@@ -114,6 +115,24 @@ def at_load_balancer(
         alb = next(x for x in walk.setup.load_balancers if x.name == tg.alb)
         return _through_nlb(walk, alb, path)
     walk.say(hop, Verdict.FORWARD, f"listener {port}: {why}: forward to {tg.name}", ELB_RULES)
+    if not tg.service:
+        if lb.kind == "application":
+            walk.say(
+                hop,
+                Verdict.FAIL,
+                f"target group {tg.name} has no registered targets (no ECS service): "
+                "503 Service Unavailable",
+                ELB_503,
+            )
+            return walk.end(503, by="no-target", at=at)
+        walk.say(
+            hop,
+            Verdict.FAIL,
+            f"target group {tg.name} has no registered targets (no ECS service): the "
+            "connection fails",
+            inferred=True,
+        )
+        return walk.end(0, by="no-target", at=at)
     walk.say(
         f"ECS service {tg.service}",
         Verdict.REACH,

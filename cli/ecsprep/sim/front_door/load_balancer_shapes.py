@@ -5,6 +5,7 @@ in AWS's shapes (DescribeLoadBalancers, DescribeRules, DescribeSecurityGroups).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from ecsprep.sim.front_door.doors import (
     Rule,
     SecurityGroup,
 )
-from ecsprep.sim.front_door.shapes import items, known, text
+from ecsprep.sim.front_door.shapes import items, known, number, text
 
 
 def _action(doc: Mapping[str, Any], where: Where) -> Action:
@@ -28,8 +29,17 @@ def _action(doc: Mapping[str, Any], where: Where) -> Action:
     if kind == "forward":
         return Action("forward", target_group=arn_name(text(doc, "TargetGroupArn", where)))
     if kind == "fixed-response":
-        config = as_mapping(doc.get("FixedResponseConfig", {}), where.key("FixedResponseConfig"))
-        status = as_int(config.get("StatusCode", 200), where.key("FixedResponseConfig.StatusCode"))
+        # FixedResponseActionConfig: StatusCode is required, "2XX, 4XX, or 5XX"
+        if "FixedResponseConfig" not in doc:
+            raise where.refuse(
+                "FixedResponseConfig is missing", 'e.g. FixedResponseConfig: {StatusCode: "404"}'
+            )
+        at = where.key("FixedResponseConfig")
+        status = number(as_mapping(doc["FixedResponseConfig"], at), "StatusCode", at, 200, 599)
+        if status // 100 == 3:
+            raise at.key("StatusCode").refuse(
+                f"{status}: the HTTP response code is 2XX, 4XX or 5XX"
+            )
         return Action("fixed-response", status=status)
     raise where.key("Type").refuse(
         f"action type {kind!r} isn't modelled", "use forward or fixed-response"
@@ -52,13 +62,21 @@ def _listener(doc: Mapping[str, Any], where: Where) -> Listener:
                 values = as_list(config.get("Values", []), cat.key("HttpHeaderConfig.Values"))
             elif kind in ("path-pattern", "host-header"):
                 key = "PathPatternConfig" if kind == "path-pattern" else "HostHeaderConfig"
-                config = as_mapping(cond.get(key, {}), cat.key(key))
                 name = ""
-                values = as_list(config.get("Values", []), cat.key(f"{key}.Values"))
+                if key in cond:
+                    config = as_mapping(cond[key], cat.key(key))
+                    values = as_list(config.get("Values", []), cat.key(f"{key}.Values"))
+                else:  # the older form: the values on the condition itself
+                    values = as_list(cond.get("Values", []), cat.key("Values"))
             else:
                 raise cat.key("Field").refuse(
                     f"condition {kind!r} isn't modelled",
                     "use http-header, path-pattern or host-header",
+                )
+            if not values:
+                raise cat.refuse(
+                    f"a {kind} condition without values matches nothing",
+                    "give the values to compare, e.g. PathPatternConfig: {Values: [/api/*]}",
                 )
             conditions.append(Condition(kind, name, tuple(str(v) for v in values)))
         actions = items(rule, "Actions", at)
@@ -66,13 +84,13 @@ def _listener(doc: Mapping[str, Any], where: Where) -> Listener:
             raise at.refuse("Actions is missing")
         rules.append(
             Rule(
-                as_int(rule.get("Priority", 1), at.key("Priority"), minimum=1),
+                number(rule, "Priority", at, 1, 50_000),
                 tuple(conditions),
                 _action(actions[0][1], actions[0][0]),
             )
         )
     return Listener(
-        port=as_int(doc.get("Port", 80), where.key("Port"), minimum=1),
+        port=number(doc, "Port", where, 1, 65_535),
         rules=tuple(sorted(rules, key=lambda r: r.priority)),
         default=_action(defaults[0][1], defaults[0][0]),
     )
@@ -145,8 +163,27 @@ def security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
             cidrs.append(cidr)
         lists = tuple(text(p, "PrefixListId", pat) for pat, p in items(perm, "PrefixListIds", at))
         groups = tuple(text(g, "GroupId", gat) for gat, g in items(perm, "UserIdGroupPairs", at))
-        protocol = str(perm.get("IpProtocol", "tcp"))
-        low = as_int(perm.get("FromPort", 0), at.key("FromPort")) if protocol != "-1" else 0
-        high = as_int(perm.get("ToPort", 65535), at.key("ToPort")) if protocol != "-1" else 65535
+        # IpPermission: -1 is every protocol on every port; tcp, udp and icmp need a range
+        if "IpProtocol" not in perm:
+            raise at.refuse(
+                "IpProtocol is missing", "tcp, udp, icmp, icmpv6, a protocol number, or -1 for all"
+            )
+        protocol = str(perm["IpProtocol"])
+        if not re.fullmatch(r"tcp|udp|icmp|icmpv6|-1|\d+", protocol):
+            raise at.key("IpProtocol").refuse(
+                f"{protocol!r}: use tcp, udp, icmp, icmpv6, a protocol number, or -1 for all"
+            )
+        if protocol == "-1":
+            low, high = 0, 65535
+        elif "FromPort" in perm and "ToPort" in perm:
+            low = as_int(perm["FromPort"], at.key("FromPort"), minimum=-1)
+            high = as_int(perm["ToPort"], at.key("ToPort"), minimum=-1)
+        else:
+            raise at.refuse(
+                f"IpProtocol {protocol} needs FromPort and ToPort",
+                "e.g. FromPort: 443, ToPort: 443",
+            )
+        if protocol not in ("-1", "tcp", "6"):
+            continue  # a UDP, ICMP or other protocol's rule admits no HTTP(S) connection
         perms.append(Permission(low, high, tuple(cidrs), lists, groups))
     return SecurityGroup(text(doc, "GroupId", where), tuple(perms))

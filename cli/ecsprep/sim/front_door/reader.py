@@ -176,8 +176,11 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
             arn_name(str(t)) for t in as_list(d.get("TargetArns", []), at.key("TargetArns"))
         )
         if version == "V1":
-            first = link_targets[0] if len(link_targets) == 1 else ""
-            if first not in lbs or lbs[first].kind != "network":
+            if (
+                len(link_targets) != 1
+                or link_targets[0] not in lbs
+                or lbs[link_targets[0]].kind != "network"
+            ):
                 raise at.key("TargetArns").refuse(
                     "a VPC link V1 targets one Network Load Balancer", REST_VPC_V1
                 )

@@ -1,5 +1,5 @@
 """The pieces of AWS's JSON shapes every front-door reader uses: known keys, lists of
-items, text fields, true/false flags.
+items, text fields, numbers in a range, true/false flags.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ecsprep.sim.documents import Where, as_list, as_mapping, as_str, kind_of
+from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 
 
 def known(doc: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> None:
@@ -32,6 +32,16 @@ def text(doc: Mapping[str, Any], key: str, where: Where, default: str | None = N
             raise where.refuse(f"{key} is missing")
         return default
     return as_str(doc[key], where.key(key))
+
+
+def number(doc: Mapping[str, Any], key: str, where: Where, low: int, high: int) -> int:
+    """A required whole number in AWS's range low..high."""
+    if key not in doc:
+        raise where.refuse(f"{key} is missing")
+    value = as_int(doc[key], where.key(key), minimum=low)
+    if value > high:
+        raise where.key(key).refuse(f"must be at most {high}, found {value}")
+    return value
 
 
 def flag(doc: Mapping[str, Any], key: str, where: Where, default: bool) -> bool:

@@ -18,7 +18,7 @@ from ecsprep.sim.front_door.decisions import (
     WAF_RESOURCES,
 )
 from ecsprep.sim.front_door.doors import Api, LoadBalancer, WafRule, WebAcl
-from ecsprep.sim.front_door.shapes import items, known, text
+from ecsprep.sim.front_door.shapes import items, known, number, text
 
 
 def web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
@@ -41,13 +41,19 @@ def web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
     default = as_mapping(doc.get("DefaultAction", {"Allow": {}}), where.key("DefaultAction"))
     rules = []
     for at, r in items(doc, "Rules", where):
-        statement = as_mapping(r.get("Statement", {}), at.key("Statement"))
+        if "Statement" not in r:
+            raise at.refuse(
+                "Statement is missing", "e.g. RateBasedStatement or ManagedRuleGroupStatement"
+            )
+        statement = as_mapping(r["Statement"], at.key("Statement"))
         kind, limit = "other", 0
         if "RateBasedStatement" in statement:
             rate = as_mapping(
                 statement["RateBasedStatement"], at.key("Statement.RateBasedStatement")
             )
-            limit = as_int(rate.get("Limit", 0), at.key("Statement.RateBasedStatement.Limit"))
+            if "Limit" not in rate:
+                raise at.key("Statement.RateBasedStatement").refuse("Limit is missing")
+            limit = as_int(rate["Limit"], at.key("Statement.RateBasedStatement.Limit"))
             if not 10 <= limit <= 2_000_000_000:
                 raise at.key("Statement.RateBasedStatement.Limit").refuse(
                     f"{limit}: Limit must be between 10 and 2,000,000,000", WAF_RATE
@@ -85,12 +91,24 @@ def web_acl(doc: Mapping[str, Any], where: Where, region: str) -> WebAcl:
             override = as_mapping(r["OverrideAction"], at.key("OverrideAction"))
             action = "Count" if "Count" in override else "Block"  # None: the group's own Block
         else:
-            action_doc = as_mapping(r.get("Action", {"Block": {}}), at.key("Action"))
-            action = next(iter(action_doc), "Block")
+            # Rule: "You must specify either this Action setting or the rule OverrideAction
+            # setting, but not both"
+            if "Action" not in r:
+                raise at.refuse(
+                    "Action is missing",
+                    "give the rule's Action (Allow, Block, Count, Captcha or Challenge), or "
+                    "OverrideAction for a rule group",
+                )
+            action_doc = as_mapping(r["Action"], at.key("Action"))
+            if len(action_doc) != 1:
+                raise at.key("Action").refuse(
+                    "give one action: Allow, Block, Count, Captcha or Challenge"
+                )
+            action = next(iter(action_doc))
         rules.append(
             WafRule(
                 text(r, "Name", at),
-                as_int(r.get("Priority", 0), at.key("Priority")),
+                number(r, "Priority", at, 0, 2**31 - 1),
                 kind,
                 str(action),
                 limit,
@@ -115,6 +133,14 @@ def associate(
         raise where.key("WebACLArn").refuse(f"no web ACL {acl_name!r} in webAcls")
     acl = acls[acl_name]
     resource = text(doc, "ResourceArn", where)
+    if not resource.startswith("arn:"):
+        raise where.key("ResourceArn").refuse(
+            f"{resource!r} isn't an ARN: the ARN must be in one of the following formats: "
+            "arn:partition:elasticloadbalancing:region:account-id:loadbalancer/app/"
+            "load-balancer-name/load-balancer-id (an Application Load Balancer), "
+            "arn:partition:apigateway:region::/restapis/api-id/stages/stage-name (a REST API)",
+            WAF_RESOURCES,
+        )
     if acl.scope == "CLOUDFRONT":
         raise where.key("ResourceArn").refuse(
             "a web ACL with CLOUDFRONT scope protects CloudFront distributions only; associate it "
