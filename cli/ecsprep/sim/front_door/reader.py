@@ -70,6 +70,8 @@ def _request(doc: Mapping[str, Any], where: Where, i: int) -> Request:
             f"{url!r} isn't an http(s) URL", "e.g. https://d111.cloudfront.net/"
         )
     scheme, host, port, path = match.groups()
+    if port is not None and not 1 <= int(port) <= 65535:
+        raise where.key("url").refuse(f"{url!r}: port {int(port)} isn't a TCP port (1-65535)")
     headers_doc = as_mapping(doc.get("headers", {}), where.key("headers"))
     source = text(doc, "sourceIp", where, DEFAULT_CLIENT_IP)
     try:
