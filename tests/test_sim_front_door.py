@@ -381,3 +381,26 @@ def test_inf_marks_the_choices_the_docs_leave_open(tmp_path: Path) -> None:
         ],
     }
     assert data["status"] == {"api": 500, "cdn": 200}
+
+
+@pytest.mark.parametrize(
+    ("resource", "refusal"),
+    [
+        # Too few parts to name a Region: not an ALB's or a stage's ARN.
+        ("arn:aws:appsync", "ecsprep models web ACL associations with load balancers and API"),
+        ("arn", "'arn' isn't an ARN: the ARN must be in one of the following formats"),
+        ("ARN:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/1", "isn't an ARN"),
+    ],
+)
+def test_association_resource_arn_of_another_form(resource: str, refusal: str) -> None:
+    """AssociateWebACL's ResourceArn: a value that isn't arn:partition:service:region:… is
+    refused with AWS's list of formats, or as a resource ecsprep doesn't model."""
+    document = {
+        "loadBalancers": [{"LoadBalancerName": "a", "Listeners": []}],
+        "webAcls": [{"Name": "w", "Scope": "REGIONAL", "Region": "us-east-1"}],
+        "associations": [{"WebACLArn": "w", "ResourceArn": resource}],
+    }
+    with pytest.raises(InputError) as raised:
+        read_setup(document, Where("case.yaml"))
+    assert str(raised.value).startswith("case.yaml associations[0].ResourceArn: ")
+    assert refusal in str(raised.value)
