@@ -182,10 +182,10 @@ def render(console: Console, run: Run) -> None:
         )
     console.print(table)
     if run.task_stopped:
-        code = f"{run.stop_code}: " if run.stop_code else ""  # retirement, reclaim: none
+        stop_code = f"{run.stop_code}: " if run.stop_code else ""  # retirement, reclaim: none
         say(
             f"The task is STOPPED at {run.stopped_at} s (began stopping at {run.stop_began_at} s):"
-            f" {code}{run.stopped_reason}"
+            f" {stop_code}{run.stopped_reason}"
         )
     else:
         say(f"The task is still RUNNING at {s.until} s.")
