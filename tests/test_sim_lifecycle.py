@@ -330,3 +330,36 @@ def test_lifecycle_command_names_a_services_grace_period(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["simulate", "lifecycle", str(_scenario(tmp_path, text))])
     assert result.exit_code == 0, result.output
     assert "a service's task (healthCheckGracePeriodSeconds 0)" in result.output
+
+
+def test_lifecycle_command_text_of_a_retired_task(tmp_path: Path) -> None:
+    """A stop without a stop code (task retirement, docs/lifecycle.md) shows the reason alone,
+    and a job cut off by SIGKILL is named as lost work."""
+    text = (
+        "taskDefinition: {requiresCompatibilities: [FARGATE], containerDefinitions: "
+        "[{name: job, image: j, stopTimeout: 5}]}\n"
+        "behaviour: {job: {busyUntil: 400}}\ntaskRetirement: {at: 300}\n"
+    )
+    result = CliRunner().invoke(app, ["simulate", "lifecycle", str(_scenario(tmp_path, text))])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "The task is STOPPED at 305 s (began stopping at 300 s): ECS is performing maintenance "
+        "on the underlying infrastructure hosting the task" in output
+    )
+    assert "Work lost (stopped before its job was done, busyUntil): job" in output
+
+
+def test_lifecycle_command_text_of_a_spot_interruption(tmp_path: Path) -> None:
+    text = (
+        "taskDefinition: {requiresCompatibilities: [FARGATE], containerDefinitions: "
+        "[{name: worker, image: w}]}\nservice: true\nspotInterruption: {at: 100}\n"
+    )
+    result = CliRunner().invoke(app, ["simulate", "lifecycle", str(_scenario(tmp_path, text))])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "The task is STOPPED at 101 s (began stopping at 100 s): SpotInterruption: Your Spot "
+        "Task was interrupted." in output
+    )
+    assert "Work lost" not in output

@@ -5,7 +5,8 @@ parent or a sibling, and what it should hold (`{containerName, condition}`).
 
 FULL uses every shape the reader knows (EC2, a task definition with every kind of volume, a
 container with every setting read, a dependency and volumesFrom, both containers' behaviour,
-a service, a StopTask, the agent's configuration). Each case puts a value of the wrong kind at
+a service, a StopTask, the agent's configuration, a Spot interruption, a list of
+UpdateTaskProtection requests). Each case puts a value of the wrong kind at
 one path of FULL and expects the refusal there."""
 
 from __future__ import annotations
@@ -66,12 +67,16 @@ FULL: dict[str, Any] = {
             "onSigterm": "exit",
             "shutdownSeconds": 1,
             "sigtermExitCode": 0,
+            "busyUntil": 30,
+            "writes": ["/s/out"],
         },
         "app": {"memory": [{"at": 0, "mib": 200}]},
     },
     "service": {"healthCheckGracePeriodSeconds": 10},
     "stopTask": {"at": 60, "reason": "done", "initiatedBy": "user"},
     "ecsConfig": {"ECS_CONTAINER_STOP_TIMEOUT": "30s"},
+    "spotInterruption": {"at": 100},
+    "taskProtection": [{"at": 0, "protectionEnabled": True, "expiresInMinutes": 60}],
     "until": 120,
 }
 
@@ -120,10 +125,19 @@ PLACES: dict[str, str] = {
     "behaviour.db.memory[0]": "{at, mib}",
     "behaviour.db.shutdownSeconds": NUMBER,
     "behaviour.db.sigtermExitCode": NUMBER,
+    "behaviour.db.busyUntil": NUMBER,
+    "behaviour.db.writes": LIST,
+    "behaviour.db.writes[0]": TEXT,
     "stopTask": OBJECT,
     "stopTask.at": NUMBER,
     "stopTask.reason": TEXT,
     "ecsConfig": OBJECT,
+    "spotInterruption": OBJECT,
+    "spotInterruption.at": NUMBER,
+    "taskProtection": LIST,
+    "taskProtection[0]": "an UpdateTaskProtection request",
+    "taskProtection[0].at": NUMBER,
+    "taskProtection[0].expiresInMinutes": NUMBER,
     "until": NUMBER,
 }
 

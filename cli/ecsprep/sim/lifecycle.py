@@ -1038,11 +1038,12 @@ def simulate(scenario: Scenario) -> Run:
     for t in range(scenario.until + 1):
         # 0. Fargate Spot reclaims the capacity: a two-minute warning, as a task state change
         #    event to EventBridge and SIGTERM to the task (fargate-capacity-providers.html).
-        if spot_at is not None and t == spot_at and not stop and not scenario.fargate:
+        if spot_at is not None and t == spot_at and not scenario.fargate:
             # EC2 Spot Instances (spot-instance-draining-linux-container.html): a two-minute
-            # interruption notice; with ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS sets the
-            # container instance to DRAINING and the service scheduler replaces its tasks on
-            # other instances (container-instance-draining.html); standalone tasks stay.
+            # interruption notice, whatever the task is doing; with
+            # ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS sets the container instance to DRAINING and
+            # the service scheduler replaces its tasks on other instances
+            # (container-instance-draining.html); standalone tasks stay.
             say(t, "", "EC2 sends the Spot Instance two-minute interruption notice")
             if not scenario.spot_draining:
                 say(
@@ -1050,6 +1051,12 @@ def simulate(scenario: Scenario) -> Run:
                     "",
                     "Spot Instance draining is off (ECS_ENABLE_SPOT_INSTANCE_DRAINING): the "
                     "instance stays ACTIVE and its tasks run until it is reclaimed",
+                )
+            elif stop:
+                say(
+                    t,
+                    "",
+                    "ECS sets the container instance to DRAINING; the task is already stopping",
                 )
             elif scenario.service:
                 say(

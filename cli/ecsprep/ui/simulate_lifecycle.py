@@ -182,15 +182,18 @@ def render(console: Console, run: Run) -> None:
         )
     console.print(table)
     if run.task_stopped:
+        stop_code = f"{run.stop_code}: " if run.stop_code else ""  # retirement, reclaim: none
         say(
             f"The task is STOPPED at {run.stopped_at} s (began stopping at {run.stop_began_at} s):"
-            f" {run.stop_code}: {run.stopped_reason}"
+            f" {stop_code}{run.stopped_reason}"
         )
     else:
         say(f"The task is still RUNNING at {s.until} s.")
     say(f"Task health: {run.task_health}")
     if run.killed:
         say("SIGKILL after the stop timeout: " + ", ".join(run.killed))
+    if run.work_lost:
+        say("Work lost (stopped before its job was done, busyUntil): " + ", ".join(run.work_lost))
     if run.oom_killed:
         say("Killed for memory (exit 137): " + ", ".join(run.oom_killed))
     if run.zombies:
