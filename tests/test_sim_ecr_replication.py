@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.ecr_replication import read_setup, run
+from ecsprep.sim.ecr_replication import Verdict, read_setup, run
+from ecsprep.sim.ecr_replication.permissions import NO_PRINCIPAL
 from ecsprep.ui.app import app
 from tests.case_tables import case_params
 
@@ -39,6 +40,33 @@ def test_refused_case(case: dict[str, Any]) -> None:
     with pytest.raises(InputError) as raised:
         read_setup(case["scenario"], Where("case.yaml"))
     assert case["refused"] in str(raised.value)
+
+
+@pytest.mark.parametrize("case", _cases("permissions.yaml"))
+def test_who_allowed_or_denied(case: dict[str, Any]) -> None:
+    """The facts of a run with identity, repository and registry policies, and the whole
+    text of every failed decision: the action, and the policy and Sid that denied it or the
+    policies that could have allowed it."""
+    result = run(read_setup(case["scenario"], Where("case.yaml")))
+    facts = result.facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)
+    failed = [d.what for d in result.decisions if d.verdict is Verdict.FAILED]
+    assert failed == case["says"]
+
+
+def test_the_run_says_when_no_principal_stands_for_the_identity_policies() -> None:
+    """docs/ecr-replication.md's INF (no principal: every action allowed by identity) is said
+    in the notes of a run that pushes or pulls, and only when the scenario has no principal."""
+    cases = {c.id: c.values[0]["scenario"] for c in _cases("permissions.yaml")}
+    without = cases["without a principal only a resource policy's explicit deny refuses"]
+    notes = run(read_setup(without, Where("s"))).notes
+    assert notes == (NO_PRINCIPAL,)
+    assert NO_PRINCIPAL.startswith("INF: the scenario gives no principal")
+    with_one = {**without, "principal": {"arn": "arn:aws:iam::111122223333:role/ci"}}
+    assert run(read_setup(with_one, Where("s"))).notes == ()
+    quiet = {**without, "events": [{"wait": "a day"}]}
+    assert run(read_setup(quiet, Where("s"))).notes == ()
 
 
 def _timed(scenario: dict[str, Any]) -> dict[str, Any]:
@@ -265,7 +293,7 @@ def test_command_json_lists_each_decision_with_its_time_and_page(tmp_path: Path)
             "rule": "registry-settings-configure.html",
         },
     ]
-    assert data["notes"] == []
+    assert data["notes"] == [NO_PRINCIPAL]
     assert data["pushes"] == 1
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ecsprep.sim.ecr_replication.creation import create
-from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, allowed, refused
+from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, refusal, refused
 from ecsprep.sim.ecr_replication.registries import (
     CacheRule,
     Event,
@@ -118,14 +118,14 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
             )
         )
         return
-    ok, why = allowed(
+    why = refusal(
         state,
         "ecr:BatchImportUpstreamImage",
         registry,
         name,
-        ("identity", "registry", "repository"),
+        ("registry", "repository"),
     )
-    if not ok:
+    if why:
         state.denied.append("ecr:BatchImportUpstreamImage")
         state.errors.append("AccessDeniedException")
         state.decisions.append(
@@ -141,8 +141,8 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
         )
         return
     if repository is None:
-        ok, why = allowed(state, "ecr:CreateRepository", registry, name, ("identity", "registry"))
-        if not ok:
+        why = refusal(state, "ecr:CreateRepository", registry, name, ("registry",))
+        if why:
             state.denied.append("ecr:CreateRepository")
             state.errors.append("AccessDeniedException")
             state.decisions.append(
