@@ -4,6 +4,7 @@ registry and repository policies (resource-based policies naming an account or a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ecsprep.sim.ecr_replication.registries import Principal, Registry
@@ -21,6 +22,15 @@ NO_PRINCIPAL = (
 )
 
 
+def _iam_arn(arn: str) -> str:
+    """The IAM ARN a policy sees for the caller: an assumed-role session
+    (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) acts as its role, which a Principal
+    element names (reference_policies_elements_principal.html) and aws:PrincipalArn holds
+    (reference_policies_condition-keys.html)."""
+    match = re.fullmatch(r"arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+", arn)
+    return f"arn:{match[1]}:iam::{match[2]}:role/{match[3]}" if match else arn
+
+
 def _names(statement_principals: tuple[str, ...], account: str, arn: str) -> bool:
     """Does a statement's Principal name the caller? "*" and {"AWS": "*"} name everyone; an
     account ID or its root ARN names every identity of the account (it delegates to the
@@ -28,7 +38,8 @@ def _names(statement_principals: tuple[str, ...], account: str, arn: str) -> boo
     for named in statement_principals:
         kind, _, value = named.partition(":")
         if named == "*" or (
-            kind == "AWS" and value in ("*", account, f"arn:aws:iam::{account}:root", arn)
+            kind == "AWS"
+            and value in ("*", account, f"arn:aws:iam::{account}:root", arn, _iam_arn(arn))
         ):
             return True
     return False
@@ -37,7 +48,7 @@ def _names(statement_principals: tuple[str, ...], account: str, arn: str) -> boo
 def _context(account: str, arn: str) -> dict[str, str]:
     """The global condition keys of every request that ecsprep knows: the caller's account
     and ARN (reference_policies_condition-keys.html)."""
-    return {"aws:PrincipalAccount": account, "aws:PrincipalArn": arn}
+    return {"aws:PrincipalAccount": account, "aws:PrincipalArn": _iam_arn(arn)}
 
 
 def policy_decision(
