@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 
 from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where
-from ecsprep.sim.ecr_replication import read_setup, run
+from ecsprep.sim.ecr_replication import Verdict, read_setup, run, to_json
+from ecsprep.sim.ecr_replication.permissions import NO_PRINCIPAL
 from ecsprep.ui.app import app
 from tests.case_tables import case_params
 
@@ -41,6 +43,55 @@ def test_refused_case(case: dict[str, Any]) -> None:
     assert case["refused"] in str(raised.value)
 
 
+@pytest.mark.parametrize("case", _cases("permissions.yaml"))
+def test_who_allowed_or_denied(case: dict[str, Any]) -> None:
+    """The facts of a run with identity, repository and registry policies, and the whole
+    text of every failed decision: the action, and the policy and Sid that denied it or the
+    policies that could have allowed it."""
+    result = run(read_setup(case["scenario"], Where("case.yaml")))
+    facts = result.facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)
+    failed = [d.what for d in result.decisions if d.verdict is Verdict.FAILED]
+    assert failed == case["says"]
+
+
+@pytest.mark.parametrize("case", _cases("steps.yaml"))
+def test_every_step_as_read(case: dict[str, Any]) -> None:
+    """The facts of a run and the whole text of every decision, in order."""
+    result = run(read_setup(case["scenario"], Where("case.yaml")))
+    facts = result.facts()
+    for name, wanted in case["expect"].items():
+        assert facts[name] == wanted, (name, facts)
+    assert [d.what for d in result.decisions] == case["steps"]
+
+
+@pytest.mark.parametrize(
+    "case", [*_cases("documented.yaml"), *_cases("permissions.yaml"), *_cases("steps.yaml")]
+)
+def test_json_decisions_hold_text_only(case: dict[str, Any]) -> None:
+    """`--format json` gives every decision's event, time, verdict, text and rule as strings
+    ("" when there is none), never null."""
+    data = json.loads(json.dumps(to_json(run(read_setup(case["scenario"], Where("s"))))))
+    for decision in data["decisions"]:
+        assert set(decision) == {"event", "at", "verdict", "what", "rule"}
+        assert all(isinstance(value, str) for value in decision.values()), decision
+
+
+def test_the_run_says_when_no_principal_stands_for_the_identity_policies() -> None:
+    """docs/ecr-replication.md's INF (no principal: every action allowed by identity) is said
+    in the notes of a run that pushes or pulls, and only when the scenario has no principal."""
+    cases = {c.id: c.values[0]["scenario"] for c in _cases("permissions.yaml")}
+    without = cases["without a principal only a resource policy's explicit deny refuses"]
+    notes = run(read_setup(without, Where("s"))).notes
+    assert notes == (NO_PRINCIPAL,)
+    assert NO_PRINCIPAL.startswith("INF: the scenario gives no principal")
+    with_one = {**without, "principal": {"arn": "arn:aws:iam::111122223333:role/ci"}}
+    assert run(read_setup(with_one, Where("s"))).notes == ()
+    quiet = {**without, "events": [{"wait": "a day"}]}
+    assert run(read_setup(quiet, Where("s"))).notes == ()
+
+
 def _timed(scenario: dict[str, Any]) -> dict[str, Any]:
     """The scenario with a time on each event (a minute apart), unless some event has one."""
     events = scenario.get("events", [])
@@ -53,7 +104,9 @@ def _timed(scenario: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("timed", [False, True], ids=["as-given", "timed"])
-@pytest.mark.parametrize("case", _cases("documented.yaml"))
+@pytest.mark.parametrize(
+    "case", [*_cases("documented.yaml"), *_cases("permissions.yaml"), *_cases("steps.yaml")]
+)
 def test_each_decision_names_its_event_and_the_events_time(
     case: dict[str, Any], timed: bool
 ) -> None:
@@ -265,7 +318,7 @@ def test_command_json_lists_each_decision_with_its_time_and_page(tmp_path: Path)
             "rule": "registry-settings-configure.html",
         },
     ]
-    assert data["notes"] == []
+    assert data["notes"] == [NO_PRINCIPAL]
     assert data["pushes"] == 1
 
 
@@ -355,3 +408,22 @@ def test_a_replication_configuration_has_at_most_10_rules(count: int, refused: b
         return
     with pytest.raises(InputError, match="has at most 10 rules"):
         read_setup(document, Where("s"))
+
+
+def test_event_times_are_shown_in_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/ecr-replication.md: `at` is ISO 8601, shown in UTC; a time with an offset is
+    converted to UTC even on a machine whose local zone isn't UTC."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        scenario = {
+            "registries": [{"registryId": "111122223333", "region": "us-east-1"}],
+            "events": [{"at": "2026-03-01T10:00:00+01:00", "wait": "an hour"}],
+        }
+        result = run(read_setup(scenario, Where("s")))
+        assert [d.at for d in result.decisions] == ["2026-03-01 09:00"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -28,7 +28,7 @@ def create(
     uri = f"{registry.host}/{name}"
     rule = "repository-creation-templates-create.html"
     if template is None:
-        repository = Repository(name, created_by=action)
+        repository = Repository(name)
         why = (
             f"no template applied for {action} matches, so the CreateRepository defaults "
             "(MUTABLE tags, AES256)"
@@ -57,7 +57,6 @@ def create(
             kms_key=template.kms_key,
             lifecycle=template.lifecycle,
             tags=template.tags,
-            created_by=action,
             template=template.prefix,
         )
         why = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ecsprep.sim.ecr_replication.creation import create
-from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, allowed, refused
+from ecsprep.sim.ecr_replication.permissions import PULL_ACTIONS, refusal, refused
 from ecsprep.sim.ecr_replication.registries import (
     CacheRule,
     Event,
@@ -23,6 +23,9 @@ from ecsprep.sim.ecr_replication.state import State, parse_uri, shown
 from ecsprep.sim.ecr_replication.steps import Step, Verdict
 
 REFRESH_HOURS = 24
+# The actions of a first pull beyond the pull's own (pull-through-cache-iam.html).
+IMPORT = "ecr:BatchImportUpstreamImage"
+CREATE = "ecr:CreateRepository"
 
 
 def _cache_rule_for(registry: Registry, name: str) -> CacheRule | None:
@@ -88,7 +91,7 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
         upstream_path = f"{rule.upstream_prefix}/{upstream_path}"
     upstream_host = rule.upstream_url
     if have is not None and repository is not None:
-        _serve_cached(state, setup, event, label, registry, repository, have, rule, upstream_path)
+        _serve_cached(state, event, label, registry, repository, have, rule, upstream_path)
         return
     if rule.upstream == "docker-hub" and "/" not in upstream_path:
         state.errors.append("upstream image not found")
@@ -118,21 +121,15 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
             )
         )
         return
-    ok, why = allowed(
-        state,
-        "ecr:BatchImportUpstreamImage",
-        registry,
-        name,
-        ("identity", "registry", "repository"),
-    )
-    if not ok:
-        state.denied.append("ecr:BatchImportUpstreamImage")
+    why = refusal(state, IMPORT, registry, name, ("registry", "repository"))
+    if why:
+        state.denied.append(IMPORT)
         state.errors.append("AccessDeniedException")
         state.decisions.append(
             Step(
                 label,
                 Verdict.FAILED,
-                f"ecr:BatchImportUpstreamImage: {why}; {name}:{tag} is not cached yet, so ECR "
+                f"{IMPORT}: {why}; {name}:{tag} is not cached yet, so ECR "
                 "must import it from the upstream",
                 "pull-through-cache-iam.html: BatchImportUpstreamImage can come from the "
                 "registry policy, an identity policy or the repository policy",
@@ -141,15 +138,15 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
         )
         return
     if repository is None:
-        ok, why = allowed(state, "ecr:CreateRepository", registry, name, ("identity", "registry"))
-        if not ok:
-            state.denied.append("ecr:CreateRepository")
+        why = refusal(state, CREATE, registry, name, ("registry",))
+        if why:
+            state.denied.append(CREATE)
             state.errors.append("AccessDeniedException")
             state.decisions.append(
                 Step(
                     label,
                     Verdict.FAILED,
-                    f"ecr:CreateRepository: {why}; the cache repository {name} doesn't exist yet",
+                    f"{CREATE}: {why}; the cache repository {name} doesn't exist yet",
                     "pull-through-cache-iam.html: CreateRepository is required if the "
                     "repository doesn't already exist (identity or registry policy)",
                     shown(at),
@@ -177,7 +174,6 @@ def pull(state: State, setup: Setup, event: Event, label: str) -> None:
 
 def _serve_cached(
     state: State,
-    setup: Setup,
     event: Event,
     label: str,
     registry: Registry,
@@ -192,9 +188,8 @@ def _serve_cached(
         "pull-through-cache.html: for later pulls of a cached tag, ECR checks the upstream "
         "for a newer image and tries to update the cached one at least once every 24 hours"
     )
+    # INF: an upstream the scenario doesn't describe has nothing newer (unless upstreamPush)
     latest = state.upstream.get((rule.upstream_url, f"{upstream_path}:{tag}"))
-    if latest is None and rule.upstream_url not in setup.upstream_given:
-        latest = have.digest  # INF: an upstream the scenario doesn't describe has nothing newer
     due = have.synced is None or at is None or at - have.synced >= timedelta(hours=REFRESH_HOURS)
     if due and latest is not None and latest != have.digest:
         images = (*tuple(i for i in repository.images if i.tag != tag), Image(tag, latest, at))

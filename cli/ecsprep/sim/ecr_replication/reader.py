@@ -22,6 +22,7 @@ from ecsprep.sim.ecr_replication.shapes import (
     cache_rule,
     replication_rule,
     repository,
+    required,
     template,
     unknown,
 )
@@ -57,8 +58,8 @@ def _time(value: object, where: Where) -> datetime:
 def _registry(data: object, where: Where) -> Registry:
     raw = as_mapping(data, where, "a registry")
     unknown(raw, _REGISTRY_KEYS, where, "registry")
-    account = str(raw.get("registryId", ""))
-    region = str(raw.get("region", ""))
+    account = str(required(raw, "registryId", where, "registry"))
+    region = str(required(raw, "region", where, "registry"))
     if not re.fullmatch(r"\d{12}", account):
         raise where.key("registryId").refuse(f"{account!r} is not a 12-digit account ID")
     if not re.fullmatch(r"[a-z]{2}(?:-[a-z]+)+-\d", region):
@@ -69,7 +70,7 @@ def _registry(data: object, where: Where) -> Registry:
         at = where.key("replicationConfiguration")
         config = as_mapping(raw["replicationConfiguration"], at, "a replicationConfiguration")
         unknown(config, ("rules",), at, "ReplicationConfiguration")
-        items = as_list(config.get("rules", []), at.key("rules"))
+        items = as_list(required(config, "rules", at, "ReplicationConfiguration"), at.key("rules"))
         if len(items) > 10:
             raise at.key("rules").refuse(
                 "InvalidParameterException: a replication configuration has at most 10 rules"
@@ -140,11 +141,16 @@ def _event(data: object, where: Where) -> Event:
         body = as_mapping(value, where.key(kind), "a StartReplicationBackfill request")
         # API_StartReplicationBackfill: {destination: {region, registryId}, registryId}
         unknown(body, ("destination", "registryId"), where.key(kind), "input")
-        destination = as_mapping(body.get("destination", {}), where.key(kind).key("destination"))
-        region = as_str(
-            destination.get("region", ""), where.key(kind).key("destination").key("region")
+        d_at = where.key(kind).key("destination")
+        destination = as_mapping(
+            required(body, "destination", where.key(kind), "StartReplicationBackfillRequest"),
+            d_at,
         )
-        target = f"{destination.get('registryId', '')}/{region}"
+        region = as_str(
+            required(destination, "region", d_at, "ReplicationDestination"), d_at.key("region")
+        )
+        registry_id = required(destination, "registryId", d_at, "ReplicationDestination")
+        target = f"{registry_id}/{region}"
         source = str(body.get("registryId", ""))
         if source and not re.fullmatch(r"[0-9]{12}", source):
             raise (
@@ -156,8 +162,6 @@ def _event(data: object, where: Where) -> Event:
                 )
             )
         return Event(kind, target, at, source=source)
-    if kind == "wait":
-        return Event(kind, str(value), at)
     target = as_str(value, where.key(kind))
     return Event(kind, target, at, digest=str(raw.get("imageDigest", "")))
 
@@ -187,7 +191,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     if document.get("principal") is not None:
         raw = as_mapping(document["principal"], p_at, "a principal")
         unknown(raw, ("arn", "policies"), p_at, "principal")
-        arn = as_str(raw.get("arn", ""), p_at.key("arn"))
+        arn = as_str(required(raw, "arn", p_at, "principal"), p_at.key("arn"))
         match = re.fullmatch(r"arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):\S+", arn)
         if not match:
             raise p_at.key("arn").refuse(f"{arn!r} is not an IAM user or role ARN")
@@ -202,8 +206,10 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     for host, items in hosts.items():
         for n, item in enumerate(as_list(items, u_at.key(str(host)))):
             image = as_mapping(item, u_at.key(str(host)).index(n), "an upstream image")
+            i_at = u_at.key(str(host)).index(n)
             name = as_str(
-                image.get("repositoryName", ""), u_at.key(str(host)).index(n).key("repositoryName")
+                required(image, "repositoryName", i_at, "an upstream image"),
+                i_at.key("repositoryName"),
             )
             given = image.get("imageTag", "latest")
             if isinstance(given, (list, dict)):
@@ -247,5 +253,5 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         upstream=tuple(upstream),
         upstream_given=tuple(str(h) for h in hosts),
         events=events,
-        description=str(document.get("description", "")),
+        description=as_str(document.get("description", ""), where.key("description")),
     )

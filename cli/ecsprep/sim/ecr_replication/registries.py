@@ -79,7 +79,6 @@ class Repository:
     policy: Policy | None = None
     tags: tuple[tuple[str, str], ...] = ()
     images: tuple[Image, ...] = ()
-    created_by: str = ""  # REPLICATION / PULL_THROUGH_CACHE / CREATE_ON_PUSH; "" = given
     template: str = ""  # the prefix of the template applied at creation
 
 
@@ -143,6 +142,5 @@ def with_images(repository: Repository, images: tuple[Image, ...]) -> Repository
         repository.policy,
         repository.tags,
         images,
-        repository.created_by,
         repository.template,
     )

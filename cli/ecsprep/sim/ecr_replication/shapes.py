@@ -92,7 +92,7 @@ def unknown(raw: Mapping[str, object], known: tuple[str, ...], where: Where, wha
             )
 
 
-def _required(raw: Mapping[str, object], name: str, where: Where, what: str) -> object:
+def required(raw: Mapping[str, object], name: str, where: Where, what: str) -> object:
     """A required member of a request shape (botocore refuses the request without it)."""
     if name not in raw:
         raise where.refuse(
@@ -172,7 +172,7 @@ def replication_rule(data: object, where: Where) -> Rule:
     raw = as_mapping(data, where, "a replication rule")
     unknown(raw, _RULE_KEYS, where, "ReplicationRule")
     at = where.key("destinations")
-    items = as_list(_required(raw, "destinations", where, "ReplicationRule"), at)
+    items = as_list(required(raw, "destinations", where, "ReplicationRule"), at)
     if len(items) > 100:
         raise at.refuse("InvalidParameterException: a rule has at most 100 destinations")
     destinations = []
@@ -208,7 +208,7 @@ def replication_rule(data: object, where: Where) -> Rule:
                 .key("filterType")
                 .refuse(f"{f.get('filterType')!r}: the only filterType is PREFIX_MATCH")
             )
-        given = _required(f, "filter", fat.index(n), "RepositoryFilter")
+        given = required(f, "filter", fat.index(n), "RepositoryFilter")
         filters.append(as_str(given, fat.index(n).key("filter")))
     deletes = as_mapping(raw.get("deleteReplication", {}), where.key("deleteReplication"))
     enabled = deletes.get("enabled", False)
@@ -230,7 +230,7 @@ def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
     raw = as_mapping(data, where, "a CreatePullThroughCacheRule request")
     unknown(raw, _PTC_KEYS, where, "input")
     prefix = as_str(
-        _required(raw, "ecrRepositoryPrefix", where, "input"), where.key("ecrRepositoryPrefix")
+        required(raw, "ecrRepositoryPrefix", where, "input"), where.key("ecrRepositoryPrefix")
     )
     pattern = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
     if not (2 <= len(prefix) <= 30 and re.fullmatch(pattern, prefix)):
@@ -238,7 +238,7 @@ def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
             _pattern_error(prefix, "ecrRepositoryPrefix", pattern), "2 to 30 characters"
         )
     url = as_str(
-        _required(raw, "upstreamRegistryUrl", where, "input"), where.key("upstreamRegistryUrl")
+        required(raw, "upstreamRegistryUrl", where, "input"), where.key("upstreamRegistryUrl")
     )
     url = url.removeprefix("https://").rstrip("/")
     if url in UPSTREAMS:
@@ -293,7 +293,7 @@ def cache_rule(data: object, where: Where, registry: Registry) -> CacheRule:
 def template(data: object, where: Where) -> Template:
     raw = as_mapping(data, where, "a CreateRepositoryCreationTemplate request")
     unknown(raw, _TEMPLATE_KEYS, where, "input")
-    prefix = as_str(_required(raw, "prefix", where, "input"), where.key("prefix"))
+    prefix = as_str(required(raw, "prefix", where, "input"), where.key("prefix"))
     if prefix != "ROOT" and not REPOSITORY_NAME.match(prefix):
         raise where.key("prefix").refuse(
             _pattern_error(prefix, "prefix", "ROOT or a repository namespace")
@@ -325,9 +325,7 @@ def template(data: object, where: Where) -> Template:
 def repository(data: object, where: Where) -> Repository:
     raw = as_mapping(data, where, "a repository")
     unknown(raw, _REPOSITORY_KEYS, where, "repository")
-    name = as_str(
-        _required(raw, "repositoryName", where, "repository"), where.key("repositoryName")
-    )
+    name = as_str(required(raw, "repositoryName", where, "repository"), where.key("repositoryName"))
     if not REPOSITORY_NAME.match(name):
         raise where.key("repositoryName").refuse(
             _pattern_error(name, "repositoryName", REPOSITORY_NAME.pattern)

@@ -130,7 +130,7 @@ def run(setup: Setup) -> Run:
             backfill(state, event, label)
         elif event.kind == "upstreamPush":
             host, _, path = event.target.partition("/")
-            if ":" not in path.rsplit("/", 1)[-1]:
+            if ":" not in path:  # a reference's only ":" is its tag's
                 path += ":latest"
             state.upstream[(host, path)] = event.digest or image_digest(f"{event.target}@{n}")
             state.decisions.append(
