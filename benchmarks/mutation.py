@@ -449,6 +449,15 @@ MODULES |= _package(
         "tests/test_sim_check_simulators.py",
     ],
 )
+# Managed scaling (session 20): the model, its reader and its check, with the same tests.
+MODULES |= {
+    f"sim/{name}.py": [
+        "tests/test_sim_managed_scaling.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_check_simulators.py",
+    ]
+    for name in ("managed_scaling", "managed_scaling_input", "managed_scaling_check")
+}
 
 PYPROJECT = """\
 [tool.mutmut]
