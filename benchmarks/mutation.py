@@ -455,6 +455,7 @@ MODULES |= {
         "tests/test_sim_managed_scaling.py",
         "tests/test_sim_outcomes_golden.py",
         "tests/test_sim_check_simulators.py",
+        "tests/test_sim_simulator_checks.py",
     ]
     for name in ("managed_scaling", "managed_scaling_input", "managed_scaling_check")
 }

@@ -27,10 +27,13 @@ GOLDEN = Path(__file__).parent / "golden" / "simulate_managed_scaling.txt"
 
 @pytest.mark.parametrize("case", case_params(CASES / "documented.yaml"))
 def test_documented_case(case: dict[str, Any]) -> None:
-    facts = run(read_setup(case["scenario"], Where("case.yaml"))).facts()
+    result = run(read_setup(case["scenario"], Where("case.yaml")))
+    facts = result.facts()
     assert sorted(facts) == sorted(FACTS)
     for name, wanted in case["expect"].items():
         assert facts[name] == wanted, (name, facts)
+    for step in case.get("steps", ()):
+        assert step in result.notes, (step, result.notes)
 
 
 @pytest.mark.parametrize("case", case_params(CASES / "refused.yaml"))
@@ -119,6 +122,17 @@ def test_the_metric_and_the_decision(
         assert result.protection_works
         assert not set(result.may_terminate) & {f"i-{k}" for k in range(busy)}
         assert result.removed == len(result.may_terminate)
+
+
+def test_a_metric_shown_at_the_target_does_not_scale() -> None:
+    """The decision compares the metric as the run shows it (two decimals) with the target:
+    10 busy of 1005 instances is 0.995, shown as 1, so at targetCapacity 1 nothing scales (the
+    step says `1 = targetCapacity 1`), though ceil(10 x 100 / 1) = 1000 is under N."""
+    document = _document(10, 995, 0, 1, 1, 10000, False)
+    document["autoScalingGroup"]["MaxSize"] = 1005
+    result = run(read_setup(document, Where("s")))
+    assert (result.reservation, result.action.value, result.removed) == (1.0, "none", 0)
+    assert any(note.startswith("1 = targetCapacity 1: no scaling") for note in result.notes)
 
 
 @settings(max_examples=60, deadline=None)
@@ -217,6 +231,9 @@ def test_command_json(tmp_path: Path) -> None:
     assert (data["action"], data["removed"], data["may_terminate"]) == ("scale-in", 1, ["i-c"])
     assert data["protected"] == ["i-a", "i-b"]
     assert any(s["inferred"] for s in data["steps"])
+    assert "CapacityProviderReservation = M / N x 100 = 2 / 3 x 100 = 66.67" in [
+        s["what"] for s in data["steps"]
+    ]
     assert all(s["rule"] or s["inferred"] for s in data["steps"])
 
 

@@ -785,8 +785,13 @@ def _replace(
         if mode == "Wait" and guarded:
             steps.append(
                 Step(
-                    f"{', '.join(guarded)} still run tasks, so their protection stays on past the "
-                    "hour: the refresh fails",
+                    f"{', '.join(guarded)} "
+                    + (
+                        "still run tasks, so their protection stays on"
+                        if shield is not None
+                        else "keep the scale-in protection the group gives them"
+                    )
+                    + " past the hour: the refresh fails",
                     inferred=True,
                 )
             )
@@ -794,7 +799,8 @@ def _replace(
         if instance in chosen:
             continue
         if instance in protected:
-            kept.append(instance)
+            if instance not in kept:  # an instance refresh that ignored it kept it already
+                kept.append(instance)
             steps.append(
                 Step(
                     f"{instance} is past MaxInstanceLifetime {replacement.lifetime}s but protected "
