@@ -29,7 +29,8 @@ def _build(document: Mapping[str, Any], where: Where, folder: Path, name: str) -
 def summary(result: Run) -> str:
     metric = f"CapacityProviderReservation {result.reservation:g} (M {result.m}, N {result.n})"
     if result.setup.put is not None:
-        metric = f"Cluster's providers: {', '.join(result.cluster_providers)}. {metric}"
+        providers = ", ".join(result.cluster_providers) or "none"
+        metric = f"Cluster's providers: {providers}. {metric}"
     if result.action.value == "scale-out":
         said = f"{metric}: scale out by {result.added} to {result.desired} instance(s)."
     elif result.action.value == "scale-in" and result.removed < result.n - result.desired:
