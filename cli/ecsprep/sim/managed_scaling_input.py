@@ -361,12 +361,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         _refuse_unknown(
             body, ("clusterName", "capacityProviders", "defaultCapacityProviderStrategy"), at
         )
-        cluster = _names(body.get("capacityProviders", []), at.key("capacityProviders"))
-        default = _strategy(
-            body.get("defaultCapacityProviderStrategy", []),
-            at.key("defaultCapacityProviderStrategy"),
-        )
-        _default_in_list(default, cluster, at.key("defaultCapacityProviderStrategy"))
+        cluster, default = _providers(body, at)
     put = None
     if "putClusterCapacityProviders" in document:
         at = where.key("putClusterCapacityProviders")
@@ -383,12 +378,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
                     "PutClusterCapacityProviders requires both (an empty list [] bypasses the "
                     "default strategy)",
                 )
-        names = _names(body["capacityProviders"], at.key("capacityProviders"))
-        strategy = _strategy(
-            body["defaultCapacityProviderStrategy"], at.key("defaultCapacityProviderStrategy")
-        )
-        _default_in_list(strategy, names, at.key("defaultCapacityProviderStrategy"))
-        put = ClusterCall(names, strategy)
+        put = ClusterCall(*_providers(body, at))
     _refuse_in_use(put, cluster, tasks, where.key("putClusterCapacityProviders"))
     associated, default_now = (put.providers, put.default) if put else (cluster, default)
     request = _read_request(document, where, default_now, associated, cpu)
@@ -406,6 +396,17 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         put=put,
         description=as_str(document.get("description", ""), where.key("description")),
     )
+
+
+def _providers(body: Mapping[str, object], at: Where) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A cluster's (or a PutClusterCapacityProviders request's) capacity providers and the
+    providers of its default strategy, each of which must be in the list."""
+    names = _names(body.get("capacityProviders", []), at.key("capacityProviders"))
+    strategy = _strategy(
+        body.get("defaultCapacityProviderStrategy", []), at.key("defaultCapacityProviderStrategy")
+    )
+    _default_in_list(strategy, names, at.key("defaultCapacityProviderStrategy"))
+    return names, strategy
 
 
 def _default_in_list(strategy: tuple[str, ...], providers: tuple[str, ...], where: Where) -> None:
