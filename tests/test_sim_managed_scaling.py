@@ -36,11 +36,20 @@ def test_documented_case(case: dict[str, Any]) -> None:
         assert step in result.notes, (step, result.notes)
 
 
-@pytest.mark.parametrize("case", case_params(CASES / "refused.yaml"))
+@pytest.mark.parametrize(
+    "case", [case for path in sorted(CASES.glob("refused*.yaml")) for case in case_params(path)]
+)
 def test_refused_case(case: dict[str, Any]) -> None:
+    """`refused` is a part of the message; `message` (and `hint`) the whole of it."""
+    assert {"refused", "message"} & set(case), "a refused case says what is refused"
     with pytest.raises(InputError) as raised:
         read_setup(case["scenario"], Where("case.yaml"))
-    assert case["refused"] in str(raised.value)
+    if "refused" in case:
+        assert case["refused"] in str(raised.value)
+    if "message" in case:
+        assert str(raised.value) == case["message"]
+    if "hint" in case:
+        assert raised.value.hint == case["hint"]
 
 
 def _document(
