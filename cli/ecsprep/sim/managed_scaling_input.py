@@ -355,7 +355,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             "give instanceResources: {cpu: 2048, memory: 7680}",
         )
     cluster: tuple[str, ...] = (provider.name,)
-    default: tuple[CapacityItem, ...] = (CapacityItem(provider.name, 0, 1),)
+    default: tuple[CapacityItem, ...] = (CapacityItem(provider.name),)  # a lone one takes all
     if "cluster" in document:
         at = where.key("cluster")
         body = as_mapping(document["cluster"], at, "a cluster (describe-clusters)")
