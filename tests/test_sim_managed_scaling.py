@@ -25,7 +25,9 @@ CASES = Path(__file__).parent / "cases" / "managed_scaling"
 GOLDEN = Path(__file__).parent / "golden" / "simulate_managed_scaling.txt"
 
 
-@pytest.mark.parametrize("case", case_params(CASES / "documented.yaml"))
+@pytest.mark.parametrize(
+    "case", [case for path in sorted(CASES.glob("documented*.yaml")) for case in case_params(path)]
+)
 def test_documented_case(case: dict[str, Any]) -> None:
     result = run(read_setup(case["scenario"], Where("case.yaml")))
     facts = result.facts()

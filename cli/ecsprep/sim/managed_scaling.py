@@ -34,6 +34,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecsprep.sim.capacity import CapacityItem
 
 GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
 API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/"
@@ -196,7 +200,7 @@ class Replaced:
 @dataclass(frozen=True, slots=True)
 class ClusterCall:
     providers: tuple[str, ...]
-    default: tuple[str, ...]
+    default: tuple[CapacityItem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +211,7 @@ class Setup:
     instance_cpu: int  # the registered resources of the group's instance type (0: not given)
     instance_memory: int
     cluster: tuple[str, ...]  # the cluster's providers before any call
-    default: tuple[str, ...]  # the cluster's default strategy (provider names)
+    default: tuple[CapacityItem, ...]  # the cluster's default strategy
     request: Request | None = None
     put: ClusterCall | None = None
     description: str = ""
@@ -339,7 +343,7 @@ def run(setup: Setup) -> Run:
         steps.append(
             Step(
                 "the default strategy ("
-                + (", ".join(setup.put.default) or "none")
+                + (", ".join(item.provider for item in setup.put.default) or "none")
                 + ") is used when a service or task is created with no capacity provider "
                 "strategy and no launch type; running tasks keep their capacity provider",
                 PUT_CLUSTER_API,

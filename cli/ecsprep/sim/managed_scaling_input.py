@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ecsprep.sim.capacity import CapacityItem
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 from ecsprep.sim.managed_scaling import (
     IN_USE,
@@ -299,20 +300,20 @@ def read_task(body: object, where: Where, group: Group) -> Task:
     )
 
 
-def _names(value: object, where: Where) -> tuple[str, ...]:
+def _names(value: object, where: Where, what: str = "capacity provider") -> tuple[str, ...]:
     names = tuple(as_str(v, where.index(n)) for n, v in enumerate(as_list(value, where)))
     for name in names:
         if names.count(name) > 1:
-            raise where.refuse(f"{name} is listed twice", "list each capacity provider once")
+            raise where.refuse(f"{name} is listed twice", f"list each {what} once")
     return names
 
 
-def _strategy(value: object, where: Where) -> tuple[str, ...]:
+def _strategy(value: object, where: Where) -> tuple[CapacityItem, ...]:
     from ecsprep.sim.capacity import read_capacity_strategy
 
     if isinstance(value, list) and not value:
         return ()  # [] bypasses the default strategy (PutClusterCapacityProviders)
-    return tuple(item.provider for item in read_capacity_strategy(value, where))
+    return read_capacity_strategy(value, where)
 
 
 def read_setup(document: Mapping[str, object], where: Where) -> Setup:
@@ -354,7 +355,7 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
             "give instanceResources: {cpu: 2048, memory: 7680}",
         )
     cluster: tuple[str, ...] = (provider.name,)
-    default: tuple[str, ...] = (provider.name,)
+    default: tuple[CapacityItem, ...] = (CapacityItem(provider.name),)  # a lone one takes all
     if "cluster" in document:
         at = where.key("cluster")
         body = as_mapping(document["cluster"], at, "a cluster (describe-clusters)")
@@ -398,9 +399,11 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     )
 
 
-def _providers(body: Mapping[str, object], at: Where) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A cluster's (or a PutClusterCapacityProviders request's) capacity providers and the
-    providers of its default strategy, each of which must be in the list."""
+def _providers(
+    body: Mapping[str, object], at: Where
+) -> tuple[tuple[str, ...], tuple[CapacityItem, ...]]:
+    """A cluster's (or a PutClusterCapacityProviders request's) capacity providers and its
+    default strategy, whose providers must each be in the list."""
     names = _names(body.get("capacityProviders", []), at.key("capacityProviders"))
     strategy = _strategy(
         body.get("defaultCapacityProviderStrategy", []), at.key("defaultCapacityProviderStrategy")
@@ -409,11 +412,13 @@ def _providers(body: Mapping[str, object], at: Where) -> tuple[tuple[str, ...], 
     return names, strategy
 
 
-def _default_in_list(strategy: tuple[str, ...], providers: tuple[str, ...], where: Where) -> None:
-    for name in strategy:
-        if name not in providers:
+def _default_in_list(
+    strategy: tuple[CapacityItem, ...], providers: tuple[str, ...], where: Where
+) -> None:
+    for item in strategy:
+        if item.provider not in providers:
             raise where.refuse(
-                f"{name} is not associated with the cluster: a capacity provider must be "
+                f"{item.provider} is not associated with the cluster: a capacity provider must be "
                 "associated with a cluster before it can be included in its default capacity "
                 "provider strategy (CreateCluster)",
                 "list it in capacityProviders too",
@@ -440,7 +445,7 @@ def _refuse_in_use(
 def _read_request(
     document: Mapping[str, object],
     where: Where,
-    default: tuple[str, ...],
+    default: tuple[CapacityItem, ...],
     associated: tuple[str, ...],
     instance_cpu: int,
 ) -> Request | None:
@@ -451,14 +456,19 @@ def _read_request(
         raise where.refuse("give one request: createService or runTask, not both")
     kind = given[0]
     at = where.key(kind)
-    body = as_mapping(document[kind], at, "a request")
-    from ecsprep.sim.capacity import CapacityItem, read_capacity_strategy, split_tasks
+    api = "CreateService" if kind == "createService" else "RunTask"
+    body = as_mapping(document[kind], at, f"a {api} request")
+    from ecsprep.sim.capacity import read_capacity_strategy, split_tasks
     from ecsprep.sim.scenario import RUN_TASK_KEYS, SERVICE_KEYS, refuse_unknown_keys
 
-    api = "CreateService" if kind == "createService" else "RunTask"
     refuse_unknown_keys(body, SERVICE_KEYS if kind == "createService" else RUN_TASK_KEYS, at, api)
     count_key = _REQUEST_COUNT[kind]
-    count = as_int(body.get(count_key, 1), at.key(count_key))
+    if kind == "createService" and count_key not in body:
+        raise at.refuse(
+            "desiredCount is missing: CreateService needs it for the REPLICA scheduling strategy",
+            "add desiredCount (the number of tasks to keep running)",
+        )
+    count = as_int(body.get(count_key, 1), at.key(count_key))  # RunTask's count: 1 by default
     if kind == "runTask" and not 1 <= count <= 10:
         raise at.key("count").refuse(f"{count}: RunTask runs 1 to 10 tasks (API_RunTask)")
     launch_type = as_str(body.get("launchType", ""), at.key("launchType"))
@@ -475,22 +485,23 @@ def _read_request(
         if "capacityProviderStrategy" in body:
             place = at.key("capacityProviderStrategy")
             items = read_capacity_strategy(body["capacityProviderStrategy"], place)
+            for item in items:
+                if item.provider not in associated:
+                    raise place.refuse(
+                        f"{item.provider}: a capacity provider must be associated with the "
+                        "cluster before it is used in a capacity provider strategy "
+                        "(CreateCluster)",
+                        "associate it with PutClusterCapacityProviders first",
+                    )
         else:
-            # No strategy and no launch type: the cluster's default strategy (CreateService).
-            place = where.key("cluster").key("defaultCapacityProviderStrategy")
-            items = tuple(CapacityItem(name, 0, 1) for name in default)
+            # No strategy and no launch type: the cluster's default strategy, base and weights
+            # as given (CreateService); its providers are associated (_default_in_list).
+            items = default
             if not items:
                 raise at.refuse(
                     "no launchType, no capacityProviderStrategy, and the cluster has no "
                     "default capacity provider strategy",
                     "give launchType or capacityProviderStrategy",
-                )
-        for item in items:
-            if item.provider not in associated:
-                raise place.refuse(
-                    f"{item.provider}: a capacity provider must be associated with the "
-                    "cluster before it is used in a capacity provider strategy (CreateCluster)",
-                    "associate it with PutClusterCapacityProviders first",
                 )
         split = split_tasks(items, count)
         providers = tuple(name for name, n in split.tasks().items() for _ in range(n))
@@ -579,7 +590,7 @@ def _read_replacement(
                 "the group has no MaxInstanceLifetime, so no instance's lifetime runs out",
                 "give autoScalingGroup.MaxInstanceLifetime (86400 seconds or more)",
             )
-        expired = _names(document["lifetimeExpired"], at)
+        expired = _names(document["lifetimeExpired"], at, "instance")
         known = {i.instance_id for i in group.instances}
         for n, instance in enumerate(expired):
             if instance not in known:
