@@ -26,7 +26,7 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str
+from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, kind_of
 
 KEYS = (
     "IpProtocol",
@@ -94,6 +94,8 @@ def _protocol(raw: Mapping[str, object], where: Where) -> str:
             "VPC security group rules must specify protocols explicitly.",
             f"give IpProtocol: {_PROTOCOLS}",
         )
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise where.key("IpProtocol").refuse(f"expected a string, found {kind_of(value)}")
     text = str(value)
     if text.isascii() and text.isdigit() and int(text) <= 255:
         return NAMES.get(str(int(text)), str(int(text)))
