@@ -61,9 +61,11 @@ class IpPermission:
         return self.ports is None or self.ports[0] <= port <= self.ports[1]
 
     def cidr_for(self, address: str) -> str:
-        """The first of the rule's IPv4 ranges that holds `address`, or ""."""
-        ip = ipaddress.IPv4Address(address)
-        return next((c for c in self.cidrs if ip in ipaddress.IPv4Network(c, strict=False)), "")
+        """The first of the rule's ranges that holds `address` (IpRanges for an IPv4
+        address, Ipv6Ranges for an IPv6 one), or ""."""
+        ip = ipaddress.ip_address(address)
+        ranges = self.cidrs if ip.version == 4 else self.ipv6_cidrs
+        return next((c for c in ranges if ip in ipaddress.ip_network(c, strict=False)), "")
 
 
 def read_ip_permission(body: object, where: Where) -> IpPermission:
