@@ -8,8 +8,8 @@ text where it is known, and say "wording INF" where it isn't):
 
 - IpProtocol is a name (tcp, udp, icmp, icmpv6), a protocol number (0-255) or -1 for every
   protocol. A rule without it is refused: "VPC security group rules must specify protocols
-  explicitly". The numbers of the four named protocols (6, 17, 1, 58) read as their names,
-  as DescribeSecurityGroups shows them.
+  explicitly". The numbers of the four named protocols (6, 17, 1, 58) read as their names
+  (INF: DescribeSecurityGroups is said to show the name for a rule authorized by number).
 - -1, and a protocol number other than those four, allow every port "regardless of any port
   range you specify".
 - tcp, udp and icmp need a port range (both FromPort and ToPort); TCP and UDP ports are
