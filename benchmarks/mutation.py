@@ -459,6 +459,11 @@ MODULES |= {
     ]
     for name in ("managed_scaling", "managed_scaling_input", "managed_scaling_check")
 }
+# session 21: IpPermission reader (sim/ip_permissions.py: one reader of a security group rule
+# for service-discovery, front-door, load-balancing and network_path); its case tables.
+MODULES |= {
+    "sim/ip_permissions.py": ["tests/test_sim_ip_permissions.py"],
+}
 
 PYPROJECT = """\
 [tool.mutmut]

@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str
+from ecsprep.sim.ip_permissions import IpPermission, read_ip_permission
 
 EPHEMERAL_FIRST = 32768  # ECS-optimized AMI's ephemeral range starts here (INF: assignment order)
 EPHEMERAL_LAST = 65535
@@ -191,15 +192,6 @@ class TargetGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class Permission:
-    protocol: str  # tcp, udp, -1
-    first: int
-    last: int
-    groups: tuple[str, ...]
-    cidrs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Instance:
     id: str
     zone: str
@@ -237,7 +229,7 @@ class Setup:
     task_security_groups: tuple[str, ...]
     load_balancers: tuple[LoadBalancer, ...]
     target_groups: Mapping[str, TargetGroup]
-    security_groups: Mapping[str, tuple[Permission, ...]]
+    security_groups: Mapping[str, tuple[IpPermission, ...]]
     subnets: Mapping[str, str]  # subnet → Availability Zone
     instances: tuple[Instance, ...]
     responses: Mapping[str, int]  # path → status the application answers
@@ -895,35 +887,18 @@ EGRESS_NOTE = (
 )
 
 
-def _security_groups(data: object, where: Where) -> dict[str, tuple[Permission, ...]]:
-    """DescribeSecurityGroups' groups: for each GroupId its inbound rules (a tcp or udp rule
-    gives FromPort and ToPort; protocol -1 is every port)."""
+def _security_groups(data: object, where: Where) -> dict[str, tuple[IpPermission, ...]]:
+    """DescribeSecurityGroups' groups: for each GroupId its inbound rules, each read as EC2
+    reads it (sim/ip_permissions.py)."""
     found = {}
     for i, raw in enumerate(as_list(data, where)):
         at = where.index(i)
         g = as_mapping(raw, at)
-        perms = []
-        for j, p in enumerate(as_list(g.get("IpPermissions", []), at.key("IpPermissions"))):
-            pat = at.key("IpPermissions").index(j)
-            pm = as_mapping(p, pat)
-            proto = str(pm.get("IpProtocol", "tcp")).lower()
-            if proto == "-1":
-                first, last = 0, 65535
-            else:
-                first = as_int(pm.get("FromPort"), pat.key("FromPort"))
-                last = as_int(pm.get("ToPort"), pat.key("ToPort"))
-            pairs = pat.key("UserIdGroupPairs")
-            groups = tuple(
-                as_str(as_mapping(x, pairs.index(k)).get("GroupId"), pairs.index(k).key("GroupId"))
-                for k, x in enumerate(as_list(pm.get("UserIdGroupPairs", []), pairs))
-            )
-            ranges = pat.key("IpRanges")
-            cidrs = tuple(
-                as_str(as_mapping(x, ranges.index(k)).get("CidrIp"), ranges.index(k).key("CidrIp"))
-                for k, x in enumerate(as_list(pm.get("IpRanges", []), ranges))
-            )
-            perms.append(Permission(proto, first, last, groups, cidrs))
-        found[as_str(g.get("GroupId"), at.key("GroupId"))] = tuple(perms)
+        perms = at.key("IpPermissions")
+        found[as_str(g.get("GroupId"), at.key("GroupId"))] = tuple(
+            read_ip_permission(p, perms.index(j))
+            for j, p in enumerate(as_list(g.get("IpPermissions", []), perms))
+        )
     return found
 
 
@@ -947,19 +922,14 @@ def _request(data: object, where: Where) -> Request:
 
 
 def _allows(
-    setup: Setup,
-    groups: tuple[str, ...],
-    sources: tuple[str, ...],
-    protocol: str,
-    first: int,
-    last: int,
+    setup: Setup, groups: tuple[str, ...], sources: tuple[str, ...], protocol: str, port: int
 ) -> bool:
-    """Do the target's groups admit the load balancer's groups on every port first..last?"""
+    """Do the target's groups admit `protocol` on `port` from the load balancer? Load
+    balancing's sources: one of the load balancer's groups, or 0.0.0.0/0 (as written: an
+    NLB without security groups is admitted only by an open range)."""
     for g in groups:
         for p in setup.security_groups.get(g, ()):
-            if p.protocol not in ("-1", protocol):
-                continue
-            if p.first > first or p.last < last:
+            if not p.admits(protocol, port):
                 continue
             if any(s in p.groups for s in sources) or "0.0.0.0/0" in p.cidrs:
                 return True
@@ -1136,9 +1106,9 @@ def run(setup: Setup) -> Run:
             sources = lb.security_groups
             protocol = "udp" if tg.protocol == "UDP" else "tcp"
             # without security groups (an NLB may have none) only an open CIDR admits it
-            ok_traffic = _allows(setup, groups, sources, protocol, port, port)
+            ok_traffic = _allows(setup, groups, sources, protocol, port)
             hport = port if tg.health_port == "traffic-port" else int(tg.health_port)
-            ok_health = _allows(setup, groups, sources, "tcp", hport, hport)
+            ok_health = _allows(setup, groups, sources, "tcp", hport)
             listening = setup.listening and (
                 hport == port
                 or any(p.host_port == hport for c in setup.containers for p in c.ports)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from ecsprep.sim.documents import Where, as_list, as_mapping, as_str
 from ecsprep.sim.iam_policy import Policy, evaluate, read_policy
+from ecsprep.sim.ip_permissions import IpPermission, read_ip_permission
 
 _NETWORK_KEYS = (
     "subnetCidr",
@@ -70,17 +71,6 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """One inbound permission: TCP ports from a security group or a CIDR block."""
-
-    protocol: str
-    from_port: int
-    to_port: int
-    groups: tuple[str, ...]
-    cidrs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Network:
     subnet_cidr: str = "10.0.1.0/24"
     route_table: str = "rtb-main"
@@ -90,7 +80,7 @@ class Network:
     dns_support: bool = True
     dns_hostnames: bool = True
     endpoints: tuple[Endpoint, ...] = ()
-    rules: Mapping[str, tuple[Rule, ...]] | None = None  # endpoint security group → inbound
+    rules: Mapping[str, tuple[IpPermission, ...]] | None = None  # endpoint group → inbound
     open: bool = False  # no network given: an unrestricted path
 
 
@@ -152,11 +142,11 @@ def read_network(data: object, where: Where) -> Network:
         _endpoint(item, where.key("vpcEndpoints").index(n))
         for n, item in enumerate(as_list(raw.get("vpcEndpoints", []), where.key("vpcEndpoints")))
     )
-    rules: dict[str, tuple[Rule, ...]] = {}
+    rules: dict[str, tuple[IpPermission, ...]] = {}
     at_rules = where.key("securityGroupRules")
     for group, permissions in as_mapping(raw.get("securityGroupRules", {}), at_rules).items():
         rules[str(group)] = tuple(
-            _rule(item, at_rules.key(str(group)).index(n))
+            read_ip_permission(item, at_rules.key(str(group)).index(n))
             for n, item in enumerate(as_list(permissions, at_rules.key(str(group))))
         )
     return Network(
@@ -249,37 +239,17 @@ def _endpoint(data: object, where: Where) -> Endpoint:
     )
 
 
-def _rule(data: object, where: Where) -> Rule:
-    raw = as_mapping(data, where, "an IpPermission (describe-security-groups shape)")
-    protocol = str(raw.get("IpProtocol", "tcp"))
-    low = raw.get("FromPort", 0 if protocol == "-1" else None)
-    high = raw.get("ToPort", 65535 if protocol == "-1" else low)
-    if not isinstance(low, int) or not isinstance(high, int):
-        raise where.refuse("FromPort and ToPort are needed (or IpProtocol -1 for all)")
-    groups = tuple(
-        str(pair.get("GroupId")) if isinstance(pair, Mapping) else str(pair)
-        for pair in as_list(raw.get("UserIdGroupPairs", []), where.key("UserIdGroupPairs"))
-    )
-    cidrs = tuple(
-        str(r.get("CidrIp")) if isinstance(r, Mapping) else str(r)
-        for r in as_list(raw.get("IpRanges", []), where.key("IpRanges"))
-    )
-    return Rule(protocol, low, high, groups, cidrs)
-
-
-def _allows_443(rules: tuple[Rule, ...], network: Network) -> bool:
+def _allows_443(rules: tuple[IpPermission, ...], network: Network) -> bool:
+    """A rule admits TCP 443 from the caller: from one of its security groups, or from a
+    range that holds the caller's whole subnet (the network path's sources)."""
     subnet = ipaddress.ip_network(network.subnet_cidr)
     for rule in rules:
-        if rule.protocol not in ("tcp", "-1", "6") or not rule.from_port <= 443 <= rule.to_port:
+        if not rule.admits("tcp", 443):
             continue
         if set(rule.groups) & set(network.security_groups):
             return True
-        for cidr in rule.cidrs:
-            try:
-                block = ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
-                continue
-            if subnet.version == block.version and subnet.subnet_of(block):  # type: ignore[arg-type]
+        for cidr in rule.cidrs if subnet.version == 4 else rule.ipv6_cidrs:
+            if subnet.subnet_of(ipaddress.ip_network(cidr, strict=False)):  # type: ignore[arg-type]
                 return True
     return False
 

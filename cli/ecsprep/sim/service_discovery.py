@@ -34,12 +34,12 @@ The documented rules it applies (each step of a call names its rule):
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str
+from ecsprep.sim.ip_permissions import IpPermission, read_ip_permission
 
 FACTS = (
     "records",
@@ -162,8 +162,8 @@ class Endpoint:
 @dataclass(frozen=True, slots=True)
 class SecurityGroup:
     id: str
-    inbound: tuple[tuple[str, int, int, tuple[str, ...], tuple[str, ...]], ...]
-    outbound: tuple[tuple[str, int, int, tuple[str, ...], tuple[str, ...]], ...]
+    inbound: tuple[IpPermission, ...]
+    outbound: tuple[IpPermission, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,9 +273,9 @@ def _known(data: Mapping[str, object], keys: tuple[str, ...], where: Where, what
             )
 
 
-def _port(value: object, where: Where, *, low: int = 1) -> int:
-    """A TCP port number (or, with low=-1, a security group rule's -1 for every ICMP type)."""
-    port = as_int(value, where, minimum=low)
+def _port(value: object, where: Where) -> int:
+    """A TCP port number, 1-65535."""
+    port = as_int(value, where, minimum=1)
     if port > 65535:
         raise where.refuse(f"must be at most 65535 (the highest port), found {port}")
     return port
@@ -404,21 +404,9 @@ def _cloud_map_service(data: object, where: Where, namespace_type: str) -> Cloud
     return CloudMapService(ident, name, tuple(types), health)
 
 
-def _cidr(value: object, where: Where) -> str:
-    """An IpRange's CidrIp, as AuthorizeSecurityGroupIngress checks it."""
-    text = str(value)
-    if text:
-        try:
-            ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            raise where.key("CidrIp").refuse(
-                f"InvalidParameterValue: CIDR block {text} is malformed (wording INF)",
-                "e.g. 10.0.0.0/16 or 0.0.0.0/0",
-            ) from None
-    return text
-
-
 def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
+    """DescribeSecurityGroups' groups; each rule read as EC2 reads it (sim/ip_permissions.py).
+    A group without IpPermissionsEgress keeps the default rule: all traffic out."""
     found = {}
     for n, item in enumerate(as_list(data, where, "a list of security groups")):
         at = where.index(n)
@@ -430,51 +418,12 @@ def _groups(data: object, where: Where) -> dict[str, SecurityGroup]:
         for key in ("IpPermissions", "IpPermissionsEgress"):
             default = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
             given = raw.get(key, default if key == "IpPermissionsEgress" else [])
-            parsed = []
-            for m, perm in enumerate(as_list(given, at.key(key))):
-                pat = at.key(key).index(m)
-                p = as_mapping(perm, pat, "an IP permission")
-                if "IpProtocol" not in p:
-                    raise pat.refuse(
-                        "IpProtocol is missing",
-                        "tcp, udp, icmp, a protocol number, or -1 for all traffic",
-                    )
-                proto = str(p["IpProtocol"])
-                if proto == "-1":  # all traffic: the ports don't apply
-                    low, high = 0, 65535
-                elif "FromPort" in p and "ToPort" in p:  # icmp's -1 is every ICMP type
-                    low = _port(p["FromPort"], pat.key("FromPort"), low=-1)
-                    high = _port(p["ToPort"], pat.key("ToPort"), low=-1)
-                else:
-                    raise pat.refuse(
-                        f"IpProtocol {proto} needs FromPort and ToPort",
-                        "e.g. FromPort: 8080, ToPort: 8080",
-                    )
-                pairs = tuple(
-                    as_str(
-                        _needed(
-                            as_mapping(
-                                x, pat.key("UserIdGroupPairs").index(g), "a UserIdGroupPair"
-                            ),
-                            "GroupId",
-                            pat.key("UserIdGroupPairs").index(g),
-                            "DescribeSecurityGroups names each group of a rule by its GroupId",
-                        ),
-                        pat.key("UserIdGroupPairs").index(g).key("GroupId"),
-                    )
-                    for g, x in enumerate(
-                        as_list(p.get("UserIdGroupPairs", []), pat.key("UserIdGroupPairs"))
-                    )
+            rules.append(
+                tuple(
+                    read_ip_permission(perm, at.key(key).index(m))
+                    for m, perm in enumerate(as_list(given, at.key(key)))
                 )
-                cidrs = tuple(
-                    _cidr(
-                        as_mapping(x, pat.key("IpRanges").index(r), "an IpRange").get("CidrIp", ""),
-                        pat.key("IpRanges").index(r),
-                    )
-                    for r, x in enumerate(as_list(p.get("IpRanges", []), pat.key("IpRanges")))
-                )
-                parsed.append((proto, low, high, pairs, cidrs))
-            rules.append(tuple(parsed))
+            )
         found[gid] = SecurityGroup(gid, rules[0], rules[1])
     return found
 
@@ -926,34 +875,30 @@ def _healthy(world: World, service: Service, registry: Registry) -> list[int]:
 
 
 def _allowed(world: World, server: Service, port: int, client_groups: tuple[str, ...]) -> bool:
+    """An inbound rule of the server's groups admits TCP `port` from one of the caller's
+    groups, or from a range holding the caller's address (ecsprep's callers are 10.0.0.1)."""
     for gid in server.security_groups:
         group = world.groups.get(gid)
         if group is None:
             continue
-        for proto, low, high, pairs, cidrs in group.inbound:
-            if proto not in ("tcp", "-1", "6") or not low <= port <= high:
+        for rule in group.inbound:
+            if not rule.admits("tcp", port):
                 continue
-            if any(g in client_groups for g in pairs):
-                return True
-            if any(
-                ipaddress.ip_address("10.0.0.1") in ipaddress.ip_network(c, strict=False)
-                for c in cidrs
-                if c
-            ):
+            if any(g in client_groups for g in rule.groups) or rule.cidr_for("10.0.0.1"):
                 return True
     return False
 
 
 def _egress(world: World, groups: tuple[str, ...], port: int, server: Service) -> bool:
+    """An outbound rule of the caller's groups lets TCP `port` out to everywhere
+    (0.0.0.0/0, as written) or to one of the server's groups."""
     for gid in groups:
         group = world.groups.get(gid)
         if group is None:
             return True  # INF: a group the scenario doesn't list keeps the default egress rule
-        for proto, low, high, pairs, cidrs in group.outbound:
-            if (
-                proto in ("tcp", "-1", "6")
-                and low <= port <= high
-                and ("0.0.0.0/0" in cidrs or any(g in server.security_groups for g in pairs))
+        for rule in group.outbound:
+            if rule.admits("tcp", port) and (
+                "0.0.0.0/0" in rule.cidrs or any(g in server.security_groups for g in rule.groups)
             ):
                 return True
     return not groups

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ecsprep.sim.ip_permissions import IpPermission
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -60,18 +62,9 @@ class TargetGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class Permission:
-    from_port: int
-    to_port: int
-    cidrs: tuple[str, ...]
-    prefix_lists: tuple[str, ...]
-    groups: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class SecurityGroup:
     group_id: str
-    inbound: tuple[Permission, ...]
+    inbound: tuple[IpPermission, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,16 +24,18 @@ from ecsprep.sim.front_door.walk import Trip, Walk, protecting, waf
 
 
 def _admits(setup: Setup, lb: LoadBalancer, source: str, port: int) -> tuple[bool, str]:
+    """An inbound rule admits TCP `port` from the client's address, or from CloudFront's
+    managed prefix list for an address CloudFront uses (front-door's sources)."""
     groups = [g for g in setup.security_groups if g.group_id in lb.security_groups]
     address = ipaddress.ip_address(source)
     cloudfront = address in ipaddress.ip_network("130.176.0.0/18")
     for group in groups:
         for perm in group.inbound:
-            if not perm.from_port <= port <= perm.to_port:
-                continue
-            for cidr in perm.cidrs:
-                if address in ipaddress.ip_network(cidr, strict=False):
-                    return True, f"{group.group_id} allows {cidr} on port {port}"
+            if not perm.admits("tcp", port):
+                continue  # a UDP, ICMP or other protocol's rule admits no HTTP(S) connection
+            cidr = perm.cidr_for(source)
+            if cidr:
+                return True, f"{group.group_id} allows {cidr} on port {port}"
             for plist in perm.prefix_lists:
                 if cloudfront and plist in CLOUDFRONT_PREFIX_LISTS:
                     return True, f"{group.group_id} allows prefix list {plist} on port {port}"

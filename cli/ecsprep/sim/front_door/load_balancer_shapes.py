@@ -4,12 +4,10 @@ in AWS's shapes (DescribeLoadBalancers, DescribeRules, DescribeSecurityGroups).
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from ecsprep.sim.documents import Where, as_int, as_list, as_mapping
+from ecsprep.sim.documents import Where, as_list, as_mapping
 from ecsprep.sim.front_door.arns import arn_name
 from ecsprep.sim.front_door.decisions import SG_RULES
 from ecsprep.sim.front_door.doors import (
@@ -17,11 +15,11 @@ from ecsprep.sim.front_door.doors import (
     Condition,
     Listener,
     LoadBalancer,
-    Permission,
     Rule,
     SecurityGroup,
 )
 from ecsprep.sim.front_door.shapes import items, known, number, text
+from ecsprep.sim.ip_permissions import read_ip_permission
 
 
 def _action(doc: Mapping[str, Any], where: Where) -> Action:
@@ -130,6 +128,9 @@ def load_balancer(doc: Mapping[str, Any], where: Where, region: str) -> LoadBala
 
 
 def security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
+    """A DescribeSecurityGroups group: its inbound rules, each read as EC2 reads it
+    (sim/ip_permissions.py). Front-door's own rule: a RuleAction (a deny) is refused with
+    why, since deny rules belong to network ACLs."""
     known(doc, ("GroupId", "GroupName", "Description", "IpPermissions"), where, "a security group")
     perms = []
     for at, perm in items(doc, "IpPermissions", where):
@@ -139,51 +140,5 @@ def security_group(doc: Mapping[str, Any], where: Where) -> SecurityGroup:
                 "deny rules",
                 f"{SG_RULES} (deny rules belong to network ACLs)",
             )
-        known(
-            perm,
-            (
-                "IpProtocol",
-                "FromPort",
-                "ToPort",
-                "IpRanges",
-                "PrefixListIds",
-                "UserIdGroupPairs",
-                "Description",
-            ),
-            at,
-            "an inbound rule (IpPermissions)",
-        )
-        cidrs = []
-        for rat, r in items(perm, "IpRanges", at):
-            cidr = text(r, "CidrIp", rat)
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
-                raise rat.key("CidrIp").refuse(f"{cidr!r} isn't a CIDR block") from None
-            cidrs.append(cidr)
-        lists = tuple(text(p, "PrefixListId", pat) for pat, p in items(perm, "PrefixListIds", at))
-        groups = tuple(text(g, "GroupId", gat) for gat, g in items(perm, "UserIdGroupPairs", at))
-        # IpPermission: -1 is every protocol on every port; tcp, udp and icmp need a range
-        if "IpProtocol" not in perm:
-            raise at.refuse(
-                "IpProtocol is missing", "tcp, udp, icmp, icmpv6, a protocol number, or -1 for all"
-            )
-        protocol = str(perm["IpProtocol"])
-        if not re.fullmatch(r"tcp|udp|icmp|icmpv6|-1|\d+", protocol):
-            raise at.key("IpProtocol").refuse(
-                f"{protocol!r}: use tcp, udp, icmp, icmpv6, a protocol number, or -1 for all"
-            )
-        if protocol == "-1":
-            low, high = 0, 65535
-        elif "FromPort" in perm and "ToPort" in perm:
-            low = as_int(perm["FromPort"], at.key("FromPort"), minimum=-1)
-            high = as_int(perm["ToPort"], at.key("ToPort"), minimum=-1)
-        else:
-            raise at.refuse(
-                f"IpProtocol {protocol} needs FromPort and ToPort",
-                "e.g. FromPort: 443, ToPort: 443",
-            )
-        if protocol not in ("-1", "tcp", "6"):
-            continue  # a UDP, ICMP or other protocol's rule admits no HTTP(S) connection
-        perms.append(Permission(low, high, tuple(cidrs), lists, groups))
+        perms.append(read_ip_permission(perm, at))
     return SecurityGroup(text(doc, "GroupId", where), tuple(perms))
