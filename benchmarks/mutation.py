@@ -459,6 +459,15 @@ MODULES |= {
     ]
     for name in ("managed_scaling", "managed_scaling_input", "managed_scaling_check")
 }
+# session 21: releases (the model and its reader / check, with the same tests).
+MODULES |= {
+    f"sim/{name}.py": [
+        "tests/test_sim_releases.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_check_simulators.py",
+    ]
+    for name in ("releases", "releases_check")
+}
 
 PYPROJECT = """\
 [tool.mutmut]

@@ -41,6 +41,8 @@ def test_documented_case(case: dict[str, Any]) -> None:
     lines = [
         (line.text, line.source) for step in (*result.steps, result.settled) for line in step.lines
     ]
+    if "inferred" in case:
+        assert list(result.inferred()) == case["inferred"]
     for text, source in case.get("says", ()):
         assert any(t == text and (source is None or s == source) for t, s in lines), (text, lines)
 

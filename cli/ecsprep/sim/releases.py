@@ -501,8 +501,6 @@ class _World:
     def schedule(self, service: _Service) -> None:
         """One look of the service scheduler: stop what the floor allows, launch what the
         ceiling allows (deployment-type-ecs.html), mark a finished rollout COMPLETED."""
-        if not service.deployments:
-            return
         primary = service.deployments[-1]
         tasks = self.alive(service)
         new = [t for t in tasks if t.deployment == primary.id and t.status != "STOPPING"]
@@ -551,7 +549,7 @@ class _World:
 
     def advance(self, until: int | None) -> None:
         """Let time pass to `until` (None: until nothing is left to happen)."""
-        for _ in range(100_000):
+        while True:  # each pass moves a task on; the scheduler only heads for desiredCount
             for service in self.services.values():
                 self.schedule(service)
             due = [t.due for t in self.tasks if t.status in ("PENDING", "STOPPING")]
