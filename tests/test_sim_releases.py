@@ -41,6 +41,8 @@ def test_documented_case(case: dict[str, Any]) -> None:
     lines = [
         (line.text, line.source) for step in (*result.steps, result.settled) for line in step.lines
     ]
+    if "tasks" in case:
+        assert [t.task for t in result.settled.tasks] == case["tasks"]
     if "inferred" in case:
         assert list(result.inferred()) == case["inferred"]
     for text, source in case.get("says", ()):
