@@ -653,7 +653,7 @@ def _create_service(world: _World, action: Action) -> None:
     service = _Service(
         action.name,
         action.controller,
-        action.desired if action.desired is not None else 1,
+        action.desired or 0,
         revision,
         fargate,
         action.platform or "LATEST",

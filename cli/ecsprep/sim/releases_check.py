@@ -211,6 +211,12 @@ def _action(item: object, at: Where) -> Action:
         launch = text("launchType", "EC2")
         if launch not in ("EC2", "FARGATE", "EXTERNAL"):
             raise here.key("launchType").refuse(f"{launch!r}: use EC2, FARGATE or EXTERNAL")
+        if kind is Kind.CREATE_SERVICE and "desiredCount" not in request:
+            raise here.refuse(
+                "desiredCount is required",
+                "a REPLICA service (the default scheduling strategy) needs a desiredCount "
+                "(API_CreateService.html)",
+            )
         name_key = "serviceName" if kind is Kind.CREATE_SERVICE else "service"
         return Action(
             kind,
