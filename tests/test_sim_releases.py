@@ -41,6 +41,20 @@ def test_documented_case(case: dict[str, Any]) -> None:
     lines = [
         (line.text, line.source) for step in (*result.steps, result.settled) for line in step.lines
     ]
+    if "deployments" in case:
+        shown = [
+            {
+                "id": d.id,
+                "status": d.status,
+                "rollout": d.rollout,
+                "task_definition": d.task_definition,
+                "digests": list(d.digests),
+                "platform_version": d.platform_version,
+                "started_by": d.started_by,
+            }
+            for d in result.settled.deployments
+        ]
+        assert shown == case["deployments"]
     if "tasks" in case:
         assert [t.task for t in result.settled.tasks] == case["tasks"]
     if "inferred" in case:
@@ -221,6 +235,7 @@ def test_command_json(tmp_path: Path) -> None:
         "actions[2].updateService",
     ]
     scaled = data["steps"][1]["tasks"]
+    assert {(t["service"], t["deployment"]) for t in scaled} == {("orders", "ecs-svc/1")}
     assert [t["imageDigests"] for t in scaled] == [["sha256:1111"]] * 3
     assert {d["startedBy"] for d in data["steps"][2]["deployments"]} == {
         "CreateService",

@@ -13,7 +13,7 @@ describe what the service settles on. docs/releases.md cites every rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from ecsprep.sim.deployment import ceiling_tasks, floor_tasks
@@ -323,7 +323,6 @@ class _Service:
     platform_version: str  # as given (LATEST or a number)
     min_healthy: int
     max_percent: int
-    grace: int
     deployments: list[_Deployment] = field(default_factory=list)
 
 
@@ -357,7 +356,7 @@ class _World:
 
     def find(self, reference: str, at: Where) -> Revision:
         """family:revision, a task definition ARN, or a family (its latest ACTIVE revision)."""
-        name = reference.rsplit("task-definition/", 1)[-1]
+        name = _name_of(reference)
         if ":" in name:
             found = self.revisions.get(name)
             if found is None:
@@ -583,6 +582,17 @@ class _World:
         )
 
 
+def _given(value: str | None) -> str:
+    """A member the reader requires for this action (so never None here)."""
+    assert value is not None
+    return value
+
+
+def _name_of(reference: str) -> str:
+    """family:revision or family, from itself or from a task definition ARN."""
+    return reference.rsplit("task-definition/", 1)[-1]
+
+
 def _number(task_id: str) -> int:
     return int(task_id.rsplit("-", 1)[1])
 
@@ -613,13 +623,13 @@ def _register(world: _World, action: Action) -> None:
 
 
 def _deregister(world: _World, action: Action) -> None:
-    reference = action.task_definition or ""
-    if ":" not in reference.rsplit("task-definition/", 1)[-1]:
+    reference = _given(action.task_definition)
+    if ":" not in _name_of(reference):
         raise action.at.key("taskDefinition").refuse(
             f"{reference}: You must specify a revision", "give family:revision, e.g. web:7"
         )
     found = world.find(reference, action.at.key("taskDefinition"))
-    world.revisions[found.name] = Revision(found.family, found.number, found.containers, False)
+    world.revisions[found.name] = replace(found, active=False)
     world.say(
         f"{found.name} is INACTIVE: its running tasks and services keep running and can still "
         "scale; it can't run new tasks, create a service or be the target of an update",
@@ -629,8 +639,7 @@ def _deregister(world: _World, action: Action) -> None:
 
 
 def _describe(world: _World, action: Action) -> None:
-    reference = action.task_definition or ""
-    name = reference.rsplit("task-definition/", 1)[-1]
+    name = _name_of(_given(action.task_definition))
     found = world.revisions.get(name) if ":" in name else world.latest_active(name)
     if found is None:
         raise action.at.key("taskDefinition").refuse(f"{DESCRIBE_MESSAGE} ({name})")
@@ -648,7 +657,7 @@ def _create_service(world: _World, action: Action) -> None:
         raise at.key("serviceName").refuse(
             f"Creation of service was not idempotent. ({action.name} exists)"
         )
-    revision = world.runnable(action.task_definition or "", at.key("taskDefinition"))
+    revision = world.runnable(_given(action.task_definition), at.key("taskDefinition"))
     fargate = action.launch_type == "FARGATE"
     service = _Service(
         action.name,
@@ -659,7 +668,6 @@ def _create_service(world: _World, action: Action) -> None:
         action.platform or "LATEST",
         action.min_healthy if action.min_healthy is not None else 100,
         action.max_percent if action.max_percent is not None else 200,
-        action.grace or 0,
     )
     world.services[service.name] = service
     world.deploy(service, "CreateService", at)
@@ -689,7 +697,6 @@ def _update_service(world: _World, action: Action) -> None:
     if action.max_percent is not None:
         service.max_percent = action.max_percent
     if action.grace is not None:
-        service.grace = action.grace
         world.say(
             f"healthCheckGracePeriodSeconds {action.grace}: applies to tasks started from now "
             "on; this parameter doesn't trigger a new service deployment",
@@ -761,7 +768,7 @@ def _put_image(world: _World, action: Action) -> None:
 
 
 def _publish(world: _World, action: Action) -> None:
-    world.platforms.setdefault(action.platform or LATEST_LINUX, []).append(action.name)
+    world.platforms.setdefault(_given(action.platform), []).append(action.name)
     world.say(
         f"Fargate publishes {action.name} of platform version {action.platform}: running tasks "
         "keep their revision; every task launched from now on gets this one",
@@ -778,7 +785,7 @@ def _create_deployment(world: _World, action: Action) -> None:
             f"{len(services)}"
         )
     service = services[0]
-    service.revision = world.runnable(action.task_definition or "", at.key("revision"))
+    service.revision = world.runnable(_given(action.task_definition), at.key("revision"))
     world.say(
         "CodeDeploy starts a replacement task set at full size, shifts traffic to it and then "
         "terminates the original (the deployment simulator shows the traffic)",
