@@ -292,8 +292,14 @@ def read_setup(document: Mapping[str, Any], where: Where) -> Setup:
             for k, v in platforms.items()
         },
         timing=Timing(
-            as_int(timing.get("taskStartSeconds", default.start_seconds), where.key("timing")),
-            as_int(timing.get("taskStopSeconds", default.stop_seconds), where.key("timing")),
+            as_int(
+                timing.get("taskStartSeconds", default.start_seconds),
+                where.key("timing").key("taskStartSeconds"),
+            ),
+            as_int(
+                timing.get("taskStopSeconds", default.stop_seconds),
+                where.key("timing").key("taskStopSeconds"),
+            ),
         ),
         setup=tuple(
             _action(item, where.key("setup").index(i))
