@@ -263,3 +263,18 @@ def test_command_missing_file_and_bad_format(tmp_path: Path) -> None:
     result = _invoke(tmp_path, SCENARIO, "--format", "xml")
     assert result.exit_code == 2
     assert "--format 'xml'" in result.output
+
+
+def test_the_default_maximum_percent_bounds_a_deployment_at_200_percent() -> None:
+    """maximumPercent defaults to 200 (DeploymentConfiguration): with 100 tasks, one of them
+    stopping and its replacement pending, a forced deployment starts only as many tasks as
+    keep 200 not STOPPED (a stopping task still counts: INF)."""
+    document = _service(100, 100, 200, 60, 30)
+    del document["setup"][0]["createService"]["deploymentConfiguration"]
+    document["actions"] = [
+        {"stopTask": {"task": "web-1"}},
+        {"updateService": {"service": "web", "forceNewDeployment": True}},
+    ]
+    result = _run(document)
+    assert len(result.steps[-1].tasks) == 200
+    assert result.facts()["tasks_on_revision"] == {"web:1": 100}

@@ -643,7 +643,8 @@ def _describe(world: _World, action: Action) -> None:
     found = world.revisions.get(name) if ":" in name else world.latest_active(name)
     if found is None:
         raise action.at.key("taskDefinition").refuse(f"{DESCRIBE_MESSAGE} ({name})")
-    world.described[found.name] = found.status
+    if world.counting:
+        world.described[found.name] = found.status
     world.say(
         f"{found.name} is {found.status} (a revision is ACTIVE from its registration; "
         "INACTIVE revisions stay describable)",
@@ -860,7 +861,8 @@ def _play(world: _World, action: Action) -> None:
             if s.deployments and t.deployment != s.deployments[-1].id
         )
         stable = all(world.stable(s) for s in world.services.values())
-        world.marks.append(Mark(action.name, world.clock, stable, old))
+        if world.counting:
+            world.marks.append(Mark(action.name, world.clock, stable, old))
         world.say(
             f"{action.name} at {world.clock} s: "
             + ("every service is stable" if stable else "a deployment is still in progress")
