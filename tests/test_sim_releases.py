@@ -278,3 +278,19 @@ def test_the_default_maximum_percent_bounds_a_deployment_at_200_percent() -> Non
     result = _run(document)
     assert len(result.steps[-1].tasks) == 200
     assert result.facts()["tasks_on_revision"] == {"web:1": 100}
+
+
+def test_a_check_run_carries_the_run_for_its_renderer_and_no_description_prints_none(
+    tmp_path: Path,
+) -> None:
+    from ecsprep.sim.releases import Run
+    from ecsprep.sim.simulators import simulator
+
+    sim = simulator("releases")
+    document = {"actions": [{"sleep": 5}]}
+    outcome = sim.run(sim.build(document, Where("s.yaml"), Path("."), "s"))
+    assert isinstance(outcome.result, Run)
+    assert outcome.result.facts() == outcome.facts
+    result = _invoke(tmp_path, "actions: [{sleep: 5}]\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("actions[0].sleep (at 5 s)\n")

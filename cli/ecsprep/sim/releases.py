@@ -853,7 +853,7 @@ def _play(world: _World, action: Action) -> None:
             RUNNING_CHECKS,
             lambda: all(t.status == "RUNNING" for t in watched),
         )
-    else:  # Kind.MARK
+    elif kind is Kind.MARK:
         old = sum(
             1
             for s in world.services.values()
