@@ -464,6 +464,15 @@ MODULES |= {
 MODULES |= {
     "sim/ip_permissions.py": ["tests/test_sim_ip_permissions.py"],
 }
+# session 21: releases (the model and its reader / check, with the same tests).
+MODULES |= {
+    f"sim/{name}.py": [
+        "tests/test_sim_releases.py",
+        "tests/test_sim_outcomes_golden.py",
+        "tests/test_sim_check_simulators.py",
+    ]
+    for name in ("releases", "releases_check")
+}
 
 PYPROJECT = """\
 [tool.mutmut]

@@ -104,6 +104,7 @@ SAMPLES = {
         },
         "autoScalingGroup": {},
     },
+    "releases": {},
 }
 
 

@@ -33,6 +33,7 @@ SIMULATORS = {
     "ecr-replication": "ecr_replication",
     "ecr-scanning": "ecr_scanning",
     "managed-scaling": "managed_scaling",
+    "releases": "releases",
 }
 
 

@@ -42,6 +42,7 @@ SIMULATORS = (
     "front-door",
     "ecr-scanning",
     "managed-scaling",
+    "releases",
 )
 # Counts a check's goal can rank options by (sim.check.RANKED; a test keeps them equal).
 RANKED = ("placed", "unplaced", "instances_used")

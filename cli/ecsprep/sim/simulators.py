@@ -48,6 +48,7 @@ MODULES: dict[str, str] = {
     "front-door": "ecsprep.sim.front_door_check",
     "ecr-scanning": "ecsprep.sim.ecr_scanning_check",
     "managed-scaling": "ecsprep.sim.managed_scaling_check",
+    "releases": "ecsprep.sim.releases_check",
 }
 DEFAULT = "placement"
 # Condition keys every simulator understands, besides its own facts.

@@ -52,6 +52,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "front-door": ("ecsprep.ui.simulate_front_door", "front_door"),
     "ecr-scanning": ("ecsprep.ui.simulate_ecr_scanning", "ecr_scanning"),
     "managed-scaling": ("ecsprep.ui.simulate_managed_scaling", "managed_scaling"),
+    "releases": ("ecsprep.ui.simulate_releases", "releases"),
 }
 
 
