@@ -24,6 +24,7 @@ from ecsprep.sim.documents import Where
 IMAGES = "deployment-type-ecs.html#deployment-container-image-stability"
 TD_STATES = "deregister-task-definition-v2.html, API_DeregisterTaskDefinition.html"
 TD_REVISIONS = "task_definitions.html (revisions), API_RegisterTaskDefinition.html"
+DESCRIBE = "API_DescribeTaskDefinition.html"
 UPDATE = "API_UpdateService.html"
 PLATFORM = "platform-fargate.html"
 SCHEDULER = "deployment-type-ecs.html"
@@ -494,6 +495,15 @@ class _World:
         task.due = self.clock + self.timing.stop_seconds
         self.say(f"{task.id} stopping ({why})", SCHEDULER)
 
+    def referenced(self, name: str) -> bool:
+        """Whether a task not yet STOPPED or a service (its revision or a deployment still
+        live) uses the revision `name` (API_DescribeTaskDefinition.html)."""
+        return any(t.revision == name and t.status != "STOPPED" for t in self.tasks) or any(
+            s.revision.name == name
+            or any(d.revision.name == name and d.status != "INACTIVE" for d in s.deployments)
+            for s in self.services.values()
+        )
+
     def alive(self, service: _Service) -> list[_Task]:
         return [t for t in self.tasks if t.service == service.name and t.status != "STOPPED"]
 
@@ -643,12 +653,18 @@ def _describe(world: _World, action: Action) -> None:
     found = world.revisions.get(name) if ":" in name else world.latest_active(name)
     if found is None:
         raise action.at.key("taskDefinition").refuse(f"{DESCRIBE_MESSAGE} ({name})")
+    if not found.active and not world.referenced(found.name):
+        raise action.at.key("taskDefinition").refuse(
+            f"{DESCRIBE_MESSAGE} ({name} is INACTIVE and no task or service uses it)",
+            "an INACTIVE revision can be described only while an active task or service "
+            "references it (API_DescribeTaskDefinition.html)",
+        )
     if world.counting:
         world.described[found.name] = found.status
     world.say(
-        f"{found.name} is {found.status} (a revision is ACTIVE from its registration; "
-        "INACTIVE revisions stay describable)",
-        TD_STATES,
+        f"{found.name} is {found.status} (a revision is ACTIVE from its registration; an "
+        "INACTIVE one can be described while an active task or service references it)",
+        DESCRIBE,
     )
 
 
