@@ -812,7 +812,16 @@ def _create_deployment(world: _World, action: Action) -> None:
     world.deploy(service, "CodeDeploy CreateDeployment", at)
 
 
-def _wait(world: _World, delay: int, checks: int, test: Callable[[], bool]) -> None:
+def _wait(
+    world: _World,
+    delay: int,
+    checks: int,
+    test: Callable[[], bool],
+    fails: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll like the CLI waiter: `test` is its success acceptor, `fails` its failure acceptor
+    (what it found, or "": tasks-running fails at once on a STOPPED task, as the ECS waiter
+    model's acceptors say)."""
     for check in range(checks):
         if check:
             world.advance(world.clock + delay)
@@ -820,6 +829,14 @@ def _wait(world: _World, delay: int, checks: int, test: Callable[[], bool]) -> N
             world.advance(world.clock)
         if test():
             world.say(f"the waiter returns at {world.clock} s (check {check + 1})", WAITERS)
+            return
+        failure = fails()
+        if failure:
+            world.say(
+                f"the waiter fails at {world.clock} s (check {check + 1}, exit code 255): "
+                f"{failure}",
+                WAITERS,
+            )
             return
     world.say(
         f"the waiter gives up after {checks} failed checks (exit code 255) at {world.clock} s",
@@ -868,6 +885,7 @@ def _play(world: _World, action: Action) -> None:
             RUNNING_DELAY,
             RUNNING_CHECKS,
             lambda: all(t.status == "RUNNING" for t in watched),
+            lambda: ", ".join(f"{t.id} is STOPPED" for t in watched if t.status == "STOPPED"),
         )
     elif kind is Kind.MARK:
         old = sum(
