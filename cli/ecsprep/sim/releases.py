@@ -739,7 +739,12 @@ def _refuse_controller(service: _Service, action: Action) -> None:
         if action.task_definition is not None:
             raise at.key("taskDefinition").refuse(
                 CODE_DEPLOY_TASK_DEFINITION,
-                "start a CodeDeploy deployment whose AppSpec names the revision",
+                "start a CodeDeploy deployment whose AppSpec names the revision"
+                + (
+                    " (with forceNewDeployment too: ecsprep checks the task definition first, INF)"
+                    if action.force
+                    else ""
+                ),
             )
         for key in ("platformVersion", "forceNewDeployment"):
             if key in action.given and (key != "forceNewDeployment" or action.force):
