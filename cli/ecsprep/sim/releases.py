@@ -706,6 +706,10 @@ def _update_service(world: _World, action: Action) -> None:
     if action.platform is not None and service.fargate:
         if action.platform != service.platform_version:
             why.append(f"platformVersion {action.platform}")
+        else:
+            world.say(
+                f"platformVersion {action.platform} is what the service asks for already", INF
+            )
         service.platform_version = action.platform
     if action.force:
         why.append("forceNewDeployment")
