@@ -758,7 +758,14 @@ def _refuse_controller(service: _Service, action: Action) -> None:
                     "ecsprep's words)"
                 )
         return
-    for key in ("taskDefinition", "platformVersion", "forceNewDeployment"):
+    # API_UpdateService.html: an EXTERNAL service updates only the desired count, placement,
+    # the grace period and tag options; not even its deployment configuration.
+    for key in (
+        "taskDefinition",
+        "platformVersion",
+        "forceNewDeployment",
+        "deploymentConfiguration",
+    ):
         if key in action.given and (key != "forceNewDeployment" or action.force):
             raise at.key(key).refuse(
                 f"{key} can't be updated on a service with the EXTERNAL deployment controller: "
