@@ -754,8 +754,7 @@ def _refuse_controller(service: _Service, action: Action) -> None:
             if key in action.given and (key != "forceNewDeployment" or action.force):
                 raise at.key(key).refuse(
                     f"{key} can't be updated on a service with the CODE_DEPLOY deployment "
-                    "controller: create a new CodeDeploy deployment (API_UpdateService.html; "
-                    "ecsprep's words)"
+                    f"controller: create a new CodeDeploy deployment ({_source(key)})"
                 )
         return
     # API_UpdateService.html: an EXTERNAL service updates only the desired count, placement,
@@ -769,8 +768,18 @@ def _refuse_controller(service: _Service, action: Action) -> None:
         if key in action.given and (key != "forceNewDeployment" or action.force):
             raise at.key(key).refuse(
                 f"{key} can't be updated on a service with the EXTERNAL deployment controller: "
-                "create a new task set (API_UpdateService.html; ecsprep's words)"
+                f"create a new task set ({_source(key)})"
             )
+
+
+def _source(key: str) -> str:
+    """The page names the members such a service may update; forceNewDeployment isn't
+    among them, but the page never names it as refused: that refusal is INF."""
+    if key == "forceNewDeployment":
+        return (
+            "INF: API_UpdateService.html doesn't list it among what may be updated; ecsprep's words"
+        )
+    return "API_UpdateService.html; ecsprep's words"
 
 
 def _stop_task(world: _World, action: Action) -> None:
