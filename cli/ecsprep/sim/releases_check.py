@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ecsprep.errors import InputError
 from ecsprep.sim.documents import Where, as_int, as_list, as_mapping, as_str, parse_text
 from ecsprep.sim.releases import (
     FACTS,
@@ -121,7 +122,10 @@ def _revisions(value: object, at: Where) -> tuple[Revision, ...]:
         _refuse_unknown(data, ("family", "revision", "status", "containerDefinitions"), here)
         status = data.get("status", "ACTIVE")
         if status not in ("ACTIVE", "INACTIVE"):
-            raise here.key("status").refuse(f"{status!r}: use ACTIVE or INACTIVE")
+            raise here.key("status").refuse(
+                f"{status!r}: use ACTIVE or INACTIVE",
+                "DELETE_IN_PROGRESS (DeleteTaskDefinitions) isn't modelled (docs/releases.md)",
+            )
         if "family" not in data or "revision" not in data:
             raise here.refuse("family and revision are required")
         found.append(
@@ -141,7 +145,10 @@ def _percent(config: Mapping[str, Any], key: str, at: Where) -> int | None:
 
 def _task_definition_of(appspec: object, at: Where) -> str:
     """The TaskDefinition of an AppSpec's first TargetService (text or mapping)."""
-    document = parse_text(appspec, at.source) if isinstance(appspec, str) else appspec
+    try:
+        document = parse_text(appspec, "the AppSpec") if isinstance(appspec, str) else appspec
+    except InputError as exc:  # its line and column are the AppSpec text's, not the file's
+        raise at.refuse(exc.message, exc.hint) from None
     data: Any = as_mapping(document, at, "an AppSpec")
     try:
         return str(data["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"])
