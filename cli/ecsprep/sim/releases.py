@@ -719,8 +719,9 @@ def _update_service(world: _World, action: Action) -> None:
         service.max_percent = action.max_percent
     if action.grace is not None:
         world.say(
-            f"healthCheckGracePeriodSeconds {action.grace}: applies to tasks started from now "
-            "on; this parameter doesn't trigger a new service deployment",
+            f"healthCheckGracePeriodSeconds {action.grace}: how long the scheduler ignores "
+            "the health checks of a task after it first starts; this parameter doesn't trigger "
+            "a new service deployment",
             UPDATE,
         )
     if action.desired is not None and action.desired != service.desired:
