@@ -73,6 +73,9 @@ UNPROTECTED_GROUP = (
 )
 # The error PutClusterCapacityProviders returns (its Errors section) and the rule behind it
 # (its description), both in the API reference's words.
+# Launch types whose tasks never run on a cluster's EC2 instances (Fargate; external
+# instances registered with ECS Anywhere).
+OFF_INSTANCES = ("FARGATE", "EXTERNAL")
 IN_USE_ERROR = "ResourceInUseException: The specified resource is in-use and can't be removed"
 IN_USE = (
     "You can only disassociate an existing capacity provider from a cluster if it's not "
@@ -356,7 +359,11 @@ def run(setup: Setup) -> Run:
         tasks, unplaced = _place_request(setup, tasks, in_service, steps)
     running = [t for t in tasks if t.status == "RUNNING"]
     mine = [t for t in tasks if t.provider == provider.name]
-    ignored = tuple(t.task_id for t in tasks if not t.provider and t.status != "RUNNING")
+    ignored = tuple(
+        t.task_id
+        for t in tasks
+        if not t.provider and t.launch_type not in OFF_INSTANCES and t.status != "RUNNING"
+    )
     ignored += tuple(unplaced)
     if ignored:
         steps.append(
@@ -493,8 +500,12 @@ def _place_request(
             free[t.instance][0] -= t.cpu
             free[t.instance][1] -= t.memory
     placed, waiting, unplaced = 0, 0, []
+    elsewhere: list[str] = []
     for k, provider in enumerate(request.strategy):
         task_id = f"new-{k + 1}"
+        if provider != setup.provider.name and (provider or request.launch_type in OFF_INSTANCES):
+            elsewhere.append(provider or f"launch type {request.launch_type}")
+            continue
         where = next(
             (i for i, room in free.items() if _fits(request.cpu, request.memory, room)), ""
         )
@@ -528,11 +539,22 @@ def _place_request(
     steps.append(
         Step(
             f"{request.kind}: {request.count} new task(s) with {how}: {placed} placed on "
-            f"instances with room, {waiting} PROVISIONING, {len(unplaced)} unplaced",
+            f"instances with room, {waiting} PROVISIONING, {len(unplaced)} unplaced"
+            + (f", {len(elsewhere)} elsewhere" if elsewhere else ""),
             BEHAVIOR,
             inferred=True,
         )
     )
+    if elsewhere:
+        steps.append(
+            Step(
+                f"{len(elsewhere)} of them run on other capacity "
+                f"({', '.join(sorted(set(elsewhere)))}), not on the instances of "
+                f"{setup.provider.name}'s Auto Scaling group: its "
+                "CapacityProviderReservation counts only the tasks of its own capacity provider",
+                BEHAVIOR,
+            )
+        )
     if request.placement_strategy:
         steps.append(
             Step(
