@@ -346,8 +346,15 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         at = where.key("instanceResources")
         resources = as_mapping(document["instanceResources"], at, "{cpu, memory}")
         _refuse_unknown(resources, ("cpu", "memory"), at)
-        cpu = as_int(resources.get("cpu", 0), at.key("cpu"), minimum=1)
-        memory = as_int(resources.get("memory", 0), at.key("memory"), minimum=1)
+        for key in ("cpu", "memory"):
+            if key not in resources:
+                raise at.refuse(
+                    f"{key} is missing",
+                    "give both, as one instance of the group registers them: "
+                    "{cpu: 2048, memory: 7680}",
+                )
+        cpu = as_int(resources["cpu"], at.key("cpu"), minimum=1)
+        memory = as_int(resources["memory"], at.key("memory"), minimum=1)
     if any(t.status == "PROVISIONING" for t in tasks) and not cpu:
         raise where.refuse(
             "instanceResources is missing: estimating the instances PROVISIONING tasks need "
