@@ -1,6 +1,6 @@
 """What the managed-scaling reader (sim/managed_scaling_input.py) hands the run: the parts of a
-scenario no fact shows (the group's name, the cluster's default strategy, ecs.config's pairs,
-an absent description or instance size)."""
+scenario no fact shows (the group's name, the cluster's providers, ecs.config's pairs, an absent
+description or instance size)."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ def _scenario(**more: Any) -> dict[str, Any]:
 
 
 def test_what_a_minimal_scenario_leaves_out() -> None:
-    """No cluster: the provider is its one provider and its default strategy; no
-    instanceResources: 0 CPU and memory ("not given"); no description: none."""
+    """No cluster: the provider is its one provider; no instanceResources: 0 CPU and memory
+    ("not given"); no description: none."""
     setup = read_setup(_scenario(), Where("s.yaml"))
     assert setup.group.name == "asg-web"
-    assert (setup.cluster, setup.default) == (("cp",), ("cp",))
+    assert setup.cluster == ("cp",)
     assert (setup.instance_cpu, setup.instance_memory) == (0, 0)
     assert setup.description == ""
     assert setup.ecs_config == ()
@@ -41,7 +41,7 @@ def test_the_cluster_as_described() -> None:
         "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
     }
     setup = read_setup(_scenario(cluster=cluster), Where("s.yaml"))
-    assert (setup.cluster, setup.default) == (("FARGATE", "cp"), ("FARGATE",))
+    assert setup.cluster == ("FARGATE", "cp")
 
 
 @pytest.mark.parametrize(
