@@ -453,6 +453,7 @@ MODULES |= _package(
 MODULES |= {
     f"sim/{name}.py": [
         "tests/test_sim_managed_scaling.py",
+        "tests/test_sim_managed_scaling_reader.py",
         "tests/test_sim_outcomes_golden.py",
         "tests/test_sim_check_simulators.py",
         "tests/test_sim_simulator_checks.py",

@@ -80,6 +80,32 @@ _INSTANCE_KEYS = (
     "HealthStatus",
     "LaunchTemplate",
 )
+# Instance.LifecycleState (Auto Scaling API reference): only InService counts in N.
+_LIFECYCLE_STATES = (
+    "Pending",
+    "Pending:Wait",
+    "Pending:Proceed",
+    "Quarantined",
+    "InService",
+    "Terminating",
+    "Terminating:Wait",
+    "Terminating:Proceed",
+    "Terminated",
+    "Detaching",
+    "Detached",
+    "EnteringStandby",
+    "Standby",
+    "Warmed:Pending",
+    "Warmed:Pending:Wait",
+    "Warmed:Pending:Proceed",
+    "Warmed:Terminating",
+    "Warmed:Terminating:Wait",
+    "Warmed:Terminating:Proceed",
+    "Warmed:Terminated",
+    "Warmed:Stopped",
+    "Warmed:Running",
+    "Warmed:Hibernated",
+)
 _TASK_KEYS = (
     "taskArn",
     "lastStatus",
@@ -228,13 +254,17 @@ def read_group(body: object, where: Where) -> Group:
         if instance_id in seen:
             raise at.key("InstanceId").refuse(f"{instance_id} is listed twice")
         seen.add(instance_id)
-        state = as_str(body_n.get("LifecycleState", "InService"), at.key("LifecycleState"))
+        state = _choice(
+            body_n.get("LifecycleState", "InService"), at.key("LifecycleState"), _LIFECYCLE_STATES
+        )
         protected = _bool(
             body_n.get("ProtectedFromScaleIn", new_protected), at.key("ProtectedFromScaleIn")
         )
         instances.append(Instance(instance_id, state == "InService", protected))
+    # describe-auto-scaling-groups always shows the three sizes; a scenario that leaves them
+    # out gets a group at its maximum, its desired capacity met (docs/managed-scaling.md).
     min_size = as_int(group.get("MinSize", 0), where.key("MinSize"))
-    max_size = as_int(group.get("MaxSize", max(len(instances), 1)), where.key("MaxSize"))
+    max_size = as_int(group.get("MaxSize", max(len(instances), min_size, 1)), where.key("MaxSize"))
     if min_size > max_size:
         raise where.key("MinSize").refuse(
             f"MinSize {min_size} is above MaxSize {max_size}",
@@ -245,7 +275,14 @@ def read_group(body: object, where: Where) -> Group:
             f"{len(instances)} instances in a group whose MaxSize is {max_size}",
             "Auto Scaling keeps the group's size between MinSize and MaxSize: raise MaxSize",
         )
-    desired = as_int(group.get("DesiredCapacity", len(instances)), where.key("DesiredCapacity"))
+    desired = as_int(
+        group.get("DesiredCapacity", max(len(instances), min_size)), where.key("DesiredCapacity")
+    )
+    if not min_size <= desired <= max_size:
+        raise where.key("DesiredCapacity").refuse(
+            f"DesiredCapacity {desired} is outside MinSize {min_size} to MaxSize {max_size}",
+            "Auto Scaling keeps MinSize <= DesiredCapacity <= MaxSize",
+        )
     return Group(
         name=as_str(group.get("AutoScalingGroupName", "asg"), where.key("AutoScalingGroupName")),
         min_size=min_size,
@@ -346,8 +383,15 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         at = where.key("instanceResources")
         resources = as_mapping(document["instanceResources"], at, "{cpu, memory}")
         _refuse_unknown(resources, ("cpu", "memory"), at)
-        cpu = as_int(resources.get("cpu", 0), at.key("cpu"), minimum=1)
-        memory = as_int(resources.get("memory", 0), at.key("memory"), minimum=1)
+        for key in ("cpu", "memory"):
+            if key not in resources:
+                raise at.refuse(
+                    f"{key} is missing",
+                    "give both, as one instance of the group registers them: "
+                    "{cpu: 2048, memory: 7680}",
+                )
+        cpu = as_int(resources["cpu"], at.key("cpu"), minimum=1)
+        memory = as_int(resources["memory"], at.key("memory"), minimum=1)
     if any(t.status == "PROVISIONING" for t in tasks) and not cpu:
         raise where.refuse(
             "instanceResources is missing: estimating the instances PROVISIONING tasks need "
