@@ -213,8 +213,8 @@ class Setup:
     tasks: tuple[Task, ...]
     instance_cpu: int  # the registered resources of the group's instance type (0: not given)
     instance_memory: int
-    cluster: tuple[str, ...]  # the cluster's providers before any call
-    default: tuple[CapacityItem, ...]  # the cluster's default strategy
+    cluster: tuple[str, ...]  # the cluster's providers before any call (the request has
+    # already taken the default strategy it uses: the cluster's, or PutClusterCapacityProviders')
     request: Request | None = None
     put: ClusterCall | None = None
     description: str = ""

@@ -436,7 +436,6 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         instance_cpu=cpu,
         instance_memory=memory,
         cluster=cluster,
-        default=default,
         request=request,
         put=put,
         description=as_str(document.get("description", ""), where.key("description")),
