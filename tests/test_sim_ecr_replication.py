@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,15 @@ def _timed(scenario: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _utc_minute(text: str | None) -> str:
+    if text is None:
+        return ""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 @pytest.mark.parametrize("timed", [False, True], ids=["as-given", "timed"])
 @pytest.mark.parametrize(
     "case", [*_cases("documented.yaml"), *_cases("permissions.yaml"), *_cases("steps.yaml")]
@@ -114,12 +124,11 @@ def test_each_decision_names_its_event_and_the_events_time(
     labelled "N. kind target" and carries that event's time ("" when the event has none)."""
     scenario = _timed(case["scenario"]) if timed else case["scenario"]
     setup = read_setup(scenario, Where("case.yaml"))
+    # the times as the scenario writes them (UTC when they carry no offset), not as read
+    written = [_utc_minute(event.get("at")) for event in scenario.get("events", [])]
     events = {
-        f"{n}. {event.kind} {event.target}": (
-            n,
-            event.at.strftime("%Y-%m-%d %H:%M") if event.at else "",
-        )
-        for n, event in enumerate(setup.events, start=1)
+        f"{n}. {event.kind} {event.target}": (n, time)
+        for n, (event, time) in enumerate(zip(setup.events, written, strict=True), start=1)
     }
     order = []
     for decision in run(setup).decisions:

@@ -310,7 +310,9 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
         raise td_at.refuse(
             "ClientException: Container list cannot be empty.", "give containerDefinitions"
         )
-    _registration_refusals(containers, execution_role, fargate, td_at)
+    # RegisterTaskDefinition sees the task definition's own role, not RunTask's override
+    registered_role = str(td.get("executionRoleArn", "") or "")
+    _registration_refusals(containers, registered_role, fargate, td_at)
     roles: dict[str, Role] = {}
     roles_at = where.key("roles")
     for name, spec in as_mapping(document.get("roles", {}), roles_at).items():
@@ -379,13 +381,16 @@ def read_setup(document: Mapping[str, object], where: Where) -> Setup:
     at_ps = where.key("parameterStore")
     for n, item in enumerate(as_list(document.get("parameterStore", []), at_ps)):
         raw = as_mapping(item, at_ps.index(n), "a parameter: {Name, Value, Type}")
-        if "Name" not in raw:
-            raise at_ps.index(n).refuse("a parameter needs its Name", "as get-parameter shows it")
+        for member in ("Name", "Value"):  # PutParameter requires both
+            if member not in raw:
+                raise at_ps.index(n).refuse(
+                    f"a parameter needs its {member}", "as get-parameter shows it"
+                )
         parameters.append(
             Parameter(
                 name=as_str(raw["Name"], at_ps.index(n).key("Name")),
                 region=str(raw.get("Region", region)),
-                value=str(raw.get("Value", "")),
+                value=str(raw["Value"]),
                 secure=raw.get("Type") == "SecureString",
                 kms_key=str(raw.get("KeyId", "")),
             )
